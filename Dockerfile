@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1
+# One image for the whole Staark Kanner CSA platform; the process is chosen by its arguments:
+#   csa serve <service>     HTTP API (uvicorn) of identity | membership | attendance | billing
+#   csa migrate <service>   apply that service's Alembic migrations, then exit
+#   csa billing close --previous-month, csa membership expire   (CronJobs)
+# Build:  docker build -t ghcr.io/staark-kanner/csa:dev .
+
+ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
+
+# ---- builder: build the project wheel and the wheels of its dependencies, install them into a
+# virtual environment at the same path the runtime uses ----
+FROM ${PYTHON_IMAGE} AS builder
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+WORKDIR /src
+COPY pyproject.toml ./
+COPY shared/src shared/src
+COPY services services
+COPY src src
+RUN python -m pip wheel --wheel-dir /wheels . \
+ && python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-index --find-links /wheels staark-kanner-csa \
+ && /opt/venv/bin/python -m compileall -q /opt/venv/lib \
+ && /opt/venv/bin/csa --help >/dev/null
+
+# ---- runtime: no compilers, no wheels, no sources; non-root ----
+FROM ${PYTHON_IMAGE} AS runtime
+LABEL org.opencontainers.image.title="staark-kanner-csa" \
+      org.opencontainers.image.description="Chèque-service accueil platform services" \
+      org.opencontainers.image.source="https://github.com/staark-kanner/csa"
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    HOME=/tmp \
+    CSA_HTTP_HOST=0.0.0.0 \
+    CSA_HTTP_PORT=8000 \
+    CSA_VAR_DIR=/tmp/csa
+RUN groupadd --system --gid 10001 csa \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
+      --shell /usr/sbin/nologin csa
+COPY --from=builder /opt/venv /opt/venv
+USER 10001:10001
+WORKDIR /tmp
+EXPOSE 8000
+# Liveness of `csa serve`; meaningless for the one-shot commands (compose disables it there).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('CSA_HTTP_PORT', '8000'), timeout=4)"]
+ENTRYPOINT ["csa"]
+CMD ["--help"]

@@ -1,0 +1,132 @@
+"""Benchmark of the CSA week engine: random child-weeks per second and peak memory.
+
+Usage: .venv/bin/python bench/bench_rules.py [--n N] [--seed S]
+
+Prints, for the same pre-generated inputs, a baseline (a trivial pass that only sums the
+presence durations) and the full engine (`compute_week`), with child-weeks per second and
+peak traced memory. Rates use process CPU time (robust on a shared machine).
+Goal: >= 50 000 child-weeks/s on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import time
+import tracemalloc
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from csa_billing.domain.model import ChildWeek, MealEntry, Presence, Provider, Schooling
+from csa_billing.domain.week import compute_week
+from csa_shared.rules.categories import Category
+from csa_shared.rules.parameters import ProviderType, parameters_in_force
+
+MONDAYS = [date(2025, 1, 6) + timedelta(weeks=i) for i in range(52)]
+PRICES = [Decimal(p) for p in ("5.00", "6.00", "6.50", "7.25", "8.00")]
+MEAL_PRICES = [Decimal(p) for p in ("3.50", "4.50", "5.20")]
+
+
+def random_week(rng: random.Random) -> ChildWeek:
+    """A plausible random child-week: 1-2 providers, up to 2 presences a day, meals."""
+    monday = rng.choice(MONDAYS)
+    providers = tuple(
+        Provider(f"p{i}", rng.choice(list(ProviderType)), rng.choice(PRICES),
+                 rng.choice(MEAL_PRICES), rng.random() < 0.5)
+        for i in range(rng.choice((1, 1, 2)))
+    )  # fmt: skip
+    presences, meals = [], []
+    for day in range(7):
+        if rng.random() < (0.85 if day < 5 else 0.15):
+            base = datetime.combine(monday + timedelta(days=day), datetime.min.time())
+            start = rng.randrange(6 * 60, 10 * 60)
+            end = start + rng.randrange(60, 11 * 60)
+            presences.append(
+                Presence(
+                    rng.choice(providers).id,
+                    base + timedelta(minutes=start),
+                    base + timedelta(minutes=min(end, 1440)),
+                )
+            )
+            if end < 19 * 60 and rng.random() < 0.2:
+                presences.append(
+                    Presence(
+                        providers[0].id,
+                        base + timedelta(minutes=end + 30),
+                        base + timedelta(minutes=min(end + 180, 1440)),
+                    )
+                )
+            if rng.random() < 0.8:
+                meals.append(
+                    MealEntry(providers[0].id, monday + timedelta(days=day), rng.choice((1, 1, 2)))
+                )
+    return ChildWeek(
+        week_start=monday, category=rng.choice(list(Category)), rank=rng.randint(1, 5),
+        birth_date=date(rng.randint(2015, 2024), rng.randint(1, 12), rng.randint(1, 28)),
+        schooling=rng.choice(list(Schooling)), providers=providers,
+        presences=tuple(presences), meals=tuple(meals),
+        school_holidays=frozenset(monday + timedelta(days=i) for i in range(7))
+        if rng.random() < 0.2 else frozenset(),
+        plurilingual_weeks_used=rng.randint(0, 47),
+    )  # fmt: skip
+
+
+def baseline(weeks: list[ChildWeek]) -> int:
+    """A trivial pass over the same inputs: total attended minutes."""
+    total = 0
+    for week in weeks:
+        for p in week.presences:
+            total += (p.end - p.start) // timedelta(minutes=1)
+    return total
+
+
+def engine(weeks: list[ChildWeek]) -> Decimal:
+    """The full computation of every child-week."""
+    total = Decimal(0)
+    params = {monday: parameters_in_force(monday) for monday in MONDAYS}
+    for week in weeks:
+        total += compute_week(week, params[week.week_start]).parent_total
+    return total
+
+
+def measure(name: str, fn: object, weeks: list[ChildWeek]) -> None:
+    assert callable(fn)
+    tracemalloc.start()
+    started = time.process_time()
+    fn(weeks)
+    elapsed = time.process_time() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"{name:<10} peak traced memory {peak / 1024:,.0f} KiB over {len(weeks):,} child-weeks "
+          f"(tracemalloc; {elapsed:.2f} s under tracing)")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=300_000, help="child-weeks to compute")
+    parser.add_argument("--seed", type=int, default=20250310)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    weeks = [random_week(rng) for _ in range(args.n)]
+    print(f"{args.n:,} random child-weeks (seed {args.seed})")
+    # Time without tracemalloc (it slows allocation-heavy code), then trace memory separately.
+    rates = {}
+    for name, fn in (("baseline", baseline), ("engine", engine)):
+        started = time.process_time()
+        fn(weeks)
+        elapsed = time.process_time() - started
+        rates[name] = args.n / elapsed
+        print(f"{name:<10} {rates[name]:>12,.0f} child-weeks/s  {elapsed:7.2f} s")
+    print(
+        f"engine / baseline = {rates['engine'] / rates['baseline']:.3f}; "
+        f"goal 50,000 child-weeks/s: {'met' if rates['engine'] >= 50_000 else 'NOT met'}"
+    )
+    sample = weeks[: min(args.n, 5_000)]
+    measure("engine", engine, sample)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process peak RSS {rss:.1f} MB (includes the generated inputs)")
+
+
+if __name__ == "__main__":
+    main()

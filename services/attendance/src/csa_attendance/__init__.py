@@ -1,0 +1,1 @@
+"""csa_attendance."""

@@ -1,0 +1,32 @@
+"""Composition root of the attendance service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from csa_attendance import tables
+from csa_shared.composition import ServiceDefinition
+
+
+def _routers() -> list:
+    from csa_attendance.presences.endpoints import router as presences
+
+    return [presences]
+
+
+definition = ServiceDefinition(
+    name="attendance",
+    title="CSA attendance service",
+    description="Providers declare presences and meals of the children they care for.",
+    version="1.0.0",
+    metadata=tables.metadata,
+    migrations=Path(__file__).parent / "migrations",
+    routers=_routers,
+)
+
+
+def create_app() -> FastAPI:
+    """ASGI factory: ``uvicorn --factory csa_attendance.app:create_app``."""
+    return definition.create_app()

@@ -1,0 +1,174 @@
+"""Batch declarations: per-item results, never all-or-nothing (csa-rules.md §10).
+
+A provider posts up to `BATCH_LIMIT` presences, meals and reservations at once. Each item is
+decided against the stored state **plus the items accepted before it in the same batch**: two
+overlapping presences in one batch → the first is accepted, the second rejected; the same key
+twice → the second is a duplicate (identical) or rejected as a conflicting repeat.
+A batch above the limit is refused as a whole (`BatchTooLarge`) before any item is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from csa_attendance.domain.closing import touches_closed_period
+from csa_attendance.domain.errors import BatchTooLarge, Code, RecordRef, Violation
+from csa_attendance.domain.events import MealRecorded, PresenceRecorded, ReservationRecorded
+from csa_attendance.domain.ledger import AttendanceState, Ledger
+from csa_attendance.domain.records import (
+    D,
+    Declaration,
+    Ingest,
+    MealDeclaration,
+    PresenceDeclaration,
+    RecordHistory,
+    first_version,
+    ingest_decision,
+)
+from csa_attendance.domain.validation import (
+    validate_meal,
+    validate_presence,
+    validate_reservation,
+)
+
+BATCH_LIMIT = 1000
+
+RecordedEvent = PresenceRecorded | MealRecorded | ReservationRecorded
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """The decision on one batch item; `record` is the new or stored history, if any.
+
+    A duplicate answers with the stored record and carries no event.
+    """
+
+    index: int
+    key: RecordRef
+    outcome: Outcome
+    violations: tuple[Violation, ...] = ()
+    record: RecordHistory[Any] | None = None
+    event: RecordedEvent | None = None
+
+
+def recorded_event(item: Declaration, closed_months: Collection[str]) -> RecordedEvent:
+    """The event of a newly accepted declaration (version 1)."""
+    if isinstance(item, MealDeclaration):
+        return MealRecorded(
+            record_id=item.record_id,
+            provider_id=item.provider_id,
+            child_id=item.child_id,
+            version=1,
+            affects_closed_period=touches_closed_period([item.day], closed_months),
+            day=item.day,
+            count=item.count,
+        )
+    kind = PresenceRecorded if isinstance(item, PresenceDeclaration) else ReservationRecorded
+    return kind(
+        record_id=item.record_id,
+        provider_id=item.provider_id,
+        child_id=item.child_id,
+        version=1,
+        affects_closed_period=touches_closed_period(item.interval.days(), closed_months),
+        start=item.start,
+        end=item.end,
+        minutes=item.interval.minutes,
+    )
+
+
+def process_batch(
+    items: Sequence[Declaration],
+    state: AttendanceState,
+    *,
+    now: datetime,
+    closed_months: Collection[str] = (),
+) -> list[ItemResult]:
+    """Decide every item in order; raises `BatchTooLarge` above `BATCH_LIMIT` items."""
+    if len(items) > BATCH_LIMIT:
+        raise BatchTooLarge(len(items), BATCH_LIMIT)
+    ledger = Ledger(state)
+    return [
+        process_item(index, item, ledger, now=now, closed_months=closed_months)
+        for index, item in enumerate(items)
+    ]
+
+
+def process_item(
+    index: int,
+    item: Declaration,
+    ledger: Ledger,
+    *,
+    now: datetime,
+    closed_months: Collection[str] = (),
+) -> ItemResult:
+    """Decide one declaration against `ledger`, adding it to the ledger when accepted."""
+    if isinstance(item, PresenceDeclaration):
+        return _decide(
+            index,
+            item,
+            ledger.presences.get(item.key),
+            lambda: validate_presence(item, ledger=ledger, now=now),
+            ledger.put_presence,
+            now=now,
+            closed_months=closed_months,
+        )
+    if isinstance(item, MealDeclaration):
+        return _decide(
+            index,
+            item,
+            ledger.meals.get(item.key),
+            lambda: validate_meal(item, ledger=ledger, now=now),
+            ledger.put_meal,
+            now=now,
+            closed_months=closed_months,
+        )
+    return _decide(
+        index,
+        item,
+        ledger.reservations.get(item.key),
+        lambda: validate_reservation(item, ledger=ledger),
+        ledger.put_reservation,
+        now=now,
+        closed_months=closed_months,
+    )
+
+
+def _decide(
+    index: int,
+    item: D,
+    existing: RecordHistory[D] | None,
+    validate: Callable[[], list[Violation]],
+    put: Callable[[RecordHistory[D]], None],
+    *,
+    now: datetime,
+    closed_months: Collection[str],
+) -> ItemResult:
+    decision = ingest_decision(existing, item)
+    if decision.outcome is Ingest.DUPLICATE:
+        return ItemResult(index, item.key, Outcome.DUPLICATE, record=decision.stored)
+    if decision.outcome is Ingest.CONFLICT:
+        conflict = Violation(
+            Code.CONFLICTING_REPEAT,
+            "record_id",
+            f"record {item.record_id} was already declared with other content",
+            conflicting=item.key,
+        )
+        return ItemResult(index, item.key, Outcome.REJECTED, (conflict,), decision.stored)
+    violations = validate()
+    if violations:
+        return ItemResult(index, item.key, Outcome.REJECTED, tuple(violations))
+    history = first_version(item, now=now)
+    put(history)
+    return ItemResult(
+        index, item.key, Outcome.ACCEPTED, record=history, event=recorded_event(item, closed_months)
+    )

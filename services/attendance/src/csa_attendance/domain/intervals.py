@@ -1,0 +1,70 @@
+"""Time intervals of care, counted to the minute (csa-rules.md preamble, §10).
+
+Times are naive local Luxembourg datetimes. An interval is half-open `[start, end)`:
+08:00–12:00 and 12:00–13:00 touch but do not overlap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+MINUTE = timedelta(minutes=1)
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Interval:
+    """A half-open span `[start, end)` of local time; `end > start` is the caller's duty."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def minutes(self) -> int:
+        """Length in whole minutes (seconds are dropped)."""
+        return (self.end - self.start) // MINUTE
+
+    def overlaps(self, other: Interval) -> bool:
+        """True when the two spans share at least one instant (touching is not overlapping)."""
+        return self.start < other.end and other.start < self.end
+
+    def clip(self, start: datetime, end: datetime) -> Interval | None:
+        """The part of this interval inside `[start, end)`, or None when empty."""
+        lo, hi = max(self.start, start), min(self.end, end)
+        return Interval(lo, hi) if lo < hi else None
+
+    def days(self) -> list[date]:
+        """Calendar days this interval touches (an end at midnight does not touch the next)."""
+        first, last = self.start.date(), (self.end - MINUTE).date()
+        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """Midnight to next midnight of a calendar day."""
+    start = datetime.combine(day, time.min)
+    return start, start + DAY
+
+
+def clip_to_day(intervals: Iterable[Interval], day: date) -> list[Interval]:
+    """The parts of `intervals` that fall on calendar day `day`."""
+    lo, hi = day_bounds(day)
+    return [part for iv in intervals if (part := iv.clip(lo, hi)) is not None]
+
+
+def union(intervals: Iterable[Interval]) -> list[Interval]:
+    """Merge overlapping or touching intervals into a sorted, disjoint list."""
+    merged: list[Interval] = []
+    for iv in sorted(intervals):
+        if merged and iv.start <= merged[-1].end:
+            last = merged[-1]
+            merged[-1] = Interval(last.start, max(last.end, iv.end))
+        else:
+            merged.append(iv)
+    return merged
+
+
+def total_minutes(intervals: Iterable[Interval]) -> int:
+    """Minutes covered by the union of `intervals` (double-covered minutes count once)."""
+    return sum(iv.minutes for iv in union(intervals))

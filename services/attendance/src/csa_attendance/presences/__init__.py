@@ -1,0 +1,1 @@
+"""Presences declared by providers."""

@@ -1,0 +1,33 @@
+"""Composition root of the billing service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from csa_billing import consumers, tables
+from csa_shared.composition import ServiceDefinition
+
+
+def _routers() -> list:
+    from csa_billing.simulation.endpoints import router as simulations
+
+    return [simulations]
+
+
+definition = ServiceDefinition(
+    name="billing",
+    title="CSA billing service",
+    description="Splits each week of care between parent and state; closes billing periods.",
+    version="1.0.0",
+    metadata=tables.metadata,
+    migrations=Path(__file__).parent / "migrations",
+    routers=_routers,
+    subscribe=consumers.subscribe,
+)
+
+
+def create_app() -> FastAPI:
+    """ASGI factory: ``uvicorn --factory csa_billing.app:create_app``."""
+    return definition.create_app()

@@ -1,0 +1,1 @@
+"""Billing domain: the pure CSA week engine (csa-rules.md §4-§6)."""

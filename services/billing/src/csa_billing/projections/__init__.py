@@ -1,0 +1,1 @@
+"""Billing's read models of other services' events."""

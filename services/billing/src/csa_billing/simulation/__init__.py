@@ -1,0 +1,1 @@
+"""The CSA simulator: one child-week computed from a JSON request (interfaces.md §2)."""

@@ -1,0 +1,143 @@
+"""Parent/state split by provider type, AP supplement, holiday cap (csa-rules.md §4, §5)."""
+
+from datetime import date
+from decimal import Decimal
+
+from csa_billing.domain.lines import LineKind, Rule
+from csa_billing.domain.week import compute_week
+
+D = Decimal
+OCTOBER_2024 = date(2024, 10, 7)  # a school week under the first parameter set (AP cap 3.75)
+
+
+def _lines(result, kind):
+    return [ln for ln in result.lines if ln.kind is kind]
+
+
+def test_sea_conventionne_at_cap_lt2_3h_tranche1_state_18_00_no_supplement(build) -> None:
+    result = compute_week(build.week([build.sea()], [build.at(0, "09:00", "12:00")]))
+    assert (result.parent_total, result.state_total) == (D("0.00"), D("18.00"))
+    assert not _lines(result, LineKind.SUPPLEMENT)
+
+
+def test_sea_commercial_8_00_lt2_3h_state_18_00_parent_supplement_6_00(build) -> None:
+    week = build.week([build.sea(price="8.00", commercial=True)], [build.at(0, "09:00", "12:00")])
+    result = compute_week(week)
+    [supplement] = _lines(result, LineKind.SUPPLEMENT)
+    assert (supplement.unit_price, supplement.parent_amount) == (D("2.00"), D("6.00"))
+    assert supplement.of_rule is Rule.TRANCHES
+    assert (result.parent_total, result.state_total) == (D("6.00"), D("18.00"))
+
+
+def test_sea_price_below_cap_5_00_rate_4_00_state_1_00_per_hour(build) -> None:
+    week = build.week([build.sea(price="5.00")], [build.at(0, "09:00", "12:00")],
+                      category="ge_4_5")  # fmt: skip
+    result = compute_week(week)
+    assert (result.parent_total, result.state_total) == (D("12.00"), D("3.00"))
+
+
+def test_ap_first_set_cap_3_75_price_5_00_lt2_3h_state_11_25_supplement_3_75(build) -> None:
+    week = build.week([build.ap("a", "5.00")], [build.at(0, "09:00", "12:00", "a",
+                      monday=OCTOBER_2024)], monday=OCTOBER_2024)  # fmt: skip
+    result = compute_week(week)
+    assert (result.parent_total, result.state_total) == (D("3.75"), D("11.25"))
+
+
+def test_ap_newest_set_cap_5_40_price_5_00_lt2_3h_state_15_00(build) -> None:
+    result = compute_week(build.week([build.ap("a", "5.00")], [build.at(0, "09:00", "12:00", "a")]))
+    assert (result.parent_total, result.state_total) == (D("0.00"), D("15.00"))
+
+
+def test_ap_rate_above_cap_ge45_cap_3_75_state_0_parent_3_75_plus_supplement(build) -> None:
+    """Rate 4.00 > cap 3.75: state max(0, 3.75 - 4.00) = 0; parent 3 x 5.00 = 15.00."""
+    week = build.week([build.ap("a", "5.00")], [build.at(0, "09:00", "12:00", "a",
+                      monday=OCTOBER_2024)], category="ge_4_5", monday=OCTOBER_2024)  # fmt: skip
+    result = compute_week(week)
+    assert (result.parent_total, result.state_total) == (D("15.00"), D("0.00"))
+
+
+def test_ap_saturday_2h_lt2_state_10_00_plus_weekend_supplement_1_00(build) -> None:
+    result = compute_week(build.week([build.ap("a", "5.00")], [build.at(5, "10:00", "12:00", "a")]))
+    [extra] = _lines(result, LineKind.AP_SUPPLEMENT)
+    assert (extra.quantity, extra.state_amount) == (D("2.00"), D("1.00"))
+    assert (result.parent_total, result.state_total) == (D("0.00"), D("11.00"))
+
+
+def test_ap_public_holiday_daytime_2h_gets_supplement_1_00(build) -> None:
+    week = build.week([build.ap("a", "5.00")], [build.at(2, "10:00", "12:00", "a")], public=[2])
+    assert compute_week(week).state_total == D("11.00")
+
+
+def test_ap_morning_06_to_08_one_night_hour_supplement_0_50(build) -> None:
+    result = compute_week(build.week([build.ap("a", "5.00")], [build.at(1, "06:00", "08:00", "a")]))
+    [extra] = _lines(result, LineKind.AP_SUPPLEMENT)
+    assert extra.state_amount == D("0.50")
+
+
+def test_ap_hours_beyond_60_get_no_night_supplement(build) -> None:
+    """60 h weekdays 07-19 at the AP, then 2 night hours beyond the cap: no supplement."""
+    presences = [*build.full_weekdays("a"), build.at(4, "20:00", "22:00", "a")]
+    result = compute_week(build.week([build.ap("a", "5.00")], presences))
+    assert not _lines(result, LineKind.AP_SUPPLEMENT)
+    assert result.hours.unsupported == 120
+
+
+def test_sea_night_hours_get_no_ap_supplement(build) -> None:
+    result = compute_week(build.week([build.sea()], [build.at(1, "19:00", "21:00")]))
+    assert not _lines(result, LineKind.AP_SUPPLEMENT)
+
+
+def test_holiday_week_young_ge45_60h_parent_capped_100_00_state_260_00(build) -> None:
+    """Uncapped parent 312.00 (state 48.00); cap 100.00: the state takes 212.00 more."""
+    week = build.week([build.sea()], build.full_weekdays(), category="ge_4_5", holiday=True)
+    result = compute_week(week)
+    [cap] = _lines(result, LineKind.HOLIDAY_CAP)
+    assert (cap.parent_amount, cap.state_amount) == (D("-212.00"), D("212.00"))
+    assert (result.parent_total, result.state_total) == (D("100.00"), D("260.00"))
+
+
+def test_holiday_week_ge45_70h_beyond_60_included_parent_100_00_state_320_00(build) -> None:
+    """Uncapped: 312.00 + 10 h x 6.00 = 372.00; the state pays the 272.00 above 100."""
+    presences = [*build.full_weekdays(), build.at(5, "08:00", "18:00")]
+    week = build.week([build.sea()], presences, category="ge_4_5", holiday=True)
+    result = compute_week(week)
+    assert (result.parent_total, result.state_total) == (D("100.00"), D("320.00"))
+
+
+def test_holiday_week_commercial_8_00_ge45_60h_state_pays_to_its_cap_parent_120_00(
+    build,
+) -> None:
+    """Parent 312.00 + supplements 60 x 2.00 = 432.00; the state can take only the 312.00
+    within its 6.00 cap, so the parent keeps the 120.00 of supplements."""
+    week = build.week([build.sea(price="8.00", commercial=True)], build.full_weekdays(),
+                      category="ge_4_5", holiday=True)  # fmt: skip
+    result = compute_week(week)
+    assert (result.parent_total, result.state_total) == (D("120.00"), D("360.00"))
+
+
+def test_holiday_week_lt2_60h_parent_60_00_under_cap_unchanged(build) -> None:
+    week = build.week([build.sea()], build.full_weekdays(), category="lt_2", holiday=True)
+    result = compute_week(week)
+    assert not _lines(result, LineKind.HOLIDAY_CAP)
+    assert result.parent_total == D("60.00")
+
+
+def test_holiday_cap_not_for_fundamental_child_ge45_60h_parent_312_00(build) -> None:
+    week = build.week([build.sea()], build.full_weekdays(), category="ge_4_5", holiday=True,
+                      schooling="fundamental", born=date(2018, 1, 1))  # fmt: skip
+    assert compute_week(week).parent_total == D("312.00")
+
+
+def test_holiday_cap_not_in_school_week_ge45_60h_parent_312_00(build) -> None:
+    result = compute_week(build.week([build.sea()], build.full_weekdays(), category="ge_4_5"))
+    assert result.parent_total == D("312.00")
+
+
+def test_partly_holiday_week_is_a_school_week_no_cap(build) -> None:
+    """Only Mon-Thu in the holiday list (Friday not): a school week, parent 312.00."""
+    week = build.week([build.sea()], build.full_weekdays(), category="ge_4_5")
+    days = frozenset(date(2025, 3, 10 + i) for i in range(4))
+    from dataclasses import replace
+
+    result = compute_week(replace(week, school_holidays=days))
+    assert not result.holiday_week and result.parent_total == D("312.00")

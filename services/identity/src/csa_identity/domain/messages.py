@@ -1,0 +1,205 @@
+"""Texts shown or sent to parents (SMS, letters, errors) in lb, de, fr and en.
+
+Keys are the ``code``/``reason`` of ``errors.py``; placeholders use ``str.format``.
+Unknown languages fall back to French (an official language every parent's letter uses).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csa_identity.domain.errors import IdentityError
+
+LANGUAGES = ("lb", "de", "fr", "en")
+FALLBACK_LANGUAGE = "fr"
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "sms.otp": {
+        "lb": "Ären CSA-Code: {code}. E gëllt 60 Sekonnen. Gitt en kengem weider.",
+        "de": "Ihr CSA-Code: {code}. Er gilt 60 Sekunden. Geben Sie ihn niemandem weiter.",
+        "fr": "Votre code CSA : {code}. Il est valable 60 secondes. Ne le communiquez à personne.",
+        "en": "Your CSA code: {code}. It is valid for 60 seconds. Do not share it.",
+    },
+    "letter.mycard": {
+        "lb": "IAM-Code vun Ärem Kand: {iam_code}. Linking-Code (eemoleg): {linking_code}.",
+        "de": "IAM-Code Ihres Kindes: {iam_code}. Linking-Code (einmalig): {linking_code}.",
+        "fr": "Code IAM de votre enfant : {iam_code}. Code de liaison (usage unique) : "
+        "{linking_code}.",
+        "en": "Your child's IAM code: {iam_code}. Linking code (single use): {linking_code}.",
+    },
+    "letter.activation": {
+        "lb": "Ären Aktivéierungscode: {code}. E gëllt bis den {valid_until}.",
+        "de": "Ihr Aktivierungscode: {code}. Er gilt bis zum {valid_until}.",
+        "fr": "Votre code d'activation : {code}. Il est valable jusqu'au {valid_until}.",
+        "en": "Your activation code: {code}. It is valid until {valid_until}.",
+    },
+    "activation.letter_sent": {
+        "lb": "Wann dësen IAM-Code existéiert, kritt Dir e Bréif mat engem Aktivéierungscode.",
+        "de": "Wenn dieser IAM-Code existiert, erhalten Sie einen Brief mit einem "
+        "Aktivierungscode.",
+        "fr": "Si ce code IAM existe, vous recevrez une lettre avec un code d'activation.",
+        "en": "If this IAM code exists, you will receive a letter with an activation code.",
+    },
+    "login.failed": {
+        "lb": "Umeldung feelgeschloen. Nom e puer Versich musst Dir e bëssi waarden.",
+        "de": "Anmeldung fehlgeschlagen. Nach mehreren Versuchen müssen Sie kurz warten.",
+        "fr": "Échec de la connexion. Après plusieurs essais, vous devez patienter un peu.",
+        "en": "Login failed. After several attempts you have to wait a little.",
+    },
+    "otp.wrong": {
+        "lb": "Falsche Code. Probéiert nach eng Kéier.",
+        "de": "Falscher Code. Bitte versuchen Sie es erneut.",
+        "fr": "Code erroné. Veuillez réessayer.",
+        "en": "Wrong code. Please try again.",
+    },
+    "otp.expired": {
+        "lb": "De Code ass ofgelaf. Fänkt w.e.g. nach eng Kéier un.",
+        "de": "Der Code ist abgelaufen. Bitte beginnen Sie von vorn.",
+        "fr": "Le code a expiré. Veuillez recommencer.",
+        "en": "The code has expired. Please start again.",
+    },
+    "otp.used": {
+        "lb": "Dëse Code gouf schonn benotzt.",
+        "de": "Dieser Code wurde bereits verwendet.",
+        "fr": "Ce code a déjà été utilisé.",
+        "en": "This code has already been used.",
+    },
+    "otp.exhausted": {
+        "lb": "Ze vill falsch Versich mat dësem Code. Fänkt w.e.g. nach eng Kéier un.",
+        "de": "Zu viele Fehlversuche mit diesem Code. Bitte beginnen Sie von vorn.",
+        "fr": "Trop d'essais erronés avec ce code. Veuillez recommencer.",
+        "en": "Too many wrong attempts with this code. Please start again.",
+    },
+    "lockout.active": {
+        "lb": "Ze vill Versich. Probéiert et an {minutes} Minutten nach eng Kéier.",
+        "de": "Zu viele Versuche. Versuchen Sie es in {minutes} Minuten erneut.",
+        "fr": "Trop de tentatives. Réessayez dans {minutes} minutes.",
+        "en": "Too many attempts. Try again in {minutes} minutes.",
+    },
+    "sms.rate_limited": {
+        "lb": "Ze vill SMS an der leschter Zäit. Probéiert et an {minutes} Minutten nach eng "
+        "Kéier.",
+        "de": "Zu viele SMS in letzter Zeit. Versuchen Sie es in {minutes} Minuten erneut.",
+        "fr": "Trop de SMS récemment. Réessayez dans {minutes} minutes.",
+        "en": "Too many text messages recently. Try again in {minutes} minutes.",
+    },
+    "linking_code.rejected": {
+        "lb": "Dësen IAM-Code oder Linking-Code ass net gëlteg.",
+        "de": "Dieser IAM-Code oder Linking-Code ist nicht gültig.",
+        "fr": "Ce code IAM ou ce code de liaison n'est pas valable.",
+        "en": "This IAM code or linking code is not valid.",
+    },
+    "activation_code.rejected": {
+        "lb": "Dësen Aktivéierungscode ass net (méi) gëlteg.",
+        "de": "Dieser Aktivierungscode ist nicht (mehr) gültig.",
+        "fr": "Ce code d'activation n'est pas (ou plus) valable.",
+        "en": "This activation code is not (or no longer) valid.",
+    },
+    "password.too_short": {
+        "lb": "D'Passwuert muss mindestens 12 Zeechen hunn.",
+        "de": "Das Passwort muss mindestens 12 Zeichen lang sein.",
+        "fr": "Le mot de passe doit compter au moins 12 caractères.",
+        "en": "The password must be at least 12 characters long.",
+    },
+    "password.too_long": {
+        "lb": "D'Passwuert däerf héchstens 128 Zeechen hunn.",
+        "de": "Das Passwort darf höchstens 128 Zeichen lang sein.",
+        "fr": "Le mot de passe ne peut dépasser 128 caractères.",
+        "en": "The password may be at most 128 characters long.",
+    },
+    "password.common": {
+        "lb": "Dëst Passwuert ass ze bekannt. Wielt w.e.g. en anert.",
+        "de": "Dieses Passwort ist zu verbreitet. Bitte wählen Sie ein anderes.",
+        "fr": "Ce mot de passe est trop courant. Veuillez en choisir un autre.",
+        "en": "This password is too common. Please choose another one.",
+    },
+    "password.repetitive": {
+        "lb": "D'Passwuert däerf keng Widderhuelung oder Zuelereeg sinn.",
+        "de": "Das Passwort darf keine Wiederholung oder Zahlenfolge sein.",
+        "fr": "Le mot de passe ne peut pas être une répétition ou une suite de chiffres.",
+        "en": "The password must not be a repetition or a run of digits.",
+    },
+    "password.contains_iam_code": {
+        "lb": "D'Passwuert däerf keen IAM-Code enthalen.",
+        "de": "Das Passwort darf keinen IAM-Code enthalten.",
+        "fr": "Le mot de passe ne peut pas contenir de code IAM.",
+        "en": "The password must not contain an IAM code.",
+    },
+    "password.wrong_current": {
+        "lb": "Äert aktuellt Passwuert ass net korrekt.",
+        "de": "Ihr aktuelles Passwort ist nicht korrekt.",
+        "fr": "Votre mot de passe actuel est incorrect.",
+        "en": "Your current password is not correct.",
+    },
+    "phone.invalid": {
+        "lb": "Dës Handysnummer ass net gëlteg.",
+        "de": "Diese Mobilnummer ist nicht gültig.",
+        "fr": "Ce numéro de portable n'est pas valable.",
+        "en": "This mobile number is not valid.",
+    },
+    "email.invalid": {
+        "lb": "Dës E-Mail-Adress ass net gëlteg.",
+        "de": "Diese E-Mail-Adresse ist nicht gültig.",
+        "fr": "Cette adresse e-mail n'est pas valable.",
+        "en": "This e-mail address is not valid.",
+    },
+    "card.expired": {
+        "lb": "Dës myCard ass ofgelaf.",
+        "de": "Diese myCard ist abgelaufen.",
+        "fr": "Cette myCard a expiré.",
+        "en": "This myCard has expired.",
+    },
+    "account.not_active": {
+        "lb": "Äre Kont ass net aktiv. Frot w.e.g. en Aktivéierungscode un.",
+        "de": "Ihr Konto ist nicht aktiv. Bitte fordern Sie einen Aktivierungscode an.",
+        "fr": "Votre compte n'est pas actif. Veuillez demander un code d'activation.",
+        "en": "Your account is not active. Please request an activation code.",
+    },
+    "child.already_attached": {
+        "lb": "Dëst Kand ass schonn un Äre Kont gebonnen.",
+        "de": "Dieses Kind ist bereits mit Ihrem Konto verbunden.",
+        "fr": "Cet enfant est déjà rattaché à votre compte.",
+        "en": "This child is already attached to your account.",
+    },
+    "child.not_attached": {
+        "lb": "Dëst Kand ass net un Äre Kont gebonnen.",
+        "de": "Dieses Kind ist nicht mit Ihrem Konto verbunden.",
+        "fr": "Cet enfant n'est pas rattaché à votre compte.",
+        "en": "This child is not attached to your account.",
+    },
+    "child.last_one": {
+        "lb": "Dat lescht Kand kann net vum Kont ewechgeholl ginn.",
+        "de": "Das letzte Kind kann nicht vom Konto entfernt werden.",
+        "fr": "Le dernier enfant ne peut pas être retiré du compte.",
+        "en": "The last child cannot be removed from the account.",
+    },
+    "certificate.rejected": {
+        "lb": "Dëse LuxTrust-Zertifikat ass net gëlteg.",
+        "de": "Dieses LuxTrust-Zertifikat ist nicht gültig.",
+        "fr": "Ce certificat LuxTrust n'est pas valable.",
+        "en": "This LuxTrust certificate is not valid.",
+    },
+    "session.invalid": {
+        "lb": "Är Sessioun ass ofgelaf. Mellt Iech w.e.g. nei un.",
+        "de": "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.",
+        "fr": "Votre session a expiré. Veuillez vous reconnecter.",
+        "en": "Your session has expired. Please log in again.",
+    },
+}
+
+
+def message(key: str, language: str, **params: Any) -> str:
+    """The text for ``key`` in ``language`` (fallback French), with ``params`` filled in."""
+    texts = CATALOGUE[key]
+    return texts.get(language, texts[FALLBACK_LANGUAGE]).format(**params)
+
+
+def error_message(error: IdentityError, language: str) -> str:
+    """The parent-facing text of a domain error (its ``reason`` if catalogued, else ``code``)."""
+    reason = getattr(error, "reason", None)
+    key = reason if isinstance(reason, str) and reason in CATALOGUE else error.code
+    if key not in CATALOGUE:
+        key = "session.invalid" if key.startswith("session.") else "login.failed"
+    retry_after = getattr(error, "retry_after", None)
+    minutes = max(1, -(-int(retry_after.total_seconds()) // 60)) if retry_after else 1
+    return message(key, language, minutes=minutes)

@@ -1,0 +1,5 @@
+"""Tables of the identity service."""
+
+from csa_shared.messaging.tables import service_metadata
+
+metadata = service_metadata()

@@ -1,0 +1,30 @@
+"""Composition root of the membership service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from csa_membership import tables
+from csa_shared.composition import ServiceDefinition
+
+
+def _routers() -> list:
+    return []
+
+
+definition = ServiceDefinition(
+    name="membership",
+    title="CSA membership service",
+    description="Membership contracts: eligibility, income category, renewal and expiry.",
+    version="1.0.0",
+    metadata=tables.metadata,
+    migrations=Path(__file__).parent / "migrations",
+    routers=_routers,
+)
+
+
+def create_app() -> FastAPI:
+    """ASGI factory: ``uvicorn --factory csa_membership.app:create_app``."""
+    return definition.create_app()

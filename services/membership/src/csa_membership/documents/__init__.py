@@ -1,0 +1,1 @@
+"""Rendering of membership documents (adapters over the pure domain)."""

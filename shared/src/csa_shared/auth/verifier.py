@@ -1,0 +1,158 @@
+"""Verify the platform's access tokens (JWT, EdDSA or ES256) against the identity JWKS.
+
+Every service builds one ``TokenVerifier`` with the identity service's JWKS (a dict, or a
+callable that fetches it) plus the expected issuer and its own audience name; the FastAPI
+dependency calls ``verify(token)`` and gets a ``Principal`` or an ``InvalidToken``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+
+from csa_shared.auth.errors import InvalidToken
+from csa_shared.auth.principal import Principal, PrincipalKind
+
+JwksDocument = Mapping[str, Any]
+JwksSource = JwksDocument | Callable[[], JwksDocument]
+
+ALLOWED_ALGORITHMS = ("EdDSA", "ES256")
+REQUIRED_CLAIMS = ("iss", "sub", "aud", "exp", "iat", "jti", "kind")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TokenVerifier:
+    """Check signature (by ``kid``), ``iss``, ``aud``, ``exp`` / ``iat`` with a small leeway.
+
+    Only asymmetric algorithms are accepted and the algorithm must match the key's JWK, so
+    ``alg: none`` and the HS256-with-public-key confusion are refused. With a callable
+    source, an unknown ``kid`` triggers one re-fetch (the identity service rotated its key).
+    """
+
+    def __init__(
+        self,
+        jwks: JwksSource,
+        *,
+        issuer: str,
+        audience: str,
+        leeway: timedelta = timedelta(seconds=30),
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self._source = jwks
+        self._issuer = issuer
+        self._audience = audience
+        self._leeway = leeway
+        self._clock = clock
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._refresh_keys()
+
+    def _refresh_keys(self) -> None:
+        document = self._source() if callable(self._source) else self._source
+        keys: dict[str, jwt.PyJWK] = {}
+        for entry in document.get("keys", []):
+            kid = entry.get("kid")
+            if not isinstance(kid, str) or entry.get("alg") not in ALLOWED_ALGORITHMS:
+                continue
+            keys[kid] = jwt.PyJWK(dict(entry))
+        self._keys = keys
+
+    def _key_for(self, kid: str) -> jwt.PyJWK:
+        if kid not in self._keys and callable(self._source):
+            self._refresh_keys()
+        try:
+            return self._keys[kid]
+        except KeyError:
+            raise InvalidToken("token signed by an unknown key") from None
+
+    def verify(self, token: str) -> Principal:
+        """Return the token's ``Principal``; raise ``InvalidToken`` on any defect."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise InvalidToken("malformed token") from exc
+        kid, alg = header.get("kid"), header.get("alg")
+        if not isinstance(kid, str) or alg not in ALLOWED_ALGORITHMS:
+            raise InvalidToken("token algorithm or key id not accepted")
+        key = self._key_for(kid)
+        if key.algorithm_name != alg:
+            raise InvalidToken("token algorithm does not match its key")
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.key,
+                algorithms=[alg],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={
+                    "require": list(REQUIRED_CLAIMS),
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
+            )
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"token rejected: {exc}") from exc
+        self._check_times(claims)
+        return principal_from_claims(claims)
+
+    def _check_times(self, claims: Mapping[str, Any]) -> None:
+        now = self._clock().timestamp()
+        leeway = self._leeway.total_seconds()
+        exp, iat = claims["exp"], claims["iat"]
+        if not isinstance(exp, int | float) or not isinstance(iat, int | float):
+            raise InvalidToken("exp and iat must be numeric")
+        if now > exp + leeway:
+            raise InvalidToken("token expired")
+        if iat > now + leeway:
+            raise InvalidToken("token issued in the future")
+        nbf = claims.get("nbf")
+        if isinstance(nbf, int | float) and nbf > now + leeway:
+            raise InvalidToken("token not yet valid")
+
+
+def _strings(value: Any, claim: str) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InvalidToken(f"claim {claim!r} must be a list of strings")
+    return frozenset(value)
+
+
+def _optional_string(value: Any, claim: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise InvalidToken(f"claim {claim!r} must be a string")
+
+
+def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
+    """Map verified claims to a ``Principal`` (the claims contract is in ``principal.py``)."""
+    try:
+        kind = PrincipalKind(claims["kind"])
+    except (KeyError, ValueError):
+        raise InvalidToken("unknown principal kind") from None
+    scope = claims.get("scope", "")
+    if not isinstance(scope, str):
+        raise InvalidToken("claim 'scope' must be a space-separated string")
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise InvalidToken("claim 'sub' must be a non-empty string")
+    principal = Principal(
+        subject=subject,
+        kind=kind,
+        roles=_strings(claims.get("roles"), "roles"),
+        scopes=frozenset(scope.split()),
+        children=_strings(claims.get("children"), "children"),
+        provider_id=_optional_string(claims.get("provider_id"), "provider_id"),
+        commune=_optional_string(claims.get("commune"), "commune"),
+        office=_optional_string(claims.get("office"), "office"),
+        token_id=_optional_string(claims.get("jti"), "jti"),
+    )
+    if kind is PrincipalKind.PROVIDER and principal.provider_id is None:
+        raise InvalidToken("a provider token must name its provider_id")
+    return principal

@@ -1,0 +1,318 @@
+"""The Kafka event bus (aiokafka): acked keyed publishes, commit-after-handle consumers.
+
+* ``publish`` waits for the broker's acknowledgement (``acks="all"``) and raises
+  ``BusUnavailable`` within ``publish_timeout_s`` when it does not come, so the outbox relay
+  keeps the row and retries. The producer is started lazily and replaced after repeated
+  failures, so one ``KafkaBus`` outlives a broker outage.
+* Each ``subscribe`` gets its own consumer (own group, manual commits, earliest reset) and a
+  task: a message's offset is committed only after its handler returned; a handler that
+  raises is logged, its partition is rewound to that message and retried after a backoff.
+  Nothing is skipped; ordering per key (one key, one partition) is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.client import AIOKafkaClient, CoordinationType
+from aiokafka.errors import KafkaError, for_code
+from aiokafka.protocol.group import LeaveGroupRequest
+
+from csa_shared.bus.base import BusUnavailable, EventBus, Handler, Message
+
+log = logging.getLogger(__name__)
+
+_TOPIC_ALREADY_EXISTS = 36
+_BROKER_ERRORS = (KafkaError, OSError, TimeoutError)
+
+
+@dataclass(frozen=True, slots=True)
+class _Subscription:
+    group: str
+    topics: tuple[str, ...]
+    handler: Handler
+
+
+class KafkaBus(EventBus):
+    """``EventBus`` over Kafka. ``enable_idempotence=False`` for brokers without
+    InitProducerId (Tansu); session/heartbeat defaults suit a single local broker."""
+
+    def __init__(
+        self,
+        *,
+        bootstrap_servers: str,
+        client_id: str,
+        enable_idempotence: bool = True,
+        request_timeout_ms: int = 5000,
+        publish_timeout_s: float | None = None,
+        ping_timeout_s: float = 3.0,
+        session_timeout_ms: int = 6000,
+        heartbeat_interval_ms: int = 1000,
+        max_poll_interval_ms: int = 300_000,
+        retry_backoff_s: float = 1.0,
+        shutdown_timeout_s: float = 3.0,
+        recycle_producer_after: int = 3,
+        topic_partitions: int | None = 3,
+    ) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.client_id = client_id
+        self.enable_idempotence = enable_idempotence
+        self._request_timeout_ms = request_timeout_ms
+        self._publish_timeout_s = publish_timeout_s or request_timeout_ms / 1000 + 1.0
+        self._ping_timeout_s = ping_timeout_s
+        self._session_timeout_ms = session_timeout_ms
+        self._heartbeat_interval_ms = heartbeat_interval_ms
+        self._max_poll_interval_ms = max_poll_interval_ms
+        self._retry_backoff_s = retry_backoff_s
+        self._shutdown_timeout_s = shutdown_timeout_s
+        self._recycle_producer_after = recycle_producer_after
+        self._topic_partitions = topic_partitions
+        self._subscriptions: list[_Subscription] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._running = False
+        self._stopping = asyncio.Event()
+        self._producer: AIOKafkaProducer | None = None
+        self._producer_lock = asyncio.Lock()
+        self._failures = 0
+        self._retired: set[asyncio.Task[None]] = set()
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def subscribe(self, *, group: str, topics: list[str], handler: Handler) -> None:
+        if not topics:
+            raise ValueError("subscribe() needs at least one topic")
+        self._subscriptions.append(_Subscription(group, tuple(topics), handler))
+        if self._running:  # already started: start this consumer now
+            self._tasks.append(asyncio.create_task(self._run(self._subscriptions[-1])))
+
+    async def start(self) -> None:
+        if self._running:
+            return
+        self._running = True
+        self._stopping = asyncio.Event()
+        topics = {t for s in self._subscriptions for t in s.topics}
+        if topics and self._topic_partitions:
+            try:
+                await ensure_topics(
+                    self.bootstrap_servers, topics, self._topic_partitions,
+                    timeout_s=self._publish_timeout_s,
+                )  # fmt: skip
+            except _BROKER_ERRORS:
+                log.warning("could not ensure topics %s; consumers will retry", sorted(topics))
+        try:
+            await self._get_producer()
+        except _BROKER_ERRORS:
+            log.warning("broker %s unreachable at start; will retry", self.bootstrap_servers)
+        self._tasks = [
+            asyncio.create_task(self._run(s), name=f"kafka-consumer-{s.group}")
+            for s in self._subscriptions
+        ]
+
+    async def stop(self) -> None:
+        self._running = False
+        self._stopping.set()
+        tasks, self._tasks = self._tasks, []
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=self._shutdown_timeout_s)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        async with self._producer_lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            await _stop_quietly(producer, self._publish_timeout_s)
+        if self._retired:
+            await asyncio.gather(*self._retired, return_exceptions=True)
+
+    # -- producing ----------------------------------------------------------------------
+
+    async def _get_producer(self) -> AIOKafkaProducer:
+        async with self._producer_lock:
+            if self._producer is None:
+                producer = AIOKafkaProducer(
+                    bootstrap_servers=self.bootstrap_servers,
+                    client_id=self.client_id,
+                    acks="all",
+                    enable_idempotence=self.enable_idempotence,
+                    request_timeout_ms=self._request_timeout_ms,
+                    retry_backoff_ms=200,
+                )
+                try:
+                    await asyncio.wait_for(producer.start(), self._publish_timeout_s)
+                except BaseException:
+                    await _stop_quietly(producer, 1.0)
+                    raise
+                self._producer = producer
+            return self._producer
+
+    async def publish(self, topic: str, key: str, value: bytes) -> None:
+        try:
+            producer = await self._get_producer()
+            await asyncio.wait_for(
+                producer.send_and_wait(topic, value, key=key.encode()), self._publish_timeout_s
+            )
+        except _BROKER_ERRORS as exc:
+            self._failures += 1
+            if self._failures >= self._recycle_producer_after:
+                await self._recycle_producer()
+            raise BusUnavailable(f"{topic}: not acknowledged by {self.bootstrap_servers}") from exc
+        self._failures = 0
+
+    async def _recycle_producer(self) -> None:
+        """Drop the producer; the next publish builds a fresh one (new connections, new
+        producer id). The old one is closed in the background: it may wait for its batches."""
+        async with self._producer_lock:
+            old, self._producer = self._producer, None
+        self._failures = 0
+        if old is not None:
+            task = asyncio.create_task(_stop_quietly(old, self._publish_timeout_s))
+            self._retired.add(task)
+            task.add_done_callback(self._retired.discard)
+
+    async def ping(self) -> bool:
+        try:
+            async with asyncio.timeout(self._ping_timeout_s):
+                producer = await self._get_producer()
+                await producer.client.fetch_all_metadata()
+        except _BROKER_ERRORS:
+            return False
+        return True
+
+    # -- consuming ----------------------------------------------------------------------
+
+    async def _run(self, sub: _Subscription) -> None:
+        while not self._stopping.is_set():
+            consumer = AIOKafkaConsumer(
+                *sub.topics,
+                bootstrap_servers=self.bootstrap_servers,
+                client_id=self.client_id,
+                group_id=sub.group,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                request_timeout_ms=max(self._request_timeout_ms, self._session_timeout_ms + 1000),
+                session_timeout_ms=self._session_timeout_ms,
+                heartbeat_interval_ms=self._heartbeat_interval_ms,
+                max_poll_interval_ms=self._max_poll_interval_ms,
+            )
+            try:
+                await consumer.start()
+                await self._consume(consumer, sub)
+            except Exception:
+                log.exception("consumer %s %s failed; restarting", sub.group, sub.topics)
+                await self._backoff()
+            finally:
+                await self._close_consumer(consumer, sub.group)
+
+    async def _consume(self, consumer: AIOKafkaConsumer, sub: _Subscription) -> None:
+        while not self._stopping.is_set():
+            batches = await consumer.getmany(timeout_ms=500)
+            failed = False
+            for tp, records in batches.items():
+                for record in records:
+                    if self._stopping.is_set():
+                        return
+                    message = Message(
+                        topic=record.topic,
+                        key=(record.key or b"").decode("utf-8", "replace"),
+                        value=record.value or b"",
+                        partition=record.partition,
+                        offset=record.offset,
+                    )
+                    try:
+                        await sub.handler(message)
+                    except Exception:
+                        log.exception(
+                            "handler of %s failed on %s[%d]@%d; will retry",
+                            sub.group, tp.topic, tp.partition, record.offset,
+                        )  # fmt: skip
+                        consumer.seek(tp, record.offset)
+                        failed = True
+                        break
+                    await self._commit(consumer, tp, record.offset + 1, sub.group)
+            if failed:
+                await self._backoff()
+
+    async def _commit(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int, group: str
+    ) -> None:
+        try:
+            await asyncio.wait_for(consumer.commit({tp: offset}), self._publish_timeout_s)
+        except _BROKER_ERRORS:
+            # The message was handled; it comes again if no later commit covers it.
+            log.warning("offset commit %s %s@%d failed", group, tp, offset, exc_info=True)
+
+    async def _backoff(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), self._retry_backoff_s)
+
+    async def _close_consumer(self, consumer: AIOKafkaConsumer, group: str) -> None:
+        # aiokafka only sends LeaveGroup when generation > 0, but Tansu numbers the first
+        # generation 0: leave explicitly, or the next member waits out the session timeout.
+        coordinator = getattr(consumer, "_coordinator", None)
+        member_id = getattr(coordinator, "member_id", "")
+        first_generation = getattr(coordinator, "generation", -1) == 0
+        try:
+            await consumer.stop()
+        except _BROKER_ERRORS:
+            log.warning("consumer %s did not stop cleanly", group, exc_info=True)
+        if first_generation and member_id:
+            await self._leave_group(group, member_id)
+
+    async def _leave_group(self, group: str, member_id: str) -> None:
+        client = AIOKafkaClient(
+            bootstrap_servers=self.bootstrap_servers,
+            client_id=self.client_id,
+            request_timeout_ms=self._request_timeout_ms,
+        )
+        try:
+            async with asyncio.timeout(self._ping_timeout_s):
+                await client.bootstrap()
+                node = await client.coordinator_lookup(CoordinationType.GROUP, group)
+                await client.send(node, LeaveGroupRequest(group, member_id))
+        except _BROKER_ERRORS:
+            log.info("LeaveGroup for %s failed; the session timeout will expire it", group)
+        finally:
+            await client.close()
+
+
+async def ensure_topics(
+    bootstrap: str,
+    topics: Iterable[str],
+    partitions: int = 3,
+    *,
+    replication_factor: int = 1,
+    timeout_s: float = 10.0,
+) -> None:
+    """Create the topics that do not exist yet (idempotent)."""
+    wanted = list(dict.fromkeys(topics))
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000)
+    )
+    try:
+        async with asyncio.timeout(timeout_s):
+            await admin.start()
+            existing = set(await admin.list_topics())
+            missing = [t for t in wanted if t not in existing]
+            if not missing:
+                return
+            response = await admin.create_topics(
+                [NewTopic(t, partitions, replication_factor) for t in missing]
+            )
+        for topic, code, *_ in response.topic_errors:
+            if code not in (0, _TOPIC_ALREADY_EXISTS):
+                raise for_code(code)(f"creating topic {topic}")
+    finally:
+        await admin.close()
+
+
+async def _stop_quietly(producer: AIOKafkaProducer, timeout_s: float) -> None:
+    try:
+        await asyncio.wait_for(producer.stop(), timeout_s)
+    except _BROKER_ERRORS:
+        log.warning("producer did not stop cleanly", exc_info=True)

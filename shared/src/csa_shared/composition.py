@@ -1,0 +1,77 @@
+"""The wiring every service's composition root repeats, written once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import MetaData
+
+from csa_shared.bus import EventBus
+from csa_shared.http.app import create_service_app
+from csa_shared.runtime import ServiceRuntime, build_bus
+from csa_shared.settings import ServiceName, Settings, get_settings
+
+
+class ServiceDefinition:
+    """A service's name, tables, migrations, routers and consumer subscriptions."""
+
+    def __init__(
+        self,
+        *,
+        name: ServiceName,
+        title: str,
+        description: str,
+        version: str,
+        metadata: MetaData,
+        migrations: Path,
+        routers: Callable[[], Sequence[APIRouter]],
+        subscribe: Callable[[ServiceRuntime], None] | None = None,
+    ) -> None:
+        self.name = name
+        self.title = title
+        self.description = description
+        self.version = version
+        self.metadata = metadata
+        self.migrations = migrations
+        self.routers = routers
+        self.subscribe = subscribe
+
+    def build_runtime(
+        self,
+        settings: Settings | None = None,
+        *,
+        bus: EventBus | None = None,
+        subscribe: bool = True,
+    ) -> ServiceRuntime:
+        """A runtime on ``settings``; ``subscribe=False`` leaves its consumers unsubscribed."""
+        settings = settings or get_settings()
+        runtime = ServiceRuntime(
+            name=self.name,
+            settings=settings,
+            metadata=self.metadata,
+            migrations=self.migrations,
+            bus=bus or build_bus(settings, client_id=f"csa-{self.name}"),
+            owns_bus=bus is None,
+        )
+        if subscribe and self.subscribe is not None:
+            self.subscribe(runtime)
+        return runtime
+
+    def create_app(
+        self,
+        runtime: ServiceRuntime | None = None,
+        *,
+        manage_lifecycle: bool = True,
+        migrate_on_start: bool = False,
+    ) -> FastAPI:
+        return create_service_app(
+            runtime or self.build_runtime(),
+            title=self.title,
+            description=self.description,
+            version=self.version,
+            routers=self.routers(),
+            manage_lifecycle=manage_lifecycle,
+            migrate_on_start=migrate_on_start,
+        )

@@ -1,0 +1,96 @@
+"""The CloudEvents 1.0 structured-mode envelope, validated against the repo's schemas.
+
+Validation runs on publish (an event that breaks its schema never leaves the service)
+and on consume (a consumer never acts on an event it does not understand).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from csa_shared.events.schemas import validate_event
+
+
+class InvalidEvent(ValueError):
+    """The document is not a CloudEvent of a known type, or its data breaks the schema."""
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    type: str
+    source: str
+    subject: str
+    data: dict[str, Any]
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    time: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    specversion: str = "1.0"
+    datacontenttype: str = "application/json"
+
+    @property
+    def key(self) -> str:
+        """The Kafka message key: the aggregate id, carried as the CloudEvents subject."""
+        return self.subject
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "specversion": self.specversion,
+            "id": self.id,
+            "source": self.source,
+            "type": self.type,
+            "subject": self.subject,
+            "time": self.time,
+            "datacontenttype": self.datacontenttype,
+            "data": self.data,
+        }
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.to_dict(), separators=(",", ":"), default=str).encode()
+
+
+def new_event(
+    event_type: str,
+    *,
+    source: str,
+    subject: str,
+    data: dict[str, Any],
+    time: datetime | None = None,
+) -> Envelope:
+    """Build and validate a new event; raises ``InvalidEvent`` if it breaks its schema."""
+    envelope = Envelope(
+        type=event_type,
+        source=source,
+        subject=subject,
+        data=json.loads(json.dumps(data, default=str)),
+        **({"time": time.isoformat()} if time else {}),
+    )
+    _check(envelope.to_dict())
+    return envelope
+
+
+def parse_event(raw: bytes | str) -> Envelope:
+    """Decode and validate one structured-mode CloudEvent."""
+    try:
+        document = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidEvent(f"not JSON: {exc}") from exc
+    _check(document)
+    return Envelope(
+        type=document["type"],
+        source=document["source"],
+        subject=document["subject"],
+        data=document["data"],
+        id=document["id"],
+        time=document["time"],
+        specversion=document["specversion"],
+        datacontenttype=document.get("datacontenttype", "application/json"),
+    )
+
+
+def _check(document: Any) -> None:
+    problems = validate_event(document)
+    if problems:
+        raise InvalidEvent("; ".join(problems))

@@ -1,0 +1,1 @@
+"""HTTP plumbing every service shares: problem details, health, metrics, request ids."""

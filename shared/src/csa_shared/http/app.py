@@ -1,0 +1,115 @@
+"""The FastAPI app every service builds around its runtime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from csa_shared.http.middleware import RequestContextMiddleware
+from csa_shared.http.problems import install_problem_handlers
+from csa_shared.runtime import ServiceRuntime
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def runtime_of(request: Request) -> ServiceRuntime:
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
+
+
+async def session(request: Request) -> AsyncIterator[AsyncSession]:
+    """Request-scoped unit of work: endpoints and services never commit themselves."""
+    async with runtime_of(request).unit_of_work() as unit:
+        yield unit
+
+
+def create_service_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    description: str,
+    version: str,
+    routers: Sequence[APIRouter],
+    manage_lifecycle: bool = True,
+    migrate_on_start: bool = False,
+) -> FastAPI:
+    """An app with ``/v1`` routers, ``/healthz``, ``/readyz``, ``/metrics`` and problem details.
+
+    With ``manage_lifecycle`` off (embedded mode mounts several apps under one root), the
+    caller starts and stops the runtime itself.
+    """
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if manage_lifecycle:
+            await runtime.start(migrate=migrate_on_start)
+        try:
+            yield
+        finally:
+            if manage_lifecycle:
+                await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.add_middleware(RequestContextMiddleware, service=runtime.name)
+    install_problem_handlers(app)
+    for router in routers:
+        app.include_router(router, prefix="/v1")
+    _add_operational_routes(app, runtime)
+    _add_problem_schema(app)
+    return app
+
+
+def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
+    @app.get("/healthz", tags=["operations"], summary="Liveness")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": runtime.name}
+
+    @app.get("/readyz", tags=["operations"], summary="Readiness: database and bus")
+    async def readyz() -> JSONResponse:
+        checks = {"database": await runtime.database_ready(), "bus": await runtime.bus.ping()}
+        status = 200 if all(checks.values()) else 503
+        body = {"status": "ready" if status == 200 else "not ready", "checks": checks}
+        return JSONResponse(body, status_code=status)
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _add_problem_schema(app: FastAPI) -> None:
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

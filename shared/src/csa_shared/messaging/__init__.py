@@ -1,0 +1,1 @@
+"""Transactional outbox (publish what a transaction committed) and inbox (act once per event)."""

@@ -1,0 +1,102 @@
+"""Inbox: a consumer acts on each event id once, in the same transaction as its effect.
+
+A redelivered event (after a crash before the offset commit, or a duplicate publish by
+the outbox relay) finds its id already recorded and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from csa_shared.bus import Message
+from csa_shared.events import Envelope, InvalidEvent, parse_event
+from csa_shared.observability import metrics
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+async def claim(
+    session: AsyncSession, inbox: Table, *, consumer: str, event: Envelope, error: str | None = None
+) -> bool:
+    """Record the event as processed by ``consumer``; False when it already was."""
+    dialect = session.bind.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(inbox)
+        .values(
+            consumer=consumer,
+            event_id=event.id,
+            event_type=event.type,
+            processed_at=datetime.now(UTC),
+            error=error,
+        )
+        .on_conflict_do_nothing()
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount)
+
+
+class InboxConsumer:
+    """Bus handler: parse, claim in the inbox, dispatch by event type, commit — all or nothing.
+
+    Events of types this consumer does not handle are claimed and skipped. Events that
+    break their schema are claimed with the error recorded (a poison message must not
+    block its partition) and logged for an operator.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        sessions: async_sessionmaker[AsyncSession],
+        inbox: Table,
+        handlers: dict[str, EventHandler],
+    ) -> None:
+        self.name = name
+        self._sessions = sessions
+        self._inbox = inbox
+        self._handlers = handlers
+
+    async def __call__(self, message: Message) -> None:
+        try:
+            event = parse_event(message.value)
+        except InvalidEvent as exc:
+            await self._reject(message, str(exc))
+            return
+        handler = self._handlers.get(event.type)
+        async with self._sessions.begin() as session:
+            if not await claim(session, self._inbox, consumer=self.name, event=event):
+                metrics.EVENTS_CONSUMED.labels(self.name, event.type, "duplicate").inc()
+                return
+            if handler is not None:
+                await handler(session, event)
+        metrics.EVENTS_CONSUMED.labels(self.name, event.type, "processed").inc()
+
+    async def _reject(self, message: Message, error: str) -> None:
+        log.error(
+            "rejected invalid event",
+            extra={
+                "consumer": self.name,
+                "topic": message.topic,
+                "offset": message.offset,
+                "error": error,
+            },
+        )
+        poison = Envelope(
+            type="invalid",
+            source="/csa/unknown",
+            subject=message.key or "unknown",
+            data={},
+            id=f"invalid:{message.topic}:{message.partition}:{message.offset}",
+        )
+        async with self._sessions.begin() as session:
+            await claim(session, self._inbox, consumer=self.name, event=poison, error=error)
+        metrics.EVENTS_CONSUMED.labels(self.name, "invalid", "rejected").inc()

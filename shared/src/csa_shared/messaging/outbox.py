@@ -1,0 +1,146 @@
+"""Transactional outbox: events are rows written in the business transaction.
+
+The relay publishes unsent rows in id order (so in order per key), marks them sent,
+and while the broker is down keeps them and retries with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from csa_shared.bus import BusUnavailable, EventBus
+from csa_shared.events import Envelope, topic_of
+from csa_shared.observability import metrics
+
+log = logging.getLogger(__name__)
+
+
+async def add_to_outbox(session: AsyncSession, outbox: Table, *events: Envelope) -> None:
+    """Stage events in the caller's transaction; they leave only if it commits."""
+    if not events:
+        return
+    now = datetime.now(UTC)
+    await session.execute(
+        outbox.insert(),
+        [
+            {
+                "event_id": e.id,
+                "topic": topic_of(e.type),
+                "message_key": e.key,
+                "payload": e.to_json().decode(),
+                "created_at": now,
+            }
+            for e in events
+        ],
+    )
+
+
+class OutboxRelay:
+    """Moves committed outbox rows to the bus; one relay per service database."""
+
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        outbox: Table,
+        bus: EventBus,
+        service: str,
+        poll_seconds: float = 0.5,
+        batch_size: int = 500,
+        max_backoff_seconds: float = 10.0,
+    ) -> None:
+        self._engine = engine
+        self._outbox = outbox
+        self._bus = bus
+        self._service = service
+        self._poll = poll_seconds
+        self._batch = batch_size
+        self._max_backoff = max_backoff_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Ask for a pass now instead of at the next poll (called after a commit)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._service}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        backoff = self._poll
+        while True:
+            try:
+                sent = await self.publish_pending()
+                backoff = self._poll
+                if sent:
+                    continue
+            except BusUnavailable as exc:
+                log.warning("broker unavailable, outbox kept", extra={"error": str(exc)})
+                metrics.OUTBOX_PUBLISH_FAILURES.labels(self._service).inc()
+                backoff = min(max(backoff * 2, 0.2), self._max_backoff)
+            except Exception:
+                log.exception("outbox relay pass failed")
+                backoff = min(max(backoff * 2, 0.2), self._max_backoff)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of unsent rows in id order; returns how many were sent."""
+        async with self._engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    select(
+                        self._outbox.c.id,
+                        self._outbox.c.topic,
+                        self._outbox.c.message_key,
+                        self._outbox.c.payload,
+                    )
+                    .where(self._outbox.c.sent_at.is_(None))
+                    .order_by(self._outbox.c.id)
+                    .limit(self._batch)
+                )
+            ).all()
+        if not rows:
+            return 0
+        published: list[int] = []
+        try:
+            for row in rows:
+                await self._bus.publish(row.topic, row.message_key, row.payload.encode())
+                published.append(row.id)
+        finally:
+            # Rows published before a failure are marked, so a retry resends only the rest.
+            await self._mark_sent(published)
+        return len(published)
+
+    async def _mark_sent(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(self._outbox)
+                .where(self._outbox.c.id.in_(ids))
+                .values(sent_at=datetime.now(UTC))
+            )
+        metrics.OUTBOX_PUBLISHED.labels(self._service).inc(len(ids))
+
+    async def pending(self) -> int:
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(
+                select(self._outbox.c.id).where(self._outbox.c.sent_at.is_(None))
+            )
+            return len(rows.all())

@@ -1,0 +1,1 @@
+"""Logging, request ids and Prometheus metrics shared by every service."""

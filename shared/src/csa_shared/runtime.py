@@ -1,0 +1,118 @@
+"""What one running service owns: its database, its outbox relay, its consumers.
+
+The composition root of each service builds a ``ServiceRuntime``; the HTTP app, the CLI
+and the tests all drive the service through it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import MetaData, Table, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from csa_shared.bus import EventBus
+from csa_shared.db import create_engine, session_factory, upgrade_to_head
+from csa_shared.messaging.inbox import EventHandler, InboxConsumer
+from csa_shared.messaging.outbox import OutboxRelay
+from csa_shared.settings import ServiceName, Settings
+
+log = logging.getLogger(__name__)
+
+
+def build_bus(settings: Settings, *, client_id: str) -> EventBus:
+    """Kafka when ``KAFKA_BOOTSTRAP_SERVERS`` is set, else the in-process bus."""
+    if settings.kafka_bootstrap_servers:
+        from csa_shared.bus.kafka import KafkaBus
+
+        return KafkaBus(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            client_id=client_id,
+            enable_idempotence=settings.kafka_enable_idempotence,
+        )
+    from csa_shared.bus.memory import InProcessBus
+
+    return InProcessBus()
+
+
+@dataclass
+class ServiceRuntime:
+    name: ServiceName
+    settings: Settings
+    metadata: MetaData
+    migrations: Path
+    bus: EventBus
+    owns_bus: bool = True
+    engine: AsyncEngine = field(init=False)
+    sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    relay: OutboxRelay = field(init=False)
+    consumers: list[InboxConsumer] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        self.engine = create_engine(self.settings.database_url(self.name))
+        self.sessions = session_factory(self.engine)
+        self.relay = OutboxRelay(
+            engine=self.engine,
+            outbox=self.outbox,
+            bus=self.bus,
+            service=self.name,
+            poll_seconds=self.settings.outbox_poll_seconds,
+        )
+
+    @property
+    def outbox(self) -> Table:
+        return self.metadata.tables["outbox"]
+
+    @property
+    def inbox(self) -> Table:
+        return self.metadata.tables["inbox"]
+
+    @property
+    def source(self) -> str:
+        """The CloudEvents ``source`` of every event this service emits."""
+        return f"/csa/{self.name}"
+
+    def consume(self, *, group: str, topics: list[str], handlers: dict[str, EventHandler]) -> None:
+        """Subscribe an inbox-guarded consumer group; call before ``start()``."""
+        consumer = InboxConsumer(
+            name=group, sessions=self.sessions, inbox=self.inbox, handlers=handlers
+        )
+        self.consumers.append(consumer)
+        self.bus.subscribe(group=group, topics=topics, handler=consumer)
+
+    async def migrate(self) -> None:
+        await upgrade_to_head(self.settings.database_url(self.name), self.migrations)
+
+    async def start(self, *, migrate: bool = False, relay: bool = True) -> None:
+        if migrate:
+            await self.migrate()
+        if self.owns_bus:
+            await self.bus.start()
+        if relay:
+            self.relay.start()
+
+    async def stop(self) -> None:
+        await self.relay.stop()
+        if self.owns_bus:
+            await self.bus.stop()
+        await self.engine.dispose()
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """One transaction; on commit the relay is woken to publish its outbox rows."""
+        async with self.sessions.begin() as session:
+            yield session
+        self.relay.wake()
+
+    async def database_ready(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            log.warning("database not ready", exc_info=True)
+            return False

@@ -1,0 +1,70 @@
+"""Platform settings from environment variables (twelve-factor), with embedded defaults."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ServiceName = Literal["identity", "membership", "attendance", "billing"]
+SERVICES: tuple[ServiceName, ...] = ("identity", "membership", "attendance", "billing")
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name)
+
+
+class Settings(BaseSettings):
+    """Everything a process reads from its environment; unset means the embedded default."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    var_dir: Path = Field(Path("./var"), validation_alias=_env("CSA_VAR_DIR"))
+    kafka_bootstrap_servers: str | None = Field(
+        None, validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    kafka_enable_idempotence: bool = Field(True, validation_alias=_env("KAFKA_ENABLE_IDEMPOTENCE"))
+    identity_database_url: str | None = Field(None, validation_alias=_env("IDENTITY_DATABASE_URL"))
+    membership_database_url: str | None = Field(
+        None, validation_alias=_env("MEMBERSHIP_DATABASE_URL")
+    )
+    attendance_database_url: str | None = Field(
+        None, validation_alias=_env("ATTENDANCE_DATABASE_URL")
+    )
+    billing_database_url: str | None = Field(None, validation_alias=_env("BILLING_DATABASE_URL"))
+    http_host: str = Field("127.0.0.1", validation_alias=_env("CSA_HTTP_HOST"))
+    http_port: int = Field(8000, validation_alias=_env("CSA_HTTP_PORT"))
+    log_level: str = Field("INFO", validation_alias=_env("CSA_LOG_LEVEL"))
+    outbox_poll_seconds: float = Field(0.5, validation_alias=_env("CSA_OUTBOX_POLL_SECONDS"))
+    demo_data: bool = Field(False, validation_alias=_env("CSA_DEMO_DATA"))
+
+    def database_url(self, service: ServiceName) -> str:
+        """The async SQLAlchemy URL of a service's own database."""
+        configured: str | None = getattr(self, f"{service}_database_url")
+        if configured:
+            return async_url(configured)
+        return f"sqlite+aiosqlite:///{(self.var_dir / f'{service}.db').as_posix()}"
+
+    @property
+    def embedded_bus(self) -> bool:
+        return not self.kafka_bootstrap_servers
+
+
+def async_url(url: str) -> str:
+    """Accept plain ``postgresql://`` / ``sqlite://`` URLs and pick the async driver."""
+    for plain, driver in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,3 @@
+from csa.cli import main
+
+main()

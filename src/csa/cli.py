@@ -1,0 +1,87 @@
+"""The ``csa`` command line: run the platform, migrate, and the rule look-ups."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from csa.services import definition
+from csa_shared.db import upgrade_to_head
+from csa_shared.observability.logging import configure_logging
+from csa_shared.settings import SERVICES, ServiceName, get_settings
+
+app = typer.Typer(
+    name="csa",
+    help="Chèque-service accueil platform.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+ServiceArg = Annotated[str, typer.Argument(help="identity, membership, attendance or billing")]
+
+
+def _service(name: str) -> ServiceName:
+    if name not in SERVICES:
+        console.print(f"[red]unknown service {name!r}[/]; one of: {', '.join(SERVICES)}")
+        raise typer.Exit(2)
+    return name  # type: ignore[return-value]
+
+
+@app.command()
+def migrate(service: ServiceArg) -> None:
+    """Apply a service's pending database migrations (``all`` for every service)."""
+    names = SERVICES if service == "all" else (_service(service),)
+    settings = get_settings()
+    for name in names:
+        asyncio.run(upgrade_to_head(settings.database_url(name), definition(name).migrations))
+        console.print(f"{name}: database at head")
+
+
+@app.command()
+def serve(service: ServiceArg) -> None:
+    """Serve one service (production shape: its own database, Kafka bus)."""
+    import uvicorn
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    web = definition(_service(service)).create_app()
+    uvicorn.run(web, host=settings.http_host, port=settings.http_port, log_config=None)
+
+
+@app.command()
+def run(
+    demo: Annotated[bool, typer.Option(help="Load demo data at start")] = True,
+) -> None:
+    """Run the whole platform in one process on the embedded defaults."""
+    import uvicorn
+
+    from csa.embedded import create_embedded_app
+
+    settings = get_settings().model_copy(update={"demo_data": demo})
+    configure_logging(settings.log_level)
+    web = create_embedded_app(settings)
+    base = f"http://{settings.http_host}:{settings.http_port}"
+    console.print(f"[bold]CSA platform (embedded)[/] — data in {settings.var_dir.resolve()}")
+    for name in SERVICES:
+        console.print(f"  {name:<11} API {base}/{name}/v1   docs {base}/{name}/docs")
+    console.print("Ctrl-C stops it.")
+    uvicorn.run(web, host=settings.http_host, port=settings.http_port, log_config=None)
+
+
+def _register_plugins() -> None:
+    try:
+        from csa_billing.rules_cli import register
+    except ImportError:
+        return
+    register(app)
+
+
+_register_plugins()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,74 @@
+"""The Dockerfile cannot be built here (no Docker engine): check its shape statically."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from .manifests import REPO
+
+
+@pytest.fixture(scope="module")
+def stages() -> list[list[tuple[str, str]]]:
+    """Instructions (keyword, argument) grouped by build stage, continuation lines joined."""
+    text = re.sub(r"\\\n", " ", (REPO / "Dockerfile").read_text())
+    result: list[list[tuple[str, str]]] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        keyword, _, argument = line.partition(" ")
+        keyword = keyword.upper()
+        if keyword == "FROM":
+            result.append([])
+        if result:
+            result[-1].append((keyword, argument.strip()))
+    return result
+
+
+def _args(stage, keyword):
+    return [arg for kw, arg in stage if kw == keyword]
+
+
+def test_the_image_is_multi_stage_on_a_pinned_slim_python_3_11(stages):
+    text = (REPO / "Dockerfile").read_text()
+    base = re.search(r"ARG PYTHON_IMAGE=(\S+)", text).group(1)
+    assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?", base), base
+    assert len(stages) == 2
+    assert _args(stages[0], "FROM") == ["${PYTHON_IMAGE} AS builder"]
+    assert _args(stages[1], "FROM") == ["${PYTHON_IMAGE} AS runtime"]
+    assert any("pip wheel" in run for run in _args(stages[0], "RUN"))
+
+
+def test_the_runtime_stage_runs_as_uid_10001_without_compilers(stages):
+    runtime = stages[-1]
+    assert _args(runtime, "USER") == ["10001:10001"]
+    assert any("--uid 10001" in run for run in _args(runtime, "RUN"))
+    for run in _args(runtime, "RUN"):
+        assert not re.search(r"\b(gcc|g\+\+|build-essential|apt-get install|pip install)\b", run)
+    copies = _args(runtime, "COPY")
+    assert copies == ["--from=builder /opt/venv /opt/venv"]
+
+
+def test_entrypoint_is_csa_and_healthcheck_probes_healthz_with_urllib(stages):
+    runtime = stages[-1]
+    assert [json.loads(a) for a in _args(runtime, "ENTRYPOINT")] == [["csa"]]
+    (healthcheck,) = _args(runtime, "HEALTHCHECK")
+    command = json.loads(healthcheck.split("CMD", 1)[1])
+    assert command[:2] == ["python", "-c"]
+    assert "urllib.request" in command[2] and "/healthz" in command[2]
+    compile(command[2], "<healthcheck>", "exec")
+
+
+def test_dockerignore_keeps_the_context_to_the_sources(stages):
+    ignore = (REPO / ".dockerignore").read_text().splitlines()
+    assert ignore[ignore.index("**")] == "**"
+    included = {line[1:].rstrip("/") for line in ignore if line.startswith("!")}
+    copied = {
+        arg.split()[0].rstrip("/")
+        for arg in _args(stages[0], "COPY")
+        if not arg.startswith("--from")
+    }
+    assert copied <= included, copied - included

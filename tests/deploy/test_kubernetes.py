@@ -1,0 +1,315 @@
+"""The kustomize overlays render, validate as Kubernetes objects and stay locked down."""
+
+from __future__ import annotations
+
+import re
+
+import kubernetes_validate
+import pytest
+
+from .manifests import (
+    K8S,
+    KUBERNETES_VERSION,
+    OVERLAYS,
+    SERVICES,
+    by_kind,
+    containers,
+    one,
+    render,
+    render_dir,
+    workloads,
+)
+
+# Custom resources of the operators the platform relies on: not in the Kubernetes schemas,
+# their required fields are checked by the dedicated tests below.
+CUSTOM_GROUPS = ("kafka.strimzi.io/", "postgresql.cnpg.io/")
+
+
+@pytest.fixture(scope="module", params=OVERLAYS)
+def overlay(request: pytest.FixtureRequest) -> tuple[str, list]:
+    return request.param, render(request.param)
+
+
+@pytest.fixture(scope="module")
+def platform() -> list:
+    return render_dir(K8S / "platform")
+
+
+def _schema_errors(docs: list) -> list[str]:
+    errors = []
+    for doc in docs:
+        if doc["apiVersion"].startswith(CUSTOM_GROUPS):
+            continue
+        try:
+            kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            path = "/".join(str(p) for p in exc.path)
+            errors.append(f"{doc['kind']}/{doc['metadata']['name']}: {path}: {exc.message}")
+        except kubernetes_validate.SchemaNotFoundError as exc:
+            errors.append(f"{doc['kind']}/{doc['metadata']['name']}: {exc.message}")
+    return errors
+
+
+def test_every_rendered_document_matches_the_kubernetes_1_30_strict_schema(overlay):
+    name, docs = overlay
+    assert len(docs) > 40, f"{name} rendered only {len(docs)} documents"
+    assert _schema_errors(docs) == []
+
+
+def test_platform_documents_match_the_kubernetes_schema(platform):
+    assert _schema_errors(platform) == []
+    assert (
+        one(platform, "Namespace", "csa")["metadata"]["labels"]["pod-security.kubernetes.io/warn"]
+        == "restricted"
+    )
+
+
+def test_everything_lands_in_namespace_csa(overlay):
+    _, docs = overlay
+    assert {d["metadata"].get("namespace") for d in docs} == {"csa"}
+
+
+def test_each_service_has_deployment_service_migration_job_hpa_pdb(overlay):
+    _, docs = overlay
+    for svc in SERVICES:
+        name = f"csa-{svc}"
+        deployment = one(docs, "Deployment", name)
+        assert deployment["spec"]["template"]["spec"]["containers"][0]["args"] == ["serve", svc]
+        service = one(docs, "Service", name)
+        assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
+        job = one(docs, "Job", f"csa-{svc}-migrate")
+        assert job["spec"]["template"]["spec"]["containers"][0]["args"] == ["migrate", svc]
+        assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+        hpa = one(docs, "HorizontalPodAutoscaler", name)
+        assert hpa["apiVersion"] == "autoscaling/v2"
+        assert hpa["spec"]["scaleTargetRef"]["name"] == name
+        pdb = one(docs, "PodDisruptionBudget", name)
+        assert pdb["spec"]["selector"]["matchLabels"] == service["spec"]["selector"]
+
+
+def test_every_container_is_non_root_read_only_capability_free_and_sized(overlay):
+    _, docs = overlay
+    checked = 0
+    for doc, spec in workloads(docs):
+        where = f"{doc['kind']}/{doc['metadata']['name']}"
+        pod_sc = spec.get("securityContext", {})
+        assert pod_sc.get("runAsNonRoot") is True, where
+        assert pod_sc.get("runAsUser", 0) != 0, where
+        assert pod_sc.get("seccompProfile", {}).get("type") == "RuntimeDefault", where
+        assert spec.get("automountServiceAccountToken") is False, where
+        tmp_volumes = {v["name"] for v in spec.get("volumes", []) if "emptyDir" in v}
+        for container in containers(spec):
+            sc = container.get("securityContext", {})
+            assert sc.get("readOnlyRootFilesystem") is True, where
+            assert sc.get("allowPrivilegeEscalation") is False, where
+            assert sc.get("capabilities", {}).get("drop") == ["ALL"], where
+            assert not sc.get("capabilities", {}).get("add"), where
+            assert sc.get("privileged") is not True, where
+            resources = container.get("resources", {})
+            for bound in ("requests", "limits"):
+                assert {"cpu", "memory"} <= set(resources.get(bound, {})), f"{where} {bound}"
+            tmp = [m for m in container.get("volumeMounts", []) if m["mountPath"] == "/tmp"]
+            assert tmp and tmp[0]["name"] in tmp_volumes, f"{where}: /tmp is not an emptyDir"
+            checked += 1
+    # 4 deployments + 4 migration jobs + 2 cron jobs
+    assert checked == 10
+
+
+def test_every_long_running_container_has_liveness_and_readiness_probes(overlay):
+    _, docs = overlay
+    for deployment in by_kind(docs, "Deployment"):
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            where = deployment["metadata"]["name"]
+            assert container["livenessProbe"]["httpGet"]["path"] == "/healthz", where
+            assert container["readinessProbe"]["httpGet"]["path"] == "/readyz", where
+
+
+def test_no_secret_is_committed_only_referenced(overlay):
+    _, docs = overlay
+    assert by_kind(docs, "Secret") == []
+    referenced = set()
+    for _, spec in workloads(docs):
+        for container in containers(spec):
+            for env in container.get("env", []):
+                if "value" in env:
+                    assert not re.search(
+                        r"(?i)password|secret|token|://[^/@\s]+:[^/@\s]+@", env["value"]
+                    )
+                ref = env.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    referenced.add(ref["name"])
+        referenced |= {v["secret"]["secretName"] for v in spec.get("volumes", []) if "secret" in v}
+    assert referenced == {f"csa-{svc}-db-app" for svc in SERVICES} | {"csa-identity-signing-key"}
+    for config_map in by_kind(docs, "ConfigMap"):
+        for key, value in config_map.get("data", {}).items():
+            assert not re.search(r"(?i)password|secret|token", key), key
+            assert "PRIVATE KEY" not in value and not re.search(r"://[^/@\s]+:[^/@\s]+@", value)
+
+
+def test_each_service_reads_its_own_database_url_from_its_own_secret(overlay):
+    _, docs = overlay
+    for svc in SERVICES:
+        container = one(docs, "Deployment", f"csa-{svc}")["spec"]["template"]["spec"]["containers"][
+            0
+        ]
+        env = {e["name"]: e for e in container["env"]}
+        ref = env[f"{svc.upper()}_DATABASE_URL"]["valueFrom"]["secretKeyRef"]
+        assert ref == {"name": f"csa-{svc}-db-app", "key": "uri"}
+
+
+def test_config_maps_carry_the_documented_settings(overlay):
+    _, docs = overlay
+    data = {}
+    for config_map in by_kind(docs, "ConfigMap"):
+        data.update(config_map["data"])
+    for key in (
+        "KAFKA_BOOTSTRAP_SERVERS",
+        "KAFKA_ENABLE_IDEMPOTENCE",
+        "IDENTITY_URL",
+        "CSA_HTTP_PORT",
+        "CSA_LOG_LEVEL",
+        "IDENTITY_SIGNING_KEY_FILE",
+        "SMS_GATEWAY_URL",
+        "BILLING_CLOSE_GRACE_DAYS",
+    ):
+        assert key in data, key
+    assert data["KAFKA_ENABLE_IDEMPOTENCE"] == "true"
+    assert data["CSA_HTTP_PORT"] == "8000"
+
+
+def test_cron_jobs_close_billing_monthly_and_expire_contracts_daily(overlay):
+    _, docs = overlay
+    close = one(docs, "CronJob", "csa-billing-close")
+    expire = one(docs, "CronJob", "csa-membership-expire")
+    for cron, args in (
+        (close, ["billing", "close", "--previous-month"]),
+        (expire, ["membership", "expire"]),
+    ):
+        spec = cron["spec"]
+        assert spec["concurrencyPolicy"] == "Forbid"
+        assert spec["timeZone"] == "Europe/Luxembourg"
+        assert spec["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"] == args
+    assert close["spec"]["schedule"].split()[2:] == ["6", "*", "*"]
+    assert expire["spec"]["schedule"].split()[2:] == ["*", "*", "*"]
+
+
+def test_network_policies_deny_by_default_and_open_only_the_needed_flows(overlay):
+    _, docs = overlay
+    deny = one(docs, "NetworkPolicy", "csa-default-deny")
+    assert set(deny["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    assert "ingress" not in deny["spec"] and "egress" not in deny["spec"]
+    dns = one(docs, "NetworkPolicy", "csa-allow-dns")
+    assert {p["port"] for p in dns["spec"]["egress"][0]["ports"]} == {53}
+    nginx = one(docs, "NetworkPolicy", "csa-allow-ingress-controller")
+    assert nginx["spec"]["ingress"][0]["ports"] == [{"protocol": "TCP", "port": 8000}]
+    for svc in SERVICES:
+        egress = one(docs, "NetworkPolicy", f"csa-{svc}-egress")["spec"]["egress"]
+        peers = [
+            peer.get("podSelector", {}).get("matchLabels", {})
+            for rule in egress
+            for peer in rule["to"]
+        ]
+        assert {"cnpg.io/cluster": f"csa-{svc}-db"} in peers
+        # no service may reach another service's database
+        assert not [
+            p for p in peers if p.get("cnpg.io/cluster", f"csa-{svc}-db") != f"csa-{svc}-db"
+        ]
+        assert any(p.get("strimzi.io/cluster") == "csa-kafka" for p in peers)
+        if svc != "identity":
+            assert any(p.get("app.kubernetes.io/name") == "csa-identity" for p in peers)
+    jwks = one(docs, "NetworkPolicy", "csa-identity-from-services")
+    sources = {
+        p["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+        for p in jwks["spec"]["ingress"][0]["from"]
+    }
+    assert sources == {"csa-membership", "csa-attendance", "csa-billing"}
+
+
+def test_identity_ingress_requests_luxtrust_client_certificates_and_passes_them_on(overlay):
+    _, docs = overlay
+    ingress = one(docs, "Ingress", "csa-identity")
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/auth-tls-verify-client"] == "optional"
+    assert annotations["nginx.ingress.kubernetes.io/auth-tls-secret"] == "csa/csa-luxtrust-ca"
+    assert (
+        annotations["nginx.ingress.kubernetes.io/auth-tls-pass-certificate-to-upstream"] == "true"
+    )
+    assert ingress["spec"]["tls"][0]["hosts"] == [ingress["spec"]["rules"][0]["host"]]
+    backends = {
+        path["backend"]["service"]["name"]
+        for ingress in by_kind(docs, "Ingress")
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+    assert backends == {f"csa-{svc}" for svc in SERVICES}
+    api = one(docs, "Ingress", "csa-api")
+    assert not any("auth-tls" in key for key in api["metadata"].get("annotations", {}))
+    assert all(i["spec"].get("tls") for i in by_kind(docs, "Ingress"))
+
+
+def test_kafka_topics_have_the_fields_strimzi_requires(overlay):
+    name, docs = overlay
+    topics = by_kind(docs, "KafkaTopic")
+    assert sorted(t["spec"]["topicName"] for t in topics) == sorted(
+        f"csa.{svc}.events" for svc in SERVICES
+    )
+    replicas = 3 if name == "prod" else 1
+    for topic in topics:
+        assert topic["apiVersion"] == "kafka.strimzi.io/v1beta2"
+        assert topic["metadata"]["labels"]["strimzi.io/cluster"] == "csa-kafka"
+        assert re.fullmatch(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?", topic["metadata"]["name"])
+        spec = topic["spec"]
+        assert isinstance(spec["partitions"], int) and spec["partitions"] >= 1
+        assert spec["replicas"] == replicas
+        assert spec["config"]["min.insync.replicas"] == max(1, replicas - 1)
+        assert spec["config"]["min.insync.replicas"] <= spec["replicas"]
+    if name == "prod":
+        assert {t["spec"]["partitions"] for t in topics} == {12}
+
+
+def test_prod_runs_three_replicas_with_pdb_min_available_two_and_the_release_tag():
+    docs = render("prod")
+    for svc in SERVICES:
+        assert one(docs, "Deployment", f"csa-{svc}")["spec"]["replicas"] == 3
+        assert one(docs, "HorizontalPodAutoscaler", f"csa-{svc}")["spec"]["minReplicas"] == 3
+        pdb = one(docs, "PodDisruptionBudget", f"csa-{svc}")["spec"]
+        assert pdb["minAvailable"] == 2 and "maxUnavailable" not in pdb
+    images = {c["image"] for _, spec in workloads(docs) for c in containers(spec)}
+    assert len(images) == 1 and re.fullmatch(
+        r"ghcr\.io/staark-kanner/csa:\d+\.\d+\.\d+", images.pop()
+    )
+
+
+def test_dev_runs_one_small_replica_with_the_dev_tag():
+    docs = render("dev")
+    for svc in SERVICES:
+        deployment = one(docs, "Deployment", f"csa-{svc}")
+        assert deployment["spec"]["replicas"] == 1
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert container["image"] == "ghcr.io/staark-kanner/csa:dev"
+        assert container["resources"]["requests"]["memory"] == "128Mi"
+        assert one(docs, "HorizontalPodAutoscaler", f"csa-{svc}")["spec"]["minReplicas"] == 1
+
+
+def test_platform_kafka_is_kraft_with_three_nodes_and_one_postgres_cluster_per_service(platform):
+    kafka = one(platform, "Kafka", "csa-kafka")
+    assert kafka["apiVersion"] == "kafka.strimzi.io/v1beta2"
+    assert kafka["metadata"]["annotations"]["strimzi.io/kraft"] == "enabled"
+    assert kafka["metadata"]["annotations"]["strimzi.io/node-pools"] == "enabled"
+    listeners = kafka["spec"]["kafka"]["listeners"]
+    assert {"name", "port", "type", "tls"} <= set(listeners[0])
+    assert listeners[0]["port"] == 9092
+    pool = by_kind(platform, "KafkaNodePool")[0]
+    assert pool["metadata"]["labels"]["strimzi.io/cluster"] == "csa-kafka"
+    assert pool["spec"]["replicas"] == 3 and set(pool["spec"]["roles"]) == {"broker", "controller"}
+    assert pool["spec"]["storage"]["type"] in ("jbod", "persistent-claim")
+    clusters = by_kind(platform, "Cluster")
+    assert sorted(c["metadata"]["name"] for c in clusters) == sorted(
+        f"csa-{s}-db" for s in SERVICES
+    )
+    for cluster in clusters:
+        assert cluster["apiVersion"] == "postgresql.cnpg.io/v1"
+        svc = cluster["metadata"]["name"].removeprefix("csa-").removesuffix("-db")
+        assert cluster["spec"]["instances"] >= 1
+        assert cluster["spec"]["storage"]["size"]
+        assert cluster["spec"]["bootstrap"]["initdb"] == {"database": svc, "owner": svc}

@@ -1,0 +1,200 @@
+"""The foundation's end-to-end path: attendance → outbox → Kafka → billing projection.
+
+Runs against PostgreSQL and the real Kafka-protocol broker (Tansu here, Apache Kafka
+where ``KAFKA_BOOTSTRAP_SERVERS`` points at one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+from prometheus_client import REGISTRY
+from sqlalchemy import func, select
+
+from csa.services import definition
+from csa_attendance.presences.service import PRESENCE_RECORDED
+from csa_billing.consumers import ATTENDANCE_GROUP, ATTENDANCE_HANDLERS
+from csa_billing.tables import presence_projection
+from csa_shared.bus import Message
+from csa_shared.events import TOPICS
+from csa_shared.messaging.inbox import InboxConsumer
+from csa_shared.runtime import ServiceRuntime
+from tests.e2e.conftest import eventually
+
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
+
+
+def presence(child: str, record: str, day: str = "2025-03-03") -> dict[str, str]:
+    return {
+        "provider_id": "sea-001",
+        "record_id": record,
+        "child_id": child,
+        "start": f"{day}T08:00:00",
+        "end": f"{day}T17:00:00",
+    }
+
+
+async def projected(billing: ServiceRuntime, presence_id: str) -> Any:
+    async with billing.sessions() as session:
+        return (
+            await session.execute(
+                select(presence_projection).where(presence_projection.c.presence_id == presence_id)
+            )
+        ).first()
+
+
+async def inbox_count(billing: ServiceRuntime, consumer: str) -> int:
+    async with billing.sessions() as session:
+        return (
+            await session.execute(
+                select(func.count())
+                .select_from(billing.inbox)
+                .where(billing.inbox.c.consumer == consumer)
+            )
+        ).scalar_one()
+
+
+def duplicates_seen() -> float:
+    value = REGISTRY.get_sample_value(
+        "csa_events_consumed_total",
+        {"consumer": ATTENDANCE_GROUP, "type": PRESENCE_RECORDED, "outcome": "duplicate"},
+    )
+    return value or 0.0
+
+
+async def _async(value: Any) -> Any:
+    return value
+
+
+async def outbox_payloads(runtime: ServiceRuntime) -> list[Any]:
+    async with runtime.sessions() as session:
+        return (await session.execute(select(runtime.outbox).order_by(runtime.outbox.c.id))).all()
+
+
+async def test_posted_presence_reaches_billing_projection(attendance_api, billing) -> None:
+    response = await attendance_api.post("/v1/presences", json=presence("child-1", "r-1"))
+    assert response.status_code == 201, response.text
+    presence_id = response.json()["id"]
+
+    row = await eventually(lambda: projected(billing, presence_id))
+
+    assert (row.child_id, row.provider_id, row.version) == ("child-1", "sea-001", 1)
+    assert row.start.isoformat() == "2025-03-03T08:00:00"
+
+
+async def test_repeated_post_is_idempotent_and_conflicting_repeat_is_409(attendance_api) -> None:
+    first = await attendance_api.post("/v1/presences", json=presence("child-2", "r-2"))
+    again = await attendance_api.post("/v1/presences", json=presence("child-2", "r-2"))
+    changed = await attendance_api.post(
+        "/v1/presences", json=presence("child-2", "r-2", day="2025-03-04")
+    )
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert changed.status_code == 409
+    assert changed.headers["content-type"] == "application/problem+json"
+
+
+async def test_same_event_delivered_twice_changes_projection_once(
+    attendance, attendance_api, billing
+) -> None:
+    response = await attendance_api.post("/v1/presences", json=presence("child-3", "r-3"))
+    presence_id = response.json()["id"]
+    before = await eventually(lambda: projected(billing, presence_id))
+    handled = await inbox_count(billing, ATTENDANCE_GROUP)
+    original = next(r for r in await outbox_payloads(attendance) if presence_id in r.payload)
+    duplicates_before = duplicates_seen()
+
+    # The relay crashed after publishing but before marking the row: the event goes out again.
+    await attendance.bus.publish(
+        TOPICS["attendance"], original.message_key, original.payload.encode()
+    )
+    await asyncio.sleep(0)
+    consumer = billing.consumers[0]
+    await consumer(Message(TOPICS["attendance"], original.message_key, original.payload.encode()))
+
+    await eventually(lambda: _async(duplicates_seen() >= duplicates_before + 2))
+    after = await projected(billing, presence_id)
+    assert after.updated_at == before.updated_at
+    assert await inbox_count(billing, ATTENDANCE_GROUP) == handled
+
+
+async def test_record_committed_while_broker_is_down_is_published_when_it_returns(
+    kafka_broker, attendance, attendance_api, billing
+) -> None:
+    kafka_broker.pause()
+    try:
+        response = await attendance_api.post("/v1/presences", json=presence("child-4", "r-4"))
+        assert response.status_code == 201
+        presence_id = response.json()["id"]
+        await asyncio.sleep(2.0)
+        assert await attendance.relay.pending() >= 1
+    finally:
+        kafka_broker.resume()
+
+    await eventually(lambda: projected(billing, presence_id), timeout=60)
+    await eventually(lambda: _no_pending(attendance), timeout=30)
+
+
+async def _no_pending(runtime: ServiceRuntime) -> bool:
+    return await runtime.relay.pending() == 0
+
+
+def unsubscribed_billing(settings: Any) -> tuple[ServiceRuntime, InboxConsumer]:
+    runtime = definition("billing").build_runtime(settings, subscribe=False)
+    consumer = InboxConsumer(
+        name=ATTENDANCE_GROUP,
+        sessions=runtime.sessions,
+        inbox=runtime.inbox,
+        handlers=ATTENDANCE_HANDLERS,
+    )
+    return runtime, consumer
+
+
+async def test_consumer_killed_before_offset_commit_redelivery_has_no_effect(
+    platform_settings, attendance_api, attendance
+) -> None:
+    """A billing instance handles the event (its DB transaction commits) and dies before
+    committing the Kafka offset; the next instance of the group gets the event again and
+    the inbox makes it a no-op."""
+    group = f"{ATTENDANCE_GROUP}-{uuid.uuid4().hex[:8]}"
+    record = f"r-{uuid.uuid4().hex[:8]}"
+    handled = asyncio.Event()
+    first, consumer = unsubscribed_billing(platform_settings)
+
+    async def handle_then_die(message: Message) -> None:
+        await consumer(message)
+        if record.encode() in message.value:
+            handled.set()
+            await asyncio.Event().wait()  # killed here: the offset is never committed
+
+    first.bus.subscribe(group=group, topics=[TOPICS["attendance"]], handler=handle_then_die)
+    await first.start(migrate=True)
+    response = await attendance_api.post("/v1/presences", json=presence("child-5", record))
+    presence_id = response.json()["id"]
+    await asyncio.wait_for(handled.wait(), timeout=60)
+    assert await projected(first, presence_id) is not None
+    inbox_before = await inbox_count(first, ATTENDANCE_GROUP)
+    await first.stop()
+
+    second, consumer2 = unsubscribed_billing(platform_settings)
+    redelivered = asyncio.Event()
+    duplicates_before = duplicates_seen()
+
+    async def observe(message: Message) -> None:
+        await consumer2(message)
+        if presence_id.encode() in message.value:
+            redelivered.set()
+
+    second.bus.subscribe(group=group, topics=[TOPICS["attendance"]], handler=observe)
+    await second.start()
+    try:
+        await asyncio.wait_for(redelivered.wait(), timeout=60)
+        assert duplicates_seen() == duplicates_before + 1
+        assert await inbox_count(second, ATTENDANCE_GROUP) == inbox_before
+        assert (await projected(second, presence_id)).version == 1
+    finally:
+        await second.stop()
