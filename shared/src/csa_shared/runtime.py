@@ -15,8 +15,10 @@ from pathlib import Path
 from sqlalchemy import MetaData, Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from csa_shared.auth import TokenVerifier
 from csa_shared.bus import EventBus
 from csa_shared.db import create_engine, session_factory, upgrade_to_head
+from csa_shared.http.auth import token_verifier
 from csa_shared.messaging.inbox import EventHandler, InboxConsumer
 from csa_shared.messaging.outbox import OutboxRelay
 from csa_shared.settings import ServiceName, Settings
@@ -51,6 +53,7 @@ class ServiceRuntime:
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     relay: OutboxRelay = field(init=False)
     consumers: list[InboxConsumer] = field(default_factory=list, init=False)
+    token_verifier: TokenVerifier = field(init=False)
 
     def __post_init__(self) -> None:
         self.engine = create_engine(self.settings.database_url(self.name))
@@ -62,6 +65,7 @@ class ServiceRuntime:
             service=self.name,
             poll_seconds=self.settings.outbox_poll_seconds,
         )
+        self.token_verifier = token_verifier(self.settings, self.name)
 
     @property
     def outbox(self) -> Table:

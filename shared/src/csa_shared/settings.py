@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     http_port: int = Field(8000, validation_alias=_env("CSA_HTTP_PORT"))
     log_level: str = Field("INFO", validation_alias=_env("CSA_LOG_LEVEL"))
     outbox_poll_seconds: float = Field(0.5, validation_alias=_env("CSA_OUTBOX_POLL_SECONDS"))
+    identity_url: str | None = Field(None, validation_alias=_env("IDENTITY_URL"))
+    token_issuer: str = Field("https://identity.csa.lu", validation_alias=_env("CSA_TOKEN_ISSUER"))
     demo_data: bool = Field(False, validation_alias=_env("CSA_DEMO_DATA"))
 
     def database_url(self, service: ServiceName) -> str:
@@ -49,8 +51,18 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{(self.var_dir / f'{service}.db').as_posix()}"
 
     @property
+    def jwks_file(self) -> Path:
+        """Where embedded identity publishes its public keys for the other services."""
+        return self.var_dir / "jwks.json"
+
+    @property
     def embedded_bus(self) -> bool:
         return not self.kafka_bootstrap_servers
+
+
+def audience_of(service: ServiceName) -> str:
+    """The ``aud`` value a token must carry to be accepted by ``service``."""
+    return f"csa-{service}"
 
 
 def async_url(url: str) -> str:

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from csa_shared.auth.errors import AuthError, Forbidden
 from csa_shared.errors import ApplicationError
 from csa_shared.observability.logging import request_id
 from csa_shared.rules.errors import RuleInputError
@@ -40,7 +41,19 @@ def _field(location: tuple[Any, ...]) -> str:
 
 async def _application_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApplicationError)
-    return problem_response(exc.status, exc.title, exc.detail, exc.code, **exc.extra)
+    extra = {k: v for k, v in exc.extra.items() if k != "www_authenticate"}
+    response = problem_response(exc.status, exc.title, exc.detail, exc.code, **extra)
+    if challenge := exc.extra.get("www_authenticate"):
+        response.headers["WWW-Authenticate"] = challenge
+    return response
+
+
+async def _auth_error(_: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, Forbidden):
+        return problem_response(403, "Forbidden", str(exc), "forbidden")
+    response = problem_response(401, "Authentication required", str(exc), "unauthorized")
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 async def _rule_input_error(_: Request, exc: Exception) -> JSONResponse:
@@ -81,6 +94,7 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApplicationError, _application_error)
+    app.add_exception_handler(AuthError, _auth_error)
     app.add_exception_handler(RuleInputError, _rule_input_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

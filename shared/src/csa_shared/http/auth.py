@@ -1,0 +1,62 @@
+"""Bearer-token authentication for every service's endpoints.
+
+Tokens are identity's JWTs; the public keys come from ``IDENTITY_URL``'s JWKS in
+production, and from the JWKS file embedded identity writes under ``CSA_VAR_DIR``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from fastapi import Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from csa_shared.auth import InvalidToken, Principal, TokenVerifier
+from csa_shared.errors import Unauthorized
+from csa_shared.settings import ServiceName, Settings, audience_of
+
+bearer = HTTPBearer(auto_error=False, description="Access token issued by the identity service")
+
+
+def jwks_source(settings: Settings) -> Callable[[], dict[str, Any]]:
+    """Fetch the key set (re-fetched by the verifier when it meets an unknown key id)."""
+    if settings.identity_url:
+        url = settings.identity_url.rstrip("/") + "/.well-known/jwks.json"
+
+        def fetch() -> dict[str, Any]:
+            response = httpx.get(url, timeout=5.0)
+            response.raise_for_status()
+            keys: dict[str, Any] = response.json()
+            return keys
+
+        return fetch
+
+    def read_file() -> dict[str, Any]:
+        try:
+            keys: dict[str, Any] = json.loads(settings.jwks_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"keys": []}
+        return keys
+
+    return read_file
+
+
+def token_verifier(settings: Settings, service: ServiceName) -> TokenVerifier:
+    return TokenVerifier(
+        jwks_source(settings), issuer=settings.token_issuer, audience=audience_of(service)
+    )
+
+
+async def authenticated(request: Request) -> Principal:
+    """FastAPI dependency: the principal of a valid bearer token, else 401 problem details."""
+    credentials: HTTPAuthorizationCredentials | None = await bearer(request)
+    if credentials is None:
+        raise Unauthorized("a bearer token is required", www_authenticate="Bearer")
+    verifier: TokenVerifier = request.app.state.runtime.token_verifier
+    try:
+        return verifier.verify(credentials.credentials)
+    except InvalidToken as exc:
+        raise Unauthorized(f"invalid token: {exc}") from exc
