@@ -73,11 +73,16 @@ def run(
 
 
 def _register_plugins() -> None:
-    try:
-        from csa_billing.rules_cli import register
-    except ImportError:
-        return
+    """Top-level rule look-ups from billing, and ``csa <service> ...`` sub-commands."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from csa_billing.rules_cli import register
+
     register(app)
+    for name in SERVICES:
+        if find_spec(f"csa_{name}.cli") is not None:
+            app.add_typer(import_module(f"csa_{name}.cli").app, name=name)
 
 
 _register_plugins()
