@@ -141,3 +141,14 @@ def test_partly_holiday_week_is_a_school_week_no_cap(build) -> None:
 
     result = compute_week(replace(week, school_holidays=days))
     assert not result.holiday_week and result.parent_total == D("312.00")
+
+
+def test_rank4_supplement_287_min_at_1_13_is_5_41_in_every_category(build) -> None:
+    """Regression (found by hypothesis): one supplement line for all tranche hours, so the
+    tranche boundaries of the category do not change its rounding: 287 x 1.13 / 60 = 5.4052."""
+    presences = [build.at(0, "00:00", "00:01"), build.at(0, "00:02", "00:03"),
+                 build.at(0, "00:04", "00:05"), build.at(0, "00:06", "00:07"),
+                 build.at(0, "00:10", "04:53")]  # fmt: skip
+    for category in ("rmg", "lt_2", "lt_2_5", "lt_3_5", "ge_4_5"):
+        week = build.week([build.sea(price="7.13")], presences, category=category, rank=4)
+        assert compute_week(week).parent_total == D("5.41"), category

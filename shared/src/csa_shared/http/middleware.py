@@ -39,11 +39,27 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            route = scope.get("route")
-            path = getattr(route, "path", "unmatched")
+            path = _route_template(scope)
             method = scope.get("method", "GET")
             metrics.HTTP_REQUESTS.labels(self.service, method, path, str(status)).inc()
             metrics.HTTP_LATENCY.labels(self.service, method, path).observe(
                 time.perf_counter() - started
             )
             request_id.reset(token)
+
+
+API_PREFIX = "/v1"
+
+
+def _route_template(scope: Scope) -> str:
+    """The matched route's template (bounded label values), with the ``/v1`` include prefix.
+
+    FastAPI's included routers report their route path without the include prefix.
+    """
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if template is None:
+        return "unmatched"
+    if scope.get("path", "").startswith(API_PREFIX + "/") and not template.startswith(API_PREFIX):
+        return API_PREFIX + template
+    return str(template)

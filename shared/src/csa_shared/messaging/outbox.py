@@ -12,7 +12,7 @@ import logging
 from datetime import UTC, datetime
 
 from sqlalchemy import Table, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from csa_shared.bus import BusUnavailable, EventBus
 from csa_shared.events import Envelope, topic_of
@@ -21,7 +21,9 @@ from csa_shared.observability import metrics
 log = logging.getLogger(__name__)
 
 
-async def add_to_outbox(session: AsyncSession, outbox: Table, *events: Envelope) -> None:
+async def add_to_outbox(
+    session: AsyncSession | AsyncConnection, outbox: Table, *events: Envelope
+) -> None:
     """Stage events in the caller's transaction; they leave only if it commits."""
     if not events:
         return

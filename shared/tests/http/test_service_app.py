@@ -1,0 +1,97 @@
+"""Every service app: health, readiness, metrics, request ids and RFC 9457 problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client import REGISTRY
+from fastapi import APIRouter
+
+from csa_shared.composition import ServiceDefinition
+from csa_shared.errors import Conflict
+from csa_shared.http.problems import PROBLEM_JSON
+from csa_shared.messaging.tables import service_metadata
+from csa_shared.settings import Settings
+
+boom = APIRouter()
+
+
+@boom.get("/conflict")
+async def conflict() -> None:
+    raise Conflict("already there", existing_id="x-1")
+
+
+@boom.get("/crash")
+async def crash() -> None:
+    raise RuntimeError("secret internals")
+
+
+@boom.get("/items/{item_id}")
+async def item(item_id: int) -> dict[str, int]:
+    return {"id": item_id}
+
+
+@pytest.fixture
+async def client(tmp_path: Path):
+    spec = ServiceDefinition(
+        name="billing",
+        title="t",
+        description="d",
+        version="1",
+        metadata=service_metadata(),
+        migrations=Path(__file__).parent,
+        routers=lambda: [boom],
+    )
+    runtime = spec.build_runtime(Settings(CSA_VAR_DIR=tmp_path))
+    app = spec.create_app(runtime, manage_lifecycle=False)
+    await runtime.bus.start()
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://svc") as http:
+        yield http
+    await runtime.stop()
+
+
+async def test_healthz_and_readyz_report_database_and_bus(client) -> None:
+    assert (await client.get("/healthz")).json()["status"] == "ok"
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": True, "bus": True}
+
+
+async def test_application_error_is_problem_details_with_extra_members(client) -> None:
+    response = await client.get("/v1/conflict", headers={"X-Request-ID": "req-42"})
+    body = response.json()
+    assert response.status_code == 409
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.headers["x-request-id"] == "req-42"
+    assert body["type"].endswith("/conflict")
+    assert (body["status"], body["existing_id"], body["instance"]) == (
+        409,
+        "x-1",
+        "urn:request:req-42",
+    )
+
+
+async def test_validation_error_names_the_field(client) -> None:
+    body = (await client.get("/v1/items/not-a-number")).json()
+    assert body["status"] == 422
+    assert body["errors"][0]["field"] == "item_id"
+
+
+async def test_unexpected_error_is_500_problem_without_internals(client) -> None:
+    response = await client.get("/v1/crash")
+    assert response.status_code == 500
+    assert "secret" not in response.text
+    assert response.headers["content-type"] == PROBLEM_JSON
+
+
+async def test_unknown_path_is_404_problem_and_metrics_count_requests(client) -> None:
+    await client.get("/v1/conflict")
+    missing = await client.get("/v1/nothing")
+    assert (missing.status_code, missing.headers["content-type"]) == (404, PROBLEM_JSON)
+    metrics = (await client.get("/metrics")).text
+    assert "csa_http_requests_total" in metrics
+    labels = {"service": "billing", "method": "GET", "route": "/v1/conflict", "status": "409"}
+    assert (REGISTRY.get_sample_value("csa_http_requests_total", labels) or 0) >= 1

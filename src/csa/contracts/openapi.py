@@ -1,0 +1,43 @@
+"""Each service's OpenAPI document, built from its FastAPI app without touching a database."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from csa_shared.settings import SERVICES, ServiceName, Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DOCS_DIR = REPO_ROOT / "docs" / "api"
+
+
+def openapi_path(service: ServiceName, docs_dir: Path = DOCS_DIR) -> Path:
+    return docs_dir / f"{service}.openapi.json"
+
+
+def build_openapi(service: ServiceName) -> dict[str, Any]:
+    """The service's OpenAPI document as FastAPI generates it from the routers.
+
+    The runtime lives on a throw-away var dir: creating the engine does not connect, so no
+    database is needed; the in-process bus is never started.
+    """
+    from csa.services import definition
+
+    service_definition = definition(service)
+    with tempfile.TemporaryDirectory(prefix=f"csa-openapi-{service}-") as var_dir:
+        settings = Settings(CSA_VAR_DIR=Path(var_dir))
+        runtime = service_definition.build_runtime(settings, subscribe=False)
+        app = service_definition.create_app(runtime, manage_lifecycle=False)
+        document: dict[str, Any] = app.openapi()
+        return json.loads(json.dumps(document))  # a plain, detached copy
+
+
+def render_json(document: Any) -> str:
+    """The committed form: sorted keys, indent 2, UTF-8 text, trailing newline."""
+    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def openapi_documents() -> dict[ServiceName, dict[str, Any]]:
+    return {name: build_openapi(name) for name in SERVICES}
