@@ -6,8 +6,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from prometheus_client import REGISTRY
 from fastapi import APIRouter
+from prometheus_client import REGISTRY
 
 from csa_shared.composition import ServiceDefinition
 from csa_shared.errors import Conflict
