@@ -8,7 +8,9 @@ DOMAIN := shared/src/csa_shared/rules services/billing/src/csa_billing/domain \
           services/identity/src/csa_identity/domain services/membership/src/csa_membership/domain \
           services/attendance/src/csa_attendance/domain
 
-.PHONY: install run test lint typecheck unit bench clean
+OAPC := $(VENV)/tools/openapi-python-client/bin/openapi-python-client
+
+.PHONY: install run test lint typecheck unit bench docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +18,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-*; touch $(STAMP)
 
-install: $(STAMP)
+# The partner-client generator pins an older typer than ours: it gets its own environment.
+$(OAPC):
+	$(PYTHON) -m venv $(VENV)/tools/openapi-python-client
+	$(VENV)/tools/openapi-python-client/bin/python -m pip install --quiet openapi-python-client==0.29.1
+
+install: $(STAMP) $(OAPC)
+
+docs: install
+	$(BIN)/csa docs generate
 
 run: install
 	$(BIN)/csa run

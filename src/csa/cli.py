@@ -80,6 +80,9 @@ def _register_plugins() -> None:
     from csa_billing.rules_cli import register
 
     register(app)
+    from csa.docs_cli import app as docs_app
+
+    app.add_typer(docs_app, name="docs")
     for name in SERVICES:
         if find_spec(f"csa_{name}.cli") is not None:
             app.add_typer(import_module(f"csa_{name}.cli").app, name=name)

@@ -7,10 +7,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from csa_shared.bus.memory import InProcessBus
 from csa_shared.settings import SERVICES, ServiceName, Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DOCS_DIR = REPO_ROOT / "docs" / "api"
+PRODUCTION_BUS = "kafka:9092"  # only marks the settings as production-shaped; never dialled
 
 
 def openapi_path(service: ServiceName, docs_dir: Path = DOCS_DIR) -> Path:
@@ -20,18 +22,23 @@ def openapi_path(service: ServiceName, docs_dir: Path = DOCS_DIR) -> Path:
 def build_openapi(service: ServiceName) -> dict[str, Any]:
     """The service's OpenAPI document as FastAPI generates it from the routers.
 
-    The runtime lives on a throw-away var dir: creating the engine does not connect, so no
-    database is needed; the in-process bus is never started.
+    It describes the production shape (Kafka configured, so no embedded-only dev routes)
+    and ignores the environment, so every machine generates the same bytes. The runtime
+    lives on a throw-away var dir with an in-process bus that is never started: creating
+    the engine does not connect, so no database or broker is needed.
     """
     from csa.services import definition
 
     service_definition = definition(service)
     with tempfile.TemporaryDirectory(prefix=f"csa-openapi-{service}-") as var_dir:
-        settings = Settings(CSA_VAR_DIR=Path(var_dir))
-        runtime = service_definition.build_runtime(settings, subscribe=False)
+        settings = Settings.model_construct(
+            var_dir=Path(var_dir), kafka_bootstrap_servers=PRODUCTION_BUS
+        )
+        runtime = service_definition.build_runtime(settings, bus=InProcessBus(), subscribe=False)
         app = service_definition.create_app(runtime, manage_lifecycle=False)
         document: dict[str, Any] = app.openapi()
-        return json.loads(json.dumps(document))  # a plain, detached copy
+        detached: dict[str, Any] = json.loads(json.dumps(document))  # a plain copy
+        return detached
 
 
 def render_json(document: Any) -> str:

@@ -12,14 +12,20 @@ from csa_shared.composition import ServiceDefinition
 
 def _routers() -> list:
     from csa_attendance.presences.endpoints import router as presences
+    from csa_attendance.presences.meals import router as meals
+    from csa_attendance.registry.endpoints import router as registry
+    from csa_attendance.sheets.endpoints import router as sheets
 
-    return [presences]
+    return [registry, presences, meals, sheets]
 
 
 definition = ServiceDefinition(
     name="attendance",
     title="CSA attendance service",
-    description="Providers declare presences and meals of the children they care for.",
+    description=(
+        "Provider registry, education contracts, and the ingest of presences, meals and "
+        "reservations from provider systems (OAuth2 client-credentials tokens)."
+    ),
     version="1.0.0",
     metadata=tables.metadata,
     migrations=Path(__file__).parent / "migrations",

@@ -11,9 +11,10 @@ from csa_shared.composition import ServiceDefinition
 
 
 def _routers() -> list:
+    from csa_billing.invoicing.endpoints import router as invoicing
     from csa_billing.simulation.endpoints import router as simulations
 
-    return [simulations]
+    return [simulations, invoicing]
 
 
 definition = ServiceDefinition(

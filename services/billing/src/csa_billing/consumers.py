@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from csa_billing.projections import attendance
+from csa_billing.projections import attendance, membership
 from csa_shared.events import TOPICS
 from csa_shared.runtime import ServiceRuntime
 
 ATTENDANCE_GROUP = "billing.attendance"
+MEMBERSHIP_GROUP = "billing.membership"
 
-ATTENDANCE_HANDLERS = {
-    "lu.csa.attendance.presence.recorded.v1": attendance.on_presence_recorded,
-}
+ATTENDANCE_HANDLERS = attendance.HANDLERS
+MEMBERSHIP_HANDLERS = membership.HANDLERS
 
 
 def subscribe(runtime: ServiceRuntime) -> None:
@@ -18,4 +18,9 @@ def subscribe(runtime: ServiceRuntime) -> None:
         group=ATTENDANCE_GROUP,
         topics=[TOPICS["attendance"]],
         handlers=ATTENDANCE_HANDLERS,
+    )
+    runtime.consume(
+        group=MEMBERSHIP_GROUP,
+        topics=[TOPICS["membership"]],
+        handlers=MEMBERSHIP_HANDLERS,
     )

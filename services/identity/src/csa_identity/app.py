@@ -2,19 +2,71 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 
-from csa_identity import tables
+from csa_identity import consumers, problems, tables, wellknown
+from csa_identity.context import attach_context, identity_of
+from csa_shared.bus import EventBus
 from csa_shared.composition import ServiceDefinition
+from csa_shared.http.app import runtime_of
+from csa_shared.runtime import ServiceRuntime
+from csa_shared.settings import Settings, get_settings
 
 
-def _routers() -> list:
-    return []
+async def keys_loaded(request: Request) -> None:
+    """Load (or create) the signing keys before any identity endpoint verifies or signs."""
+    await identity_of(runtime_of(request)).keys.key_set()
 
 
-definition = ServiceDefinition(
+def _routers() -> Sequence[APIRouter]:
+    from csa_identity.accounts.endpoints import router as accounts
+
+    api = APIRouter(dependencies=[Depends(keys_loaded)])
+    api.include_router(accounts)
+    return [api]
+
+
+class IdentityDefinition(ServiceDefinition):
+    """Adds identity's context (keys, hashers, SMS gateway) to every runtime, the JWKS route
+    outside ``/v1``, the domain-error mapping and, in embedded mode, the dev endpoints."""
+
+    def build_runtime(
+        self,
+        settings: Settings | None = None,
+        *,
+        bus: EventBus | None = None,
+        subscribe: bool = True,
+    ) -> ServiceRuntime:
+        runtime = super().build_runtime(settings, bus=bus, subscribe=False)
+        attach_context(runtime)
+        if subscribe:
+            consumers.subscribe(runtime)
+        return runtime
+
+    def create_app(
+        self,
+        runtime: ServiceRuntime | None = None,
+        *,
+        manage_lifecycle: bool = True,
+        migrate_on_start: bool = False,
+    ) -> FastAPI:
+        runtime = runtime or self.build_runtime()
+        app = super().create_app(
+            runtime, manage_lifecycle=manage_lifecycle, migrate_on_start=migrate_on_start
+        )
+        problems.install(app)
+        app.include_router(wellknown.router)
+        if runtime.settings.embedded_bus:
+            from csa_identity.dev.endpoints import router as dev
+
+            app.include_router(dev, prefix="/v1")
+        return app
+
+
+definition = IdentityDefinition(
     name="identity",
     title="CSA identity service",
     description="Parent accounts, myCard codes, SMS one-time passwords and tokens.",
@@ -27,4 +79,4 @@ definition = ServiceDefinition(
 
 def create_app() -> FastAPI:
     """ASGI factory: ``uvicorn --factory csa_identity.app:create_app``."""
-    return definition.create_app()
+    return definition.create_app(definition.build_runtime(get_settings()))

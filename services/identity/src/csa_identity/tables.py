@@ -1,5 +1,200 @@
-"""Tables of the identity service."""
+"""Tables of the identity service.
+
+Instants are stored as aware UTC (``DateTime(timezone=True)``); secrets never in clear:
+passwords argon2id, linking/activation codes and client secrets HMAC-peppered, refresh tokens
+SHA-256. Signing keys are the exception (a private PEM), unless ``IDENTITY_SIGNING_KEY_FILE``
+provides the key from outside the database.
+"""
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
 
 from csa_shared.messaging.tables import service_metadata
 
 metadata = service_metadata()
+
+
+def _when(name: str, *, nullable: bool = False) -> Column:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("mobile", String(20), nullable=False),
+    Column("email", String(254)),
+    Column("status", String(16), nullable=False),
+    _when("created_at"),
+    _when("sessions_valid_after"),
+    Column("password_failures", Integer, nullable=False),
+    Column("password_lockouts", Integer, nullable=False),
+    _when("password_locked_until", nullable=True),
+    Column("otp_failures", Integer, nullable=False),
+    Column("otp_lockouts", Integer, nullable=False),
+    _when("otp_locked_until", nullable=True),
+)
+
+account_children = Table(
+    "account_children",
+    metadata,
+    Column("child_id", String(64), primary_key=True),
+    Column("account_id", String(36), ForeignKey("accounts.account_id"), nullable=False, index=True),
+    Column("iam_code", String(16), nullable=False, unique=True),
+    _when("attached_at"),
+)
+
+cards = Table(
+    "cards",
+    metadata,
+    Column("child_id", String(64), primary_key=True),
+    Column("iam_code", String(16), nullable=False, unique=True),
+    Column("linking_code_hash", String(128), nullable=False),
+    _when("linking_code_issued_at"),
+    _when("linking_code_spent_at", nullable=True),
+    Column("valid_until", Date, nullable=False),
+    Column("duplicate_number", Integer, nullable=False),
+    Column("surname", String(200), nullable=False),
+    Column("first_name", String(200), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("language", String(2), nullable=False),
+    Column("address", JSON, nullable=False),
+)
+
+pending_flows = Table(
+    "pending_flows",
+    metadata,
+    Column("flow_id", String(36), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("account_id", String(36), index=True),
+    Column("child_id", String(64)),
+    Column("iam_code", String(16)),
+    Column("payload", JSON, nullable=False),
+    Column("otp_purpose", String(32), nullable=False),
+    Column("otp_phone", String(20), nullable=False),
+    Column("otp_secret", String(64), nullable=False),
+    Column("otp_counter", Integer, nullable=False),
+    _when("otp_sent_at"),
+    Column("otp_attempts", Integer, nullable=False),
+    _when("otp_used_at", nullable=True),
+    _when("started_at"),
+)
+
+activation_codes = Table(
+    "activation_codes",
+    metadata,
+    Column("account_id", String(36), ForeignKey("accounts.account_id"), primary_key=True),
+    Column("code_hash", String(128), nullable=False),
+    _when("issued_at"),
+    _when("expires_at"),
+    Column("attempts", Integer, nullable=False),
+    _when("used_at", nullable=True),
+)
+
+refresh_families = Table(
+    "refresh_families",
+    metadata,
+    Column("family_id", String(36), primary_key=True),
+    Column("subject", String(36), nullable=False, index=True),
+    _when("created_at"),
+    _when("last_used_at"),
+    Column("current_token_hash", String(64), nullable=False),
+    Column("retired_token_hashes", JSON, nullable=False),
+    _when("revoked_at", nullable=True),
+)
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("algorithm", String(16), nullable=False),
+    Column("private_pem", Text, nullable=False),
+    _when("created_at"),
+    _when("retired_at", nullable=True),
+)
+
+certificates = Table(
+    "certificates",
+    metadata,
+    Column("sha256_fingerprint", String(64), primary_key=True),
+    Column("account_id", String(36), ForeignKey("accounts.account_id"), nullable=False, index=True),
+    Column("subject", Text, nullable=False),
+    Column("serial_number", String(64), nullable=False),
+    _when("not_valid_after"),
+    _when("registered_at"),
+)
+
+provider_clients = Table(
+    "provider_clients",
+    metadata,
+    Column("client_id", String(64), primary_key=True),
+    Column("provider_id", String(64), nullable=False, index=True),
+    Column("secret_hash", String(128), nullable=False),
+    Column("active", Boolean, nullable=False),
+    _when("created_at"),
+)
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("agent_id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("totp_secret", String(64), nullable=False),
+    Column("commune", String(64)),
+    Column("office", String(64)),
+    Column("failures", Integer, nullable=False),
+    Column("lockouts", Integer, nullable=False),
+    _when("locked_until", nullable=True),
+    Column("last_totp_step", Integer, nullable=False),
+    _when("created_at"),
+)
+
+sms_messages = Table(
+    "sms_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_key", String(64), index=True),
+    Column("phone", String(20), nullable=False, index=True),
+    Column("body", Text, nullable=False),
+    Column("gateway", String(16), nullable=False),
+    _when("created_at"),
+)
+
+letters = Table(
+    "letters",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("child_id", String(64), index=True),
+    Column("account_id", String(36)),
+    Column("language", String(2), nullable=False),
+    Column("recipient", JSON, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("pdf", LargeBinary, nullable=False),
+    _when("created_at"),
+    _when("exported_at", nullable=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _when("at"),
+    Column("action", String(64), nullable=False, index=True),
+    Column("outcome", String(16), nullable=False),
+    Column("subject", String(64)),
+    Column("detail", JSON, nullable=False),
+)

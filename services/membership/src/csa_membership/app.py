@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from csa_membership import tables
 from csa_shared.composition import ServiceDefinition
 
 
-def _routers() -> list:
-    return []
+def _routers() -> list[APIRouter]:
+    from csa_membership.contracts.endpoints import router as contracts
+
+    return [contracts]
 
 
 definition = ServiceDefinition(

@@ -24,7 +24,8 @@ class Message:
     offset: int = 0
 
 
-Handler = Callable[[Message], Awaitable[None]]
+# A handler's return value is ignored by the bus (the inbox consumer reports its outcome).
+Handler = Callable[[Message], Awaitable[object]]
 
 
 class EventBus(ABC):

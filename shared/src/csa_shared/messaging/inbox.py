@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,6 +21,7 @@ from csa_shared.observability import metrics
 
 log = logging.getLogger(__name__)
 
+Outcome = Literal["processed", "duplicate", "rejected"]
 EventHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 
 
@@ -65,20 +67,26 @@ class InboxConsumer:
         self._inbox = inbox
         self._handlers = handlers
 
-    async def __call__(self, message: Message) -> None:
+    @property
+    def handled_types(self) -> frozenset[str]:
+        """The event types this consumer acts on (others are claimed and skipped)."""
+        return frozenset(self._handlers)
+
+    async def __call__(self, message: Message) -> Outcome:
         try:
             event = parse_event(message.value)
         except InvalidEvent as exc:
             await self._reject(message, str(exc))
-            return
+            return "rejected"
         handler = self._handlers.get(event.type)
         async with self._sessions.begin() as session:
             if not await claim(session, self._inbox, consumer=self.name, event=event):
                 metrics.EVENTS_CONSUMED.labels(self.name, event.type, "duplicate").inc()
-                return
+                return "duplicate"
             if handler is not None:
                 await handler(session, event)
         metrics.EVENTS_CONSUMED.labels(self.name, event.type, "processed").inc()
+        return "processed"
 
     async def _reject(self, message: Message, error: str) -> None:
         log.error(

@@ -1,1 +1,1 @@
-"""Presences declared by providers."""
+"""Presences, meals and reservations declared by provider systems: ingest, corrections, reads."""

@@ -1,36 +1,226 @@
-"""HTTP routes of the presences module."""
+"""HTTP routes of ingest (provider systems), corrections and reads."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response, status
+import json
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_attendance.presences.schemas import PresenceIn, PresenceOut
-from csa_attendance.presences.service import record_presence
+from csa_attendance import access
+from csa_attendance.presences import corrections, repository, service
+from csa_attendance.presences.schemas import (
+    AmendIn,
+    BatchIn,
+    BatchOut,
+    PresenceHistoryOut,
+    PresenceIn,
+    PresenceOut,
+    PresencePage,
+    VoidIn,
+)
+from csa_shared.auth import Principal, PrincipalKind
+from csa_shared.errors import Conflict, Forbidden, Unprocessable
 from csa_shared.http.app import runtime_of, session
+from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import PROBLEM_RESPONSES
 
-router = APIRouter(prefix="/presences", tags=["presences"])
+router = APIRouter(tags=["presences"])
+
+
+def problems(*codes: int) -> dict[int | str, dict]:
+    return {k: PROBLEM_RESPONSES[k] for k in (401, 403, *codes)}
+
+
+TOO_LARGE = {
+    413: {
+        "description": "More than 1000 items; nothing was looked at",
+        "content": {
+            "application/problem+json": {
+                "example": {
+                    "type": "https://csa.lu/problems/batch-too-large",
+                    "title": "Payload too large",
+                    "status": 413,
+                    "detail": "items: a batch holds at most 1000 items, got 1001",
+                    "limit": 1000,
+                    "size": 1001,
+                }
+            }
+        },
+    }
+}
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Unprocessable(f"malformed JSON: {exc}", code="malformed-json") from exc
 
 
 @router.post(
-    "",
+    "/presences",
     status_code=status.HTTP_201_CREATED,
     response_model=PresenceOut,
     responses={
         200: {"model": PresenceOut, "description": "Already recorded (idempotent repeat)"},
-        **{k: PROBLEM_RESPONSES[k] for k in (409, 422)},
+        **problems(409, 422),
     },
-    summary="Record one presence",
+    summary="Record one presence (provider system)",
 )
 async def post_presence(
     body: PresenceIn,
     request: Request,
     response: Response,
     unit: AsyncSession = Depends(session),
+    principal: Principal = Depends(authenticated),
 ) -> PresenceOut:
     runtime = runtime_of(request)
-    presence, created = await record_presence(unit, runtime.outbox, body, source=runtime.source)
-    if not created:
+    provider_id = access.provider_of(principal)
+    raw = body.model_dump(mode="json", exclude_none=True)
+    (result,) = await service.ingest(
+        unit, runtime.outbox, provider_id, [raw], source=runtime.source
+    )
+    if result.outcome == "rejected":
+        detail = "; ".join(f"{e.field}: {e.message}" for e in result.errors)
+        errors = [e.model_dump() for e in result.errors]
+        if any(e.code == "not_authorised" for e in result.errors):
+            raise Forbidden(detail)
+        if any(e.code == "conflicting_repeat" for e in result.errors):
+            raise Conflict(
+                detail, code="idempotency-conflict", errors=errors, existing_id=result.id
+            )
+        raise Unprocessable(detail, errors=errors)
+    if result.outcome == "duplicate":
         response.status_code = status.HTTP_200_OK
-    return presence
+    assert result.id is not None
+    return corrections.presence_out(await repository.presence_row(unit, result.id))
+
+
+@router.post(
+    "/declarations/batch",
+    response_model=BatchOut,
+    responses={**problems(422), **TOO_LARGE},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": BatchIn.model_json_schema(ref_template="#/components/schemas/{model}")
+                }
+            },
+        }
+    },
+    summary="Declare up to 1000 presences, meals and reservations; per-item results",
+)
+async def post_batch(
+    request: Request,
+    unit: AsyncSession = Depends(session),
+    principal: Principal = Depends(authenticated),
+) -> BatchOut:
+    runtime = runtime_of(request)
+    provider_id = access.provider_of(principal)
+    body = await _json_body(request)
+    if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+        raise Unprocessable("the body is an object with a list of items", code="invalid-input")
+    results = await service.ingest(
+        unit, runtime.outbox, provider_id, body["items"], source=runtime.source
+    )
+    count = {k: sum(r.outcome == k for r in results) for k in ("accepted", "duplicate", "rejected")}
+    return BatchOut(results=results, **count)
+
+
+@router.post(
+    "/presences/{presence_id}/amend",
+    response_model=PresenceOut,
+    responses=problems(404, 422),
+    summary="Amend a presence's times with a reason (a new version; history kept)",
+)
+async def amend(
+    presence_id: str,
+    body: AmendIn,
+    request: Request,
+    unit: AsyncSession = Depends(session),
+    principal: Principal = Depends(authenticated),
+) -> PresenceOut:
+    runtime = runtime_of(request)
+    return await corrections.correct(
+        unit, runtime.outbox, principal, presence_id, body, body.reason, source=runtime.source
+    )
+
+
+@router.post(
+    "/presences/{presence_id}/void",
+    response_model=PresenceOut,
+    responses=problems(404, 422),
+    summary="Void a presence with a reason (history kept)",
+)
+async def void(
+    presence_id: str,
+    body: VoidIn,
+    request: Request,
+    unit: AsyncSession = Depends(session),
+    principal: Principal = Depends(authenticated),
+) -> PresenceOut:
+    runtime = runtime_of(request)
+    return await corrections.correct(
+        unit, runtime.outbox, principal, presence_id, None, body.reason, source=runtime.source
+    )
+
+
+@router.get(
+    "/presences/{presence_id}",
+    response_model=PresenceHistoryOut,
+    responses=problems(404),
+    summary="A presence with its versions",
+)
+async def show(
+    presence_id: str,
+    unit: AsyncSession = Depends(session),
+    principal: Principal = Depends(authenticated),
+) -> PresenceHistoryOut:
+    return await corrections.show(unit, principal, presence_id)
+
+
+@router.get(
+    "/presences",
+    response_model=PresencePage,
+    responses=problems(422),
+    summary="Presences: a provider's own, a parent's children's, or per provider (agents)",
+)
+async def list_presences(
+    provider_id: str | None = Query(None, description="Agents: required"),
+    child_id: str | None = None,
+    day_from: date | None = Query(None, alias="from"),
+    day_to: date | None = Query(None, alias="to"),
+    status_: Literal["active", "voided"] | None = Query(None, alias="status"),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+    unit: AsyncSession = Depends(session),
+    principal: Principal = Depends(authenticated),
+) -> PresencePage:
+    children: list[str] | None = [child_id] if child_id else None
+    if principal.kind is PrincipalKind.PARENT:
+        children = [c for c in (children or sorted(principal.children)) if c in principal.children]
+        if child_id and child_id not in principal.children:
+            raise Forbidden("this child is not visible to the caller")
+    elif access.is_agent(principal):
+        if provider_id is None:
+            raise Unprocessable("agents list presences per provider: give provider_id")
+    else:
+        provider_id = access.provider_of(principal)
+    rows, total = await repository.search(
+        unit,
+        provider_id=provider_id,
+        children=children,
+        day_from=day_from,
+        day_to=day_to,
+        status=status_,
+        limit=limit,
+        offset=offset,
+    )
+    return PresencePage(
+        items=[corrections.presence_out(r) for r in rows], total=total, limit=limit, offset=offset
+    )

@@ -1,43 +1,95 @@
-"""API models of the presences module."""
+"""API models of the ingest module (provider id comes from the token, not the body)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+PRESENCE_EXAMPLE = {
+    "kind": "presence",
+    "record_id": "2025-03-03-child-42",
+    "child_id": "child-42",
+    "start": "2025-03-03T08:00:00",
+    "end": "2025-03-03T17:00:00",
+}
+MEAL_EXAMPLE = {
+    "kind": "meal",
+    "record_id": "m-2025-03-03-42",
+    "child_id": "child-42",
+    "day": "2025-03-03",
+    "count": 1,
+}
+RESERVATION_EXAMPLE = {**PRESENCE_EXAMPLE, "kind": "reservation", "record_id": "res-42-0303"}
+
+_ID = Field(min_length=1, max_length=128, description="The provider's own id: the idempotency key")
 
 
 class PresenceIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "provider_id": "sea-001",
-                    "record_id": "2025-03-03-child-42",
-                    "child_id": "child-42",
-                    "start": "2025-03-03T08:00:00",
-                    "end": "2025-03-03T17:00:00",
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [PRESENCE_EXAMPLE]})
 
-    provider_id: str = Field(min_length=1, max_length=64)
-    record_id: str = Field(
-        min_length=1, max_length=128, description="The provider's own id: the idempotency key"
+    kind: Literal["presence"] = "presence"
+    provider_id: str | None = Field(
+        default=None, description="Optional; must be the token's provider when given"
     )
+    record_id: str = _ID
     child_id: str = Field(min_length=1, max_length=64)
-    start: datetime = Field(description="Local Luxembourg time, no offset")
+    start: datetime = Field(description="Local Luxembourg time, no offset, whole minutes")
     end: datetime
 
-    @model_validator(mode="after")
-    def _end_after_start(self) -> PresenceIn:
-        if self.start.tzinfo or self.end.tzinfo:
-            raise ValueError("times are local Luxembourg time without offset")
-        if self.end <= self.start:
-            raise ValueError("end must be after start")
-        return self
+
+class ReservationIn(PresenceIn):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [RESERVATION_EXAMPLE]})
+
+    kind: Literal["reservation"] = "reservation"  # type: ignore[assignment]
+
+
+class MealIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [MEAL_EXAMPLE]})
+
+    kind: Literal["meal"] = "meal"
+    provider_id: str | None = None
+    record_id: str = _ID
+    child_id: str = Field(min_length=1, max_length=64)
+    day: date
+    count: int = Field(description="Main meals that day, 1 to 3")
+
+
+Item = Annotated[PresenceIn | MealIn | ReservationIn, Field(discriminator="kind")]
+ITEM = TypeAdapter(Item)
+
+
+class BatchIn(BaseModel):
+    """Documentation of the batch body; items are validated one by one (per-item results)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [PRESENCE_EXAMPLE, MEAL_EXAMPLE]}]}
+    )
+
+    items: list[Item] = Field(description="At most 1000 items")
+
+
+class Problem(BaseModel):
+    code: str
+    field: str
+    message: str
+
+
+class ItemResultOut(BaseModel):
+    index: int
+    record_id: str | None
+    kind: str | None
+    outcome: Literal["accepted", "duplicate", "rejected"]
+    id: str | None = None
+    errors: list[Problem] = []
+
+
+class BatchOut(BaseModel):
+    accepted: int
+    duplicate: int
+    rejected: int
+    results: list[ItemResultOut]
 
 
 class PresenceOut(BaseModel):
@@ -48,3 +100,55 @@ class PresenceOut(BaseModel):
     start: datetime
     end: datetime
     version: int
+    status: str
+
+
+class VersionOut(BaseModel):
+    version: int
+    start: datetime
+    end: datetime
+    status: str
+    reason: str | None
+    recorded_at: datetime
+
+
+class PresenceHistoryOut(PresenceOut):
+    versions: list[VersionOut]
+
+
+class PresencePage(BaseModel):
+    items: list[PresenceOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class AmendIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "start": "2025-03-03T08:30:00",
+                    "end": "2025-03-03T16:00:00",
+                    "reason": "left early, parent called",
+                }
+            ]
+        },
+    )
+
+    start: datetime
+    end: datetime
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class VoidIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "declared by mistake"}]}
+    )
+
+    reason: str = Field(min_length=1, max_length=500)
+
+
+def parse_item(raw: Any) -> Item:
+    return ITEM.validate_python(raw)

@@ -1,81 +1,218 @@
-"""Use cases of the presences module: record a presence once per provider record id."""
+"""Use cases of ingest: decide a batch with the pure domain, then persist it in bulk.
+
+One transaction per request: the state is loaded with a handful of queries, the domain
+decides every item (`process_batch`), and accepted records, their first versions and their
+events are written with one multi-row statement per table.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from csa_attendance.domain.batch import BATCH_LIMIT, ItemResult, Outcome, process_batch
+from csa_attendance.domain.errors import BatchTooLarge, Code
+from csa_attendance.domain.ledger import AttendanceState
+from csa_attendance.domain.records import (
+    Declaration,
+    MealDeclaration,
+    PresenceDeclaration,
+    ReservationDeclaration,
+)
+from csa_attendance.events import envelopes
 from csa_attendance.presences import repository
-from csa_attendance.presences.schemas import PresenceIn, PresenceOut
-from csa_shared.errors import Conflict
-from csa_shared.events import new_event
+from csa_attendance.presences.schemas import ItemResultOut, MealIn, Problem, parse_item
+from csa_attendance.problems import as_problem, violation_json
+from csa_attendance.registry import repository as registry
+from csa_attendance.tables import meal_versions, meals, presence_versions, presences, reservations
 from csa_shared.messaging.outbox import add_to_outbox
 
 PRESENCE_RECORDED = "lu.csa.attendance.presence.recorded.v1"
+LUXEMBOURG = ZoneInfo("Europe/Luxembourg")
+KIND = {
+    PresenceDeclaration: "presence",
+    MealDeclaration: "meal",
+    ReservationDeclaration: "reservation",
+}
 
 
-def _out(row: Mapping[str, Any]) -> PresenceOut:
-    return PresenceOut(
-        id=row["id"],
-        provider_id=row["provider_id"],
-        record_id=row["provider_record_id"],
-        child_id=row["child_id"],
-        start=row["start"],
-        end=row["end"],
-        version=row["version"],
+def local_now() -> datetime:
+    """Naive local Luxembourg time, as the domain counts."""
+    return datetime.now(LUXEMBOURG).replace(tzinfo=None)
+
+
+def _rejected(index: int, raw: Any, errors: list[dict[str, str]]) -> ItemResultOut:
+    record_id = raw.get("record_id") if isinstance(raw, dict) else None
+    kind = raw.get("kind", "presence") if isinstance(raw, dict) else None
+    return ItemResultOut(
+        index=index,
+        record_id=record_id if isinstance(record_id, str) else None,
+        kind=kind if isinstance(kind, str) else None,
+        outcome="rejected",
+        errors=[Problem(**e) for e in errors],
     )
 
 
-async def record_presence(
-    session: AsyncSession, outbox: Table, presence: PresenceIn, *, source: str
-) -> tuple[PresenceOut, bool]:
-    """Store a presence and stage its event; a repeat returns the stored one (created=False)."""
-    existing = await repository.by_provider_record(
-        session, provider_id=presence.provider_id, record_id=presence.record_id
-    )
-    if existing is not None:
-        stored = _out(existing._mapping)
-        same = (stored.child_id, stored.start, stored.end) == (
-            presence.child_id,
-            presence.start,
-            presence.end,
+def _declaration(provider_id: str, item: Any) -> Declaration:
+    common = {"provider_id": provider_id, "record_id": item.record_id, "child_id": item.child_id}
+    if isinstance(item, MealIn):
+        return MealDeclaration(**common, day=item.day, count=item.count)
+    kind = PresenceDeclaration if item.kind == "presence" else ReservationDeclaration
+    return kind(**common, start=item.start, end=item.end)
+
+
+def _parse(provider_id: str, raw_items: list[Any]) -> tuple[list[Any], dict[int, ItemResultOut]]:
+    """Items that parse, with their positions; the others are rejected right here."""
+    parsed: list[tuple[int, Declaration]] = []
+    rejected: dict[int, ItemResultOut] = {}
+    for index, raw in enumerate(raw_items):
+        try:
+            item = parse_item(raw)
+        except ValidationError as exc:
+            errors = [
+                {
+                    "code": Code.INVALID_VALUE.value,
+                    "field": ".".join(str(p) for p in e["loc"]) or "(item)",
+                    "message": e["msg"],
+                }
+                for e in exc.errors()
+            ]
+            rejected[index] = _rejected(index, raw, errors)
+            continue
+        if item.provider_id is not None and item.provider_id != provider_id:
+            msg = "provider_id must be the token's provider"
+            errors = [{"code": Code.NOT_AUTHORISED.value, "field": "provider_id", "message": msg}]
+            rejected[index] = _rejected(index, raw, errors)
+            continue
+        parsed.append((index, _declaration(provider_id, item)))
+    return parsed, rejected
+
+
+def _span(items: list[Declaration]) -> tuple[datetime, datetime]:
+    starts, ends = [], []
+    for d in items:
+        if isinstance(d, MealDeclaration):
+            starts.append(datetime.combine(d.day, datetime.min.time()))
+            ends.append(datetime.combine(d.day, datetime.max.time()))
+        else:
+            starts.append(d.start.replace(tzinfo=None))
+            ends.append(d.end.replace(tzinfo=None))
+    return min(starts), max(ends)
+
+
+async def ingest(
+    session: AsyncSession,
+    outbox: Table,
+    provider_id: str,
+    raw_items: list[Any],
+    *,
+    source: str,
+    now: datetime | None = None,
+) -> list[ItemResultOut]:
+    """Decide and store a batch; per-item results in the order of the items."""
+    if len(raw_items) > BATCH_LIMIT:
+        raise as_problem(BatchTooLarge(len(raw_items), BATCH_LIMIT))
+    now = now or local_now()
+    parsed, results = _parse(provider_id, raw_items)
+    if parsed:
+        await repository.lock_provider(session, provider_id)
+        decls = [d for _, d in parsed]
+        children = {d.child_id for d in decls}
+        lo, hi = _span(decls)
+        p, m, r, stored_ids = await repository.load_records(
+            session, provider_id, [d.record_id for d in decls], children, lo, hi
         )
-        if not same:
-            raise Conflict(
-                f"record {presence.record_id} was already sent with other content",
-                code="idempotency-conflict",
-                existing_id=stored.id,
-            )
-        return stored, False
-    row = {
-        "id": str(uuid.uuid4()),
-        "provider_id": presence.provider_id,
-        "provider_record_id": presence.record_id,
-        "child_id": presence.child_id,
-        "start": presence.start,
-        "end": presence.end,
+        state = AttendanceState(
+            providers=await registry.load_providers(session, [provider_id]),
+            contracts=await registry.contracts_of(
+                session, provider_id=provider_id, child_ids=children
+            ),
+            presences=p,
+            meals=m,
+            reservations=r,
+        )
+        closed = await registry.closed_months(session)
+        decided = process_batch(decls, state, now=now, closed_months=closed)
+        outs = await _store(session, outbox, decls, decided, stored_ids, source=source)
+        for (index, _), out in zip(parsed, outs, strict=True):
+            results[index] = out.model_copy(update={"index": index})
+    return [results[i] for i in range(len(raw_items))]
+
+
+async def _store(
+    session: AsyncSession,
+    outbox: Table,
+    decls: list[Declaration],
+    decided: list[ItemResult],
+    stored_ids: dict[str, dict[tuple[str, str], str]],
+    *,
+    source: str,
+) -> list[ItemResultOut]:
+    rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("presence", "meal", "reservation")}
+    versions: dict[str, list[dict[str, Any]]] = {"presence": [], "meal": []}
+    events: list[tuple[Any, str]] = []
+    created = datetime.now(UTC)
+    outs = []
+    for decl, result in zip(decls, decided, strict=True):
+        kind = KIND[type(decl)]
+        ids = stored_ids[kind]
+        key = (decl.provider_id, decl.record_id)
+        out = ItemResultOut(
+            index=result.index,
+            record_id=decl.record_id,
+            kind=kind,
+            outcome=result.outcome.value,
+            id=ids.get(key),
+        )
+        if result.outcome is Outcome.REJECTED:
+            out.errors = [Problem(**violation_json(v)) for v in result.violations]
+        elif result.outcome is Outcome.ACCEPTED:
+            out.id = ids[key] = str(uuid.uuid4())
+            row, version = _rows(decl, out.id, created, result)
+            rows[kind].append(row)
+            if kind in versions:
+                versions[kind].append(version)
+            events.append((result.event, out.id))
+        outs.append(out)
+    await repository.insert_many(session, presences, rows["presence"])
+    await repository.insert_many(session, presence_versions, versions["presence"])
+    await repository.insert_many(session, meals, rows["meal"])
+    await repository.insert_many(session, meal_versions, versions["meal"])
+    await repository.insert_many(session, reservations, rows["reservation"])
+    await add_to_outbox(session, outbox, *envelopes(events, source=source))
+    return outs
+
+
+def _rows(
+    decl: Declaration, record_id: str, created: datetime, result: ItemResult
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    assert result.record is not None
+    recorded_at = result.record.current.recorded_at
+    row: dict[str, Any] = {
+        "id": record_id,
+        "provider_id": decl.provider_id,
+        "provider_record_id": decl.record_id,
+        "child_id": decl.child_id,
         "version": 1,
-        "created_at": datetime.now(UTC),
+        "status": "active",
+        "created_at": created,
     }
-    await repository.insert(session, row)
-    event = new_event(
-        PRESENCE_RECORDED,
-        source=source,
-        subject=presence.child_id,
-        data={
-            "presence_id": row["id"],
-            "provider_id": presence.provider_id,
-            "provider_record_id": presence.record_id,
-            "child_id": presence.child_id,
-            "start": presence.start.isoformat(),
-            "end": presence.end.isoformat(),
-            "version": 1,
-        },
-    )
-    await add_to_outbox(session, outbox, event)
-    return _out(row), True
+    version: dict[str, Any] = {
+        "version": 1,
+        "status": "active",
+        "reason": None,
+        "recorded_at": recorded_at,
+    }
+    if isinstance(decl, MealDeclaration):
+        row |= {"day": decl.day, "count": decl.count}
+        version |= {"meal_id": record_id, "day": decl.day, "count": decl.count}
+    else:
+        row |= {"start": decl.start, "end": decl.end}
+        version |= {"presence_id": record_id, "start": decl.start, "end": decl.end}
+    return row, version

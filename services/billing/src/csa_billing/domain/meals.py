@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
+from operator import attrgetter
 
 from csa_billing.domain.lines import Line, LineKind, Rule
 from csa_billing.domain.model import MealEntry, Provider
@@ -11,6 +13,7 @@ from csa_shared.rules.categories import BELOW_TWO_SSM, Category
 from csa_shared.rules.money import ZERO
 
 _MEAL, _EXTRA, _CATEGORY_RATE = LineKind.MEAL, Rule.MEAL_EXTRA, Rule.MEAL_CATEGORY_RATE
+_DAY = attrgetter("day")
 
 
 def meal_rule(*, category: Category, school_age: bool, holiday_week: bool) -> Rule:
@@ -43,35 +46,52 @@ def meal_lines(
     pays the rate r (0 in the free cases), the state max(0, min(price, 4.50) - r), the parent
     the rest of the price. Further meals: full price to the parent.
     """
-    order = {p.id: i for i, p in enumerate(providers)}
+    if len(providers) == 1:  # one provider: date order alone (sorting is stable)
+        ordered = sorted(meals, key=_DAY)
+    else:
+        order = {p.id: i for i, p in enumerate(providers)}
+        ordered = sorted(meals, key=lambda m: (m.day, order[m.provider]))
     rate = category_rate if rule is _CATEGORY_RATE else ZERO
     supported: dict[str, int] = {}
     extra: dict[str, int] = {}
     records: dict[str, list[str]] = {}
     left = supported_per_week
-    for meal in sorted(meals, key=lambda m: (m.day, order[m.provider])):
-        got = min(meal.count, left)
+    for meal in ordered:
+        count = meal.count
+        got = count if count < left else left
         left -= got
         if got:
             supported[meal.provider] = supported.get(meal.provider, 0) + got
-        if meal.count - got:
-            extra[meal.provider] = extra.get(meal.provider, 0) + meal.count - got
-        if meal.record_id is not None and meal.count:
+        if count - got:
+            extra[meal.provider] = extra.get(meal.provider, 0) + count - got
+        if meal.record_id is not None and count:
             records.setdefault(meal.provider, []).append(meal.record_id)
     lines: list[Line] = []
     for provider in providers:
-        price, ids = provider.meal_price, tuple(records.get(provider.id, ()))
-        count = supported.get(provider.id, 0)
+        pid, price = provider.id, provider.meal_price
+        ids = tuple(records[pid]) if pid in records else ()
+        count = supported.get(pid, 0)
         if count:
-            state_rate = max(ZERO, min(price, meal_cap) - rate)
-            lines.append(
-                Line(provider.id, _MEAL, rule, Decimal(count), price, price - state_rate,
-                     state_rate, count * (price - state_rate), count * state_rate, record_ids=ids)
-            )  # fmt: skip
-        count = extra.get(provider.id, 0)
+            # The price's exponent is part of the key: 4.5 and 4.50 are equal but print apart.
+            amounts = _supported_amounts(count, price, price.as_tuple().exponent, meal_cap, rate)
+            lines.append(Line(pid, _MEAL, rule, *amounts, record_ids=ids))
+        count = extra.get(pid, 0)
         if count:
             lines.append(
-                Line(provider.id, _MEAL, _EXTRA, Decimal(count), price, price,
-                     ZERO, count * price, ZERO, record_ids=ids)
+                Line(pid, _MEAL, _EXTRA, Decimal(count), price, price, ZERO, count * price, ZERO,
+                     record_ids=ids)
             )  # fmt: skip
     return lines
+
+
+@lru_cache(maxsize=1024)
+def _supported_amounts(
+    count: int, price: Decimal, exponent: object, meal_cap: Decimal, rate: Decimal
+) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal]:
+    """Quantity, price, parent rate, state rate, parent and state amounts of supported meals:
+    the state pays max(0, min(price, cap) - r) per meal, the parent the rest of the price."""
+    state_rate = max(ZERO, min(price, meal_cap) - rate)
+    return (
+        Decimal(count), price, price - state_rate, state_rate,
+        count * (price - state_rate), count * state_rate,
+    )  # fmt: skip

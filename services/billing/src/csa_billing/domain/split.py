@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
-from csa_billing.domain.hours import TRANCHE_1, UNSUPPORTED, Classified
+from csa_billing.domain.hours import CLASSES, TRANCHE_1, UNSUPPORTED, Classified
 from csa_billing.domain.lines import (
     Line,
     LineKind,
@@ -18,7 +18,6 @@ from csa_billing.domain.lines import (
 )
 from csa_billing.domain.model import Provider
 from csa_shared.rules.money import ZERO
-from csa_shared.rules.parameters import ParameterSet
 
 CLASS_RULES = (
     Rule.SCHOOL_FREE,
@@ -40,41 +39,47 @@ _CAPPED_IN_HOLIDAYS = frozenset(
 def care_lines(
     classified: Classified,
     providers: Sequence[Provider],
-    tranche_rates: tuple[Decimal, Decimal, Decimal],
-    params: ParameterSet,
+    rates: Sequence[int],
+    caps: Sequence[int],
+    ap_extra: Decimal,
 ) -> list[Line]:
     """Care, supplement and AP off-hours lines per provider and hour class (csa-rules.md §4).
 
+    `rates` are the parent's rates in cents per hour class (0 for the free classes), `caps`
+    the state's hourly caps in cents per provider, `ap_extra` the AP off-hours supplement.
     state share per hour = max(0, min(P, C) - r); the parent pays min(P, C) - state share on
     the care line and P - C on a separate supplement line when P > C. Hours beyond the
     supported cap: full price, state 0. AP off-hours supported hours: +0.50/h state money.
     """
-    per_class, records, ap_off = classified.minutes, classified.records, classified.ap_off_hours
-    rates = (0, 0, cents(tranche_rates[0]), cents(tranche_rates[1]), cents(tranche_rates[2]))
+    per_class, records = classified.minutes, classified.records
     lines: list[Line] = []
     append = lines.append
     # Minutes above the cap per (provider, group): free hours (§5.1/§5.2) or tranche hours.
     above_cap: dict[tuple[int, Rule], tuple[int, list[str]]] = {}
-    for prov, cls in sorted(per_class):
-        provider, count = providers[prov], per_class[(prov, cls)]
-        found = records.get((prov, cls))
+    for key, count in enumerate(per_class):
+        if not count:
+            continue
+        prov, cls = divmod(key, CLASSES)
+        provider = providers[prov]
+        found = records.get(key) if records else None
         ids = tuple(dict.fromkeys(found)) if found else ()
         price, quantity = cents(provider.hourly_price), hours_of(count)
         if cls == UNSUPPORTED:
-            _flush_supplements(above_cap, providers, params, append)
-            total = cents_for_minutes(count * price)
+            if above_cap:
+                _flush_supplements(above_cap, providers, caps, append)
+            unit = euros(price)
             append(
-                Line(provider.id, _CARE, _UNSUPPORTED_RULE, quantity, euros(price),
-                     euros(price), ZERO, euros(total), ZERO, count, ids)
+                Line(provider.id, _CARE, _UNSUPPORTED_RULE, quantity, unit, unit, ZERO,
+                     euros(cents_for_minutes(count * price)), ZERO, count, ids)
             )  # fmt: skip
             continue
-        cap = cents(params.state_caps[provider.type])
+        cap = caps[prov]
         care_price = price if price < cap else cap
         state_rate = care_price - rates[cls]
         if state_rate < 0:
             state_rate = 0
         total = cents_for_minutes(count * care_price)
-        state = cents_for_minutes(count * state_rate)
+        state = cents_for_minutes(count * state_rate) if state_rate else 0
         append(
             Line(provider.id, _CARE, CLASS_RULES[cls], quantity, euros(care_price),
                  euros(care_price - state_rate), euros(state_rate), euros(total - state),
@@ -84,20 +89,23 @@ def care_lines(
             group = (prov, CLASS_RULES[cls] if cls < TRANCHE_1 else _TRANCHES)
             before, before_ids = above_cap.get(group, (0, []))
             above_cap[group] = (before + count, [*before_ids, *ids])
-    _flush_supplements(above_cap, providers, params, append)
-    for prov in sorted(ap_off):
-        count, extra = ap_off[prov], params.ap_off_hours_supplement
-        append(
-            Line(providers[prov].id, _AP_SUPPLEMENT, _AP_OFF, hours_of(count),
-                 extra, ZERO, extra, ZERO, euros(cents_for_minutes(count * cents(extra))), count)
-        )  # fmt: skip
+    if above_cap:
+        _flush_supplements(above_cap, providers, caps, append)
+    ap_off = classified.ap_off_hours
+    for prov, count in enumerate(ap_off):
+        if count:
+            append(
+                Line(providers[prov].id, _AP_SUPPLEMENT, _AP_OFF, hours_of(count), ap_extra,
+                     ZERO, ap_extra, ZERO, euros(cents_for_minutes(count * cents(ap_extra))),
+                     count)
+            )  # fmt: skip
     return lines
 
 
 def _flush_supplements(
     above_cap: dict[tuple[int, Rule], tuple[int, list[str]]],
     providers: Sequence[Provider],
-    params: ParameterSet,
+    caps: Sequence[int],
     append: Callable[[Line], None],
 ) -> None:
     """Price-above-cap supplement lines (§4): one per provider for its free hours and one for
@@ -105,7 +113,7 @@ def _flush_supplements(
     boundaries fall (each line is rounded once)."""
     for (prov, of_rule), (count, ids) in above_cap.items():
         provider = providers[prov]
-        excess = cents(provider.hourly_price) - cents(params.state_caps[provider.type])
+        excess = cents(provider.hourly_price) - caps[prov]
         amount = euros(cents_for_minutes(count * excess))
         append(
             Line(provider.id, _SUPPLEMENT, _ABOVE_CAP, hours_of(count), euros(excess),

@@ -34,41 +34,55 @@ def validate_week(week: ChildWeek) -> list[Interval]:
             raise RuleInputError(f"providers[{i}].hourly_price", "must not be negative")
         if provider.meal_price < 0:
             raise RuleInputError(f"providers[{i}].meal_price", "must not be negative")
-    monday = week.week_start.toordinal()
-    intervals: list[tuple[Interval, int]] = []
+    monday = week.week_start.toordinal() * 1440
+    intervals: list[Interval] = []
+    append = intervals.append
+    in_order, last_end = True, 0
     for i, p in enumerate(week.presences):
         prov_index = index.get(p.provider)
         if prov_index is None:
             raise RuleInputError(f"presences[{i}].provider", f"unknown provider {p.provider!r}")
         first, last = p.start, p.end
-        if first.second or first.microsecond or last.second or last.microsecond:
+        if (
+            first.second or first.microsecond or last.second or last.microsecond
+            or first.tzinfo is not None or last.tzinfo is not None
+        ):  # fmt: skip
             _whole_minutes(first, f"presences[{i}].start")
             _whole_minutes(last, f"presences[{i}].end")
-        if first.tzinfo is not None or last.tzinfo is not None:
-            _whole_minutes(first, f"presences[{i}].start")
-            _whole_minutes(last, f"presences[{i}].end")
-        start = (first.toordinal() - monday) * 1440 + first.hour * 60 + first.minute
-        end = (last.toordinal() - monday) * 1440 + last.hour * 60 + last.minute
+        start = first.toordinal() * 1440 - monday + first.hour * 60 + first.minute
+        end = last.toordinal() * 1440 - monday + last.hour * 60 + last.minute
         if end <= start:
             raise RuleInputError(f"presences[{i}].end", f"ends at {last}, not after {first}")
         if start < 0 or start >= WEEK_MINUTES:
             raise RuleInputError(f"presences[{i}].start", f"{first} lies outside the week")
         if end > WEEK_MINUTES:
             raise RuleInputError(f"presences[{i}].end", f"{last} lies outside the week")
-        intervals.append(((start, end, prov_index, p.record_id), i))
-    intervals.sort()
-    for (before, i), (after, j) in itertools.pairwise(intervals):
+        if start < last_end:
+            in_order = False
+        last_end = end
+        append((start, end, prov_index, p.record_id))
+    if not in_order:
+        intervals = _sorted_without_overlaps(intervals)
+    if week.meals:
+        monday_date, week_end = week.week_start, week.week_start + timedelta(days=6)
+        for i, meal in enumerate(week.meals):
+            if meal.provider not in index:
+                raise RuleInputError(f"meals[{i}].provider", f"unknown provider {meal.provider!r}")
+            if not monday_date <= meal.day <= week_end:
+                raise RuleInputError(f"meals[{i}].date", f"{meal.day} lies outside the week")
+            if meal.count < 0:
+                raise RuleInputError(f"meals[{i}].count", "must not be negative")
+    return intervals
+
+
+def _sorted_without_overlaps(intervals: list[Interval]) -> list[Interval]:
+    """Intervals in chronological order; overlapping presences are refused (naming the later
+    of the two in input order)."""
+    indexed = sorted((iv, i) for i, iv in enumerate(intervals))
+    for (before, i), (after, j) in itertools.pairwise(indexed):
         if after[0] < before[1]:
             earlier, later = sorted((i, j))
             raise RuleInputError(
                 f"presences[{later}]", f"overlaps presences[{earlier}] of the same child"
             )
-    week_end = week.week_start + timedelta(days=6)
-    for i, meal in enumerate(week.meals):
-        if meal.provider not in index:
-            raise RuleInputError(f"meals[{i}].provider", f"unknown provider {meal.provider!r}")
-        if not week.week_start <= meal.day <= week_end:
-            raise RuleInputError(f"meals[{i}].date", f"{meal.day} lies outside the week")
-        if meal.count < 0:
-            raise RuleInputError(f"meals[{i}].count", "must not be negative")
-    return [iv for iv, _ in intervals]
+    return [iv for iv, _ in indexed]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from csa_billing.domain.hours import DayFlags, WeekCounters, classify
-from csa_billing.domain.lines import HoursBreakdown, WeekResult
+from csa_billing.domain.lines import HoursBreakdown, Rule, WeekResult, cents
 from csa_billing.domain.meals import meal_lines, meal_rule
 from csa_billing.domain.model import ChildWeek, Schooling
 from csa_billing.domain.split import care_lines, holiday_cap_lines
@@ -24,7 +27,6 @@ _NONE, _PART_TIME, _FULL_TIME, _FUNDAMENTAL = (
     Schooling.FUNDAMENTAL,
 )
 _AP = ProviderType.ASSISTANT_PARENTAL
-_tariff = lru_cache(maxsize=256)(tariff_for)
 
 
 def calendar_days(calendar: ReferenceCalendar, week_start: date) -> tuple[frozenset[date], ...]:
@@ -73,6 +75,9 @@ def plurilingual_minutes(week: ChildWeek, params: ParameterSet) -> int:
 _ONE_DAY = timedelta(days=1)
 _WEEKDAYS_SCHOOL: tuple[bool, ...] = (True, True, True, True, True, False, False)
 _WEEKEND_OFF: tuple[bool, ...] = (False, False, False, False, False, True, True)
+_NEVER: tuple[bool, ...] = (False,) * 7
+_ALWAYS: tuple[bool, ...] = (True,) * 7
+_first_birthday = lru_cache(maxsize=8192)(first_birthday)
 
 
 def _day_flags(week: ChildWeek) -> DayFlags:
@@ -86,14 +91,59 @@ def _day_flags(week: ChildWeek) -> DayFlags:
             i < 5 and d not in holidays and d not in public for i, d in enumerate(days)
         )
         off_day = tuple(i >= 5 or d in public for i, d in enumerate(days))
-    aged_one = first_birthday(week.birth_date) if week.birth_date else None
+    aged_one = _first_birthday(week.birth_date) if week.birth_date else None
     if aged_one is None or aged_one > monday + 6 * _ONE_DAY:
-        age: tuple[bool, ...] = (False,) * 7
+        age = _NEVER
     elif aged_one <= monday:
-        age = (True,) * 7
+        age = _ALWAYS
     else:
         age = tuple(monday + i * _ONE_DAY >= aged_one for i in range(7))
     return DayFlags(school_day, off_day, age)
+
+
+class _Plan(NamedTuple):
+    """What a week's computation needs from its parameters, tariff row and schooling,
+    worked out once per (parameter set, category, rank, schooling): amounts in cents."""
+
+    params: ParameterSet
+    school_age: bool
+    supported_minutes: int
+    tranche_minutes: tuple[int, int, int]
+    rates: tuple[int, ...]  # parent's rate in cents per hour class (0 for free hours)
+    caps: Mapping[ProviderType, int]  # state's hourly cap in cents per provider type
+    meal_rules: tuple[Rule, Rule]  # in a school week, in a holiday week
+    meal_rate: Decimal
+
+
+_plans: dict[tuple[int, Category, int, Schooling], _Plan] = {}
+
+
+def _plan(params: ParameterSet, category: Category, rank: int, schooling: Schooling) -> _Plan:
+    key = (id(params), category, rank, schooling)
+    plan = _plans.get(key)
+    if plan is not None and plan.params is params:
+        return plan
+    tariff = tariff_for(category, rank)
+    school_age = schooling is _FUNDAMENTAL
+    t1, t2, t3 = tariff.tranche_hours
+    r1, r2, r3 = (cents(rate) for rate in tariff.rates)
+    plan = _Plan(
+        params,
+        school_age,
+        params.supported_hours_per_week * 60,
+        (t1 * 60, t2 * 60, t3 * 60),
+        (0, 0, r1, r2, r3, 0),
+        {kind: cents(cap) for kind, cap in params.state_caps.items()},
+        (
+            meal_rule(category=category, school_age=school_age, holiday_week=False),
+            meal_rule(category=category, school_age=school_age, holiday_week=True),
+        ),
+        tariff.meal_rate(school_age=school_age),
+    )
+    if len(_plans) >= 4096:
+        _plans.clear()
+    _plans[key] = plan
+    return plan
 
 
 def compute_week(week: ChildWeek, params: ParameterSet | None = None) -> WeekResult:
@@ -106,40 +156,39 @@ def compute_week(week: ChildWeek, params: ParameterSet | None = None) -> WeekRes
     intervals = validate_week(week)
     if params is None:
         params = parameters_in_force(week.week_start, field="week_start")
-    tariff = _tariff(week.category, week.rank)
-    school_age = week.schooling is _FUNDAMENTAL
+    plan = _plan(params, week.category, week.rank, week.schooling)
+    school_age = plan.school_age
     holiday_week = is_holiday_week(week)
-    pluri: set[int] = set()
-    ap: set[int] = set()
-    for i, p in enumerate(week.providers):
-        if p.type is _AP:
-            ap.add(i)
-        elif p.plurilingual:
-            pluri.add(i)
-    t1, t2, t3 = tariff.tranche_hours
+    providers = week.providers
+    type_caps = plan.caps
+    ap: list[bool] = []
+    pluri: list[bool] = []
+    caps: list[int] = []
+    for p in providers:
+        kind = p.type
+        ap.append(kind is _AP)
+        pluri.append(p.plurilingual and kind is not _AP)
+        caps.append(type_caps[kind])
     classified = classify(
         intervals,
         counters=WeekCounters(
-            supported_minutes=params.supported_hours_per_week * 60,
-            plurilingual_minutes=plurilingual_minutes(week, params),
-            tranche_minutes=(t1 * 60, t2 * 60, t3 * 60),
+            plan.supported_minutes, plurilingual_minutes(week, params), plan.tranche_minutes
         ),
         days=_day_flags(week),
         school_free_care=school_age,
         plurilingual_providers=pluri,
         ap_providers=ap,
     )
-    lines = care_lines(classified, week.providers, tariff.rates, params)
-    if holiday_week and not school_age:
-        caps = {p.id: params.state_caps[p.type] for p in week.providers}
-        lines += holiday_cap_lines(lines, state_caps=caps, weekly_cap=params.holiday_weekly_cap)
-    rule = meal_rule(category=week.category, school_age=school_age, holiday_week=holiday_week)
+    lines = care_lines(classified, providers, plan.rates, caps, params.ap_off_hours_supplement)
+    if holiday_week and not school_age and lines:
+        amounts = {p.id: params.state_caps[p.type] for p in providers}
+        lines += holiday_cap_lines(lines, state_caps=amounts, weekly_cap=params.holiday_weekly_cap)
     if week.meals:
         lines += meal_lines(
             week.meals,
-            week.providers,
-            rule=rule,
-            category_rate=tariff.meal_rate(school_age=school_age),
+            providers,
+            rule=plan.meal_rules[holiday_week],
+            category_rate=plan.meal_rate,
             meal_cap=params.meal_cap,
             supported_per_week=params.supported_meals_per_week,
         )

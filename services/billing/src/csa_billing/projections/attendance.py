@@ -1,41 +1,212 @@
-"""Projection of attendance events: what billing knows of presences."""
+"""Projection of attendance events: providers, education contracts and the care records.
+
+Every handler is version-aware (an older event never overwrites a newer one) and flags the
+child's closed billing periods the event touches for re-billing.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.tables import presence_projection
+from csa_billing.projections.store import mark_dirty, months_of_days, upsert_versioned
+from csa_billing.tables import (
+    education_contract_projection,
+    meal_projection,
+    other_charge_projection,
+    presence_projection,
+    provider_terms,
+    reservation_projection,
+    service_sheet_projection,
+)
 from csa_shared.events import Envelope
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+async def _presence(session: AsyncSession, data: dict, *, voided: bool = False) -> None:
+    start = _at(data.get("start") or data["previous_start"])
+    end = _at(data.get("end") or data["previous_end"])
+    changed = await upsert_versioned(
+        session,
+        presence_projection,
+        {"presence_id": data["presence_id"]},
+        {
+            "provider_id": data["provider_id"],
+            "child_id": data["child_id"],
+            "start": start,
+            "end": end,
+            "version": data["version"],
+            "voided": voided,
+        },
+    )
+    if changed:
+        previous = data.get("previous_start")
+        months = months_of_days(start, _at(previous) if previous else None)
+        await mark_dirty(session, data["child_id"], months)
 
 
 async def on_presence_recorded(session: AsyncSession, event: Envelope) -> None:
     """Insert or advance the presence; an older version never overwrites a newer one."""
+    await _presence(session, event.data)
+
+
+async def on_presence_corrected(session: AsyncSession, event: Envelope) -> None:
+    await _presence(session, event.data)
+
+
+async def on_presence_voided(session: AsyncSession, event: Envelope) -> None:
+    await _presence(session, event.data, voided=True)
+
+
+async def on_meal(session: AsyncSession, event: Envelope) -> None:
+    """meal.recorded and meal.corrected (a correction may void the meal)."""
     data = event.data
-    current = (
-        await session.execute(
-            select(presence_projection.c.version).where(
-                presence_projection.c.presence_id == data["presence_id"]
-            )
+    day = date.fromisoformat(data["day"])
+    changed = await upsert_versioned(
+        session,
+        meal_projection,
+        {"meal_id": data["meal_id"]},
+        {
+            "provider_id": data["provider_id"],
+            "child_id": data["child_id"],
+            "day": day,
+            "count": data["count"],
+            "voided": bool(data.get("voided", False)),
+            "version": data["version"],
+        },
+    )
+    if changed:
+        await mark_dirty(
+            session, data["child_id"], months_of_days(day, _day(data.get("previous_day")))
         )
-    ).scalar_one_or_none()
-    row = {
-        "provider_id": data["provider_id"],
-        "child_id": data["child_id"],
-        "start": datetime.fromisoformat(data["start"]),
-        "end": datetime.fromisoformat(data["end"]),
-        "version": data["version"],
-        "updated_at": datetime.now(UTC),
-    }
-    if current is None:
-        await session.execute(
-            presence_projection.insert().values(presence_id=data["presence_id"], **row)
-        )
-    elif current < data["version"]:
-        await session.execute(
-            presence_projection.update()
-            .where(presence_projection.c.presence_id == data["presence_id"])
-            .values(**row)
-        )
+
+
+async def on_reservation_recorded(session: AsyncSession, event: Envelope) -> None:
+    data = event.data
+    start = _at(data["start"])
+    changed = await upsert_versioned(
+        session,
+        reservation_projection,
+        {"reservation_id": data["reservation_id"]},
+        {
+            "provider_id": data["provider_id"],
+            "child_id": data["child_id"],
+            "start": start,
+            "end": _at(data["end"]),
+            "version": data["version"],
+        },
+    )
+    if changed:
+        await mark_dirty(session, data["child_id"], months_of_days(start))
+
+
+async def on_service_sheet_submitted(session: AsyncSession, event: Envelope) -> None:
+    """An AP service sheet replaces the earlier sheet of its child, provider and month."""
+    data = event.data
+    changed = await upsert_versioned(
+        session,
+        service_sheet_projection,
+        {"provider_id": data["provider_id"], "child_id": data["child_id"], "month": data["month"]},
+        {
+            "sheet_id": data["sheet_id"],
+            "days": json.dumps(data["days"]),
+            "version": data["version"],
+        },
+    )
+    if changed:
+        await mark_dirty(session, data["child_id"], {data["month"]})
+
+
+async def on_other_charge_recorded(session: AsyncSession, event: Envelope) -> None:
+    data = event.data
+    day = date.fromisoformat(data["day"])
+    changed = await upsert_versioned(
+        session,
+        other_charge_projection,
+        {"charge_id": data["charge_id"]},
+        {
+            "provider_id": data["provider_id"],
+            "child_id": data["child_id"],
+            "day": day,
+            "kind": data["kind"],
+            "amount": Decimal(data["amount"]),
+            "description": data["description"],
+            "version": data["version"],
+        },
+    )
+    if changed:
+        await mark_dirty(session, data["child_id"], months_of_days(day))
+
+
+async def on_provider(session: AsyncSession, event: Envelope) -> None:
+    """provider.registered / provider.changed: terms dated from ``effective_from``."""
+    data = event.data
+    await upsert_versioned(
+        session,
+        provider_terms,
+        {"provider_id": data["provider_id"], "effective_from": _day(data["effective_from"])},
+        {
+            "provider_type": data["provider_type"],
+            "name": data["name"],
+            "commune": data["commune"],
+            "hourly_price": Decimal(data["hourly_price"]),
+            "meal_price": Decimal(data["meal_price"]),
+            "plurilingual": data["plurilingual"],
+            "version": data["version"],
+        },
+    )
+
+
+async def on_education_contract_started(session: AsyncSession, event: Envelope) -> None:
+    data = event.data
+    await upsert_versioned(
+        session,
+        education_contract_projection,
+        {"contract_id": data["contract_id"]},
+        {
+            "provider_id": data["provider_id"],
+            "child_id": data["child_id"],
+            "start": _day(data["start"]),
+            "end": _day(data.get("end")),
+            "hourly_price": Decimal(data["hourly_price"]),
+            "billing_mode": data["billing_mode"],
+            "version": data["version"],
+        },
+    )
+
+
+async def on_education_contract_ended(session: AsyncSession, event: Envelope) -> None:
+    """Dates the end of a known education contract (an unknown one is ignored)."""
+    data = event.data
+    table = education_contract_projection
+    await session.execute(
+        table.update()
+        .where(table.c.contract_id == data["contract_id"], table.c.version < data["version"])
+        .values(end=_day(data["end"]), version=data["version"], updated_at=datetime.now(UTC))
+    )
+
+
+HANDLERS = {
+    "lu.csa.attendance.presence.recorded.v1": on_presence_recorded,
+    "lu.csa.attendance.presence.corrected.v1": on_presence_corrected,
+    "lu.csa.attendance.presence.voided.v1": on_presence_voided,
+    "lu.csa.attendance.meal.recorded.v1": on_meal,
+    "lu.csa.attendance.meal.corrected.v1": on_meal,
+    "lu.csa.attendance.reservation.recorded.v1": on_reservation_recorded,
+    "lu.csa.attendance.servicesheet.submitted.v1": on_service_sheet_submitted,
+    "lu.csa.attendance.othercharge.recorded.v1": on_other_charge_recorded,
+    "lu.csa.attendance.provider.registered.v1": on_provider,
+    "lu.csa.attendance.provider.changed.v1": on_provider,
+    "lu.csa.attendance.educationcontract.started.v1": on_education_contract_started,
+    "lu.csa.attendance.educationcontract.ended.v1": on_education_contract_ended,
+}

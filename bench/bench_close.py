@@ -1,0 +1,234 @@
+"""Period-close benchmark: N children (default 60 000), one 5-week period (2025-03),
+about 25 presences per child inserted into billing's projections on PostgreSQL with COPY,
+then the close; next to it the rules engine alone on the same child-weeks.
+
+    .venv/bin/python bench/bench_close.py [--children N] [--chunk 500]
+
+Uses a fresh database on the server of TEST_DATABASE_URL (dropped at the end).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import time
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import asyncpg
+
+from csa.services import definition
+from csa_billing.invoicing.assemble import bill_period
+from csa_billing.invoicing.inputs import (
+    ChildData,
+    ContractTerms,
+    Interval,
+    ProviderBook,
+    ProviderTerms,
+)
+from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_shared.rules.periods import billing_period, weeks_of
+from csa_shared.settings import Settings
+from csa_shared.testing.postgres import PostgresDatabases
+
+PERIOD = billing_period(2025, 3)
+PROVIDERS = 200
+CATEGORIES = ["rmg", "lt_1_5", "lt_2", "lt_2_5", "lt_3", "lt_3_5", "lt_4", "lt_4_5", "ge_4_5"]
+SCHOOLING = ["none", "precoce_part_time", "fundamental"]
+
+
+def provider_terms(i: int) -> ProviderTerms:
+    kind = "sea_conventionne" if i % 3 else "sea_commercial"
+    return ProviderTerms(
+        f"p{i:04d}",
+        date(2024, 9, 2),
+        kind,
+        f"commune-{i % 20}",
+        Decimal("6.00") if i % 3 else Decimal("7.50"),
+        Decimal("4.50"),
+        i % 2 == 0,
+    )
+
+
+def contract(n: int) -> ContractTerms:
+    return ContractTerms(
+        f"c{n:06d}",
+        1,
+        f"h{n:06d}",
+        CATEGORIES[n % 9],
+        1 + n % 3,
+        SCHOOLING[n % 3],
+        date(2022, 1, 1) + timedelta(days=n % 700),
+        date(2025, 3, 3),
+        date(2026, 2, 1),
+        date(2025, 3, 3),
+        "fr",
+    )
+
+
+def presences(n: int) -> list[Interval]:
+    out = []
+    provider = f"p{n % PROVIDERS:04d}"
+    for w, monday in enumerate(weeks_of(PERIOD)):
+        for d in range(5):
+            start = datetime.combine(monday + timedelta(days=d), datetime.min.time()) + timedelta(
+                hours=7 + (n + d) % 3
+            )
+            out.append(
+                Interval(
+                    f"r{n:06d}-{w}-{d}", provider, start, start + timedelta(hours=4 + (n + w) % 6)
+                )
+            )
+    return out
+
+
+async def load(url: str, children: int) -> None:
+    conn = await asyncpg.connect(url)
+    now = datetime.now(UTC)
+    try:
+        await conn.copy_records_to_table(
+            "provider_terms",
+            records=[
+                (
+                    t.provider_id,
+                    t.effective_from,
+                    t.type,
+                    f"Provider {t.provider_id}",
+                    t.commune,
+                    t.hourly_price,
+                    t.meal_price,
+                    t.plurilingual,
+                    1,
+                    now,
+                )
+                for t in map(provider_terms, range(PROVIDERS))
+            ],
+            columns=[
+                "provider_id",
+                "effective_from",
+                "provider_type",
+                "name",
+                "commune",
+                "hourly_price",
+                "meal_price",
+                "plurilingual",
+                "version",
+                "updated_at",
+            ],
+        )
+        await conn.copy_records_to_table(
+            "contract_version",
+            records=[
+                (
+                    c.contract_id,
+                    1,
+                    f"k{n:06d}",
+                    c.household_id,
+                    "signed",
+                    c.category,
+                    c.rank,
+                    c.schooling,
+                    c.birth_date,
+                    c.valid_from,
+                    c.valid_until,
+                    c.effective_from,
+                    "fr",
+                    "{}",
+                    now,
+                )
+                for n, c in ((n, contract(n)) for n in range(children))
+            ],
+            columns=[
+                "contract_id",
+                "version",
+                "child_id",
+                "household_id",
+                "status",
+                "category",
+                "rank",
+                "schooling",
+                "birth_date",
+                "valid_from",
+                "valid_until",
+                "effective_from",
+                "language",
+                "billing_address",
+                "updated_at",
+            ],
+        )
+        for lo in range(0, children, 5000):
+            await conn.copy_records_to_table(
+                "presence_projection",
+                records=[
+                    (p.record_id, p.provider_id, f"k{n:06d}", p.start, p.end, 1, now, False)
+                    for n in range(lo, min(children, lo + 5000))
+                    for p in presences(n)
+                ],
+                columns=[
+                    "presence_id",
+                    "provider_id",
+                    "child_id",
+                    "start",
+                    "end",
+                    "version",
+                    "updated_at",
+                    "voided",
+                ],
+            )
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+def engine_alone(children: int) -> float:
+    book = ProviderBook([provider_terms(i) for i in range(PROVIDERS)])
+    started = time.perf_counter()
+    for n in range(children):
+        bill_period(
+            ChildData(f"k{n:06d}", contracts=[contract(n)], presences=presences(n)), PERIOD, book
+        )
+    return time.perf_counter() - started
+
+
+async def main(children: int, chunk: int) -> None:
+    databases = PostgresDatabases()
+    database = databases.create()
+    try:
+        runtime = definition("billing").build_runtime(
+            Settings(BILLING_DATABASE_URL=database.url), subscribe=False
+        )
+        await runtime.migrate()
+        started = time.perf_counter()
+        await load(database.url.replace("postgresql+asyncpg://", "postgresql://"), children)
+        print(
+            f"loaded {children} children, {children * 25} presences "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        started = time.perf_counter()
+        row = await close_period(
+            runtime, PERIOD.month, CloseOptions(ignore_grace=True, chunk_size=chunk)
+        )
+        wall = time.perf_counter() - started
+        await runtime.engine.dispose()
+        print(
+            f"close: {wall:.1f} s wall, {children / wall:,.0f} children/s; "
+            f"state {row.state_total} EUR"
+        )
+        baseline = engine_alone(children)
+        print(
+            "assembly + rules engine alone (same child-weeks): "
+            f"{baseline:.1f} s, {children / baseline:,.0f} children/s"
+        )
+        print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    finally:
+        databases.drop(database)
+        databases.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--children", type=int, default=60_000)
+    parser.add_argument("--chunk", type=int, default=500)
+    args = parser.parse_args()
+    asyncio.run(main(args.children, args.chunk))

@@ -1,0 +1,267 @@
+"""Ingest benchmark: batches of 1000 presences over HTTP (ASGI in-process) against the
+attendance service on PostgreSQL, with the outbox relay publishing to the broker; next to it
+the raw rates of the pipeline's stages, measured in the same run on the same data:
+JSON decoding of the batches, PostgreSQL COPY of the rows, aiokafka produce of the events.
+
+    .venv/bin/python bench/bench_ingest.py [--records N] [--providers P] [--concurrency C]
+
+A fresh database on the server of TEST_DATABASE_URL (dropped at the end); the broker from
+csa_shared.testing.broker (KAFKA_BOOTSTRAP_SERVERS, else testcontainers, else Tansu).
+Goal: >= 20 000 records/s end to end and >= 30 % of the slowest raw stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import select
+
+from csa.services import definition
+from csa_attendance.tables import education_contracts, presences, provider_versions, providers
+from csa_shared.bus.kafka import ensure_topics
+from csa_shared.events import TOPICS
+from csa_shared.runtime import ServiceRuntime
+from csa_shared.settings import Settings
+from csa_shared.testing.broker import kafka_broker
+from csa_shared.testing.postgres import PostgresDatabases
+from csa_shared.testing.tokens import TestTokens
+
+BATCH = 1000
+CHILDREN_PER_PROVIDER = 250  # a batch = 4 days x 250 children of one provider
+FIRST_DAY = date(2025, 1, 6)
+
+
+def weekdays(n: int) -> list[date]:
+    days, day = [], FIRST_DAY
+    while len(days) < n:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def make_batches(records: int, providers_n: int) -> list[tuple[str, bytes]]:
+    """(provider id, JSON body) per batch of 1000 presences, round-robin over providers."""
+    per_provider = records // providers_n
+    days = weekdays(-(-per_provider // CHILDREN_PER_PROVIDER))
+    batches: list[tuple[str, bytes]] = []
+    for p in range(providers_n):
+        items = [
+            {
+                "kind": "presence",
+                "record_id": f"r-{day}-{c}",
+                "child_id": f"p{p}-c{c}",
+                "start": f"{day}T08:00:00",
+                "end": f"{day}T16:30:00",
+            }
+            for day in days
+            for c in range(CHILDREN_PER_PROVIDER)
+        ][:per_provider]
+        for i in range(0, len(items), BATCH):
+            batches.append((f"bench-p{p}", json.dumps({"items": items[i : i + BATCH]}).encode()))
+    return batches
+
+
+async def seed(runtime: ServiceRuntime, providers_n: int) -> None:
+    now = datetime.now(UTC)
+    async with runtime.unit_of_work() as s:
+        for p in range(providers_n):
+            pid = f"bench-p{p}"
+            await s.execute(
+                providers.insert().values(
+                    provider_id=pid, provider_type="sea_commercial", version=1, created_at=now
+                )
+            )
+            await s.execute(
+                provider_versions.insert().values(
+                    provider_id=pid,
+                    version=1,
+                    effective_from=date(2024, 9, 2),
+                    name=pid,
+                    street="1 rue",
+                    postcode="L-1234",
+                    locality="Luxembourg",
+                    commune="Luxembourg",
+                    hourly_price=Decimal("7.50"),
+                    meal_price=Decimal("4.50"),
+                    plurilingual=False,
+                    agency_id=None,
+                    recorded_at=now,
+                )
+            )
+            await s.execute(
+                education_contracts.insert(),
+                [
+                    {
+                        "contract_id": f"ec-{pid}-{c}",
+                        "child_id": f"p{p}-c{c}",
+                        "provider_id": pid,
+                        "start": date(2024, 9, 2),
+                        "end": None,
+                        "hours_per_week": Decimal(40),
+                        "hourly_price": Decimal("7.50"),
+                        "billing_mode": "presence",
+                        "version": 1,
+                        "created_at": now,
+                    }
+                    for c in range(CHILDREN_PER_PROVIDER)
+                ],
+            )
+
+
+async def run_http(
+    runtime: ServiceRuntime, batches: list[tuple[str, bytes]], concurrency: int
+) -> tuple[float, float, list[float], int]:
+    """Post every batch; returns (HTTP seconds, end-to-end seconds, latencies, accepted)."""
+    tokens = TestTokens()
+    runtime.token_verifier = tokens.verifier("attendance")
+    headers = {
+        pid: {**tokens.header(tokens.provider(pid)), "content-type": "application/json"}
+        for pid in {p for p, _ in batches}
+    }
+    app = definition("attendance").create_app(runtime, manage_lifecycle=False)
+    queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
+    for b in batches:
+        queue.put_nowait(b)
+    latencies: list[float] = []
+    accepted = 0
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal accepted
+        while not queue.empty():
+            pid, body = queue.get_nowait()
+            t0 = time.perf_counter()
+            r = await client.post("/v1/declarations/batch", content=body, headers=headers[pid])
+            latencies.append(time.perf_counter() - t0)
+            r.raise_for_status()
+            accepted += r.json()["accepted"]
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://a", timeout=120) as client:
+        start = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        http_done = time.perf_counter()
+        while await runtime.relay.pending():
+            await asyncio.sleep(0.05)
+        end = time.perf_counter()
+    return http_done - start, end - start, latencies, accepted
+
+
+def stage_json(batches: list[tuple[str, bytes]]) -> float:
+    t0 = time.perf_counter()
+    n = sum(len(json.loads(body)["items"]) for _, body in batches)
+    return n / (time.perf_counter() - t0)
+
+
+async def stage_copy(dsn: str, rows: list[tuple[Any, ...]]) -> float:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("CREATE TABLE bench_copy (LIKE presences INCLUDING ALL)")
+        t0 = time.perf_counter()
+        await conn.copy_records_to_table(
+            "bench_copy", records=rows, columns=list(presences.c.keys())
+        )
+        return len(rows) / (time.perf_counter() - t0)
+    finally:
+        await conn.close()
+
+
+async def stage_produce(
+    bootstrap: str, idempotence: bool, payloads: list[tuple[str, str]]
+) -> float:
+    topic = f"bench-produce-{uuid.uuid4().hex[:6]}"
+    await ensure_topics(bootstrap, [topic])
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        enable_idempotence=idempotence,
+        linger_ms=5,
+        max_batch_size=1 << 20,
+    )
+    await producer.start()
+    try:
+        t0 = time.perf_counter()
+        futures = [await producer.send(topic, p.encode(), key=k.encode()) for k, p in payloads]
+        await asyncio.gather(*futures)
+        return len(payloads) / (time.perf_counter() - t0)
+    finally:
+        await producer.stop()
+
+
+async def main(records: int, providers_n: int, concurrency: int) -> None:
+    batches = make_batches(records, providers_n)
+    records = sum(len(json.loads(b)["items"]) for _, b in batches)
+    with PostgresDatabases() as databases, kafka_broker() as broker:
+        db = databases.create()
+        try:
+            await ensure_topics(broker.bootstrap, list(TOPICS.values()))
+            settings = Settings(
+                KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap,
+                KAFKA_ENABLE_IDEMPOTENCE=broker.enable_idempotence,
+                ATTENDANCE_DATABASE_URL=db.url,
+                CSA_OUTBOX_POLL_SECONDS=0.05,
+            )
+            runtime = definition("attendance").build_runtime(settings)
+            await runtime.start(migrate=True)
+            try:
+                await seed(runtime, providers_n)
+                http_s, e2e_s, lat, accepted = await run_http(runtime, batches, concurrency)
+                async with runtime.sessions() as s:
+                    rows = [tuple(r) for r in await s.execute(select(presences))]
+                    outbox = runtime.outbox
+                    payloads = [
+                        (r.message_key, r.payload)
+                        for r in await s.execute(select(outbox.c.message_key, outbox.c.payload))
+                    ]
+            finally:
+                await runtime.stop()
+            json_rate = stage_json(batches)
+            copy_rate = await stage_copy(db.async_url.replace("+asyncpg", ""), rows)
+            produce_rate = await stage_produce(
+                broker.bootstrap, broker.enable_idempotence, payloads
+            )
+        finally:
+            databases.drop(db)
+    e2e_rate, http_rate = records / e2e_s, records / http_s
+    slowest = min(json_rate, copy_rate, produce_rate)
+    lat_ms = sorted(x * 1000 for x in lat)
+    p99 = lat_ms[min(len(lat_ms) - 1, int(len(lat_ms) * 0.99))]
+    print(
+        f"records            {records} in {len(batches)} batches of <= {BATCH}, "
+        f"{providers_n} providers, concurrency {concurrency}; accepted {accepted}"
+    )
+    print(
+        f"end to end         {e2e_rate:>10,.0f} records/s  (HTTP + relay to broker, {e2e_s:.2f} s)"
+    )
+    print(
+        f"HTTP ingest only   {http_rate:>10,.0f} records/s  "
+        f"(committed to the outbox, {http_s:.2f} s)"
+    )
+    print(f"request latency    p50 {statistics.median(lat_ms):.0f} ms   p99 {p99:.0f} ms")
+    print(f"raw JSON decode    {json_rate:>10,.0f} records/s")
+    print(f"raw PG COPY        {copy_rate:>10,.0f} records/s")
+    print(f"raw Kafka produce  {produce_rate:>10,.0f} records/s")
+    met = e2e_rate >= 20_000 and e2e_rate >= 0.3 * slowest
+    print(
+        f"end to end / slowest raw stage: {e2e_rate / slowest:.0%}  "
+        f"(goal: >= 20 000 records/s and >= 30 %: {'met' if met else 'NOT met'})"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--providers", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+    asyncio.run(main(args.records, args.providers, args.concurrency))

@@ -1,0 +1,93 @@
+"""Domain events → CloudEvents: type names, keys and data (schemas in csa_shared)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from csa_attendance.domain import events as de
+from csa_shared.events import Envelope, new_event
+
+PREFIX = "lu.csa.attendance."
+TYPES: dict[type, str] = {
+    de.PresenceRecorded: "presence.recorded",
+    de.PresenceCorrected: "presence.corrected",
+    de.PresenceVoided: "presence.voided",
+    de.MealRecorded: "meal.recorded",
+    de.MealCorrected: "meal.corrected",
+    de.ReservationRecorded: "reservation.recorded",
+    de.ServiceSheetSubmitted: "servicesheet.submitted",
+    de.ProviderRegistered: "provider.registered",
+    de.ProviderChanged: "provider.changed",
+    de.EducationContractStarted: "educationcontract.started",
+    de.EducationContractEnded: "educationcontract.ended",
+    de.OtherChargeRecorded: "othercharge.recorded",
+}
+# The stored entity's id, under a name per aggregate.
+ENTITY_ID: dict[str, str] = {
+    "presence": "presence_id",
+    "meal": "meal_id",
+    "reservation": "reservation_id",
+    "servicesheet": "sheet_id",
+    "educationcontract": "contract_id",
+    "othercharge": "charge_id",
+}
+
+
+def event_type(event: de.AttendanceEvent) -> str:
+    return PREFIX + TYPES[type(event)] + ".v1"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def event_data(event: de.AttendanceEvent, *, entity_id: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = _plain(asdict(event))
+    aggregate = TYPES[type(event)].split(".")[0]
+    if aggregate in ENTITY_ID:
+        data[ENTITY_ID[aggregate]] = entity_id or event.record_id
+    if aggregate in ("presence", "meal", "reservation", "othercharge"):
+        data["provider_record_id"] = event.record_id
+    return data
+
+
+def to_envelope(
+    event: de.AttendanceEvent, *, source: str, entity_id: str | None = None, **extra: Any
+) -> Envelope:
+    """Key: the child for child records, the provider for provider events."""
+    key = getattr(event, "child_id", None) or event.provider_id
+    data = {**event_data(event, entity_id=entity_id), **extra}
+    return new_event(event_type(event), source=source, subject=key, data=data)
+
+
+def envelopes(events: list[tuple[Any, str]], *, source: str) -> list[Envelope]:
+    """Envelopes of a batch's events. The first event of each type is built with
+    `new_event` (validated against its schema); the others share its exact shape, being
+    built by the same code from the same dataclass, and skip the per-event validation."""
+    validated: set[type] = set()
+    out: list[Envelope] = []
+    for event, entity_id in events:
+        if type(event) not in validated:
+            out.append(to_envelope(event, source=source, entity_id=entity_id))
+            validated.add(type(event))
+            continue
+        key = getattr(event, "child_id", None) or event.provider_id
+        data = event_data(event, entity_id=entity_id)
+        out.append(Envelope(type=event_type(event), source=source, subject=key, data=data))
+    return out

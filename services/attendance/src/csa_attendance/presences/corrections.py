@@ -1,0 +1,125 @@
+"""Use cases of corrections and reads: amend / void a presence (history kept), list, show."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from csa_attendance import access
+from csa_attendance.domain.corrections import amend_presence, void_presence
+from csa_attendance.domain.errors import AttendanceDomainError
+from csa_attendance.domain.ledger import AttendanceState
+from csa_attendance.events import to_envelope
+from csa_attendance.presences import repository
+from csa_attendance.presences.schemas import (
+    AmendIn,
+    PresenceHistoryOut,
+    PresenceOut,
+    VersionOut,
+)
+from csa_attendance.presences.service import local_now
+from csa_attendance.problems import as_problem
+from csa_attendance.registry import repository as registry
+from csa_shared.auth import Principal
+from csa_shared.errors import NotFound
+from csa_shared.messaging.outbox import add_to_outbox
+
+
+def presence_out(row: Any) -> PresenceOut:
+    return PresenceOut(
+        id=row.id,
+        provider_id=row.provider_id,
+        record_id=row.provider_record_id,
+        child_id=row.child_id,
+        start=row.start,
+        end=row.end,
+        version=row.version,
+        status=row.status,
+    )
+
+
+def may_see(principal: Principal, row: Any) -> bool:
+    if access.is_agent(principal):
+        return True
+    if principal.kind.value == "provider":
+        return access.provider_of(principal) == row.provider_id
+    return principal.can_see_child(row.child_id)
+
+
+async def show(session: AsyncSession, principal: Principal, presence_id: str) -> Any:
+    row = await repository.presence_row(session, presence_id)
+    if row is None or not may_see(principal, row):
+        raise NotFound(f"no presence {presence_id}")  # same answer: no leak
+    versions = await repository.presence_versions_of(session, presence_id)
+    return PresenceHistoryOut(
+        **presence_out(row).model_dump(),
+        versions=[
+            VersionOut(
+                version=v.version,
+                start=v.start,
+                end=v.end,
+                status=v.status,
+                reason=v.reason,
+                recorded_at=v.recorded_at,
+            )
+            for v in versions
+        ],
+    )
+
+
+async def correct(
+    session: AsyncSession,
+    outbox: Table,
+    principal: Principal,
+    presence_id: str,
+    amend: AmendIn | None,
+    reason: str,
+    *,
+    source: str,
+) -> PresenceOut:
+    """Amend (new times) or void (`amend` None) one of the provider's own presences."""
+    provider_id = access.provider_of(principal)
+    row = await repository.presence_row(session, presence_id)
+    if row is None or row.provider_id != provider_id:
+        raise NotFound(f"no presence {presence_id}")
+    await repository.lock_provider(session, provider_id)
+    lo: datetime = min(row.start, amend.start.replace(tzinfo=None)) if amend else row.start
+    hi: datetime = max(row.end, amend.end.replace(tzinfo=None)) if amend else row.end
+    p, m, r, _ = await repository.load_records(
+        session, provider_id, [row.provider_record_id], {row.child_id}, lo, hi
+    )
+    history = next(h for h in p if h.key.record_id == row.provider_record_id)
+    state = AttendanceState(
+        providers=await registry.load_providers(session, [provider_id]),
+        contracts=await registry.contracts_of(
+            session, provider_id=provider_id, child_ids=[row.child_id]
+        ),
+        presences=p,
+        meals=m,
+        reservations=r,
+    )
+    closed = await registry.closed_months(session)
+    try:
+        if amend is not None:
+            new, event = amend_presence(
+                history,
+                start=amend.start,
+                end=amend.end,
+                reason=reason,
+                state=state,
+                now=local_now(),
+                closed_months=closed,
+            )
+        else:
+            new, event = void_presence(
+                history, reason=reason, state=state, now=local_now(), closed_months=closed
+            )
+    except AttendanceDomainError as exc:
+        raise as_problem(exc) from exc
+    await repository.save_presence_version(session, presence_id, new.current)
+    await add_to_outbox(session, outbox, to_envelope(event, source=source, entity_id=presence_id))
+    updated = await repository.presence_row(session, presence_id)
+    return presence_out(updated)

@@ -1,0 +1,30 @@
+"""The one place where attendance domain refusals become problem details (RFC 9457)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
+from csa_attendance.domain.errors import AttendanceDomainError, BatchTooLarge, Code, Violation
+from csa_shared.errors import ApplicationError, Conflict, PayloadTooLarge, Unprocessable
+
+
+def violation_json(v: Violation) -> dict[str, Any]:
+    """A violation as the API shows it to the caller (never the other provider's record)."""
+    return {"code": v.code.value, "field": v.field, "message": v.message}
+
+
+def as_problem(exc: AttendanceDomainError) -> ApplicationError:
+    """Map a domain refusal to its HTTP error: 413 oversize, 409 conflicting repeat, else 422."""
+    errors = [violation_json(v) for v in exc.violations]
+    if isinstance(exc, BatchTooLarge):
+        return PayloadTooLarge(
+            str(exc), code="batch-too-large", limit=exc.limit, size=exc.size, errors=errors
+        )
+    if any(v.code is Code.CONFLICTING_REPEAT for v in exc.violations):
+        return Conflict(str(exc), code="idempotency-conflict", errors=errors)
+    return Unprocessable(str(exc), code="invalid-input", errors=errors)
+
+
+def refuse(violations: Iterable[Violation]) -> NoReturn:
+    raise as_problem(AttendanceDomainError(list(violations)))

@@ -1,0 +1,1 @@
+"""Provider registry and education contracts (agents, the Dageselteren agency)."""

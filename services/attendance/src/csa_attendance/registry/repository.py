@@ -1,0 +1,178 @@
+"""Every query of the registry: providers with their versions, education contracts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from csa_attendance.domain.contracts import BillingMode, EducationContract
+from csa_attendance.domain.providers import Address, Provider, ProviderTerms
+from csa_attendance.tables import (
+    closed_periods,
+    education_contracts,
+    provider_versions,
+    providers,
+)
+from csa_shared.rules.parameters import ProviderType
+
+
+def _terms(row: Any) -> ProviderTerms:
+    return ProviderTerms(
+        effective_from=row.effective_from,
+        name=row.name,
+        address=Address(row.street, row.postcode, row.locality),
+        commune=row.commune,
+        hourly_price=row.hourly_price,
+        meal_price=row.meal_price,
+        plurilingual=row.plurilingual,
+        agency_id=row.agency_id,
+    )
+
+
+async def load_providers(session: AsyncSession, ids: Iterable[str]) -> dict[str, Provider]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    heads = (
+        await session.execute(select(providers).where(providers.c.provider_id.in_(wanted)))
+    ).all()
+    versions = (
+        await session.execute(
+            select(provider_versions)
+            .where(provider_versions.c.provider_id.in_(wanted))
+            .order_by(provider_versions.c.provider_id, provider_versions.c.version)
+        )
+    ).all()
+    terms: dict[str, list[ProviderTerms]] = {}
+    for row in versions:
+        terms.setdefault(row.provider_id, []).append(_terms(row))
+    return {
+        h.provider_id: Provider(
+            h.provider_id, ProviderType(h.provider_type), tuple(terms[h.provider_id])
+        )
+        for h in heads
+    }
+
+
+async def list_provider_ids(
+    session: AsyncSession, *, commune: str | None, limit: int, offset: int
+) -> tuple[list[str], int]:
+    query = select(providers.c.provider_id)
+    if commune:
+        latest = (
+            select(provider_versions.c.provider_id)
+            .where(provider_versions.c.commune == commune)
+            .where(provider_versions.c.version == providers.c.version)
+            .where(provider_versions.c.provider_id == providers.c.provider_id)
+        )
+        query = query.where(latest.exists())
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    ids = (
+        await session.execute(query.order_by(providers.c.provider_id).limit(limit).offset(offset))
+    ).scalars()
+    return list(ids), total
+
+
+async def save_provider_version(session: AsyncSession, provider: Provider, *, new: bool) -> None:
+    now = datetime.now(UTC)
+    if new:
+        await session.execute(
+            providers.insert().values(
+                provider_id=provider.provider_id,
+                provider_type=provider.provider_type.value,
+                version=provider.version,
+                created_at=now,
+            )
+        )
+    else:
+        await session.execute(
+            update(providers)
+            .where(providers.c.provider_id == provider.provider_id)
+            .values(version=provider.version)
+        )
+    t = provider.current
+    await session.execute(
+        provider_versions.insert().values(
+            provider_id=provider.provider_id,
+            version=provider.version,
+            effective_from=t.effective_from,
+            name=t.name,
+            street=t.address.street,
+            postcode=t.address.postcode,
+            locality=t.address.locality,
+            commune=t.commune,
+            hourly_price=t.hourly_price,
+            meal_price=t.meal_price,
+            plurilingual=t.plurilingual,
+            agency_id=t.agency_id,
+            recorded_at=now,
+        )
+    )
+
+
+def _contract(row: Any) -> EducationContract:
+    return EducationContract(
+        contract_id=row.contract_id,
+        child_id=row.child_id,
+        provider_id=row.provider_id,
+        start=row.start,
+        end=row.end,
+        hours_per_week=row.hours_per_week,
+        hourly_price=row.hourly_price,
+        billing_mode=BillingMode(row.billing_mode),
+        version=row.version,
+    )
+
+
+async def contracts_of(
+    session: AsyncSession,
+    *,
+    provider_id: str | None = None,
+    child_ids: Iterable[str] | None = None,
+    contract_id: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[EducationContract]:
+    query = select(education_contracts).order_by(education_contracts.c.contract_id)
+    if provider_id is not None:
+        query = query.where(education_contracts.c.provider_id == provider_id)
+    if child_ids is not None:
+        query = query.where(education_contracts.c.child_id.in_(list(set(child_ids))))
+    if contract_id is not None:
+        query = query.where(education_contracts.c.contract_id == contract_id)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return [_contract(r) for r in (await session.execute(query)).all()]
+
+
+async def insert_contract(session: AsyncSession, c: EducationContract) -> None:
+    await session.execute(
+        education_contracts.insert().values(
+            contract_id=c.contract_id,
+            child_id=c.child_id,
+            provider_id=c.provider_id,
+            start=c.start,
+            end=c.end,
+            hours_per_week=c.hours_per_week,
+            hourly_price=c.hourly_price,
+            billing_mode=c.billing_mode.value,
+            version=c.version,
+            created_at=datetime.now(UTC),
+        )
+    )
+
+
+async def update_contract_end(session: AsyncSession, c: EducationContract) -> None:
+    await session.execute(
+        update(education_contracts)
+        .where(education_contracts.c.contract_id == c.contract_id)
+        .values(end=c.end, version=c.version)
+    )
+
+
+async def closed_months(session: AsyncSession) -> set[str]:
+    return set((await session.execute(select(closed_periods.c.month))).scalars())

@@ -1,0 +1,141 @@
+"""API models of the registry: providers with dated terms, education contracts."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from csa_attendance.domain.contracts import BillingMode
+from csa_shared.rules.parameters import ProviderType
+
+ADDRESS = {"street": "1 rue de la Gare", "postcode": "L-1234", "locality": "Luxembourg"}
+TERMS_EXAMPLE = {
+    "effective_from": "2025-01-06",
+    "name": "Crèche Schmetterling",
+    "address": ADDRESS,
+    "commune": "Luxembourg",
+    "hourly_price": "6.00",
+    "meal_price": "4.50",
+    "plurilingual": True,
+    "agency_id": None,
+}
+
+
+class AddressIn(BaseModel):
+    street: str = Field(max_length=200)
+    postcode: str = Field(max_length=16)
+    locality: str = Field(max_length=100)
+
+
+class TermsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [TERMS_EXAMPLE]})
+
+    effective_from: date
+    name: str = Field(max_length=200)
+    address: AddressIn
+    commune: str = Field(max_length=100)
+    hourly_price: Decimal = Field(description='Euros per hour, e.g. "6.00"')
+    meal_price: Decimal = Field(description="Euros per main meal")
+    plurilingual: bool = False
+    agency_id: str | None = Field(
+        default=None, max_length=64, description="Parental assistants: the managing agency"
+    )
+
+
+class ProviderIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"provider_id": "sea-001", "provider_type": "sea_conventionne", **TERMS_EXAMPLE}
+            ]
+        },
+    )
+
+    provider_id: str = Field(min_length=1, max_length=64)
+    provider_type: ProviderType
+    effective_from: date
+    name: str = Field(max_length=200)
+    address: AddressIn
+    commune: str = Field(max_length=100)
+    hourly_price: Decimal
+    meal_price: Decimal
+    plurilingual: bool = False
+    agency_id: str | None = Field(default=None, max_length=64)
+
+
+class TermsOut(TermsIn):
+    version: int
+
+
+class ProviderOut(BaseModel):
+    provider_id: str
+    provider_type: ProviderType
+    version: int
+    current: TermsOut
+    versions: list[TermsOut]
+
+
+class ContractIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "contract_id": "ec-2025-0001",
+                    "child_id": "child-42",
+                    "provider_id": "sea-001",
+                    "start": "2025-01-06",
+                    "end": None,
+                    "hours_per_week": "40",
+                    "hourly_price": "6.00",
+                    "billing_mode": "presence",
+                }
+            ]
+        },
+    )
+
+    contract_id: str = Field(min_length=1, max_length=64)
+    child_id: str = Field(min_length=1, max_length=64)
+    provider_id: str = Field(min_length=1, max_length=64)
+    start: date
+    end: date | None = None
+    hours_per_week: Decimal
+    hourly_price: Decimal
+    billing_mode: BillingMode = BillingMode.PRESENCE
+
+
+class ContractEndIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"end": "2025-06-30"}]}
+    )
+
+    end: date
+
+
+class ContractOut(BaseModel):
+    contract_id: str
+    child_id: str
+    provider_id: str
+    start: date
+    end: date | None
+    hours_per_week: Decimal
+    hourly_price: Decimal
+    billing_mode: BillingMode
+    version: int
+
+
+class Page(BaseModel):
+    total: int
+    limit: int
+    offset: int
+
+
+class ProviderPage(Page):
+    items: list[ProviderOut]
+
+
+class ContractPage(Page):
+    items: list[ContractOut]

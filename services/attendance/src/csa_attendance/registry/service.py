@@ -1,0 +1,216 @@
+"""Use cases of the registry: register / change providers, start / end education contracts."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from csa_attendance import access
+from csa_attendance.domain.contracts import EducationContract, end_contract, start_contract
+from csa_attendance.domain.errors import AttendanceDomainError
+from csa_attendance.domain.providers import (
+    Address,
+    Provider,
+    ProviderTerms,
+    change_provider,
+    register_provider,
+)
+from csa_attendance.events import to_envelope
+from csa_attendance.problems import as_problem
+from csa_attendance.registry import repository
+from csa_attendance.registry.schemas import (
+    ContractIn,
+    ContractOut,
+    ProviderIn,
+    ProviderOut,
+    TermsIn,
+    TermsOut,
+)
+from csa_shared.auth import Forbidden, Principal
+from csa_shared.errors import Conflict, NotFound
+from csa_shared.messaging.outbox import add_to_outbox
+from csa_shared.rules.parameters import ProviderType, parameters_in_force
+
+
+def sea_cap(provider_type: ProviderType, day: date) -> Decimal:
+    return parameters_in_force(day).state_cap(provider_type)
+
+
+def _terms(body: TermsIn | ProviderIn) -> ProviderTerms:
+    return ProviderTerms(
+        effective_from=body.effective_from,
+        name=body.name,
+        address=Address(body.address.street, body.address.postcode, body.address.locality),
+        commune=body.commune,
+        hourly_price=body.hourly_price,
+        meal_price=body.meal_price,
+        plurilingual=body.plurilingual,
+        agency_id=body.agency_id,
+    )
+
+
+def provider_out(p: Provider) -> ProviderOut:
+    versions = [
+        TermsOut(
+            version=i,
+            effective_from=t.effective_from,
+            name=t.name,
+            address={
+                "street": t.address.street,
+                "postcode": t.address.postcode,
+                "locality": t.address.locality,
+            },
+            commune=t.commune,
+            hourly_price=t.hourly_price,
+            meal_price=t.meal_price,
+            plurilingual=t.plurilingual,
+            agency_id=t.agency_id,
+        )
+        for i, t in enumerate(p.versions, start=1)
+    ]
+    return ProviderOut(
+        provider_id=p.provider_id,
+        provider_type=p.provider_type,
+        version=p.version,
+        current=versions[-1],
+        versions=versions,
+    )
+
+
+def _may_manage(principal: Principal, provider_type: ProviderType) -> None:
+    """APs are managed by the Dageselteren agency; SEAs by commune / CAE agents."""
+    access.require_agent(principal)
+    if provider_type is ProviderType.ASSISTANT_PARENTAL and not access.is_agency(principal):
+        raise Forbidden("parental assistants are managed by the Dageselteren agency")
+
+
+async def get_provider(session: AsyncSession, provider_id: str) -> Provider:
+    found = await repository.load_providers(session, [provider_id])
+    if provider_id not in found:
+        raise NotFound(f"no provider {provider_id}")
+    return found[provider_id]
+
+
+async def register(
+    session: AsyncSession, outbox: Table, principal: Principal, body: ProviderIn, *, source: str
+) -> ProviderOut:
+    _may_manage(principal, body.provider_type)
+    if await repository.load_providers(session, [body.provider_id]):
+        raise Conflict(f"provider {body.provider_id} is already registered")
+    try:
+        provider, event = register_provider(
+            provider_id=body.provider_id,
+            provider_type=body.provider_type,
+            terms=_terms(body),
+            sea_cap=sea_cap(body.provider_type, body.effective_from),
+            closed_months=await repository.closed_months(session),
+        )
+    except AttendanceDomainError as exc:
+        raise as_problem(exc) from exc
+    await repository.save_provider_version(session, provider, new=True)
+    await add_to_outbox(session, outbox, to_envelope(event, source=source))
+    return provider_out(provider)
+
+
+async def change(
+    session: AsyncSession,
+    outbox: Table,
+    principal: Principal,
+    provider_id: str,
+    body: TermsIn,
+    *,
+    source: str,
+) -> ProviderOut:
+    provider = await get_provider(session, provider_id)
+    _may_manage(principal, provider.provider_type)
+    try:
+        changed, event = change_provider(
+            provider,
+            terms=_terms(body),
+            sea_cap=sea_cap(provider.provider_type, body.effective_from),
+            closed_months=await repository.closed_months(session),
+        )
+    except AttendanceDomainError as exc:
+        raise as_problem(exc) from exc
+    await repository.save_provider_version(session, changed, new=False)
+    await add_to_outbox(session, outbox, to_envelope(event, source=source))
+    return provider_out(changed)
+
+
+def contract_out(c: EducationContract) -> ContractOut:
+    return ContractOut(
+        contract_id=c.contract_id,
+        child_id=c.child_id,
+        provider_id=c.provider_id,
+        start=c.start,
+        end=c.end,
+        hours_per_week=c.hours_per_week,
+        hourly_price=c.hourly_price,
+        billing_mode=c.billing_mode,
+        version=c.version,
+    )
+
+
+def _may_manage_contracts_of(principal: Principal, provider_id: str) -> None:
+    """Agents, or the provider's own system, keep its education contracts."""
+    if access.is_agent(principal):
+        return
+    if access.provider_of(principal) != provider_id:
+        raise Forbidden("a provider manages its own education contracts only")
+
+
+async def start(
+    session: AsyncSession, outbox: Table, principal: Principal, body: ContractIn, *, source: str
+) -> ContractOut:
+    _may_manage_contracts_of(principal, body.provider_id)
+    provider = await get_provider(session, body.provider_id)
+    if await repository.contracts_of(session, contract_id=body.contract_id):
+        raise Conflict(f"contract {body.contract_id} already exists")
+    contract = EducationContract(**body.model_dump())
+    existing = await repository.contracts_of(
+        session, provider_id=body.provider_id, child_ids=[body.child_id]
+    )
+    try:
+        event = start_contract(
+            contract,
+            provider_type=provider.provider_type,
+            sea_cap=sea_cap(provider.provider_type, body.start),
+            existing=existing,
+            closed_months=await repository.closed_months(session),
+        )
+    except AttendanceDomainError as exc:
+        raise as_problem(exc) from exc
+    await repository.insert_contract(session, contract)
+    await add_to_outbox(
+        session,
+        outbox,
+        to_envelope(event, source=source, provider_type=provider.provider_type.value),
+    )
+    return contract_out(contract)
+
+
+async def end(
+    session: AsyncSession,
+    outbox: Table,
+    principal: Principal,
+    contract_id: str,
+    last_day: date,
+    *,
+    source: str,
+) -> ContractOut:
+    found = await repository.contracts_of(session, contract_id=contract_id)
+    if not found:
+        raise NotFound(f"no contract {contract_id}")
+    _may_manage_contracts_of(principal, found[0].provider_id)
+    try:
+        ended, event = end_contract(
+            found[0], end=last_day, closed_months=await repository.closed_months(session)
+        )
+    except AttendanceDomainError as exc:
+        raise as_problem(exc) from exc
+    await repository.update_contract_end(session, ended)
+    await add_to_outbox(session, outbox, to_envelope(event, source=source))
+    return contract_out(ended)

@@ -1,0 +1,1 @@
+"""AP service sheets (submitted by the Dageselteren agency) and charges outside the CSA."""

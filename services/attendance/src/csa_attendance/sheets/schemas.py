@@ -1,0 +1,91 @@
+"""API models of service sheets and other charges."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from csa_attendance.domain.charges import ChargeKind
+
+
+class SheetDayIn(BaseModel):
+    day: date
+    hours: Decimal = Field(description="Effective hours that day, 0 to 24, two decimals")
+    lunches: int = Field(description="0 or 1")
+
+
+class ServiceSheetIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "provider_id": "ap-001",
+                    "child_id": "child-42",
+                    "month": "2025-03",
+                    "days": [
+                        {"day": "2025-03-03", "hours": "8.5", "lunches": 1},
+                        {"day": "2025-03-04", "hours": "6", "lunches": 0},
+                    ],
+                }
+            ]
+        },
+    )
+
+    provider_id: str = Field(min_length=1, max_length=64)
+    child_id: str = Field(min_length=1, max_length=64)
+    month: str = Field(description="Billing period, YYYY-MM")
+    days: list[SheetDayIn] = Field(max_length=42)
+
+
+class ServiceSheetOut(BaseModel):
+    id: str
+    provider_id: str
+    child_id: str
+    month: str
+    version: int
+    days: list[SheetDayIn]
+    total_hours: Decimal
+    total_lunches: int
+    submitted_by: str
+    submitted_at: datetime
+
+
+class ServiceSheetHistory(BaseModel):
+    current: ServiceSheetOut
+    versions: list[ServiceSheetOut]
+
+
+class OtherChargeIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "record_id": "fee-2025-42",
+                    "child_id": "child-42",
+                    "day": "2025-03-03",
+                    "kind": "registration_fee",
+                    "amount": "50.00",
+                    "description": "Registration 2025",
+                }
+            ]
+        },
+    )
+
+    record_id: str = Field(min_length=1, max_length=128)
+    child_id: str = Field(min_length=1, max_length=64)
+    day: date
+    kind: ChargeKind
+    amount: Decimal
+    description: str = Field(default="", max_length=500)
+
+
+class OtherChargeOut(OtherChargeIn):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    provider_id: str
+    state_supported: bool = False

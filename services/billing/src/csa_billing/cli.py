@@ -1,0 +1,77 @@
+"""`csa billing close --month YYYY-MM` (or `--previous-month` for the CronJob)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_shared.errors import ApplicationError
+from csa_shared.rules.periods import billing_period_of
+
+app = typer.Typer(help="Billing: close billing periods.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def previous_month() -> str:
+    """The month of the last period that ended before today."""
+    today = datetime.now(UTC).date()
+    current = billing_period_of(today)
+    return billing_period_of(current.start - timedelta(days=1)).month
+
+
+@app.callback()
+def billing() -> None:
+    """Billing service commands."""
+
+
+@app.command()
+def close(
+    month: Annotated[str | None, typer.Option(help="Billing month YYYY-MM")] = None,
+    previous: Annotated[
+        bool, typer.Option("--previous-month", help="The last ended period")
+    ] = False,
+    ignore_grace: Annotated[bool, typer.Option(help="Close before the grace period ends")] = False,
+    chunk_size: Annotated[int, typer.Option(help="Children per transaction")] = 500,
+) -> None:
+    """Close a billing period: invoices, statements, adjustments, then publish."""
+    if not month and not previous:
+        console.print("[red]give --month YYYY-MM or --previous-month[/]")
+        raise typer.Exit(2)
+    target = month or previous_month()
+    try:
+        row = asyncio.run(_close(target, ignore_grace, chunk_size))
+    except ApplicationError as exc:
+        console.print(f"[red]{exc.detail}[/]")
+        raise typer.Exit(1) from exc
+    console.print(
+        f"{row.month}: {row.status}, {row.children_total} children, "
+        f"parent {row.parent_total} EUR, state {row.state_total} EUR"
+    )
+
+
+async def _close(month: str, ignore_grace: bool, chunk_size: int):  # type: ignore[no-untyped-def]
+    from csa.services import definition
+
+    runtime = definition("billing").build_runtime(subscribe=False)
+    await runtime.start(migrate=True)
+    try:
+        with Progress(console=console) as bar:
+            task = bar.add_task(f"closing {month}", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            options = CloseOptions(
+                ignore_grace=ignore_grace, chunk_size=chunk_size, progress=progress
+            )
+            row = await close_period(runtime, month, options)
+        await runtime.relay.publish_pending()
+        return row
+    finally:
+        await runtime.stop()

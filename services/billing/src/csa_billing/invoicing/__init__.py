@@ -1,0 +1,1 @@
+"""Period close: invoices, statements, adjustments."""

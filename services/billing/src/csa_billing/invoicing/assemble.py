@@ -1,0 +1,293 @@
+"""Bill one child's period: a ChildWeek per week from the projections, then the engine.
+
+A week without a contract in force is billed at the full price to the parent (rule
+``no_contract``); other charges are billed in full to the parent (rule ``other_charge``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import lru_cache
+
+from csa_billing.domain.lines import Line, amount_for_minutes, hours_of
+from csa_billing.domain.model import ChildWeek, MealEntry, Presence, Provider, Schooling
+from csa_billing.domain.week import calendar_days, compute_week
+from csa_billing.invoicing.inputs import ChildData, ContractTerms, Interval, Meal, ProviderBook
+from csa_shared.errors import Conflict
+from csa_shared.rules.calendars import shipped_calendar
+from csa_shared.rules.categories import Category
+from csa_shared.rules.parameters import ProviderType
+from csa_shared.rules.periods import BillingPeriod, weeks_of
+
+ZERO = Decimal("0.00")
+WEEK = timedelta(days=7)
+NO_CONTRACT_SECTION = "csa-rules.md §8 (no valid contract, no CSA)"
+
+
+@dataclass(slots=True)
+class PeriodBill:
+    """The lines of one child's period, with the contract that governs the invoice."""
+
+    child_id: str
+    lines: list[dict[str, object]] = field(default_factory=list)
+    contract: ContractTerms | None = None
+    plurilingual_weeks: list[date] = field(default_factory=list)
+
+    def totals(self) -> tuple[Decimal, Decimal]:
+        return _sum(self.lines, "parent_amount"), _sum(self.lines, "state_amount")
+
+    def by_provider(self) -> dict[str, tuple[Decimal, Decimal]]:
+        return provider_totals(self.lines)
+
+
+def _sum(lines: list[dict[str, object]], key: str) -> Decimal:
+    return sum((Decimal(str(line[key])) for line in lines), ZERO)
+
+
+def provider_totals(lines: list[dict[str, object]]) -> dict[str, tuple[Decimal, Decimal]]:
+    """(parent, state) per provider."""
+    result: dict[str, tuple[Decimal, Decimal]] = {}
+    for line in lines:
+        parent, state = result.get(str(line["provider"]), (ZERO, ZERO))
+        result[str(line["provider"])] = (
+            parent + Decimal(str(line["parent_amount"])),
+            state + Decimal(str(line["state_amount"])),
+        )
+    return result
+
+
+@lru_cache(maxsize=512)
+def _calendar_days(week_start: date) -> tuple[frozenset[date], ...]:
+    return calendar_days(shipped_calendar(), week_start)
+
+
+def contract_in_force(contracts: list[ContractTerms], week: date) -> ContractTerms | None:
+    """The newest version effective on the week's Monday, if the contract is then valid."""
+    candidates = [c for c in contracts if c.effective_from <= week]
+    if not candidates:
+        candidates = [c for c in contracts if c.valid_from <= week]
+    if not candidates:
+        return None
+    latest = max(candidates, key=lambda c: (c.effective_from, c.version))
+    return latest if latest.valid_from <= week <= latest.valid_until else None
+
+
+def _clip(items: list[Interval], week: date) -> list[Interval]:
+    """The parts of the intervals inside the week (a presence over Sunday midnight is cut)."""
+    lo, hi = datetime.combine(week, time()), datetime.combine(week + WEEK, time())
+    return [
+        Interval(i.record_id, i.provider_id, max(i.start, lo), min(i.end, hi))
+        for i in items
+        if i.start < hi and i.end > lo
+    ]
+
+
+def _minutes(items: list[Interval]) -> int:
+    return sum(int((i.end - i.start).total_seconds()) // 60 for i in items)
+
+
+def _sheet_records(data: ChildData) -> tuple[list[Interval], list[Meal]]:
+    """An AP service sheet's days as presences from 07:00 and lunches as meals."""
+    presences, meals = [], []
+    for sheet in data.sheets:
+        for entry in sheet.days:
+            day = date.fromisoformat(str(entry["day"]))
+            minutes = int(Decimal(str(entry["hours"])) * 60)
+            start = datetime.combine(day, time(7))
+            if minutes > 0:
+                end = start + timedelta(minutes=minutes)
+                presences.append(Interval(sheet.sheet_id, sheet.provider_id, start, end))
+            if int(str(entry["lunches"])) > 0:
+                meals.append(
+                    Meal(sheet.sheet_id, sheet.provider_id, day, int(str(entry["lunches"])))
+                )
+    return presences, meals
+
+
+def _attendance(data: ChildData, week: date) -> tuple[list[Interval], list[Meal]]:
+    """The week's billable intervals and meals, per the education contract's billing mode."""
+    sheet_providers = {s.provider_id for s in data.sheets}
+    sheet_presences, sheet_meals = _sheet_records(data)
+    presences = _clip([p for p in data.presences if p.provider_id not in sheet_providers], week)
+    reservations = _clip(data.reservations, week)
+    modes = {e.provider_id: e.billing_mode for e in data.education if e.active(week)}
+    chosen: list[Interval] = []
+    for provider in {i.provider_id for i in presences} | {i.provider_id for i in reservations}:
+        mine = [p for p in presences if p.provider_id == provider]
+        booked = [r for r in reservations if r.provider_id == provider]
+        mode = modes.get(provider, "presence")
+        if mode == "reservation" or (mode == "greater_of" and _minutes(booked) > _minutes(mine)):
+            chosen += booked
+        else:
+            chosen += mine
+    chosen += _clip(sheet_presences, week)
+    end = week + WEEK
+    meals = [m for m in data.meals if m.provider_id not in sheet_providers] + sheet_meals
+    return chosen, [m for m in meals if week <= m.day < end]
+
+
+def _providers(data: ChildData, ids: set[str], week: date, book: ProviderBook) -> list[Provider]:
+    prices = {e.provider_id: e.hourly_price for e in data.education if e.active(week)}
+    providers = []
+    for provider_id in sorted(ids):
+        terms = book.at(provider_id, week)
+        if terms is None:
+            raise Conflict(
+                f"provider {provider_id} (child {data.child_id}) has no known terms",
+                code="unknown-provider",
+            )
+        providers.append(
+            Provider(
+                id=provider_id,
+                type=ProviderType(terms.type),
+                hourly_price=prices.get(provider_id, terms.hourly_price),
+                meal_price=terms.meal_price,
+                plurilingual=terms.plurilingual,
+            )
+        )
+    return providers
+
+
+def _line(week: date, line: Line) -> dict[str, object]:
+    return {
+        "week": week.isoformat(),
+        "provider": line.provider,
+        "kind": str(line.kind),
+        "rule": str(line.rule),
+        "section": line.rule_section,
+        "quantity": str(line.quantity),
+        "unit_price": str(line.unit_price),
+        "parent_rate": str(line.parent_rate),
+        "state_rate": str(line.state_rate),
+        "parent_amount": str(line.parent_amount),
+        "state_amount": str(line.state_amount),
+        "record_ids": list(line.record_ids),
+    }
+
+
+def _full_price(
+    week: date, presences: list[Interval], meals: list[Meal], providers: list[Provider]
+) -> list[dict[str, object]]:
+    lines: list[dict[str, object]] = []
+    for provider in providers:
+        mine = [p for p in presences if p.provider_id == provider.id]
+        minutes = _minutes(mine)
+        if minutes:
+            amount = amount_for_minutes(minutes, provider.hourly_price)
+            lines.append(
+                _plain(
+                    week,
+                    provider.id,
+                    "care",
+                    hours_of(minutes),
+                    provider.hourly_price,
+                    amount,
+                    [p.record_id for p in mine],
+                )
+            )
+        eaten = [m for m in meals if m.provider_id == provider.id]
+        count = sum(m.count for m in eaten)
+        if count:
+            amount = provider.meal_price * count
+            lines.append(
+                _plain(
+                    week,
+                    provider.id,
+                    "meal",
+                    Decimal(count),
+                    provider.meal_price,
+                    amount,
+                    [m.record_id for m in eaten],
+                )
+            )
+    return lines
+
+
+def _plain(
+    week: date,
+    provider: str,
+    kind: str,
+    quantity: Decimal,
+    price: Decimal,
+    amount: Decimal,
+    ids: list[str],
+    rule: str = "no_contract",
+    section: str = NO_CONTRACT_SECTION,
+) -> dict[str, object]:
+    return {
+        "week": week.isoformat(),
+        "provider": provider,
+        "kind": kind,
+        "rule": rule,
+        "section": section,
+        "quantity": str(quantity),
+        "unit_price": str(price),
+        "parent_rate": str(price),
+        "state_rate": "0.00",
+        "parent_amount": str(amount.quantize(Decimal("0.01"))),
+        "state_amount": "0.00",
+        "record_ids": sorted(set(ids)),
+    }
+
+
+def bill_period(data: ChildData, period: BillingPeriod, book: ProviderBook) -> PeriodBill:
+    """Every week of the period for one child, through the rules engine."""
+    bill = PeriodBill(data.child_id)
+    used = set(data.plurilingual_used)
+    for week in weeks_of(period):
+        contract = contract_in_force(data.contracts, week)
+        if contract is not None:
+            bill.contract = contract
+        presences, meals = _attendance(data, week)
+        ids = {p.provider_id for p in presences} | {m.provider_id for m in meals}
+        providers = _providers(data, ids, week, book) if ids else []
+        if contract is None:
+            bill.lines += _full_price(week, presences, meals, providers)
+        elif ids:
+            school, public = _calendar_days(week)
+            result = compute_week(
+                ChildWeek(
+                    week_start=week,
+                    category=Category(contract.category),
+                    rank=contract.rank,
+                    birth_date=contract.birth_date,
+                    schooling=Schooling(contract.schooling),
+                    providers=tuple(providers),
+                    presences=tuple(
+                        Presence(p.provider_id, p.start, p.end, p.record_id)
+                        for p in sorted(presences, key=lambda p: p.start)
+                    ),
+                    meals=tuple(
+                        MealEntry(m.provider_id, m.day, m.count, m.record_id) for m in meals
+                    ),
+                    school_holidays=school,
+                    public_holidays=public,
+                    plurilingual_weeks_used=sum(
+                        1 for w in used if w.year == week.year and w < week
+                    ),
+                )
+            )
+            if result.plurilingual_week_counted:
+                used.add(week)
+                bill.plurilingual_weeks.append(week)
+            bill.lines += [_line(week, line) for line in result.lines]
+        for charge in data.charges:
+            if week <= charge.day < week + WEEK:
+                bill.lines.append(
+                    _plain(
+                        week,
+                        charge.provider_id,
+                        "other_charge",
+                        Decimal(1),
+                        charge.amount,
+                        charge.amount,
+                        [charge.record_id],
+                        rule="other_charge",
+                        section=f"outside the CSA: {charge.kind}",
+                    )
+                )
+    if bill.contract is None and data.contracts:
+        bill.contract = max(data.contracts, key=lambda c: (c.effective_from, c.version))
+    return bill

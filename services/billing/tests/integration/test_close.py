@@ -1,0 +1,181 @@
+"""A small town's month through billing's consumers, closed on PostgreSQL, read over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import date
+from decimal import Decimal
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from csa.services import definition
+from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.tables import invoice, statement_line
+from csa_shared.runtime import ServiceRuntime
+from csa_shared.settings import Settings
+from csa_shared.testing.tokens import TestTokens
+
+from .town import deliver, presence, town
+
+pytestmark = pytest.mark.postgres
+MARCH = "2025-03"
+AFTER_GRACE = CloseOptions(today=date(2025, 4, 30))
+
+
+@pytest.fixture
+async def billing(pg_database_url: Callable[[], str]) -> AsyncIterator[ServiceRuntime]:
+    runtime = definition("billing").build_runtime(Settings(BILLING_DATABASE_URL=pg_database_url()))
+    await runtime.migrate()
+    yield runtime
+    await runtime.engine.dispose()
+
+
+@pytest.fixture
+def tokens() -> TestTokens:
+    return TestTokens()
+
+
+@pytest.fixture
+async def api(billing: ServiceRuntime, tokens: TestTokens) -> AsyncIterator[httpx.AsyncClient]:
+    billing.token_verifier = tokens.verifier("billing")
+    app = definition("billing").create_app(billing, manage_lifecycle=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://billing") as client:
+        yield client
+
+
+async def invoices(api: httpx.AsyncClient, tokens: TestTokens, child: str) -> list[dict]:
+    response = await api.get("/v1/invoices", headers=tokens.header(tokens.parent("p", [child])))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def count(runtime: ServiceRuntime, table) -> int:
+    async with runtime.sessions() as session:
+        return (await session.execute(select(func.count()).select_from(table))).scalar_one()
+
+
+async def test_town_month_totals_match_the_appendix_weeks(billing, api, tokens) -> None:
+    await deliver(billing, town())
+    agent = tokens.header(tokens.cae_agent("agent-1"))
+
+    closed = await api.post(
+        f"/v1/periods/{MARCH}/close", json={"ignore_grace": True}, headers=agent
+    )
+
+    assert closed.status_code == 200, closed.text
+    expected = {
+        "child-a": ("20.00", "214.00"),  # appendix week 1
+        "child-b": ("0.00", "205.50"),  # appendix week 2
+        "child-c": ("15.20", "10.80"),  # appendix week 3
+        "child-d": ("28.50", "0.00"),  # no contract: 4 h x 6.00 + meal 4.50, all parent
+        "child-e": ("0.00", "0.00"),  # contract, no attendance: a 0 EUR invoice
+    }
+    for child, (parent, state) in expected.items():
+        [doc] = await invoices(api, tokens, child)
+        assert (doc["parent_total"], doc["state_total"]) == (parent, state), child
+    [d] = await invoices(api, tokens, "child-d")
+    assert {line["rule"] for line in d["lines"]} == {"no_contract"}
+    [a] = await invoices(api, tokens, "child-a")
+    assert all(line["record_ids"] for line in a["lines"])
+    assert a["renewal_date"] == "2026-02-01"
+    period = closed.json()
+    assert (period["status"], period["children_total"]) == ("closed", 5)
+    assert Decimal(period["state_total"]) == Decimal("430.30")
+    assert Decimal(period["communes"]["Luxembourg"]) == Decimal("430.30")
+    numbers = sorted([(await invoices(api, tokens, c))[0]["number"] for c in expected])
+    assert numbers == [f"2025-{n:07d}" for n in range(1, 6)]  # no gaps
+    pdf = await api.get(
+        f"/v1/invoices/{a['id']}.pdf", headers=tokens.header(tokens.parent("p", ["child-a"]))
+    )
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    hidden = await api.get(
+        f"/v1/invoices/{a['id']}", headers=tokens.header(tokens.parent("p", ["child-b"]))
+    )
+    assert hidden.status_code == 404
+    statements = await api.get("/v1/statements", headers=tokens.header(tokens.provider("sea-mr")))
+    [sea_mr] = statements.json()
+    assert Decimal(sea_mr["state_total"]) == Decimal("205.50")
+
+
+async def test_closing_twice_yields_the_same_documents(billing) -> None:
+    await deliver(billing, town())
+    first = await close_period(billing, MARCH, AFTER_GRACE)
+    again = await close_period(billing, MARCH, AFTER_GRACE)
+    assert (again.closed_at, again.state_total) == (first.closed_at, first.state_total)
+    assert await count(billing, invoice) == 5
+
+
+async def test_close_before_the_grace_period_is_refused(billing) -> None:
+    from csa_shared.errors import Conflict
+
+    with pytest.raises(Conflict):
+        await close_period(billing, MARCH, CloseOptions(today=date(2025, 4, 10)))
+
+
+async def test_crash_after_one_chunk_then_resume_completes_without_duplicates(billing) -> None:
+    await deliver(billing, town())
+
+    def crash(chunks: int) -> None:
+        if chunks == 2:
+            raise RuntimeError("killed half-way")
+
+    with pytest.raises(RuntimeError):
+        await close_period(
+            billing, MARCH, CloseOptions(today=date(2025, 4, 30), chunk_size=2, after_chunk=crash)
+        )
+    assert await count(billing, invoice) == 4  # two chunks of two committed
+    closed = await close_period(billing, MARCH, CloseOptions(today=date(2025, 4, 30), chunk_size=2))
+    assert closed.state_total == Decimal("430.30")
+    assert await count(billing, invoice) == 5
+
+
+async def test_same_events_delivered_twice_bill_once(billing) -> None:
+    events = town()
+    await deliver(billing, events)
+    await deliver(billing, events)
+    closed = await close_period(billing, MARCH, AFTER_GRACE)
+    assert (closed.parent_total, closed.state_total) == (Decimal("63.70"), Decimal("430.30"))
+
+
+async def test_late_correction_produces_exactly_one_adjustment_next_period(
+    billing, api, tokens
+) -> None:
+    events = town()
+    await deliver(billing, events)
+    await close_period(billing, MARCH, AFTER_GRACE)
+    late = next(
+        e
+        for e in events
+        if e.type.endswith("presence.recorded.v1") and e.data["child_id"] == "child-d"
+    )
+    correction = presence(
+        "child-d",
+        "sea-mr",
+        "2025-03-11T08:00",
+        "2025-03-11T10:00",
+        presence_id=late.data["presence_id"],
+        version=2,
+        corrected=True,
+    )
+    await deliver(billing, [correction, correction])
+
+    await close_period(billing, "2025-04", CloseOptions(today=date(2025, 5, 30)))
+
+    docs = await invoices(api, tokens, "child-d")
+    adjustments = [d for d in docs if d["kind"] == "adjustment"]
+    assert len(adjustments) == 1
+    [adj] = adjustments
+    assert (adj["month"], adj["corrects_month"]) == ("2025-04", MARCH)
+    assert adj["parent_total"] == "-12.00"  # 2 h x 6.00 credited
+    original = next(d for d in docs if d["kind"] == "invoice" and d["month"] == MARCH)
+    assert adj["original_invoice_id"] == original["id"]
+    async with billing.sessions() as session:
+        lines = (
+            await session.execute(select(statement_line).where(statement_line.c.month == "2025-04"))
+        ).all()
+    assert [
+        (x.child_id, x.corrects_month, x.parent_amount) for x in lines if x.corrects_month == MARCH
+    ] == [("child-d", MARCH, Decimal("-12.00"))]

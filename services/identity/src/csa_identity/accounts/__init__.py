@@ -1,0 +1,1 @@
+"""Parent accounts: registration, login, sessions."""

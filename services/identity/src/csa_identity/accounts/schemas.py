@@ -1,0 +1,67 @@
+"""API models of registration, login and sessions (with OpenAPI examples)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def _example(**values: object) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": [values]})
+
+
+class RegistrationStart(BaseModel):
+    model_config = _example(
+        iam_code="MusMa123",
+        linking_code="K7QX-M2RT-9WHB-CZ4N",
+        password="correct horse battery staple",
+        mobile="+352 621 123 456",
+    )
+    iam_code: str = Field(min_length=1, max_length=32, description="From the child's myCard")
+    linking_code: str = Field(
+        min_length=1, max_length=64, description="Single use, on the myCard letter"
+    )
+    password: str = Field(min_length=1, max_length=256)
+    mobile: str = Field(min_length=3, max_length=32, description="Mobile number for the SMS codes")
+
+
+class LoginStart(BaseModel):
+    model_config = _example(iam_code="MusMa123", password="correct horse battery staple")
+    iam_code: str = Field(min_length=1, max_length=32, description="Any attached child's IAM code")
+    password: str = Field(min_length=1, max_length=256)
+
+
+class OtpSentOut(BaseModel):
+    model_config = _example(
+        flow_id="0b7e1c9e-4d5a-4f71-9d1e-0c2d8f9f1a11",
+        sent_to="+352 6** *** 456",
+        expires_at="2026-09-01T08:00:60Z",
+    )
+    flow_id: str = Field(description="Give it back with the SMS code")
+    sent_to: str = Field(description="The masked mobile number the SMS went to")
+    expires_at: datetime
+
+
+class OtpConfirm(BaseModel):
+    model_config = _example(flow_id="0b7e1c9e-4d5a-4f71-9d1e-0c2d8f9f1a11", code="123456")
+    flow_id: str = Field(min_length=1, max_length=64)
+    code: str = Field(min_length=1, max_length=16, description="The 6 digits received by SMS")
+
+
+class TokensOut(BaseModel):
+    model_config = _example(
+        access_token="eyJhbGciOiJFZERTQSIsImtpZCI6ImstMSJ9...",
+        token_type="Bearer",
+        expires_in=900,
+        refresh_token="6f1c...d2.Jx3...",
+    )
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+    refresh_token: str
+
+
+class RefreshIn(BaseModel):
+    model_config = _example(refresh_token="6f1c...d2.Jx3...")
+    refresh_token: str = Field(min_length=1, max_length=256)

@@ -1,0 +1,1 @@
+"""Adapters of the identity service: signing keys, SMS gateway, letters, audit log."""

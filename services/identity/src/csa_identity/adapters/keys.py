@@ -1,0 +1,110 @@
+"""Signing keys: loaded or created at first use, persisted in ``signing_keys``.
+
+Production may supply the private key from outside the database with
+``IDENTITY_SIGNING_KEY_FILE`` (a PKCS#8 PEM, e.g. a mounted secret); the database keys are
+then only published as previous keys. In embedded mode (no ``IDENTITY_URL``) the public JWKS
+is also written to ``settings.jwks_file``, where the other services' verifiers read it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from csa_identity.domain.tokens import KeySet, SigningKey, generate_signing_key
+from csa_identity.tables import signing_keys
+from csa_shared.auth import TokenVerifier
+from csa_shared.settings import Settings
+
+KEY_FILE_ENV = "IDENTITY_SIGNING_KEY_FILE"
+PUBLISHED_KEYS = 3
+
+
+class KeyManager:
+    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._settings = settings
+        self._sessions = sessions
+        self._keys: KeySet | None = None
+        self._lock = asyncio.Lock()
+
+    async def key_set(self) -> KeySet:
+        if self._keys is None:
+            async with self._lock:
+                if self._keys is None:
+                    await self.reload()
+        assert self._keys is not None
+        return self._keys
+
+    async def reload(self) -> KeySet:
+        async with self._sessions.begin() as session:
+            stored = await _stored_keys(session)
+            if not stored and not os.environ.get(KEY_FILE_ENV):
+                stored = [await _insert_new_key(session)]
+        external = _external_key()
+        current = external or stored[0]
+        previous = [k.verification_key() for k in stored if k.kid != current.kid]
+        self._keys = KeySet(current, tuple(previous[: PUBLISHED_KEYS - 1]))
+        self._publish()
+        return self._keys
+
+    async def rotate(self) -> KeySet:
+        """A new current key; the previous ones stay published until they age out."""
+        async with self._sessions.begin() as session:
+            await _insert_new_key(session)
+        return await self.reload()
+
+    def jwks(self) -> dict[str, Any]:
+        return self._keys.jwks() if self._keys else {"keys": []}
+
+    def verifier(self, audience: str) -> TokenVerifier:
+        """Identity verifies its own tokens against its in-memory key set."""
+        return TokenVerifier(self.jwks, issuer=self._settings.token_issuer, audience=audience)
+
+    def _publish(self) -> None:
+        if self._settings.identity_url:
+            return
+        path: Path = self._settings.jwks_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(self.jwks()), encoding="utf-8")
+        temporary.replace(path)
+
+
+def _external_key() -> SigningKey | None:
+    location = os.environ.get(KEY_FILE_ENV)
+    if not location:
+        return None
+    pem = Path(location).read_bytes()
+    return SigningKey.from_pem("ext-" + hashlib.sha256(pem).hexdigest()[:16], pem)
+
+
+async def _stored_keys(session: AsyncSession) -> list[SigningKey]:
+    rows = await session.execute(
+        select(signing_keys.c.kid, signing_keys.c.private_pem)
+        .where(signing_keys.c.retired_at.is_(None))
+        .order_by(signing_keys.c.created_at.desc())
+        .limit(PUBLISHED_KEYS)
+    )
+    return [SigningKey.from_pem(kid, pem.encode()) for kid, pem in rows]
+
+
+async def _insert_new_key(session: AsyncSession) -> SigningKey:
+    key = generate_signing_key(f"k-{uuid.uuid4().hex[:12]}")
+    await session.execute(
+        signing_keys.insert().values(
+            kid=key.kid,
+            algorithm=key.algorithm,
+            private_pem=key.to_pem().decode(),
+            created_at=datetime.now(UTC),
+        )
+    )
+    return key

@@ -1,0 +1,62 @@
+"""SMS gateway: an HTTP implementation (``SMS_GATEWAY_URL``) and a database sink.
+
+Every SMS is also recorded in ``sms_messages`` (the send history the rate limits read);
+with the sink, that row is all there is, and embedded mode shows it at ``GET /v1/dev/sms``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Protocol
+
+import httpx
+
+GATEWAY_URL_ENV = "SMS_GATEWAY_URL"
+GATEWAY_TOKEN_ENV = "SMS_GATEWAY_TOKEN"
+
+
+class SmsDeliveryFailed(Exception):
+    """The gateway refused or could not be reached."""
+
+
+class SmsGateway(Protocol):
+    name: str
+
+    async def send(self, *, phone: str, text: str) -> None: ...
+
+
+class SinkSmsGateway:
+    """Development and tests: the row in ``sms_messages`` is the delivery."""
+
+    name = "sink"
+
+    async def send(self, *, phone: str, text: str) -> None:
+        return None
+
+
+class HttpSmsGateway:
+    """POST ``{"to": "+352…", "text": "…"}`` as JSON to the provider's URL."""
+
+    name = "http"
+
+    def __init__(self, url: str, *, token: str | None = None, timeout: float = 5.0) -> None:
+        self._url = url
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._timeout = timeout
+
+    async def send(self, *, phone: str, text: str) -> None:
+        try:
+            async with httpx.AsyncClient(timeout=self._timeout) as client:
+                response = await client.post(
+                    self._url, json={"to": phone, "text": text}, headers=self._headers
+                )
+                response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise SmsDeliveryFailed(str(exc)) from exc
+
+
+def gateway_from_environment() -> SmsGateway:
+    url = os.environ.get(GATEWAY_URL_ENV)
+    if url:
+        return HttpSmsGateway(url, token=os.environ.get(GATEWAY_TOKEN_ENV))
+    return SinkSmsGateway()

@@ -1,0 +1,1 @@
+"""Development-only endpoints (embedded mode): read the SMS sink and the letter spool."""

@@ -1,0 +1,58 @@
+"""myCards issued from membership's child.registered events (inbox-guarded, letter spooled)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from csa_identity.tables import cards, letters
+from csa_shared.runtime import ServiceRuntime
+
+from .conftest import child_registered, deliver
+
+pytestmark = pytest.mark.postgres
+
+
+async def _count(runtime: ServiceRuntime, table) -> int:
+    async with runtime.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(table)))
+
+
+async def test_the_same_event_consumed_twice_issues_one_card_and_one_letter(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    event = child_registered("child-7")
+    await deliver(identity, event, offset=0)
+    await deliver(identity, event, offset=1)
+    assert await _count(identity, cards) == 1
+    assert await _count(identity, letters) == 1
+    async with identity.sessions() as session:
+        outbox = await session.scalar(
+            select(func.count())
+            .select_from(identity.outbox)
+            .where(identity.outbox.c.payload.contains("lu.csa.identity.card.issued.v1"))
+        )
+    assert outbox == 1
+
+
+async def test_a_second_event_for_the_same_child_keeps_its_first_card(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    await deliver(identity, child_registered("child-7"))
+    await deliver(identity, child_registered("child-7", contract_id="ct-2"))
+    assert await _count(identity, cards) == 1
+
+
+async def test_card_letter_is_a_pdf_in_the_contract_language_and_pt_falls_back_to_fr(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    await deliver(identity, child_registered("child-lb", language="lb"))
+    await deliver(identity, child_registered("child-pt", language="pt", surname="Silva"))
+    spool = {item["child_id"]: item for item in (await api.get("/v1/dev/letters")).json()}
+    assert spool["child-lb"]["language"] == "lb"
+    assert "Ärem Kand" in spool["child-lb"]["body"]
+    assert spool["child-pt"]["language"] == "fr"
+    assert spool["child-pt"]["body"].startswith("Code IAM de votre enfant : SilMa")
+    pdf = await api.get(f"/v1/dev/letters/{spool['child-pt']['id']}.pdf")
+    assert pdf.content.startswith(b"%PDF")

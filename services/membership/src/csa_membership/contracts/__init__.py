@@ -1,0 +1,1 @@
+"""The contracts module: filing, signature, amendments, renewal, expiry, reads, document."""

@@ -1,0 +1,229 @@
+"""Use cases of the contracts module; the caller's transaction holds every change.
+
+Domain errors are translated once (``csa_membership.problems.translated``); an error raises
+before anything is written, and the request's transaction rolls back on any error, so a
+refused request never changes what is stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from csa_membership.contracts import building, repository
+from csa_membership.contracts.access import agent_of, require_agent_scope, scope_of
+from csa_membership.contracts.events import to_envelope
+from csa_membership.contracts.repository import Stored
+from csa_membership.contracts.schemas import AmendmentIn, ApplicationIn, RenewalIn, TerminationIn
+from csa_membership.domain.application import parse_language
+from csa_membership.domain.contract import (
+    Contract,
+    amend,
+    default_effective_date,
+    file_application,
+    sign,
+)
+from csa_membership.domain.errors import ContractNotFound
+from csa_membership.domain.events import MembershipEvent
+from csa_membership.domain.lifecycle import (
+    amended_event,
+    expire,
+    expiring,
+    renew,
+    signed_events,
+    terminate,
+)
+from csa_membership.domain.nin import parse_nin
+from csa_membership.problems import translated
+from csa_shared.auth import Principal
+from csa_shared.messaging.outbox import add_to_outbox
+
+LUXEMBOURG = ZoneInfo("Europe/Luxembourg")
+
+
+def today() -> date:
+    """The local Luxembourg date."""
+    return datetime.now(LUXEMBOURG).date()
+
+
+async def _publish(
+    session: AsyncSession, outbox: Table, contract: Contract, source: str, *events: MembershipEvent
+) -> None:
+    envelopes = [to_envelope(e, contract, source=source) for e in events]
+    await add_to_outbox(session, outbox, *envelopes)
+
+
+async def _existing(session: AsyncSession, principal: Principal, contract_id: str) -> Stored:
+    stored = await repository.get(session, contract_id, for_update=True)
+    if stored is None:
+        with translated():
+            raise ContractNotFound(contract_id)
+    assert stored is not None
+    require_agent_scope(principal, stored)
+    return stored
+
+
+async def file(session: AsyncSession, principal: Principal, body: ApplicationIn) -> Stored:
+    """File an application (§8); the contract waits for signature in status ``applied``."""
+    agent = agent_of(principal)
+    commune, office = scope_of(principal)
+    filed_on = today()
+    with translated():
+        language = parse_language(body.language)
+        child_nin = parse_nin(body.child.nin, today=filed_on)
+        child_id = await repository.child_id_by_nin(session, child_nin.value)
+        rep_nin = building.normalized_nin(body.representative.nin)
+        household_id = await repository.household_id_by_representative(session, rep_nin)
+        new_child, new_household = child_id is None, household_id is None
+        child_id = child_id or str(uuid.uuid4())
+        household_id = household_id or str(uuid.uuid4())
+        data = building.application_data(
+            body, child_id=child_id, birth=child_nin.birth_date, language=language
+        )
+        existing = [s.contract for s in await repository.of_child(session, child_id)]
+        contract = file_application(
+            contract_id=str(uuid.uuid4()),
+            child_id=child_id,
+            household_id=household_id,
+            data=data,
+            agent=agent,
+            filed_on=filed_on,
+            existing=existing,
+            parents=building.parents(body),
+            receives_luxembourg_family_allowance=body.receives_luxembourg_family_allowance,
+            exception_reason=body.exception_reason,
+        )
+    if new_child:
+        await repository.insert_child(
+            session,
+            child_id=child_id,
+            nin=child_nin.value,
+            first=data.child.first_name,
+            last=data.child.last_name,
+            born=child_nin.birth_date,
+        )
+    if new_household:
+        await repository.insert_household(session, household_id=household_id, nin=rep_nin)
+    await repository.insert(session, contract, commune=commune, office=office)
+    return Stored(contract, commune, office)
+
+
+async def sign_contract(
+    session: AsyncSession,
+    outbox: Table,
+    principal: Principal,
+    contract_id: str,
+    *,
+    signed_on: date | None,
+    source: str,
+) -> Stored:
+    """Signature: active from its billing period; contract.signed + child.registered."""
+    stored = await _existing(session, principal, contract_id)
+    with translated():
+        signed = sign(stored.contract, signed_on=signed_on or today())
+        events = signed_events(signed)
+    await repository.update(session, stored.contract, signed)
+    await _publish(session, outbox, signed, source, *events)
+    return Stored(signed, stored.commune, stored.office)
+
+
+async def amend_contract(
+    session: AsyncSession,
+    outbox: Table,
+    principal: Principal,
+    contract_id: str,
+    body: AmendmentIn,
+    *,
+    source: str,
+) -> Stored:
+    """A new version, effective next billing period unless a date (with a reason) is given."""
+    stored = await _existing(session, principal, contract_id)
+    current = stored.contract
+    with translated():
+        data = building.amended_data(current.latest_version.data, body, child_id=current.child_id)
+        amended = amend(
+            current,
+            data=data,
+            changes=tuple(body.changes),
+            recorded_on=today(),
+            effective_from=body.effective_from,
+            reason=body.reason,
+        )
+        event = amended_event(amended)
+    await repository.update(session, current, amended)
+    await _publish(session, outbox, amended, source, event)
+    return Stored(amended, stored.commune, stored.office)
+
+
+async def renew_contract(
+    session: AsyncSession,
+    outbox: Table,
+    principal: Principal,
+    contract_id: str,
+    body: RenewalIn,
+    *,
+    source: str,
+) -> Stored:
+    """Renewal without a gap; a late one re-bills at most 3 closed billing periods."""
+    agent_of(principal)
+    stored = await repository.get(session, contract_id, for_update=True)
+    if stored is not None:
+        require_agent_scope(principal, stored)
+    contract = None if stored is None else stored.contract
+    with translated():
+        data = None
+        if contract is not None and body.household is not None:
+            household = building.household(body.household)
+            data = replace(contract.latest_version.data, household=household)
+        renewed, event = renew(
+            contract,
+            contract_id=contract_id,
+            filed_on=today(),
+            data=data,
+            exception_reason=body.exception_reason,
+        )
+    assert stored is not None and contract is not None  # renew raised otherwise
+    await repository.update(session, contract, renewed)
+    await _publish(session, outbox, renewed, source, event)
+    return Stored(renewed, stored.commune, stored.office)
+
+
+async def terminate_contract(
+    session: AsyncSession,
+    outbox: Table,
+    principal: Principal,
+    contract_id: str,
+    body: TerminationIn,
+    *,
+    source: str,
+) -> Stored:
+    stored = await _existing(session, principal, contract_id)
+    with translated():
+        ended, event = terminate(stored.contract, last_day=body.last_day, reason=body.reason)
+    await repository.update(session, stored.contract, ended)
+    await _publish(session, outbox, ended, source, event)
+    return Stored(ended, stored.commune, stored.office)
+
+
+async def expire_one(
+    session: AsyncSession, outbox: Table, contract_id: str, *, as_of: date, source: str
+) -> bool:
+    """Expire one contract if still due (re-checked under lock); True when expired."""
+    stored = await repository.get(session, contract_id, for_update=True)
+    if stored is None or not expiring([stored.contract], as_of=as_of):
+        return False
+    with translated():
+        expired, event = expire(stored.contract, as_of=as_of)
+    await repository.update(session, stored.contract, expired)
+    await _publish(session, outbox, expired, source, event)
+    return True
+
+
+def default_effective_date_today() -> date:
+    """When an amendment recorded today applies by default (the next billing period)."""
+    return default_effective_date(today())
