@@ -1,0 +1,93 @@
+"""Run every benchmark in ``bench/`` and write ``bench/RESULTS.md``.
+
+Each ``bench_*.py`` prints its figures next to the baseline it measured in the same run;
+this runner records the machine (cores, memory), the date and each benchmark's output.
+``BENCH_QUICK=1`` runs the smaller sizes (a smoke run, not figures to quote).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).parent
+FULL_ARGS: dict[str, list[str]] = {
+    "bench_rules.py": ["--n", "300000"],
+    "bench_close.py": ["--children", "60000"],
+    "bench_ingest.py": ["--records", "100000"],
+}
+QUICK_ARGS: dict[str, list[str]] = {
+    "bench_rules.py": ["--n", "20000"],
+    "bench_close.py": ["--children", "2000"],
+    "bench_ingest.py": ["--records", "10000"],
+}
+TIMEOUT_SECONDS = 3600
+
+
+def machine() -> str:
+    meminfo = Path("/proc/meminfo")
+    total = "unknown"
+    if meminfo.exists():
+        first = meminfo.read_text().splitlines()[0].split()
+        total = f"{int(first[1]) / 1024 / 1024:.1f} GiB"
+    return (
+        f"{os.cpu_count()} cores, {total} memory, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def run(script: Path, args: list[str]) -> tuple[str, float, int]:
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, str(script), *args],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+        check=False,
+    )
+    output = completed.stdout + (f"\n[stderr]\n{completed.stderr}" if completed.returncode else "")
+    return output.strip(), time.perf_counter() - started, completed.returncode
+
+
+def main() -> int:
+    quick = os.environ.get("BENCH_QUICK") == "1"
+    sizes = QUICK_ARGS if quick else FULL_ARGS
+    sections = [
+        "# Benchmark results",
+        "",
+        f"- date: {datetime.now(UTC).isoformat(timespec='seconds')}",
+        f"- machine: {machine()}",
+        f"- mode: {'quick (smoke sizes)' if quick else 'full sizes'}",
+        "",
+        "Each figure stands next to its baseline measured in the same run.",
+    ]
+    failures = 0
+    for script in sorted(HERE.glob("bench_*.py")):
+        args = sizes.get(script.name, [])
+        print(f"running {script.name} {' '.join(args)}", flush=True)
+        output, seconds, code = run(script, args)
+        failures += code != 0
+        status = "ok" if code == 0 else f"FAILED (exit {code})"
+        sections += [
+            "",
+            f"## {script.stem}",
+            "",
+            f"`{script.name} {' '.join(args)}` — {status}, {seconds:.0f} s",
+            "",
+            "```",
+            output,
+            "```",
+        ]
+        print(output, flush=True)
+    (HERE / "RESULTS.md").write_text("\n".join(sections) + "\n", encoding="utf-8")
+    print(f"wrote {HERE / 'RESULTS.md'}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
