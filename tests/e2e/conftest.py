@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -15,6 +13,7 @@ from csa_shared.bus.kafka import ensure_topics
 from csa_shared.events import TOPICS
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
+from csa_shared.testing.polling import eventually  # noqa: F401  (re-exported for tests)
 from csa_shared.testing.tokens import TestTokens
 
 E2E_PROVIDER = "sea-001"
@@ -92,15 +91,3 @@ async def _register_provider_and_contracts(client: httpx.AsyncClient, tokens: Te
         assert response.status_code in (201, 409), response.text
 
 
-async def eventually(
-    probe: Callable[[], Awaitable[Any]], *, timeout: float = 30.0, interval: float = 0.1
-) -> Any:
-    """Poll ``probe`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = await probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await asyncio.sleep(interval)

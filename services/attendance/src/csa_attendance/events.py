@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -54,11 +54,19 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
+    if type(value) in _NESTED:
+        return {f: _plain(getattr(value, f)) for f in _NESTED[type(value)]}
     return value
 
 
+_NESTED = {de.ServiceSheetDay: ("day", "hours", "lunches")}
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {t: tuple(f.name for f in fields(t)) for t in TYPES}
+
+
 def event_data(event: de.AttendanceEvent, *, entity_id: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = _plain(asdict(event))
+    data: dict[str, Any] = {name: _plain(getattr(event, name)) for name in _FIELDS[type(event)]}
     aggregate = TYPES[type(event)].split(".")[0]
     if aggregate in ENTITY_ID:
         data[ENTITY_ID[aggregate]] = entity_id or event.record_id

@@ -22,10 +22,14 @@ async def keys_loaded(request: Request) -> None:
 
 
 def _routers() -> Sequence[APIRouter]:
+    from csa_identity.accounts.activation_endpoints import router as activation
     from csa_identity.accounts.endpoints import router as accounts
+    from csa_identity.office.endpoints import router as office
+    from csa_identity.principals.endpoints import router as principals
 
     api = APIRouter(dependencies=[Depends(keys_loaded)])
-    api.include_router(accounts)
+    for router in (accounts, activation, office, principals):
+        api.include_router(router)
     return [api]
 
 

@@ -85,7 +85,7 @@ def attach_context(runtime: ServiceRuntime) -> IdentityContext:
         code_hasher=CodeHasher(load_pepper(runtime.settings)),
     )
     runtime.identity = context  # type: ignore[attr-defined]
-    runtime.token_verifier = context.keys.verifier(audience_of("identity"))
+    runtime.token_verifier = context.keys.verifier(audience_of("identity"), clock=context.now)
     return context
 
 

@@ -97,3 +97,39 @@ REGISTRATION_PROBLEMS = {
 SESSION_PROBLEMS = {
     401: _example(401, "Session not valid", "session.invalid", "Your session has expired."),
 }
+ACTIVATION_PROBLEMS = {
+    422: _example(
+        422, "Rejected", "activation_code.rejected", "This activation code is not valid."
+    ),
+    429: REGISTRATION_PROBLEMS[429],
+}
+OTP_PROBLEMS = {
+    422: _example(422, "Rejected", "otp.wrong", "The code is wrong."),
+    429: LOGIN_PROBLEMS[429],
+}
+DETACH_PROBLEMS = {
+    404: _example(404, "Child not attached", "child.not_attached", "This child is not attached."),
+    409: _example(
+        409,
+        "Last child cannot be detached",
+        "child.last_one",
+        "The last child cannot be detached from the account.",
+    ),
+}
+ATTACH_PROBLEMS = {
+    409: _example(
+        409, "Child already attached", "child.already_attached", "This child is already attached."
+    ),
+    422: REGISTRATION_PROBLEMS[422],
+}
+CERTIFICATE_PROBLEMS = {
+    422: _example(422, "Rejected", "certificate.rejected", "This certificate cannot be used."),
+}
+WRONG_PASSWORD = {
+    403: _example(
+        403, "Wrong current password", "password.wrong_current", "The current password is wrong."
+    ),
+}
+CLIENT_PROBLEMS = {
+    401: _example(401, "Invalid client", "client.invalid", "client authentication failed"),
+}

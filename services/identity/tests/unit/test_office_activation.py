@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from csa_identity.domain.accounts import ParentAccount
 from csa_identity.domain.activation import (
     complete_reactivation,
     issue_activation_code,
+    may_send_letter,
     start_reactivation,
 )
 from csa_identity.domain.codes import CodeHasher
@@ -190,3 +192,13 @@ def test_wrong_activation_code_counts_and_tenth_wrong_voids_the_code(
     assert letter.activation.attempts == 10
     step = reactivate(account, letter, letter.code, code_hasher, hasher, policy)
     assert isinstance(step.error, ActivationCodeRejected)
+
+
+def test_one_activation_letter_a_day_while_the_code_is_unused(
+    account: ParentAccount, code_hasher: CodeHasher
+) -> None:
+    activation = issue_activation_code(account, now=NOW, hasher=code_hasher).activation
+    assert may_send_letter(None, now=NOW)
+    assert not may_send_letter(activation, now=NOW + timedelta(hours=23))
+    assert may_send_letter(activation, now=NOW + timedelta(days=1))
+    assert may_send_letter(replace(activation, used_at=NOW), now=NOW + timedelta(minutes=1))

@@ -9,17 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import date
+from functools import lru_cache
 
 from csa_shared.rules.periods import billing_period_of
 
 
+@lru_cache(maxsize=4096)
+def _month_of(day: date) -> str:
+    month: str = billing_period_of(day).month
+    return month
+
+
 def periods_touched(days: Iterable[date]) -> set[str]:
     """Months ("YYYY-MM") of the billing periods containing any of `days`."""
-    return {billing_period_of(day).month for day in days}
+    return {_month_of(day) for day in days}
 
 
 def touches_closed_period(days: Iterable[date], closed_months: Collection[str]) -> bool:
     """True when any of `days` lies in a closed billing period."""
+    if not closed_months:
+        return False
     return not periods_touched(days).isdisjoint(closed_months)
 
 

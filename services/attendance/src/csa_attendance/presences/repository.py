@@ -164,9 +164,18 @@ async def load_records(
 
 
 async def insert_many(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """One bulk statement (multi-row INSERT / executemany) for all rows of a table."""
-    if rows:
-        await session.execute(table.insert(), rows)
+    """All rows of a table in one bulk operation, inside the request's transaction:
+    COPY on PostgreSQL (asyncpg), a multi-row INSERT elsewhere (SQLite)."""
+    if not rows:
+        return
+    connection = await session.connection()
+    if connection.dialect.driver == "asyncpg":
+        raw = (await connection.get_raw_connection()).driver_connection
+        columns = list(rows[0])
+        records = [tuple(row[c] for c in columns) for row in rows]
+        await raw.copy_records_to_table(table.name, records=records, columns=columns)
+        return
+    await session.execute(table.insert(), rows)
 
 
 async def presence_row(session: AsyncSession, presence_id: str) -> Any | None:

@@ -65,3 +65,36 @@ class TokensOut(BaseModel):
 class RefreshIn(BaseModel):
     model_config = _example(refresh_token="6f1c...d2.Jx3...")
     refresh_token: str = Field(min_length=1, max_length=256)
+
+
+class ActivationRequest(BaseModel):
+    model_config = _example(iam_code="MusMa123")
+    iam_code: str = Field(min_length=1, max_length=32, description="Any attached child's IAM code")
+
+
+class ActivationRequested(BaseModel):
+    model_config = _example(
+        detail="If this IAM code exists, you will receive a letter with an activation code."
+    )
+    detail: str = Field(description="Same answer whether or not the IAM code exists")
+
+
+class ActivationUse(BaseModel):
+    model_config = _example(
+        iam_code="MusMa123",
+        activation_code="R4TN-8KXW-2MCP-Q7HD",
+        new_password="violet-canal-ribbon-77",
+        mobile="+352 621 654 321",
+    )
+    iam_code: str = Field(min_length=1, max_length=32)
+    activation_code: str = Field(
+        min_length=1, max_length=64, description="From the letter; valid 30 days, single use"
+    )
+    new_password: str = Field(min_length=1, max_length=256)
+    mobile: str = Field(min_length=3, max_length=32, description="Checked by an SMS code")
+
+
+class CertificateLogin(BaseModel):
+    model_config = _example(iam_code="MusMa123", password="correct horse battery staple")
+    iam_code: str = Field(min_length=1, max_length=32, description="Any attached child's IAM code")
+    password: str = Field(min_length=1, max_length=256)

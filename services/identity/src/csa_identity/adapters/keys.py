@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -65,9 +66,15 @@ class KeyManager:
     def jwks(self) -> dict[str, Any]:
         return self._keys.jwks() if self._keys else {"keys": []}
 
-    def verifier(self, audience: str) -> TokenVerifier:
+    def verifier(
+        self, audience: str, *, clock: Callable[[], datetime] | None = None
+    ) -> TokenVerifier:
         """Identity verifies its own tokens against its in-memory key set."""
-        return TokenVerifier(self.jwks, issuer=self._settings.token_issuer, audience=audience)
+        if clock is None:
+            return TokenVerifier(self.jwks, issuer=self._settings.token_issuer, audience=audience)
+        return TokenVerifier(
+            self.jwks, issuer=self._settings.token_issuer, audience=audience, clock=clock
+        )
 
     def _publish(self) -> None:
         if self._settings.identity_url:

@@ -25,6 +25,7 @@ from csa_identity.domain.sms_limits import SmsHistory
 
 ACTIVATION_CODE_VALIDITY = timedelta(days=30)
 MAX_ACTIVATION_ATTEMPTS = 10
+LETTER_INTERVAL = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,16 @@ def issue_activation_code(
         expires_at=now + validity,
     )
     return ActivationLetter(activation, code)
+
+
+def may_send_letter(
+    previous: ActivationCode | None, *, now: datetime, interval: timedelta = LETTER_INTERVAL
+) -> bool:
+    """At most one letter a day per account while the previous code is unused: anyone who
+    knows an IAM code can ask, and each letter voids the previous code."""
+    if previous is None or previous.used_at is not None:
+        return True
+    return require_aware(now) - previous.issued_at >= interval
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""The parent's virtual office: password, e-mail, mobile, children, LuxTrust certificates."""

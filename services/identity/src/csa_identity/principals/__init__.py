@@ -1,0 +1,1 @@
+"""Principals other than parents: provider systems (client credentials) and agents (TOTP)."""

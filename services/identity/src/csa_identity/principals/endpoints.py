@@ -1,0 +1,172 @@
+"""Token endpoint for provider systems, agent login, and administration (thin)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import parse_qs, unquote
+
+from fastapi import APIRouter, Depends, Request
+
+from csa_identity.domain.errors import InvalidClientCredentials
+from csa_identity.principals import service
+from csa_identity.principals.schemas import (
+    AgentIn,
+    AgentLoginIn,
+    AgentOut,
+    ClientIn,
+    ClientOut,
+    ClientTokenOut,
+    DuplicateCardOut,
+)
+from csa_identity.problems import CLIENT_PROBLEMS, LOGIN_PROBLEMS
+from csa_shared.auth import Principal, PrincipalKind, Role, require_kind, require_role
+from csa_shared.errors import Unprocessable
+from csa_shared.http.app import runtime_of
+from csa_shared.http.auth import authenticated
+from csa_shared.http.problems import PROBLEM_RESPONSES
+
+router = APIRouter(tags=["providers and agents"])
+
+_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["grant_type"],
+                    "properties": {
+                        "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                        "client_id": {"type": "string"},
+                        "client_secret": {"type": "string"},
+                    },
+                },
+                "example": {
+                    "grant_type": "client_credentials",
+                    "client_id": "prov-42-billing",
+                    "client_secret": "K7QXM2RT-9WHBCZ4N-R4TN8KXW-2MCPQ7HD",
+                },
+            }
+        },
+    }
+}
+
+
+def _basic(header: str | None) -> tuple[str, str] | None:
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise InvalidClientCredentials("malformed basic credentials") from None
+    client_id, _, secret = decoded.partition(":")
+    return unquote(client_id), unquote(secret)
+
+
+@router.post(
+    "/oauth/token",
+    summary="OAuth2 client credentials (RFC 6749 §4.4) → token scoped provider:<id>",
+    description="Form-encoded `grant_type=client_credentials` with `client_id` and "
+    "`client_secret` in the body or as HTTP Basic. Errors are problem details (401 "
+    "`client.invalid`, 422 for another grant type), not RFC 6749 §5.2 error bodies.",
+    openapi_extra=_FORM,
+    responses={**CLIENT_PROBLEMS, 422: PROBLEM_RESPONSES[422]},
+)
+async def token(request: Request) -> ClientTokenOut:
+    form = {k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()}
+    if form.get("grant_type") != "client_credentials":
+        raise Unprocessable("grant_type must be client_credentials", code="unsupported-grant-type")
+    credentials = _basic(request.headers.get("authorization")) or (
+        form.get("client_id", ""),
+        form.get("client_secret", ""),
+    )
+    issued = await service.client_credentials_token(
+        runtime_of(request), client_id=credentials[0], client_secret=credentials[1]
+    )
+    return ClientTokenOut(
+        access_token=issued.access_token, expires_in=issued.expires_in, scope=issued.scope
+    )
+
+
+@router.post(
+    "/agents/login",
+    summary="Agent login: password + TOTP → token with roles scoped to commune/office",
+    responses={401: LOGIN_PROBLEMS[401], 422: PROBLEM_RESPONSES[422]},
+)
+async def agent_login(body: AgentLoginIn, request: Request) -> ClientTokenOut:
+    issued = await service.agent_login(
+        runtime_of(request), agent_id=body.agent_id, password=body.password, totp_code=body.totp
+    )
+    return ClientTokenOut(
+        access_token=issued.access_token, expires_in=issued.expires_in, scope=issued.scope
+    )
+
+
+async def administrator(principal: Principal = Depends(authenticated)) -> str:
+    """Administration is for CAE agents (the national administration of the CSA)."""
+    require_kind(principal, PrincipalKind.AGENT)
+    require_role(principal, Role.CAE_AGENT)
+    return principal.subject
+
+
+_ADMIN = {k: PROBLEM_RESPONSES[k] for k in (401, 403, 409, 422)}
+
+
+@router.post(
+    "/admin/provider-clients",
+    status_code=201,
+    summary="Register a provider system's client (the secret is shown once)",
+    responses=_ADMIN,
+)
+async def create_client(
+    body: ClientIn, request: Request, _admin: str = Depends(administrator)
+) -> ClientOut:
+    client, secret = await service.create_client(
+        runtime_of(request), provider_id=body.provider_id, client_id=body.client_id
+    )
+    return ClientOut(
+        client_id=client.client_id, provider_id=client.provider_id, client_secret=secret
+    )
+
+
+@router.post(
+    "/admin/agents",
+    status_code=201,
+    summary="Register an agent (the TOTP provisioning URI is shown once)",
+    responses=_ADMIN,
+)
+async def create_agent(
+    body: AgentIn, request: Request, _admin: str = Depends(administrator)
+) -> AgentOut:
+    agent, uri = await service.create_agent(
+        runtime_of(request),
+        agent_id=body.agent_id,
+        kind=body.kind,
+        password=body.password,
+        commune=body.commune,
+        office=body.office,
+    )
+    return AgentOut(
+        agent_id=agent.agent_id,
+        kind=agent.kind,
+        commune=agent.commune,
+        office=agent.office,
+        totp_provisioning_uri=uri,
+    )
+
+
+@router.post(
+    "/admin/cards/{child_id}/duplicate",
+    status_code=201,
+    summary="Duplicate myCard on loss: same IAM code, new linking code, new letter",
+    responses={k: PROBLEM_RESPONSES[k] for k in (401, 403, 404, 422)},
+)
+async def duplicate_card(
+    child_id: str, request: Request, admin: str = Depends(administrator)
+) -> DuplicateCardOut:
+    issued = await service.duplicate_card(runtime_of(request), child_id=child_id, agent_id=admin)
+    card = issued.card
+    return DuplicateCardOut(
+        child_id=card.child_id, iam_code=card.iam_code, duplicate_number=card.duplicate_number
+    )

@@ -1,0 +1,88 @@
+"""API models of provider and agent tokens and their administration (with examples)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from csa_identity.domain.principals import AgentKind
+
+
+def _example(**values: object) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": [values]})
+
+
+class ClientTokenOut(BaseModel):
+    model_config = _example(
+        access_token="eyJhbGciOiJFZERTQSIsImtpZCI6ImstMSJ9...",
+        token_type="Bearer",
+        expires_in=900,
+        scope="provider:prov-42",
+    )
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+    scope: str
+
+
+class AgentLoginIn(BaseModel):
+    model_config = _example(
+        agent_id="commune-esch-agent-1", password="violet-canal-ribbon-77", totp="492039"
+    )
+    agent_id: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+    totp: str = Field(min_length=1, max_length=16, description="From the authenticator app")
+
+
+class ClientIn(BaseModel):
+    model_config = _example(provider_id="prov-42", client_id="prov-42-billing")
+    provider_id: str = Field(min_length=1, max_length=64)
+    client_id: str | None = Field(default=None, min_length=3, max_length=64)
+
+
+class ClientOut(BaseModel):
+    model_config = _example(
+        client_id="prov-42-billing",
+        provider_id="prov-42",
+        client_secret="K7QXM2RT-9WHBCZ4N-R4TN8KXW-2MCPQ7HD",
+    )
+    client_id: str
+    provider_id: str
+    client_secret: str = Field(description="Shown once; only a digest is stored")
+
+
+class AgentIn(BaseModel):
+    model_config = _example(
+        agent_id="commune-esch-agent-1",
+        kind="commune",
+        password="violet-canal-ribbon-77",
+        commune="esch-sur-alzette",
+        office=None,
+    )
+    agent_id: str = Field(min_length=3, max_length=64)
+    kind: AgentKind
+    password: str = Field(min_length=1, max_length=256, description="Initial password")
+    commune: str | None = Field(default=None, max_length=64, description="Required for commune")
+    office: str | None = Field(default=None, max_length=64)
+
+
+class AgentOut(BaseModel):
+    model_config = _example(
+        agent_id="commune-esch-agent-1",
+        kind="commune",
+        commune="esch-sur-alzette",
+        office=None,
+        totp_provisioning_uri="otpauth://totp/CSA%20Staark%20Kanner:commune-esch-agent-1"
+        "?secret=JBSWY3DPEHPK3PXP&issuer=CSA%20Staark%20Kanner",
+    )
+    agent_id: str
+    kind: AgentKind
+    commune: str | None
+    office: str | None
+    totp_provisioning_uri: str = Field(description="Shown once: the authenticator app's QR code")
+
+
+class DuplicateCardOut(BaseModel):
+    model_config = _example(child_id="ch-1", iam_code="MusMa123", duplicate_number=1)
+    child_id: str
+    iam_code: str
+    duplicate_number: int
