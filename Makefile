@@ -10,7 +10,7 @@ DOMAIN := shared/src/csa_shared/rules services/billing/src/csa_billing/domain \
 
 OAPC := $(VENV)/tools/openapi-python-client/bin/openapi-python-client
 
-.PHONY: install run test lint typecheck unit bench docs clean
+.PHONY: install run test lint typecheck unit bench docs clean fuzz soak
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,17 @@ unit: install
 bench: install
 	bash scripts/ensure-postgres.sh
 	$(BIN)/python bench/run_all.py
+
+# A bounded run (10 min) at a steady rate, service memory sampled: no growth trend, no error.
+soak: install
+	bash scripts/ensure-postgres.sh
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
+
+# Schemathesis with >= CSA_FUZZ_EXAMPLES generated requests per service (make test: a few).
+CSA_FUZZ_EXAMPLES ?= 1000
+fuzz: install
+	bash scripts/ensure-postgres.sh
+	CSA_FUZZ_EXAMPLES=$(CSA_FUZZ_EXAMPLES) $(BIN)/pytest -s tests/fuzz
 
 clean:
 	rm -rf $(VENV) var

@@ -2,8 +2,13 @@
 about 25 presences per child inserted into billing's projections on PostgreSQL with COPY,
 then the close; next to it the rules engine alone on the same child-weeks.
 
-    .venv/bin/python bench/bench_close.py [--children N] [--chunk 500]
+    .venv/bin/python bench/bench_close.py [--children N] [--chunk 1000] [--workers W]
 
+``--workers`` is the close's ``workers`` option (``BILLING_CLOSE_WORKERS``): processes that
+bill a chunk while the close reads and writes the next one (0: all in this process).
+Prints wall time, children/s and peak RSS, and whether the goals are met: a close of
+60 000 children in under 30 s (measured, or extrapolated linearly from N) and a peak RSS
+under 1 GiB (this process plus its largest worker, once per worker).
 Uses a fresh database on the server of TEST_DATABASE_URL (dropped at the end).
 """
 
@@ -28,11 +33,14 @@ from csa_billing.invoicing.inputs import (
     ProviderTerms,
 )
 from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.invoicing.settings import DEFAULT_CHUNK, close_workers
+from csa_shared.rules.calendars import configured_calendar
 from csa_shared.rules.periods import billing_period, weeks_of
 from csa_shared.settings import Settings
 from csa_shared.testing.postgres import PostgresDatabases
 
 PERIOD = billing_period(2025, 3)
+GOAL_CHILDREN, GOAL_SECONDS, GOAL_RSS_MIB = 60_000, 30.0, 1024
 PROVIDERS = 200
 CATEGORIES = ["rmg", "lt_1_5", "lt_2", "lt_2_5", "lt_3", "lt_3_5", "lt_4", "lt_4_5", "ge_4_5"]
 SCHOOLING = ["none", "precoce_part_time", "fundamental"]
@@ -183,15 +191,23 @@ async def load(url: str, children: int) -> None:
 
 def engine_alone(children: int) -> float:
     book = ProviderBook([provider_terms(i) for i in range(PROVIDERS)])
+    calendar = configured_calendar()
     started = time.perf_counter()
     for n in range(children):
         bill_period(
-            ChildData(f"k{n:06d}", contracts=[contract(n)], presences=presences(n)), PERIOD, book
+            ChildData(f"k{n:06d}", contracts=[contract(n)], presences=presences(n)),
+            PERIOD,
+            book,
+            calendar,
         )
     return time.perf_counter() - started
 
 
-async def main(children: int, chunk: int) -> None:
+def _mib(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+async def main(children: int, chunk: int, workers: int) -> None:
     databases = PostgresDatabases()
     database = databases.create()
     try:
@@ -206,21 +222,40 @@ async def main(children: int, chunk: int) -> None:
             f"in {time.perf_counter() - started:.1f} s"
         )
         started = time.perf_counter()
+        cpu = time.process_time()
         row = await close_period(
-            runtime, PERIOD.month, CloseOptions(ignore_grace=True, chunk_size=chunk)
+            runtime,
+            PERIOD.month,
+            CloseOptions(ignore_grace=True, chunk_size=chunk, workers=workers),
         )
         wall = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         await runtime.engine.dispose()
+        main_rss, worker_rss = _mib(resource.RUSAGE_SELF), _mib(resource.RUSAGE_CHILDREN)
         print(
-            f"close: {wall:.1f} s wall, {children / wall:,.0f} children/s; "
+            f"close: {wall:.1f} s wall ({cpu:.1f} s CPU in this process), "
+            f"{children / wall:,.0f} children/s; chunk {chunk}, workers {workers}; "
             f"state {row.state_total} EUR"
         )
         baseline = engine_alone(children)
         print(
-            "assembly + rules engine alone (same child-weeks): "
+            "assembly + rules engine alone (same child-weeks, one process): "
             f"{baseline:.1f} s, {children / baseline:,.0f} children/s"
         )
-        print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        rss = main_rss + workers * worker_rss
+        print(
+            f"peak RSS: {main_rss:.0f} MiB"
+            + (f" + {workers} x {worker_rss:.0f} MiB (largest worker)" if workers else "")
+        )
+        at_goal = wall * GOAL_CHILDREN / children
+        how = "measured" if children == GOAL_CHILDREN else f"extrapolated from {children:,}"
+        met = "met" if at_goal < GOAL_SECONDS else "NOT met"
+        print(
+            f"goal {GOAL_SECONDS:.0f} s for {GOAL_CHILDREN:,} children: {met} "
+            f"({at_goal:.1f} s, {how})"
+        )
+        met = "met" if rss < GOAL_RSS_MIB else "NOT met"
+        print(f"goal peak RSS < 1 GiB: {met} ({rss:.0f} MiB at {children:,} children)")
     finally:
         databases.drop(database)
         databases.close()
@@ -229,6 +264,7 @@ async def main(children: int, chunk: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--children", type=int, default=60_000)
-    parser.add_argument("--chunk", type=int, default=500)
+    parser.add_argument("--chunk", type=int, default=DEFAULT_CHUNK)
+    parser.add_argument("--workers", type=int, default=close_workers())
     args = parser.parse_args()
-    asyncio.run(main(args.children, args.chunk))
+    asyncio.run(main(args.children, args.chunk, args.workers))

@@ -20,11 +20,13 @@ FULL_ARGS: dict[str, list[str]] = {
     "bench_rules.py": ["--n", "300000"],
     "bench_close.py": ["--children", "60000"],
     "bench_ingest.py": ["--records", "100000"],
+    "bench_latency.py": ["--rate", "500", "--seconds", "20"],
 }
 QUICK_ARGS: dict[str, list[str]] = {
     "bench_rules.py": ["--n", "20000"],
     "bench_close.py": ["--children", "2000"],
     "bench_ingest.py": ["--records", "10000"],
+    "bench_latency.py": ["--rate", "20", "--seconds", "5", "--baseline-seconds", "3"],
 }
 TIMEOUT_SECONDS = 3600
 

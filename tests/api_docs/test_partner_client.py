@@ -1,17 +1,13 @@
 """A partner's view: a client generated from the committed billing document, used for real.
 
-openapi-python-client (pinned, installed offline by ``make install`` into its own virtual
-environment because it pins an older typer than the platform) generates a package from
-``docs/api/billing.openapi.json``; the test imports it and calls the billing app.
+A package generated from ``docs/api/billing.openapi.json`` (see ``partner.py``) calls the
+billing app in-process; ``test_partner_client_running.py`` does the same with attendance
+against a running server.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -20,61 +16,18 @@ from typing import Any
 import httpx
 import pytest
 
-from csa.contracts.openapi import REPO_ROOT, openapi_path
 from csa.services import definition
 from csa_billing.simulation.schemas import EXAMPLE_REQUEST
 from csa_shared.settings import Settings
+from tests.api_docs.partner import generated_client
 
-TOOL = REPO_ROOT / ".venv" / "tools" / "openapi-python-client" / "bin" / "openapi-python-client"
 PACKAGE = "csa_billing_partner_client"
-
-
-def _generator() -> str:
-    for candidate in (os.environ.get("CSA_OPENAPI_PYTHON_CLIENT"), str(TOOL)):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    found = shutil.which("openapi-python-client")
-    if found is None:
-        pytest.fail(
-            f"openapi-python-client is not installed: `make install` puts it in {TOOL.parent} "
-            "(python -m venv .venv/tools/openapi-python-client && "
-            ".venv/tools/openapi-python-client/bin/pip install openapi-python-client==0.29.1)"
-        )
-    return found
 
 
 @pytest.fixture(scope="module")
 def client_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    out = tmp_path_factory.mktemp("partner")
-    config = out / "config.yaml"
-    config.write_text("post_hooks: []\n")
-    generated = subprocess.run(
-        [
-            _generator(),
-            "generate",
-            "--path",
-            str(openapi_path("billing")),
-            "--meta",
-            "none",
-            "--output-path",
-            str(out / PACKAGE),
-            "--config",
-            str(config),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, "NO_PROXY": "*"},
-    )
-    assert generated.returncode == 0, generated.stdout + generated.stderr
-    sys.path.insert(0, str(out))
-    try:
-        yield importlib.import_module(PACKAGE)
-    finally:
-        sys.path.remove(str(out))
-        for name in [m for m in sys.modules if m.split(".")[0] == PACKAGE]:
-            del sys.modules[name]
+    with generated_client("billing", tmp_path_factory.mktemp("partner")) as package:
+        yield package
 
 
 def _module(name: str) -> Any:

@@ -3,7 +3,8 @@
 One builder per event type returns CloudEvents exactly as the producer stages them in its
 outbox: attendance's domain events through its adapter ``csa_attendance.events``;
 membership's through its domain lifecycle (file, sign, amend, renew, expire, terminate)
-and its adapter ``csa_membership.contracts.events``. ``new_event`` validated each against
+and its adapter ``csa_membership.contracts.events``; billing's period close through
+``csa_billing.invoicing.events`` on a closed period row. ``new_event`` validated each against
 its schema on the way.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -147,6 +148,7 @@ def _membership_events() -> list[Envelope]:
             ssm=Decimal("2570.93"),
         ),
         signed_on=filed,
+        today=filed,
     )
     steps: list[tuple[Any, Any]] = [(e, signed) for e in lifecycle.signed_events(signed)]
     amended = amend(
@@ -166,6 +168,26 @@ def _membership_events() -> list[Envelope]:
     )
     steps.append((termination, ended))
     return [to_envelope(event, contract, source=MEMBERSHIP) for event, contract in steps]
+
+
+@cache
+def _billing_events() -> list[Envelope]:
+    """The event billing stages when it closes a period, from a closed period row's fields."""
+    from types import SimpleNamespace
+
+    from csa_billing.invoicing import events
+    from csa_billing.invoicing.service import period_of
+
+    period = period_of("2025-03")
+    closed = SimpleNamespace(
+        month=period.month,
+        start=period.start,
+        end=period.end,
+        parent_total=Decimal("1234.50"),
+        state_total=Decimal("4321.00"),
+        closed_at=datetime(2025, 4, 16, 6, 0, tzinfo=UTC),
+    )
+    return [events.period_closed(closed, invoices=12, children=12)]
 
 
 def _of(build: Callable[[], list[Envelope]], event_type: str) -> Callable[[], list[Envelope]]:
@@ -199,6 +221,23 @@ SAMPLES: dict[str, Callable[[], list[Envelope]]] = {
         "contract.terminated",
     )
 }
+PERIOD_CLOSED = "lu.csa.billing.period.closed.v1"
+SAMPLES[PERIOD_CLOSED] = _of(_billing_events, PERIOD_CLOSED)
+
+
+def _erasure_events() -> list[Envelope]:
+    """The event membership's privacy module stages when it erases a child."""
+    from csa_membership.privacy.service import erased_event
+
+    erased_at = datetime(2025, 5, 2, 9, 30, tzinfo=UTC)
+    return [
+        erased_event(
+            child_id="child-1", household_id="hh-1", erased_at=erased_at, source=MEMBERSHIP
+        )
+    ]
+
+
+SAMPLES["lu.csa.membership.child.erased.v1"] = _erasure_events
 
 
 @pytest.fixture(scope="session")

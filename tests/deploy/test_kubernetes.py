@@ -234,6 +234,18 @@ def test_identity_ingress_requests_luxtrust_client_certificates_and_passes_them_
     assert (
         annotations["nginx.ingress.kubernetes.io/auth-tls-pass-certificate-to-upstream"] == "true"
     )
+    # ingress-nginx itself sets ssl-client-cert / ssl-client-verify (proxy_set_header, which
+    # replaces a client's copy) once verify-client is not "off": no snippet may set them again.
+    snippets = " ".join(v for k, v in annotations.items() if k.endswith("-snippet"))
+    assert "ssl-client" not in snippets
+    identity = one(docs, "Deployment", "csa-identity")
+    env = {
+        e["name"]: e.get("value")
+        for c in identity["spec"]["template"]["spec"]["containers"]
+        for e in c.get("env", [])
+    }
+    assert env.get("IDENTITY_CLIENT_CERT_HEADER", "ssl-client-cert") == "ssl-client-cert"
+    assert env.get("IDENTITY_CLIENT_VERIFY_HEADER", "ssl-client-verify") == "ssl-client-verify"
     assert ingress["spec"]["tls"][0]["hosts"] == [ingress["spec"]["rules"][0]["host"]]
     backends = {
         path["backend"]["service"]["name"]

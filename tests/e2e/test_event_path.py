@@ -7,6 +7,7 @@ where ``KAFKA_BOOTSTRAP_SERVERS`` points at one).
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from typing import Any
 
@@ -74,21 +75,46 @@ async def test_repeated_post_is_idempotent_and_conflicting_repeat_is_409(attenda
 
 
 async def test_same_event_delivered_twice_changes_projection_once(
-    attendance, attendance_api, billing
+    platform_settings, attendance, attendance_api
 ) -> None:
-    response = await attendance_api.post("/v1/presences", json=presence("child-3", "r-3"))
-    presence_id = response.json()["id"]
-    before = await eventually(lambda: projected(billing, presence_id))
-    original = next(r for r in await outbox_payloads(attendance) if presence_id in r.payload)
-    message = Message(TOPICS["attendance"], original.message_key, original.payload.encode())
+    """The relay publishes the event again (crashed after publishing, before marking the row):
+    the copy that comes back through Kafka reaches billing's consumer and is a duplicate."""
+    group = f"{ATTENDANCE_GROUP}-{uuid.uuid4().hex[:8]}"
+    billing, consumer = unsubscribed_billing(platform_settings)
+    outcomes: dict[str, list[str]] = {}
+    record = f"r-{uuid.uuid4().hex[:8]}"
+    presence_marker = record.encode()
 
-    # The relay crashed after publishing but before marking the row: the event goes out again.
-    await attendance.bus.publish(message.topic, message.key, message.value)
-    outcome = await billing.consumers[0](message)
+    async def observe(message: Message) -> None:
+        outcome = await consumer(message)
+        if presence_marker in message.value:
+            outcomes.setdefault(json.loads(message.value)["id"], []).append(outcome)
 
-    assert outcome == "duplicate"
-    after = await projected(billing, presence_id)
-    assert (after.updated_at, after.version) == (before.updated_at, before.version)
+    billing.bus.subscribe(group=group, topics=[TOPICS["attendance"]], handler=observe)
+    await billing.start(migrate=True)
+    try:
+        response = await attendance_api.post("/v1/presences", json=presence("child-3", record))
+        presence_id = response.json()["id"]
+        before = await eventually(lambda: projected(billing, presence_id))
+        original = next(r for r in await outbox_payloads(attendance) if presence_id in r.payload)
+        event_id = json.loads(original.payload)["id"]
+        await eventually(lambda: _outcomes(outcomes, event_id, 1))
+        assert outcomes[event_id] == ["processed"]
+
+        await attendance.bus.publish(
+            TOPICS["attendance"], original.message_key, original.payload.encode()
+        )
+
+        await eventually(lambda: _outcomes(outcomes, event_id, 2), timeout=60)
+        assert outcomes[event_id] == ["processed", "duplicate"]
+        after = await projected(billing, presence_id)
+        assert (after.updated_at, after.version) == (before.updated_at, before.version)
+    finally:
+        await billing.stop()
+
+
+async def _outcomes(outcomes: dict[str, list[str]], event_id: str, count: int) -> bool:
+    return len(outcomes.get(event_id, ())) >= count
 
 
 async def test_record_committed_while_broker_is_down_is_published_when_it_returns(

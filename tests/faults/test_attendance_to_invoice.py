@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 from csa.services import definition
 from csa_billing.consumers import ATTENDANCE_GROUP, ATTENDANCE_HANDLERS
+from csa_billing.invoicing import jobs
 from csa_billing.tables import invoice, presence_projection
 from csa_shared.events import TOPICS
 from csa_shared.messaging.inbox import InboxConsumer
@@ -228,14 +229,19 @@ async def close(billing: ServiceRuntime, tokens: TestTokens) -> httpx.Response:
     """Close the month through billing's API, as the CAE does."""
     billing.token_verifier = tokens.verifier("billing")
     app = definition("billing").create_app(billing, manage_lifecycle=False)
+    headers = tokens.header(tokens.cae_agent("agent-f"))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://billing"
     ) as api:
-        return await api.post(
-            f"/v1/periods/{MONTH}/close",
-            json={"ignore_grace": True},
-            headers=tokens.header(tokens.cae_agent("agent-f")),
+        started = await api.post(
+            f"/v1/periods/{MONTH}/close", json={"ignore_grace": True}, headers=headers
         )
+        if started.status_code != 202:
+            return started
+        task = jobs.running(billing, MONTH)  # the close runs in the background
+        if task is not None:
+            await task
+        return await api.get(f"/v1/periods/{MONTH}", headers=headers)
 
 
 async def _drained(

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     var_dir: Path = Field(Path("./var"), validation_alias=_env("CSA_VAR_DIR"))
+    calendar_dir_setting: Path | None = Field(None, validation_alias=_env("CSA_CALENDAR_DIR"))
     kafka_bootstrap_servers: str | None = Field(
         None, validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
     )
@@ -42,6 +43,18 @@ class Settings(BaseSettings):
     identity_url: str | None = Field(None, validation_alias=_env("IDENTITY_URL"))
     token_issuer: str = Field("https://identity.csa.lu", validation_alias=_env("CSA_TOKEN_ISSUER"))
     demo_data: bool = Field(False, validation_alias=_env("CSA_DEMO_DATA"))
+    jwks_refetch_cooldown_seconds: float = Field(
+        30.0, validation_alias=_env("CSA_JWKS_REFETCH_COOLDOWN_SECONDS")
+    )
+    identity_key_reload_seconds: float = Field(
+        60.0, validation_alias=_env("IDENTITY_KEY_RELOAD_SECONDS")
+    )
+    identity_client_cert_header: str = Field(
+        "ssl-client-cert", validation_alias=_env("IDENTITY_CLIENT_CERT_HEADER")
+    )
+    identity_client_verify_header: str = Field(
+        "ssl-client-verify", validation_alias=_env("IDENTITY_CLIENT_VERIFY_HEADER")
+    )
 
     def database_url(self, service: ServiceName) -> str:
         """The async SQLAlchemy URL of a service's own database."""
@@ -54,6 +67,11 @@ class Settings(BaseSettings):
     def jwks_file(self) -> Path:
         """Where embedded identity publishes its public keys for the other services."""
         return self.var_dir / "jwks.json"
+
+    @property
+    def calendar_dir(self) -> Path:
+        """Where ``csa calendar load`` installs reference calendars (next to the shipped ones)."""
+        return self.calendar_dir_setting or self.var_dir / "calendars"
 
     @property
     def embedded_bus(self) -> bool:

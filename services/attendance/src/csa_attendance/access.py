@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from csa_shared import errors
 from csa_shared.auth import Forbidden, Principal, PrincipalKind, Role, provider_scope
 
 REGISTRY_ROLES = (Role.COMMUNE_AGENT, Role.CAE_AGENT, Role.DAGESELTEREN_AGENT)
@@ -36,3 +37,23 @@ def is_agency(principal: Principal) -> bool:
 def require_agency(principal: Principal) -> None:
     if not is_agency(principal):
         raise Forbidden("requires the Dageselteren agency")
+
+
+def read_scope(
+    principal: Principal, *, provider_id: str | None, child_id: str | None, what: str
+) -> tuple[str | None, list[str] | None]:
+    """The (provider, children) a read of declared records is limited to.
+
+    A provider system reads its own records; a parent the records of the children on the
+    token (another child: 403); an agent reads per provider (`provider_id` required: 422).
+    """
+    children: list[str] | None = [child_id] if child_id else None
+    if principal.kind is PrincipalKind.PARENT:
+        if child_id and child_id not in principal.children:
+            raise errors.Forbidden("this child is not visible to the caller")
+        return provider_id, [c for c in (children or sorted(principal.children))]
+    if is_agent(principal):
+        if provider_id is None:
+            raise errors.Unprocessable(f"agents list {what} per provider: give provider_id")
+        return provider_id, children
+    return provider_of(principal), children

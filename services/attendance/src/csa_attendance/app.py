@@ -6,17 +6,19 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from csa_attendance import tables
+from csa_attendance import consumers, tables
 from csa_shared.composition import ServiceDefinition
 
 
 def _routers() -> list:
     from csa_attendance.presences.endpoints import router as presences
     from csa_attendance.presences.meals import router as meals
+    from csa_attendance.presences.reads import router as reads
+    from csa_attendance.privacy.endpoints import router as privacy
     from csa_attendance.registry.endpoints import router as registry
     from csa_attendance.sheets.endpoints import router as sheets
 
-    return [registry, presences, meals, sheets]
+    return [registry, presences, meals, reads, sheets, privacy]
 
 
 definition = ServiceDefinition(
@@ -30,6 +32,7 @@ definition = ServiceDefinition(
     metadata=tables.metadata,
     migrations=Path(__file__).parent / "migrations",
     routers=_routers,
+    subscribe=consumers.subscribe,
 )
 
 

@@ -133,3 +133,127 @@ async def test_each_principal_reads_only_its_presences(
     assert not_mine.status_code == 403
     assert per_provider["total"] == 2
     assert agent_without_provider.status_code == 422
+
+
+def meal(record: str, child: str, day: str) -> dict[str, object]:
+    return {"kind": "meal", "record_id": record, "child_id": child, "day": day, "count": 1}
+
+
+def reservation(record: str, child: str, day: str) -> dict[str, str]:
+    return {**presence(record, child, day), "kind": "reservation"}
+
+
+async def test_meals_and_reservations_are_read_with_the_rules_of_presences(
+    api, world, as_provider, agent, tokens
+) -> None:
+    days = [f"2025-03-{d:02d}" for d in (3, 4, 5)]
+    sent_a = await api.post(
+        "/v1/declarations/batch",
+        headers=as_provider("sea-a"),
+        json={
+            "items": [presence(f"p-{c}-{d}", c, d) for c in ("c1", "c2") for d in days]
+            + [meal(f"m-{c}-{d}", c, d) for c in ("c1", "c2") for d in days]
+            + [reservation(f"r-{c}-{d}", c, d) for c in ("c1", "c2") for d in days]
+        },
+    )
+    sent_b = await api.post(
+        "/v1/declarations/batch",
+        headers=as_provider("sea-b"),
+        json={
+            "items": [
+                presence("b-c1", "c1", "2025-03-06"),
+                meal("bm-c1", "c1", "2025-03-06"),
+                reservation("br-c1", "c1", "2025-03-06"),
+                reservation("br-c9", "c9", "2025-03-06"),
+            ]
+        },
+    )
+    assert (sent_a.json()["accepted"], sent_b.json()["accepted"]) == (18, 4)
+    parent = tokens.header(tokens.parent("parent-1", ["c1"]))
+    meal_id = next(r["id"] for r in sent_a.json()["results"] if r["record_id"] == "m-c2-2025-03-04")
+    voided = await api.post(
+        f"/v1/meals/{meal_id}/void", json={"reason": "absent"}, headers=as_provider("sea-a")
+    )
+
+    async def records(path: str, headers: dict[str, str]) -> list[str]:
+        response = await api.get(path, headers=headers)
+        assert response.status_code == 200, response.text
+        return [i["record_id"] for i in response.json()["items"]]
+
+    meal_page = (await api.get("/v1/meals?limit=2&offset=2", headers=as_provider("sea-a"))).json()
+    assert voided.status_code == 200
+    assert (meal_page["total"], len(meal_page["items"]), meal_page["limit"]) == (6, 2, 2)
+    assert await records(
+        "/v1/meals?child_id=c2&from=2025-03-04&to=2025-03-05", as_provider("sea-a")
+    ) == ["m-c2-2025-03-04", "m-c2-2025-03-05"]
+    assert await records("/v1/meals?status=voided", as_provider("sea-a")) == ["m-c2-2025-03-04"]
+    assert await records("/v1/meals", as_provider("sea-b")) == ["bm-c1"]
+    assert await records("/v1/meals", parent) == [
+        "m-c1-2025-03-03",
+        "m-c1-2025-03-04",
+        "m-c1-2025-03-05",
+        "bm-c1",
+    ]
+    assert await records("/v1/meals?provider_id=sea-b", agent) == ["bm-c1"]
+
+    assert await records("/v1/reservations?child_id=c1&to=2025-03-04", as_provider("sea-a")) == [
+        "r-c1-2025-03-03",
+        "r-c1-2025-03-04",
+    ]
+    assert await records("/v1/reservations?from=2025-03-06", parent) == ["br-c1"]
+    assert sorted(await records("/v1/reservations?provider_id=sea-b", agent)) == [
+        "br-c1",
+        "br-c9",
+    ]
+    reservations = (await api.get("/v1/reservations?limit=4", headers=as_provider("sea-a"))).json()
+    assert (reservations["total"], len(reservations["items"])) == (6, 4)
+
+    for path in ("/v1/meals", "/v1/reservations"):
+        assert (await api.get(f"{path}?child_id=c2", headers=parent)).status_code == 403
+        assert (await api.get(f"{path}?child_id=c9", headers=parent)).status_code == 403
+        assert (await api.get(path, headers=agent)).status_code == 422
+    # a provider's filter on another provider is ignored: it reads its own records only
+    assert sorted(await records("/v1/reservations?provider_id=sea-a", as_provider("sea-b"))) == [
+        "br-c1",
+        "br-c9",
+    ]
+
+
+async def test_providers_are_listed_by_current_commune_with_pagination(
+    api, agent, tokens, as_provider
+) -> None:
+    esch = "Esch-sur-Alzette"
+    for pid, commune in (
+        ("sea-1", esch),
+        ("sea-2", "Luxembourg"),
+        ("sea-3", esch),
+        ("sea-4", esch),
+    ):
+        body = provider_body(pid, commune=commune)
+        assert (await api.post("/v1/providers", json=body, headers=agent)).status_code == 201
+    moved = {
+        k: v
+        for k, v in provider_body(
+            "sea-3", effective_from="2025-09-01", commune="Luxembourg"
+        ).items()
+        if k not in ("provider_id", "provider_type")
+    }
+    moving = await api.post("/v1/providers/sea-3/versions", json=moved, headers=agent)
+    assert moving.status_code == 200, moving.text
+
+    async def listed(query: str) -> tuple[int, list[str]]:
+        response = await api.get(f"/v1/providers{query}", headers=agent)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return body["total"], [p["provider_id"] for p in body["items"]]
+
+    assert await listed("") == (4, ["sea-1", "sea-2", "sea-3", "sea-4"])
+    assert await listed("?commune=Esch-sur-Alzette") == (2, ["sea-1", "sea-4"])
+    assert await listed("?commune=Luxembourg") == (2, ["sea-2", "sea-3"])
+    assert await listed("?commune=Esch-sur-Alzette&limit=1&offset=1") == (2, ["sea-4"])
+    assert await listed("?commune=Wiltz") == (0, [])
+    assert await listed("?limit=2&offset=3") == (4, ["sea-4"])
+    assert (await api.get("/v1/providers?limit=0", headers=agent)).status_code == 422
+    assert (await api.get("/v1/providers", headers=as_provider("sea-1"))).status_code == 403
+    parent = tokens.header(tokens.parent("parent-1", ["c1"]))
+    assert (await api.get("/v1/providers", headers=parent)).status_code == 403

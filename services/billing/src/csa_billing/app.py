@@ -12,9 +12,10 @@ from csa_shared.composition import ServiceDefinition
 
 def _routers() -> list:
     from csa_billing.invoicing.endpoints import router as invoicing
+    from csa_billing.privacy.endpoints import router as privacy
     from csa_billing.simulation.endpoints import router as simulations
 
-    return [simulations, invoicing]
+    return [simulations, invoicing, privacy]
 
 
 definition = ServiceDefinition(

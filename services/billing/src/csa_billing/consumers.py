@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from csa_billing.privacy.service import HANDLERS as PRIVACY_HANDLERS
 from csa_billing.projections import attendance, membership
 from csa_shared.events import TOPICS
 from csa_shared.runtime import ServiceRuntime
@@ -10,7 +11,7 @@ ATTENDANCE_GROUP = "billing.attendance"
 MEMBERSHIP_GROUP = "billing.membership"
 
 ATTENDANCE_HANDLERS = attendance.HANDLERS
-MEMBERSHIP_HANDLERS = membership.HANDLERS
+MEMBERSHIP_HANDLERS = membership.HANDLERS | PRIVACY_HANDLERS
 
 
 def subscribe(runtime: ServiceRuntime) -> None:

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import io
 from datetime import date
 from decimal import Decimal
 
-import httpx
 import pytest
-from sqlalchemy import func, select
+from pypdf import PdfReader
+from sqlalchemy import select
 
-from csa.services import definition
+from csa_billing.invoicing import jobs
 from csa_billing.invoicing.service import CloseOptions, close_period
 from csa_billing.tables import invoice, statement_line
-from csa_shared.runtime import ServiceRuntime
-from csa_shared.settings import Settings
-from csa_shared.testing.tokens import TestTokens
 
+from .conftest import count, invoices
 from .town import deliver, presence, town
 
 pytestmark = pytest.mark.postgres
@@ -24,48 +22,28 @@ MARCH = "2025-03"
 AFTER_GRACE = CloseOptions(today=date(2025, 4, 30))
 
 
-@pytest.fixture
-async def billing(pg_database_url: Callable[[], str]) -> AsyncIterator[ServiceRuntime]:
-    runtime = definition("billing").build_runtime(Settings(BILLING_DATABASE_URL=pg_database_url()))
-    await runtime.migrate()
-    yield runtime
-    await runtime.engine.dispose()
-
-
-@pytest.fixture
-def tokens() -> TestTokens:
-    return TestTokens()
-
-
-@pytest.fixture
-async def api(billing: ServiceRuntime, tokens: TestTokens) -> AsyncIterator[httpx.AsyncClient]:
-    billing.token_verifier = tokens.verifier("billing")
-    app = definition("billing").create_app(billing, manage_lifecycle=False)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://billing") as client:
-        yield client
-
-
-async def invoices(api: httpx.AsyncClient, tokens: TestTokens, child: str) -> list[dict]:
-    response = await api.get("/v1/invoices", headers=tokens.header(tokens.parent("p", [child])))
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def count(runtime: ServiceRuntime, table) -> int:
-    async with runtime.sessions() as session:
-        return (await session.execute(select(func.count()).select_from(table))).scalar_one()
-
-
 async def test_town_month_totals_match_the_appendix_weeks(billing, api, tokens) -> None:
     await deliver(billing, town())
     agent = tokens.header(tokens.cae_agent("agent-1"))
 
-    closed = await api.post(
+    started = await api.post(
         f"/v1/periods/{MARCH}/close", json={"ignore_grace": True}, headers=agent
     )
 
+    assert started.status_code == 202, started.text  # the close runs in the background
+    assert started.headers["location"].endswith(f"/v1/periods/{MARCH}")
+    progress = started.json()
+    assert (progress["status"], progress["children_total"]) == ("closing", 5)
+    assert progress["children_done"] <= 5
+    task = jobs.running(billing, MARCH)
+    assert task is not None
+    await task
+    closed = await api.get(f"/v1/periods/{MARCH}", headers=agent)
     assert closed.status_code == 200, closed.text
+    again = await api.post(f"/v1/periods/{MARCH}/close", json={"ignore_grace": True}, headers=agent)
+    assert again.status_code == 200, again.text  # already closed: idempotent, nothing started
+    assert jobs.running(billing, MARCH) is None
+    assert again.json() == closed.json()
     expected = {
         "child-a": ("20.00", "214.00"),  # appendix week 1
         "child-b": ("0.00", "205.50"),  # appendix week 2
@@ -91,6 +69,9 @@ async def test_town_month_totals_match_the_appendix_weeks(billing, api, tokens) 
         f"/v1/invoices/{a['id']}.pdf", headers=tokens.header(tokens.parent("p", ["child-a"]))
     )
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "Facture chèque-service accueil" in text  # the contract's language is fr
+    assert a["number"] in text and "Votre contrat d'adhésion expire le" in text
     hidden = await api.get(
         f"/v1/invoices/{a['id']}", headers=tokens.header(tokens.parent("p", ["child-b"]))
     )

@@ -55,20 +55,31 @@ def contract(
     )
 
 
-def provider(pid: str, ptype: str, price: str, *, plurilingual: bool = False) -> Envelope:
+def provider(
+    pid: str,
+    ptype: str,
+    price: str,
+    *,
+    plurilingual: bool = False,
+    changed: bool = False,
+    effective: str = "2024-09-02",
+    commune: str = "Luxembourg",
+    version: int = 1,
+) -> Envelope:
+    kind = "changed" if changed else "registered"
     return new_event(
-        "lu.csa.attendance.provider.registered.v1",
+        f"lu.csa.attendance.provider.{kind}.v1",
         source="/csa/attendance",
         subject=pid,
         data={
             "record_id": pid,
             "provider_id": pid,
-            "version": 1,
-            "affects_closed_period": False,
+            "version": version,
+            "affects_closed_period": changed,
             "provider_type": ptype,
-            "effective_from": "2024-09-02",
+            "effective_from": effective,
             "name": f"Provider {pid}",
-            "commune": "Luxembourg",
+            "commune": commune,
             "hourly_price": price,
             "meal_price": "4.50",
             "plurilingual": plurilingual,
@@ -132,6 +143,53 @@ def meal(child: str, pid: str, day: str, count: int = 1) -> Envelope:
             "child_id": child,
             "day": day,
             "count": count,
+        },
+    )
+
+
+def education_started(
+    child: str,
+    pid: str,
+    *,
+    start: str,
+    end: str | None = None,
+    price: str = "6.00",
+    mode: str = "presence",
+    version: int = 1,
+) -> Envelope:
+    return new_event(
+        "lu.csa.attendance.educationcontract.started.v1",
+        source="/csa/attendance",
+        subject=child,
+        data={
+            "contract_id": f"e-{child}-{pid}",
+            "record_id": f"e-{child}-{pid}",
+            "provider_id": pid,
+            "version": version,
+            "affects_closed_period": True,
+            "child_id": child,
+            "start": start,
+            "end": end,
+            "hours_per_week": "20",
+            "hourly_price": price,
+            "billing_mode": mode,
+        },
+    )
+
+
+def education_ended(child: str, pid: str, *, end: str, version: int) -> Envelope:
+    return new_event(
+        "lu.csa.attendance.educationcontract.ended.v1",
+        source="/csa/attendance",
+        subject=child,
+        data={
+            "contract_id": f"e-{child}-{pid}",
+            "record_id": f"e-{child}-{pid}",
+            "provider_id": pid,
+            "version": version,
+            "affects_closed_period": True,
+            "child_id": child,
+            "end": end,
         },
     )
 

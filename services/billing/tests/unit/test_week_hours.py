@@ -3,6 +3,8 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from csa_billing.domain.lines import Rule
 from csa_billing.domain.week import compute_week
 
@@ -108,13 +110,34 @@ def test_70h_lt2_rank1_10h_beyond_60_at_full_price_parent_120_00_state_300_00(bu
     assert (result.parent_total, result.state_total) == (D("120.00"), D("300.00"))
 
 
-def test_fundamental_school_day_evening_after_19_is_tranche_not_free(build) -> None:
-    """School-age lt_4_5: 16:00-19:00 free (3 h), 19:00-21:00 tranche 1 at 4.00 (2 h) = 8.00."""
+def test_fundamental_school_day_16_21_lt45_3h_free_2h_tranche1_parent_8_00_state_22_00(
+    build,
+) -> None:
+    """School-age lt_4_5 rank 1 at an SEA 6.00, Monday (school day) 16:00-21:00:
+    16:00-19:00 school-time free, 3 h: parent 0.00, state 3 x 6.00 = 18.00;
+    19:00-21:00 is after school time: tranche 1 (3 h available), 2 h at rate 4.00:
+    parent 2 x 4.00 = 8.00, state 2 x (6.00 - 4.00) = 4.00. Parent 8.00, state 22.00."""
     week = build.week([build.sea()], [build.at(0, "16:00", "21:00")], category="lt_4_5",
                       schooling="fundamental", born=date(2018, 1, 1))  # fmt: skip
     result = compute_week(week)
     assert (result.hours.school_free, result.hours.tranche_1) == (180, 120)
     assert result.parent_total == D("8.00")
+
+
+@pytest.mark.parametrize("schooling", ["precoce_part_time", "precoce_full_time"])
+def test_precoce_child_school_day_08_12_lt45_no_school_free_parent_16_00_state_8_00(
+    build, schooling: str
+) -> None:
+    """Early education (précoce) is not fundamental education (§5.1): no school-time free
+    care on a school day. lt_4_5 rank 1, SEA 6.00 without the plurilingual programme,
+    Monday 08:00-12:00 (4 h): tranche 1, 3 h at 4.00 = 12.00, tranche 2, 1 h at 4.00 = 4.00;
+    parent 16.00, state 4 x (6.00 - 4.00) = 8.00. (A fundamental child: 4 h free, state 24.00.)"""
+    week = build.week([build.sea()], [build.at(0, "08:00", "12:00")], category="lt_4_5",
+                      schooling=schooling, born=date(2021, 6, 1))  # fmt: skip
+    result = compute_week(week)
+    assert result.hours.school_free == 0
+    assert (result.hours.tranche_1, result.hours.tranche_2) == (180, 60)
+    assert (result.parent_total, result.state_total) == (D("16.00"), D("8.00"))
 
 
 def test_fundamental_child_on_public_holiday_monday_pays_tranches_12_00(build) -> None:

@@ -77,8 +77,13 @@ def test_rmg_young_5_meals_free_state_22_50_sixth_meal_parent_4_50(build) -> Non
     assert _meal_totals(result) == (D("4.50"), D("22.50"))
 
 
-def test_meals_at_two_providers_first_five_by_date_supported(build) -> None:
-    """Mon-Wed at s (3 meals), Thu-Sat at t: Thu, Fri supported, Sat extra at t (5.00)."""
+def test_meals_at_two_providers_first_five_by_date_supported_parent_16_00_state_12_50(
+    build,
+) -> None:
+    """lt_3 young child, meal rate 2.00. Mon-Wed at s (4.50): 3 supported meals, parent
+    3 x 2.00 = 6.00, state 3 x 2.50 = 7.50. Thu-Sat at t (5.00): Thu and Fri are meals 4
+    and 5, supported: state 2 x (4.50 - 2.00) = 5.00, parent 2 x (5.00 - 2.50) = 5.00; Sat
+    is the 6th meal: extra, parent 5.00. Parent 16.00, state 12.50."""
     week = build.week(
         [build.sea("s"), build.sea("t", meal="5.00")],
         meals=(*build.meals([0, 1, 2], "s"), *build.meals([3, 4, 5], "t")),

@@ -133,8 +133,13 @@ def test_holiday_cap_not_in_school_week_ge45_60h_parent_312_00(build) -> None:
     assert result.parent_total == D("312.00")
 
 
-def test_partly_holiday_week_is_a_school_week_no_cap(build) -> None:
-    """Only Mon-Thu in the holiday list (Friday not): a school week, parent 312.00."""
+def test_partly_holiday_week_ge45_60h_is_a_school_week_parent_312_00_not_capped_at_100(
+    build,
+) -> None:
+    """Only Mon-Thu in the holiday list (Friday not): a school week (§5), so no 100.00 cap.
+    ge_4_5 rank 1, young child, SEA 6.00, Mon-Fri 07:00-19:00 = 60 h: tranche 1, 3 h x 4.00
+    = 12.00; tranche 2, 21 h x 4.00 = 84.00; tranche 3, 36 h x 6.00 = 216.00: parent 312.00;
+    state 24 h x (6.00 - 4.00) = 48.00. (Mon-Fri all holiday: parent 100.00, state 260.00.)"""
     week = build.week([build.sea()], build.full_weekdays(), category="ge_4_5")
     days = frozenset(date(2025, 3, 10 + i) for i in range(4))
     from dataclasses import replace

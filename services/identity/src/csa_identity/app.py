@@ -26,9 +26,10 @@ def _routers() -> Sequence[APIRouter]:
     from csa_identity.accounts.endpoints import router as accounts
     from csa_identity.office.endpoints import router as office
     from csa_identity.principals.endpoints import router as principals
+    from csa_identity.privacy.endpoints import router as privacy
 
     api = APIRouter(dependencies=[Depends(keys_loaded)])
-    for router in (accounts, activation, office, principals):
+    for router in (accounts, activation, office, principals, privacy):
         api.include_router(router)
     return [api]
 

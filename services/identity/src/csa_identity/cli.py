@@ -59,7 +59,7 @@ def export(
 @app.command("create-agent")
 def create_agent(
     agent_id: Annotated[str, typer.Argument(help="Login name of the agent")],
-    kind: Annotated[AgentKind, typer.Option(help="commune, cae or dageselteren")],
+    kind: Annotated[AgentKind, typer.Option(help="commune, cae, dageselteren or privacy-officer")],
     commune: Annotated[str | None, typer.Option(help="Required for a commune agent")] = None,
     office: Annotated[str | None, typer.Option(help="Office of a CAE/agency agent")] = None,
     password: Annotated[

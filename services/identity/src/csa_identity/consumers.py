@@ -1,4 +1,5 @@
-"""Identity consumes membership's child registrations and issues the child's myCard."""
+"""Identity consumes membership's child registrations (issues the child's myCard) and
+erasures (detaches the child, revokes its card, scrubs accounts left without a child)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.cards.service import holder_from_event, issue_first_card
 from csa_identity.context import identity_of
+from csa_identity.privacy.service import CHILD_ERASED, erase_child
 from csa_shared.events import Envelope
 from csa_shared.runtime import ServiceRuntime
 
@@ -27,8 +29,11 @@ def subscribe(runtime: ServiceRuntime) -> None:
         if issued is not None:
             log.info("myCard issued", extra={"child_id": child_id})
 
+    async def on_child_erased(session: AsyncSession, event: Envelope) -> None:
+        await erase_child(session, runtime, event)
+
     runtime.consume(
         group=GROUP,
         topics=["csa.membership.events"],
-        handlers={CHILD_REGISTERED: on_child_registered},
+        handlers={CHILD_REGISTERED: on_child_registered, CHILD_ERASED: on_child_erased},
     )

@@ -84,6 +84,7 @@ def attach_context(runtime: ServiceRuntime) -> IdentityContext:
         sms=gateway_from_environment(),
         code_hasher=CodeHasher(load_pepper(runtime.settings)),
     )
+    context.keys.clock = context.now  # reloads follow the (test-controllable) clock
     runtime.identity = context  # type: ignore[attr-defined]
     runtime.token_verifier = context.keys.verifier(audience_of("identity"), clock=context.now)
     return context

@@ -26,6 +26,7 @@ _STATUS: list[tuple[type[e.IdentityError], int, str]] = [
     (e.ChildAlreadyAttached, 409, "Child already attached"),
     (e.LastChildCannotBeDetached, 409, "Last child cannot be detached"),
     (e.ChildNotAttached, 404, "Child not attached"),
+    (e.SmsUnavailable, 503, "SMS not sent"),
 ]
 
 
@@ -89,6 +90,17 @@ LOGIN_PROBLEMS = {
     401: _example(401, "Login failed", "login.failed", "IAM code or password not valid."),
     422: _example(422, "Rejected", "otp.wrong", "The code is wrong."),
     429: _example(429, "Too many attempts", "lockout.active", "Try again in 2 minutes."),
+}
+SMS_UNAVAILABLE = {
+    503: {
+        **_example(503, "SMS not sent", "sms.unavailable", "The text message could not be sent."),
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before sending the same request again",
+                "schema": {"type": "integer"},
+            }
+        },
+    },
 }
 REGISTRATION_PROBLEMS = {
     422: _example(422, "Rejected", "linking_code.rejected", "This linking code is not valid."),

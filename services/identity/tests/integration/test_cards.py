@@ -56,3 +56,21 @@ async def test_card_letter_is_a_pdf_in_the_contract_language_and_pt_falls_back_t
     assert spool["child-pt"]["body"].startswith("Code IAM de votre enfant : SilMa")
     pdf = await api.get(f"/v1/dev/letters/{spool['child-pt']['id']}.pdf")
     assert pdf.content.startswith(b"%PDF")
+
+
+async def test_the_card_letter_goes_to_the_legal_representative_with_a_localised_validity(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    home = {"line": "3, rue Haute", "postcode": "L-9999", "locality": "Wiltz", "country": "LU"}
+    representative = {"first_name": "Anna", "surname": "Muster", "address": home}
+    await deliver(identity, child_registered("child-r", representative=representative))
+    await deliver(identity, child_registered("child-old", language="de"))
+    spool = {item["child_id"]: item for item in (await api.get("/v1/dev/letters")).json()}
+    letter = spool["child-r"]
+    assert letter["recipient"]["name"] == "Anna Muster"
+    assert letter["recipient"]["child"] == "Maëlle Muster"
+    assert letter["recipient"]["address"]["locality"] == "Wiltz"
+    assert "D'myCard ass gëlteg bis den" in letter["body"]
+    # an event without a representative (older producers): the child's home, as before
+    assert spool["child-old"]["recipient"]["address"]["locality"] == "Luxembourg"
+    assert "gültig bis zum" in spool["child-old"]["body"]

@@ -57,30 +57,81 @@ async def test_certificate_register_list_remove_and_login_without_sms(
 
     sms_before = len((await api.get("/v1/dev/sms")).json())
     body = {"iam_code": iam_code, "password": PASSWORD}
-    login = await api.post(
-        "/v1/login/certificate", json=body, headers={"X-Client-Certificate": quote(pem)}
-    )
+    login = await api.post("/v1/login/certificate", json=body, headers=passed(pem))
     assert login.status_code == 200, login.text
     assert len((await api.get("/v1/dev/sms")).json()) == sms_before
     assert identity.token_verifier.verify(login.json()["access_token"]).kind == "parent"
-    other = quote(certificate_pem("Mallory", clock.now))
-    for headers in ({"X-Client-Certificate": other}, {}):
+    other = certificate_pem("Mallory", clock.now)
+    for headers in (passed(other), {}):
         refused = await api.post("/v1/login/certificate", json=body, headers=headers)
         assert (refused.status_code, refused.json()["error"]) == (401, "login.failed")
     wrong_password = await api.post(
         "/v1/login/certificate",
         json={**body, "password": "wrong-password-xyz"},
-        headers={"X-Client-Certificate": quote(pem)},
+        headers=passed(pem),
     )
     assert wrong_password.status_code == 401
 
     path = f"/v1/me/certificates/{fingerprint}"
     assert (await api.delete(path, headers=bearer(tokens))).status_code == 204
     assert (await api.delete(path, headers=bearer(tokens))).status_code == 404
-    gone = await api.post(
-        "/v1/login/certificate", json=body, headers={"X-Client-Certificate": quote(pem)}
-    )
+    gone = await api.post("/v1/login/certificate", json=body, headers=passed(pem))
     assert gone.status_code == 401
+
+
+def passed(pem: str, verify: str | None = "SUCCESS") -> dict[str, str]:
+    """The headers ingress-nginx sets for a client certificate (auth-tls-pass-certificate-to-
+    upstream): URL-encoded PEM in ssl-client-cert, the verification result in
+    ssl-client-verify."""
+    headers = {"ssl-client-cert": quote(pem)}
+    if verify is not None:
+        headers["ssl-client-verify"] = verify
+    return headers
+
+
+async def test_certificate_login_needs_the_ingress_verification(
+    api: httpx.AsyncClient, identity: ServiceRuntime, clock: Clock
+) -> None:
+    """The registered certificate alone is not enough: without ssl-client-verify: SUCCESS
+    (set by the ingress, never by the client) the login is refused; the old, unset
+    X-Client-Certificate header is not read at all."""
+    iam_code, tokens = await register(api, identity)
+    pem = certificate_pem("Anne Muster", clock.now)
+    added = await api.post("/v1/me/certificates", json={"pem": pem}, headers=bearer(tokens))
+    assert added.status_code == 201, added.text
+    body = {"iam_code": iam_code, "password": PASSWORD}
+    for headers in (
+        passed(pem, verify=None),
+        passed(pem, verify="NONE"),
+        passed(pem, verify="FAILED:certificate has expired"),
+        passed(pem, verify="success"),
+        {"X-Client-Certificate": quote(pem), "ssl-client-verify": "SUCCESS"},
+        {"ssl-client-cert": quote(pem), "X-Client-Verify": "SUCCESS"},
+    ):
+        refused = await api.post("/v1/login/certificate", json=body, headers=headers)
+        assert (refused.status_code, refused.json()["error"]) == (401, "login.failed"), headers
+    accepted = await api.post("/v1/login/certificate", json=body, headers=passed(pem))
+    assert accepted.status_code == 200, accepted.text
+
+
+async def test_certificate_header_names_come_from_the_settings(
+    api: httpx.AsyncClient, identity: ServiceRuntime, clock: Clock
+) -> None:
+    identity.settings = identity.settings.model_copy(
+        update={
+            "identity_client_cert_header": "x-proxy-client-cert",
+            "identity_client_verify_header": "x-proxy-client-verify",
+        }
+    )
+    iam_code, tokens = await register(api, identity)
+    pem = certificate_pem("Anne Muster", clock.now)
+    await api.post("/v1/me/certificates", json={"pem": pem}, headers=bearer(tokens))
+    body = {"iam_code": iam_code, "password": PASSWORD}
+    default_names = await api.post("/v1/login/certificate", json=body, headers=passed(pem))
+    assert default_names.status_code == 401
+    configured = {"x-proxy-client-cert": quote(pem), "x-proxy-client-verify": "SUCCESS"}
+    accepted = await api.post("/v1/login/certificate", json=body, headers=configured)
+    assert accepted.status_code == 200, accepted.text
 
 
 async def test_otp_lockout_ends_the_pending_login(

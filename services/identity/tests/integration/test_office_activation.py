@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from csa_identity.tables import audit_log
 from csa_shared.runtime import ServiceRuntime
 
 from .conftest import PASSWORD, Clock, card_for, last_sms_code, register
@@ -201,3 +202,37 @@ async def _outbox_types(runtime: ServiceRuntime) -> list[str]:
     async with runtime.unit_of_work() as session:
         rows = await session.execute(select(runtime.outbox))
         return [json.loads(row.payload)["type"] for row in rows]
+
+
+async def _audit_rows(runtime: ServiceRuntime, action: str) -> list[tuple[str, str | None, dict]]:
+    async with runtime.unit_of_work() as session:
+        rows = await session.execute(
+            select(audit_log.c.outcome, audit_log.c.subject, audit_log.c.detail)
+            .where(audit_log.c.action == action)
+            .order_by(audit_log.c.id)
+        )
+        return [(r.outcome, r.subject, r.detail) for r in rows]
+
+
+async def test_failures_inside_the_transaction_leave_an_audit_row(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    """The error rolls the change back but not the security audit trail."""
+    _, tokens = await register(api, identity)
+    account_id = identity.token_verifier.verify(tokens["access_token"]).subject
+    auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+    iam_2, _linking = await card_for(api, identity, "child-2")
+    wrong = await api.post(
+        "/v1/me/children",
+        json={"iam_code": iam_2, "linking_code": "AAAA-BBBB-CCCC-DDDD"},
+        headers=auth,
+    )
+    assert wrong.status_code == 422, wrong.text
+    assert await _audit_rows(identity, "office.attach") == [
+        ("failure", account_id, {"reason": wrong.json()["error"]})
+    ]
+    last = await api.delete("/v1/me/children/child-1", headers=auth)
+    assert last.status_code == 409
+    assert await _audit_rows(identity, "office.detach") == [
+        ("failure", account_id, {"child": "child-1", "reason": "child.last_one"})
+    ]

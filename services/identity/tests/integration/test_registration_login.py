@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from csa_shared.auth import TokenVerifier
+from csa_shared.events import parse_event
 from csa_shared.runtime import ServiceRuntime
 
 from .conftest import PASSWORD, Clock, card_for, last_sms_code, register
@@ -142,3 +144,26 @@ async def test_logout_revokes_the_refresh_token(
     ).status_code == 204
     after = await api.post("/v1/sessions/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert after.status_code == 401
+
+
+async def test_registration_emits_account_created_and_child_attached(
+    api: httpx.AsyncClient, identity: ServiceRuntime, clock: Clock
+) -> None:
+    _iam_code, tokens = await register(api, identity, "child-7")
+    account_id = identity.token_verifier.verify(tokens["access_token"]).subject
+    async with identity.unit_of_work() as session:
+        rows = (await session.execute(select(identity.outbox).order_by(identity.outbox.c.id))).all()
+    events = {event.type: (row, event) for row in rows for event in [parse_event(row.payload)]}
+    row, created = events["lu.csa.identity.account.created.v1"]
+    assert (row.topic, row.message_key, created.subject) == (
+        "csa.identity.events",
+        account_id,
+        account_id,
+    )
+    assert created.data["account_id"] == account_id
+    assert created.data["child_ids"] == ["child-7"]
+    assert created.data["created_at"] == clock.now.isoformat()
+    row, attached = events["lu.csa.identity.child.attached.v1"]
+    assert attached.data["account_id"] == account_id
+    assert attached.data["child_id"] == "child-7"
+    assert row.topic == "csa.identity.events"

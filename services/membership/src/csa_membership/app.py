@@ -12,8 +12,9 @@ from csa_shared.composition import ServiceDefinition
 
 def _routers() -> list[APIRouter]:
     from csa_membership.contracts.endpoints import router as contracts
+    from csa_membership.privacy.endpoints import router as privacy
 
-    return [contracts]
+    return [contracts, privacy]
 
 
 definition = ServiceDefinition(

@@ -51,6 +51,8 @@ contracts = Table(
     Column("household_id", String(36), ForeignKey("households.household_id"), nullable=False),
     Column("status", String(16), nullable=False, index=True),
     Column("commune", String(128), nullable=True, index=True),
+    # the commune case-folded: searches by commune ignore case, as the agent scope check does
+    Column("commune_key", String(128), nullable=True, index=True),
     Column("office", String(64), nullable=True, index=True),
     Column("filed_on", Date, nullable=False),
     Column("filed_by", String(128), nullable=False),

@@ -51,7 +51,7 @@ def version_on(contract: Contract, day: date) -> ContractVersion:
 
 
 def active() -> Contract:
-    return sign(filed(), signed_on=FILED)
+    return sign(filed(), signed_on=FILED, today=FILED)
 
 
 def test_filing_gives_an_applied_contract_with_category_lt_2_5_rank_2() -> None:
@@ -102,19 +102,29 @@ def test_signature_activates_from_the_start_of_the_billing_period_2025_03_03() -
 
 
 def test_exceptional_3_period_contract_ends_2025_06_01() -> None:
-    contract = sign(filed(exception_reason="temporary stay"), signed_on=FILED)
+    contract = sign(filed(exception_reason="temporary stay"), signed_on=FILED, today=FILED)
     assert contract.validity is not None
     assert contract.validity.valid_until == date(2025, 6, 1)
 
 
 def test_signature_before_filing_is_an_impossible_date() -> None:
     with pytest.raises(InvalidDate):
-        sign(filed(), signed_on=date(2025, 3, 19))
+        sign(filed(), signed_on=date(2025, 3, 19), today=FILED)
+
+
+def test_signature_dated_after_today_is_an_impossible_date() -> None:
+    with pytest.raises(InvalidDate) as err:
+        sign(filed(), signed_on=date(2025, 3, 21), today=FILED)
+    assert err.value.code == "signed_in_future"
+
+
+def test_signature_dated_today_is_accepted() -> None:
+    assert sign(filed(), signed_on=FILED, today=FILED).signed_on == FILED
 
 
 def test_signing_twice_is_an_invalid_transition() -> None:
     with pytest.raises(InvalidContractTransition):
-        sign(active(), signed_on=FILED)
+        sign(active(), signed_on=FILED, today=FILED)
 
 
 def test_second_contract_for_the_same_child_conflicts_with_the_first_id() -> None:

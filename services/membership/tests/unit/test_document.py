@@ -41,7 +41,7 @@ def signed(language: Language, **changes: object) -> Contract:
         existing=(),
         ssm=SSM,
     )
-    return sign(contract, signed_on=FILED)
+    return sign(contract, signed_on=FILED, today=FILED)
 
 
 @pytest.mark.parametrize("language", list(Language))

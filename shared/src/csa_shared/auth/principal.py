@@ -29,6 +29,7 @@ class Role(StrEnum):
     COMMUNE_AGENT = "commune-agent"
     CAE_AGENT = "cae-agent"
     DAGESELTEREN_AGENT = "dageselteren-agent"
+    PRIVACY_OFFICER = "privacy-officer"
     SERVICE = "service"
 
 
@@ -99,6 +100,22 @@ def require_child(principal: Principal, child_id: str, *, child_commune: str | N
     """Raise ``Forbidden`` unless the principal may see ``child_id``."""
     if not principal.can_see_child(child_id, child_commune=child_commune):
         raise Forbidden("this child is not visible to the caller")
+
+
+def require_data_subject_access(principal: Principal, child_id: str) -> None:
+    """Right of access (GDPR art. 15): a parent whose token lists ``child_id``, or a privacy
+    officer (an agent with the ``privacy-officer`` role); everyone else gets ``Forbidden``."""
+    if principal.kind is PrincipalKind.PARENT and child_id in principal.children:
+        return
+    if principal.kind is PrincipalKind.AGENT and Role.PRIVACY_OFFICER in principal.roles:
+        return
+    raise Forbidden("only the child's parent or a privacy officer may export its personal data")
+
+
+def require_privacy_officer(principal: Principal) -> None:
+    """Raise ``Forbidden`` unless this is an agent with the ``privacy-officer`` role."""
+    if principal.kind is not PrincipalKind.AGENT or Role.PRIVACY_OFFICER not in principal.roles:
+        raise Forbidden("only a privacy officer may do this")
 
 
 def require_provider(principal: Principal, provider_id: str) -> None:

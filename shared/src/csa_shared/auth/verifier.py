@@ -2,11 +2,21 @@
 
 Every service builds one ``TokenVerifier`` with the identity service's JWKS (a dict, or a
 callable that fetches it) plus the expected issuer and its own audience name; the FastAPI
-dependency calls ``verify(token)`` and gets a ``Principal`` or an ``InvalidToken``.
+dependency calls ``await verify_async(token)`` (or, outside an event loop, ``verify(token)``)
+and gets a ``Principal`` or an ``InvalidToken``.
+
+Key rotation: a token whose ``kid`` is not in the loaded set makes the verifier fetch the
+key set again, at most once per ``refetch_cooldown`` (a flood of tokens with made-up key ids
+cannot hammer the identity service). ``verify_async`` runs that fetch in a worker thread,
+so a slow identity never blocks the event loop; a failed fetch keeps the loaded keys.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import threading
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +28,8 @@ from csa_shared.auth.principal import Principal, PrincipalKind
 
 JwksDocument = Mapping[str, Any]
 JwksSource = JwksDocument | Callable[[], JwksDocument]
+
+log = logging.getLogger(__name__)
 
 ALLOWED_ALGORITHMS = ("EdDSA", "ES256")
 REQUIRED_CLAIMS = ("iss", "sub", "aud", "exp", "iat", "jti", "kind")
@@ -32,7 +44,8 @@ class TokenVerifier:
 
     Only asymmetric algorithms are accepted and the algorithm must match the key's JWK, so
     ``alg: none`` and the HS256-with-public-key confusion are refused. With a callable
-    source, an unknown ``kid`` triggers one re-fetch (the identity service rotated its key).
+    source, an unknown ``kid`` triggers a re-fetch (the identity service rotated its key),
+    at most one per ``refetch_cooldown`` (``monotonic`` is the cooldown's clock).
     """
 
     def __init__(
@@ -43,17 +56,33 @@ class TokenVerifier:
         audience: str,
         leeway: timedelta = timedelta(seconds=30),
         clock: Callable[[], datetime] = _utc_now,
+        refetch_cooldown: timedelta = timedelta(0),
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._source = jwks
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway
         self._clock = clock
+        self._cooldown = refetch_cooldown.total_seconds()
+        self._monotonic = monotonic
         self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at: float | None = None
+        self._fetch_lock = threading.Lock()
+        self.fetches = 0
         self._refresh_keys()
 
     def _refresh_keys(self) -> None:
-        document = self._source() if callable(self._source) else self._source
+        """Load the key set; with a callable source a failure keeps the loaded keys."""
+        self._fetched_at = self._monotonic()
+        self.fetches += 1
+        try:
+            document = self._source() if callable(self._source) else self._source
+        except Exception:
+            if not callable(self._source):
+                raise
+            log.warning("could not fetch the JWKS; keeping the loaded keys", exc_info=True)
+            return
         keys: dict[str, jwt.PyJWK] = {}
         for entry in document.get("keys", []):
             kid = entry.get("kid")
@@ -62,16 +91,25 @@ class TokenVerifier:
             keys[kid] = jwt.PyJWK(dict(entry))
         self._keys = keys
 
+    def _refetch_due(self, kid: str) -> bool:
+        if kid in self._keys or not callable(self._source):
+            return False
+        return self._fetched_at is None or (self._monotonic() - self._fetched_at >= self._cooldown)
+
+    def _refetch(self, kid: str) -> None:
+        """One fetch at a time; callers that waited find the new keys (or the cooldown)."""
+        with self._fetch_lock:
+            if self._refetch_due(kid):
+                self._refresh_keys()
+
     def _key_for(self, kid: str) -> jwt.PyJWK:
-        if kid not in self._keys and callable(self._source):
-            self._refresh_keys()
         try:
             return self._keys[kid]
         except KeyError:
             raise InvalidToken("token signed by an unknown key") from None
 
-    def verify(self, token: str) -> Principal:
-        """Return the token's ``Principal``; raise ``InvalidToken`` on any defect."""
+    @staticmethod
+    def _header(token: str) -> tuple[str, str]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -79,6 +117,26 @@ class TokenVerifier:
         kid, alg = header.get("kid"), header.get("alg")
         if not isinstance(kid, str) or alg not in ALLOWED_ALGORITHMS:
             raise InvalidToken("token algorithm or key id not accepted")
+        return kid, alg
+
+    def verify(self, token: str) -> Principal:
+        """Return the token's ``Principal``; raise ``InvalidToken`` on any defect.
+        An unknown key id may fetch the key set here, blocking: in async code use
+        ``verify_async``."""
+        kid, _alg = self._header(token)
+        if self._refetch_due(kid):
+            self._refetch(kid)
+        return self._verified(token)
+
+    async def verify_async(self, token: str) -> Principal:
+        """``verify`` for the event loop: a key-set fetch runs in a worker thread."""
+        kid, _alg = self._header(token)
+        if self._refetch_due(kid):
+            await asyncio.to_thread(self._refetch, kid)
+        return self._verified(token)
+
+    def _verified(self, token: str) -> Principal:
+        kid, alg = self._header(token)
         key = self._key_for(kid)
         if key.algorithm_name != alg:
             raise InvalidToken("token algorithm does not match its key")

@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_shared.http.middleware import RequestContextMiddleware
-from csa_shared.http.problems import install_problem_handlers
+from csa_shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
 from csa_shared.runtime import ServiceRuntime
 
 PROBLEM_SCHEMA = {
@@ -101,6 +101,21 @@ def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
+def _validation_errors_are_problems(schema: dict[str, Any]) -> None:
+    """Document the 422 that FastAPI adds by itself as what the service really answers.
+
+    Request validation errors go through the problem-details handler, so FastAPI's default
+    ``HTTPValidationError`` body never appears on the wire.
+    """
+    default_ref = "#/components/schemas/HTTPValidationError"
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            response = operation.get("responses", {}).get("422")
+            content = (response or {}).get("content", {})
+            if content.get("application/json", {}).get("schema", {}).get("$ref") == default_ref:
+                operation["responses"]["422"] = PROBLEM_RESPONSES[422]
+
+
 def _add_problem_schema(app: FastAPI) -> None:
     original = app.openapi
 
@@ -109,6 +124,7 @@ def _add_problem_schema(app: FastAPI) -> None:
             return app.openapi_schema
         schema = original()
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        _validation_errors_are_problems(schema)
         app.openapi_schema = schema
         return schema
 

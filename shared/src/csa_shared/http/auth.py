@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -22,7 +23,8 @@ bearer = HTTPBearer(auto_error=False, description="Access token issued by the id
 
 
 def jwks_source(settings: Settings) -> Callable[[], dict[str, Any]]:
-    """Fetch the key set (re-fetched by the verifier when it meets an unknown key id)."""
+    """Fetch the key set (re-fetched by the verifier when it meets an unknown key id, over
+    HTTP at most once per ``CSA_JWKS_REFETCH_COOLDOWN_SECONDS``)."""
     if settings.identity_url:
         url = settings.identity_url.rstrip("/") + "/.well-known/jwks.json"
 
@@ -45,8 +47,14 @@ def jwks_source(settings: Settings) -> Callable[[], dict[str, Any]]:
 
 
 def token_verifier(settings: Settings, service: ServiceName) -> TokenVerifier:
+    """Over HTTP, unknown key ids re-fetch at most once per cooldown; the embedded JWKS file
+    is cheap to read and is re-read at once (embedded identity writes it on first use)."""
+    cooldown = settings.jwks_refetch_cooldown_seconds if settings.identity_url else 0.0
     return TokenVerifier(
-        jwks_source(settings), issuer=settings.token_issuer, audience=audience_of(service)
+        jwks_source(settings),
+        issuer=settings.token_issuer,
+        audience=audience_of(service),
+        refetch_cooldown=timedelta(seconds=cooldown),
     )
 
 
@@ -57,6 +65,6 @@ async def authenticated(request: Request) -> Principal:
         raise Unauthorized("a bearer token is required", www_authenticate="Bearer")
     verifier: TokenVerifier = request.app.state.runtime.token_verifier
     try:
-        return verifier.verify(credentials.credentials)
+        return await verifier.verify_async(credentials.credentials)
     except InvalidToken as exc:
         raise Unauthorized(f"invalid token: {exc}") from exc

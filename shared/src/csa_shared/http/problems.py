@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from csa_shared.auth.errors import AuthError, Forbidden
@@ -34,9 +35,35 @@ def problem_response(status: int, title: str, detail: str, code: str, **extra: A
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
-def _field(location: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in location if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "(body)"
+_SOURCES = ("body", "query", "path", "header", "cookie")
+
+
+def _field(error: dict[str, Any]) -> str:
+    """The field an error names, as the CLI names it: ``meals[0].count``; ``body`` for the
+    whole body (malformed JSON, whose location is the character offset)."""
+    location = tuple(error.get("loc", ()))
+    if error.get("type") == "json_invalid":
+        return "body"
+    if location and location[0] in _SOURCES:
+        location = location[1:]
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "body"
+
+
+def _message(error: dict[str, Any], body: Any) -> str:
+    """The error's message; malformed JSON says where, like ``json.JSONDecodeError``."""
+    if error.get("type") != "json_invalid":
+        return str(error.get("msg", "invalid"))
+    reason = (error.get("ctx") or {}).get("error", "JSON decode error")
+    location = tuple(error.get("loc", ()))
+    if isinstance(body, str) and len(location) > 1 and isinstance(location[1], int):
+        pos = location[1]
+        line = body.count("\n", 0, pos) + 1
+        column = pos - body.rfind("\n", 0, pos)
+        return f"malformed JSON: {reason} (line {line}, column {column})"
+    return f"malformed JSON: {reason}"
 
 
 async def _application_error(_: Request, exc: Exception) -> JSONResponse:
@@ -66,10 +93,7 @@ async def _rule_input_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
-        for e in exc.errors()
-    ]
+    errors = [{"field": _field(e), "message": _message(e, exc.body)} for e in exc.errors()]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem_response(422, "Invalid input", detail, "invalid-input", errors=errors)
 
@@ -92,12 +116,35 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(500, "Internal error", "an unexpected error occurred", "internal")
 
 
+def _unstorable_value(exc: DBAPIError) -> bool:
+    """The database refused a value itself (SQLSTATE class 22 "data exception", e.g. a NUL
+    character in text, or an integer beyond 64 bits the driver cannot encode)."""
+    seen: BaseException | None = exc.orig
+    while seen is not None:
+        if str(getattr(seen, "sqlstate", "") or "").startswith("22"):
+            return True
+        if type(seen).__name__ == "DataError" or isinstance(seen, OverflowError):
+            return True
+        seen = seen.__cause__
+    return False
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A value the database cannot store is the caller's input error (422), not a 500."""
+    assert isinstance(exc, DBAPIError)
+    if not _unstorable_value(exc):
+        return await _unexpected(request, exc)
+    detail = "a value cannot be stored: out of range, or a character such as NUL"
+    return problem_response(422, "Invalid input", detail, "invalid-input")
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApplicationError, _application_error)
     app.add_exception_handler(AuthError, _auth_error)
     app.add_exception_handler(RuleInputError, _rule_input_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -124,3 +171,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (422, "Invalid input", "invalid-input", "start: must be before end"),
     )
 }
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` of an authenticated operation: 401, 403 and ``codes``."""
+    return {k: PROBLEM_RESPONSES[k] for k in (401, 403, *codes)}

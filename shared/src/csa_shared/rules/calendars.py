@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -54,6 +56,7 @@ class SchoolYear:
     covers_start: date
     covers_end: date
     periods: tuple[SchoolHolidayPeriod, ...]
+    file: str = ""
 
 
 def _date(raw: Any, where: str) -> date:
@@ -78,16 +81,23 @@ def _document(text: str, source: str, kind: str) -> dict[str, Any]:
 def load_school_year(text: str, *, source: str = "school calendar") -> SchoolYear:
     """Parse and validate one school year's holiday periods."""
     doc = _document(text, source, "school_holidays")
-    covers = doc.get("covers") or {}
+    covers = doc.get("covers")
+    if not isinstance(covers, dict):
+        raise RuleDataError(source, "needs `covers: {start: ..., end: ...}`")
     start = _date(covers.get("start"), f"{source}: covers.start")
     end = _date(covers.get("end"), f"{source}: covers.end")
     if end < start:
         raise RuleDataError(source, "covers.end is before covers.start")
+    raw_periods = doc.get("periods") or []
+    if not isinstance(raw_periods, list):
+        raise RuleDataError(f"{source}: periods", "must be a list of {name, start, end}")
     periods = []
-    for i, raw in enumerate(doc.get("periods") or []):
+    for i, raw in enumerate(raw_periods):
         where = f"{source}: periods[{i}]"
+        if not isinstance(raw, dict):
+            raise RuleDataError(where, "must be a mapping {name, start, end}")
         period = SchoolHolidayPeriod(
-            str(raw.get("name", "")), _date(raw.get("start"), where), _date(raw.get("end"), where)
+            str(raw.get("name") or ""), _date(raw.get("start"), where), _date(raw.get("end"), where)
         )
         if not period.name or period.end < period.start:
             raise RuleDataError(where, "needs a name and an end on or after its start")
@@ -98,28 +108,36 @@ def load_school_year(text: str, *, source: str = "school calendar") -> SchoolYea
     for before, after in itertools.pairwise(periods):
         if after.start <= before.end:
             raise RuleDataError(source, f"periods {before.name} and {after.name} overlap")
-    return SchoolYear(str(doc.get("school_year", "")), doc["source"], start, end, tuple(periods))
+    return SchoolYear(
+        str(doc.get("school_year") or ""), doc["source"], start, end, tuple(periods), source
+    )
 
 
 def load_public_holiday_rules(text: str, *, source: str = "public holidays") -> PublicHolidays:
     """Parse and validate the public-holiday rules (fixed dates and Easter offsets)."""
     doc = _document(text, source, "public_holidays")
     fixed = []
-    for i, raw in enumerate(doc.get("fixed") or []):
+    for i, raw in enumerate(_list(doc, "fixed", source)):
         try:
             month, day = (int(x) for x in str(raw["date"]).split("-"))
             date(2000, month, day)
-        except (KeyError, ValueError):
+            from_year = int(raw.get("from_year", 1))
+        except (KeyError, ValueError, TypeError):
             raise RuleDataError(f"{source}: fixed[{i}]", "date must be MM-DD") from None
-        fixed.append(
-            FixedHoliday(month, day, str(raw.get("name", "")), int(raw.get("from_year", 1)))
-        )
+        fixed.append(FixedHoliday(month, day, str(raw.get("name", "")), from_year))
     offsets = []
-    for i, raw in enumerate(doc.get("easter_offsets") or []):
+    for i, raw in enumerate(_list(doc, "easter_offsets", source)):
         if not isinstance(raw.get("offset"), int):
             raise RuleDataError(f"{source}: easter_offsets[{i}]", "offset must be an integer")
         offsets.append((int(raw["offset"]), str(raw.get("name", ""))))
-    return PublicHolidays(doc["source"], tuple(fixed), tuple(offsets))
+    return PublicHolidays(doc["source"], tuple(fixed), tuple(offsets), source)
+
+
+def _list(doc: dict[str, Any], key: str, source: str) -> list[dict[str, Any]]:
+    items = doc.get(key) or []
+    if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+        raise RuleDataError(f"{source}: {key}", "must be a list of mappings")
+    return items
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +147,7 @@ class PublicHolidays:
     source: str
     fixed: tuple[FixedHoliday, ...]
     easter_offsets: tuple[tuple[int, str], ...]
+    file: str = ""
 
     def of_year(self, year: int) -> dict[date, str]:
         """All public holidays of a year, by date."""
@@ -144,6 +163,13 @@ class ReferenceCalendar:
     def __init__(self, public_holidays: PublicHolidays, school_years: Iterable[SchoolYear]) -> None:
         self.public_holidays = public_holidays
         self.school_years = tuple(sorted(school_years, key=lambda y: y.covers_start))
+        for before, after in itertools.pairwise(self.school_years):
+            if after.covers_start <= before.covers_end:
+                raise RuleDataError(
+                    after.file or after.school_year,
+                    f"school year {after.school_year} covers days that school year "
+                    f"{before.school_year} ({before.file}) already covers",
+                )
         self._by_year: dict[int, dict[date, str]] = {}
 
     def public_holidays_of(self, year: int) -> dict[date, str]:
@@ -177,15 +203,134 @@ class ReferenceCalendar:
         return all(self.is_school_holiday(d) or self.is_public_holiday(d) for d in days)
 
 
+SHIPPED = "shipped:"
+SCHOOL_YEAR_FORMAT = re.compile(r"^(\d{4})-(\d{4})$")
+PUBLIC_HOLIDAYS_FILE = "public_holidays.yaml"
+
+CalendarFile = SchoolYear | PublicHolidays
+
+
 def _read(name: str) -> str:
     return resources.files("csa_shared.rules").joinpath(f"data/calendars/{name}").read_text("utf-8")
+
+
+def _is_calendar_file(name: str) -> bool:
+    return name.endswith(".yaml") and (name == PUBLIC_HOLIDAYS_FILE or name.startswith("school_"))
+
+
+def _shipped_files() -> dict[str, tuple[str, str]]:
+    folder = resources.files("csa_shared.rules").joinpath("data/calendars")
+    names = sorted(p.name for p in folder.iterdir() if _is_calendar_file(p.name))
+    return {name: (f"{SHIPPED}{name}", _read(name)) for name in names}
+
+
+def _loaded_files(calendar_dir: Path) -> dict[str, tuple[str, str]]:
+    if not calendar_dir.is_dir():
+        return {}
+    return {
+        p.name: (str(p), p.read_text("utf-8"))
+        for p in sorted(calendar_dir.iterdir())
+        if _is_calendar_file(p.name)
+    }
+
+
+def _combine(files: dict[str, tuple[str, str]]) -> ReferenceCalendar:
+    holidays: PublicHolidays | None = None
+    years = []
+    for name, (source, text) in sorted(files.items()):
+        if name == PUBLIC_HOLIDAYS_FILE:
+            holidays = load_public_holiday_rules(text, source=source)
+        else:
+            years.append(load_school_year(text, source=source))
+    if holidays is None:
+        raise RuleDataError(PUBLIC_HOLIDAYS_FILE, "no public-holiday rules")
+    return ReferenceCalendar(holidays, years)
 
 
 @cache
 def shipped_calendar() -> ReferenceCalendar:
     """The calendar shipped in `data/calendars/` (public holidays + the school years shipped)."""
-    folder = resources.files("csa_shared.rules").joinpath("data/calendars")
-    names = sorted(p.name for p in folder.iterdir() if p.name.startswith("school_"))
-    years = [load_school_year(_read(n), source=n) for n in names]
-    holidays = load_public_holiday_rules(_read("public_holidays.yaml"), source="public_holidays")
-    return ReferenceCalendar(holidays, years)
+    return _combine(_shipped_files())
+
+
+@cache
+def _calendar_of(calendar_dir: Path) -> ReferenceCalendar:
+    return _combine({**_shipped_files(), **_loaded_files(calendar_dir)})
+
+
+def calendar_with(calendar_dir: Path | None) -> ReferenceCalendar:
+    """The shipped calendar plus the files loaded into ``calendar_dir`` (None: shipped only).
+
+    A loaded file replaces the shipped file of the same name (a school year's official
+    dates, amended public-holiday rules); two school years may not cover the same day.
+    Read once per process and directory; `install_calendar_file` refreshes it.
+    """
+    return shipped_calendar() if calendar_dir is None else _calendar_of(calendar_dir.resolve())
+
+
+def configured_calendar() -> ReferenceCalendar:
+    """The calendar billing uses: shipped files plus those in ``CSA_CALENDAR_DIR``."""
+    from csa_shared.settings import get_settings
+
+    return calendar_with(get_settings().calendar_dir)
+
+
+def parse_calendar_file(text: str, *, source: str) -> CalendarFile:
+    """A calendar data file of either kind, validated as `csa calendar load` installs it.
+
+    A school-year file must also name its school year as ``YYYY-YYYY`` (consecutive years):
+    that name gives its file name in the calendar directory.
+    """
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RuleDataError(source, f"not valid YAML: {exc}") from None
+    kind = doc.get("kind") if isinstance(doc, dict) else None
+    if kind == "public_holidays":
+        return load_public_holiday_rules(text, source=source)
+    if kind != "school_holidays":
+        raise RuleDataError(source, "`kind` must be school_holidays or public_holidays")
+    year = load_school_year(text, source=source)
+    found = SCHOOL_YEAR_FORMAT.match(year.school_year)
+    if found is None or int(found[2]) != int(found[1]) + 1:
+        raise RuleDataError(
+            f"{source}: school_year", "must name two consecutive years, e.g. 2026-2027"
+        )
+    return year
+
+
+def installed_name(item: CalendarFile) -> str:
+    """The file name a calendar file gets in the calendar directory."""
+    if isinstance(item, PublicHolidays):
+        return PUBLIC_HOLIDAYS_FILE
+    return f"school_{item.school_year.replace('-', '_')}.yaml"
+
+
+def check_calendar_file(
+    text: str, calendar_dir: Path, *, source: str
+) -> tuple[CalendarFile, Path, str | None]:
+    """Validate a calendar file and check that it fits the calendar in force.
+
+    Returns the parsed file, where it would be installed, and the file it would replace
+    (``shipped:<name>`` or a loaded path), if any. The shipped files, the files already
+    loaded and this one must make a valid calendar together (no day covered twice).
+    """
+    item = parse_calendar_file(text, source=source)
+    name = installed_name(item)
+    files = {**_shipped_files(), **_loaded_files(calendar_dir)}
+    replaced = files[name][0] if name in files else None
+    _combine({**files, name: (source, text)})
+    return item, calendar_dir / name, replaced
+
+
+def install_calendar_file(
+    text: str, calendar_dir: Path, *, source: str
+) -> tuple[CalendarFile, Path, str | None]:
+    """`check_calendar_file`, then write the file into ``calendar_dir`` (atomically)."""
+    item, target, replaced = check_calendar_file(text, calendar_dir, source=source)
+    calendar_dir.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    partial.write_text(text, "utf-8")
+    partial.replace(target)
+    _calendar_of.cache_clear()
+    return item, target, replaced

@@ -81,6 +81,9 @@ class TestTokens:
     def agency_agent(self, subject: str) -> str:
         return self.mint(kind="agent", subject=subject, roles=["dageselteren-agent"])
 
+    def privacy_officer(self, subject: str = "dpo-1") -> str:
+        return self.mint(kind="agent", subject=subject, roles=["privacy-officer"])
+
     @staticmethod
     def header(token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}

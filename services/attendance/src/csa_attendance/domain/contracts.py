@@ -2,7 +2,8 @@
 
 A contract links one child to one provider over `[start, end]` (inclusive; `end` None = open),
 with the contracted hours per week, the hourly price agreed with the parents, and how care is
-billed (`BillingMode`). For an SEA conventionné the price is at most the SEA state cap (§1).
+billed (`BillingMode`, rule in csa_shared.rules.billing_modes). For an SEA conventionné the
+price is at most the SEA state cap (§1).
 """
 
 from __future__ import annotations
@@ -11,23 +12,15 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from enum import StrEnum
 
 from csa_attendance.domain import checks
 from csa_attendance.domain.closing import closed_period_on_or_after
 from csa_attendance.domain.errors import AttendanceDomainError, Code, Violation
 from csa_attendance.domain.events import EducationContractEnded, EducationContractStarted
+from csa_shared.rules.billing_modes import BillingMode
 from csa_shared.rules.parameters import ProviderType
 
 HOURS_PER_WEEK_MAX = Decimal(168)
-
-
-class BillingMode(StrEnum):
-    """What is billed per day (seed 004 §4.1: "présence effective et/ou plages d'inscription")."""
-
-    PRESENCE = "presence"
-    RESERVATION = "reservation"
-    GREATER_OF = "greater_of"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -21,17 +21,13 @@ from csa_attendance.presences.schemas import (
     PresencePage,
     VoidIn,
 )
-from csa_shared.auth import Principal, PrincipalKind
+from csa_shared.auth import Principal
 from csa_shared.errors import Conflict, Forbidden, Unprocessable
 from csa_shared.http.app import runtime_of, session
 from csa_shared.http.auth import authenticated
-from csa_shared.http.problems import PROBLEM_RESPONSES
+from csa_shared.http.problems import problem_responses
 
 router = APIRouter(tags=["presences"])
-
-
-def problems(*codes: int) -> dict[int | str, dict]:
-    return {k: PROBLEM_RESPONSES[k] for k in (401, 403, *codes)}
 
 
 TOO_LARGE = {
@@ -66,7 +62,7 @@ async def _json_body(request: Request) -> Any:
     response_model=PresenceOut,
     responses={
         200: {"model": PresenceOut, "description": "Already recorded (idempotent repeat)"},
-        **problems(409, 422),
+        **problem_responses(409, 422),
     },
     summary="Record one presence (provider system)",
 )
@@ -102,7 +98,7 @@ async def post_presence(
 @router.post(
     "/declarations/batch",
     response_model=BatchOut,
-    responses={**problems(422), **TOO_LARGE},
+    responses={**problem_responses(422), **TOO_LARGE},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -135,7 +131,7 @@ async def post_batch(
 @router.post(
     "/presences/{presence_id}/amend",
     response_model=PresenceOut,
-    responses=problems(404, 422),
+    responses=problem_responses(404, 422),
     summary="Amend a presence's times with a reason (a new version; history kept)",
 )
 async def amend(
@@ -154,7 +150,7 @@ async def amend(
 @router.post(
     "/presences/{presence_id}/void",
     response_model=PresenceOut,
-    responses=problems(404, 422),
+    responses=problem_responses(404, 422),
     summary="Void a presence with a reason (history kept)",
 )
 async def void(
@@ -173,7 +169,7 @@ async def void(
 @router.get(
     "/presences/{presence_id}",
     response_model=PresenceHistoryOut,
-    responses=problems(404),
+    responses=problem_responses(404),
     summary="A presence with its versions",
 )
 async def show(
@@ -187,7 +183,7 @@ async def show(
 @router.get(
     "/presences",
     response_model=PresencePage,
-    responses=problems(422),
+    responses=problem_responses(422),
     summary="Presences: a provider's own, a parent's children's, or per provider (agents)",
 )
 async def list_presences(
@@ -201,16 +197,9 @@ async def list_presences(
     unit: AsyncSession = Depends(session),
     principal: Principal = Depends(authenticated),
 ) -> PresencePage:
-    children: list[str] | None = [child_id] if child_id else None
-    if principal.kind is PrincipalKind.PARENT:
-        children = [c for c in (children or sorted(principal.children)) if c in principal.children]
-        if child_id and child_id not in principal.children:
-            raise Forbidden("this child is not visible to the caller")
-    elif access.is_agent(principal):
-        if provider_id is None:
-            raise Unprocessable("agents list presences per provider: give provider_id")
-    else:
-        provider_id = access.provider_of(principal)
+    provider_id, children = access.read_scope(
+        principal, provider_id=provider_id, child_id=child_id, what="presences"
+    )
     rows, total = await repository.search(
         unit,
         provider_id=provider_id,

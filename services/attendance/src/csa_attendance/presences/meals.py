@@ -15,7 +15,7 @@ from csa_attendance.domain.errors import AttendanceDomainError
 from csa_attendance.domain.ledger import AttendanceState
 from csa_attendance.events import to_envelope
 from csa_attendance.presences import repository
-from csa_attendance.presences.schemas import VoidIn
+from csa_attendance.presences.schemas import MealOut, VoidIn
 from csa_attendance.presences.service import local_now
 from csa_attendance.problems import as_problem
 from csa_attendance.registry import repository as registry
@@ -39,17 +39,6 @@ class MealAmendIn(BaseModel):
     day: date
     count: int
     reason: str = Field(min_length=1, max_length=500)
-
-
-class MealOut(BaseModel):
-    id: str
-    provider_id: str
-    record_id: str
-    child_id: str
-    day: date
-    count: int
-    version: int
-    status: str
 
 
 async def correct_meal(

@@ -239,22 +239,30 @@ async def search(
     status: str | None,
     limit: int,
     offset: int,
+    table: Table = presences,
 ) -> tuple[list[Any], int]:
-    query = select(presences)
+    """A page of `table`'s records (presences, reservations: by start; meals: by day)."""
+    query = select(table)
     if provider_id is not None:
-        query = query.where(presences.c.provider_id == provider_id)
+        query = query.where(table.c.provider_id == provider_id)
     if children is not None:
-        query = query.where(presences.c.child_id.in_(list(children)))
-    if day_from is not None:
-        query = query.where(presences.c.start >= datetime.combine(day_from, time()))
-    if day_to is not None:
-        query = query.where(presences.c.start < datetime.combine(day_to + SLACK, time()))
+        query = query.where(table.c.child_id.in_(list(children)))
+    if "day" in table.c:
+        when = table.c.day
+        if day_from is not None:
+            query = query.where(when >= day_from)
+        if day_to is not None:
+            query = query.where(when <= day_to)
+    else:
+        when = table.c.start
+        if day_from is not None:
+            query = query.where(when >= datetime.combine(day_from, time()))
+        if day_to is not None:
+            query = query.where(when < datetime.combine(day_to + SLACK, time()))
     if status is not None:
-        query = query.where(presences.c.status == status)
+        query = query.where(table.c.status == status)
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(
-        query.order_by(presences.c.start, presences.c.id).limit(limit).offset(offset)
-    )
+    rows = await session.execute(query.order_by(when, table.c.id).limit(limit).offset(offset))
     return list(rows), total
 
 

@@ -123,6 +123,42 @@ class PresencePage(BaseModel):
     offset: int
 
 
+class MealOut(BaseModel):
+    id: str
+    provider_id: str
+    record_id: str
+    child_id: str
+    day: date
+    count: int
+    version: int
+    status: str
+
+
+class MealPage(BaseModel):
+    items: list[MealOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class ReservationOut(BaseModel):
+    id: str
+    provider_id: str
+    record_id: str
+    child_id: str
+    start: datetime
+    end: datetime
+    version: int
+    status: str
+
+
+class ReservationPage(BaseModel):
+    items: list[ReservationOut]
+    total: int
+    limit: int
+    offset: int
+
+
 class AmendIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",

@@ -20,20 +20,16 @@ from csa_attendance.registry.schemas import (
 from csa_shared.auth import Principal
 from csa_shared.http.app import runtime_of, session
 from csa_shared.http.auth import authenticated
-from csa_shared.http.problems import PROBLEM_RESPONSES
+from csa_shared.http.problems import problem_responses
 
 router = APIRouter(tags=["registry"])
-
-
-def problems(*codes: int) -> dict[int | str, dict]:
-    return {k: PROBLEM_RESPONSES[k] for k in (401, 403, *codes)}
 
 
 @router.post(
     "/providers",
     status_code=status.HTTP_201_CREATED,
     response_model=ProviderOut,
-    responses=problems(409, 422),
+    responses=problem_responses(409, 422),
     summary="Register a provider (agents; parental assistants: the Dageselteren agency)",
 )
 async def register_provider(
@@ -49,7 +45,7 @@ async def register_provider(
 @router.post(
     "/providers/{provider_id}/versions",
     response_model=ProviderOut,
-    responses=problems(404, 422),
+    responses=problem_responses(404, 422),
     summary="Change a provider's terms from a date (a new dated version)",
 )
 async def change_provider(
@@ -68,7 +64,7 @@ async def change_provider(
 @router.get(
     "/providers/{provider_id}",
     response_model=ProviderOut,
-    responses=problems(404),
+    responses=problem_responses(404),
     summary="A provider with every dated version of its terms",
 )
 async def get_provider(
@@ -84,7 +80,7 @@ async def get_provider(
 @router.get(
     "/providers",
     response_model=ProviderPage,
-    responses=problems(422),
+    responses=problem_responses(422),
     summary="List providers (agents)",
 )
 async def list_providers(
@@ -107,7 +103,7 @@ async def list_providers(
     "/education-contracts",
     status_code=status.HTTP_201_CREATED,
     response_model=ContractOut,
-    responses=problems(404, 409, 422),
+    responses=problem_responses(404, 409, 422),
     summary="Start an education contract between a child and a provider",
 )
 async def start_contract(
@@ -123,7 +119,7 @@ async def start_contract(
 @router.post(
     "/education-contracts/{contract_id}/end",
     response_model=ContractOut,
-    responses=problems(404, 422),
+    responses=problem_responses(404, 422),
     summary="Set or move an education contract's last day",
 )
 async def end_contract(
@@ -142,7 +138,7 @@ async def end_contract(
 @router.get(
     "/education-contracts",
     response_model=ContractPage,
-    responses=problems(422),
+    responses=problem_responses(422),
     summary="Education contracts (a provider: its own; agents: by provider or child)",
 )
 async def list_contracts(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_attendance.domain.contracts import BillingMode, EducationContract
@@ -176,3 +177,13 @@ async def update_contract_end(session: AsyncSession, c: EducationContract) -> No
 
 async def closed_months(session: AsyncSession) -> set[str]:
     return set((await session.execute(select(closed_periods.c.month))).scalars())
+
+
+async def record_closed_period(session: AsyncSession, month: str, closed_at: datetime) -> bool:
+    """Remember that billing closed `month`; False when it was already known (a repeat)."""
+    dialect = session.bind.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = await session.execute(
+        insert(closed_periods).values(month=month, closed_at=closed_at).on_conflict_do_nothing()
+    )
+    return bool(result.rowcount)

@@ -17,20 +17,16 @@ from csa_attendance.sheets.schemas import (
 from csa_shared.auth import Principal
 from csa_shared.http.app import runtime_of, session
 from csa_shared.http.auth import authenticated
-from csa_shared.http.problems import PROBLEM_RESPONSES
+from csa_shared.http.problems import problem_responses
 
 router = APIRouter(tags=["service sheets and other charges"])
-
-
-def problems(*codes: int) -> dict[int | str, dict]:
-    return {k: PROBLEM_RESPONSES[k] for k in (401, 403, *codes)}
 
 
 @router.post(
     "/service-sheets",
     status_code=status.HTTP_201_CREATED,
     response_model=ServiceSheetOut,
-    responses=problems(404, 422),
+    responses=problem_responses(404, 422),
     summary="Submit an AP service sheet for a child and billing period (replaces earlier ones)",
 )
 async def submit_sheet(
@@ -46,7 +42,7 @@ async def submit_sheet(
 @router.get(
     "/service-sheets/{provider_id}/{child_id}/{month}",
     response_model=ServiceSheetHistory,
-    responses=problems(404),
+    responses=problem_responses(404),
     summary="A service sheet with every submitted version",
 )
 async def sheet_history(
@@ -65,7 +61,7 @@ async def sheet_history(
     response_model=OtherChargeOut,
     responses={
         200: {"model": OtherChargeOut, "description": "Already recorded (repeat)"},
-        **problems(409, 422),
+        **problem_responses(409, 422),
     },
     summary="Record a charge outside the CSA (billed to the parent in full)",
 )
@@ -88,7 +84,7 @@ async def record_charge(
 @router.get(
     "/other-charges",
     response_model=list[OtherChargeOut],
-    responses=problems(422),
+    responses=problem_responses(422),
     summary="The provider's own charges outside the CSA",
 )
 async def list_charges(

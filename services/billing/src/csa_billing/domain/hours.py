@@ -1,8 +1,11 @@
 """Classification of a week's attendance into hour classes, in chronological order (§5).
 
-Works on intervals, never minute by minute: each presence is cut at midnight, 07:00 and
-19:00, and each piece is consumed against the week's counters (free school-time care,
-plurilingual free hours, tranches 1-3, 60-hour cap), shared by all providers of the week.
+Works on intervals, never minute by minute: each presence is cut only where what a minute
+is can change (07:00, 19:00 and midnight, as far as school days, AP off-hours days and the
+child's first birthday make them matter: `DayFlags.segments`), and each piece is consumed
+against the week's counters (free school-time care, plurilingual free hours, tranches 1-3,
+60-hour cap), shared by all providers of the week. When nothing depends on the hour, runs
+of presences at one provider are consumed as their total.
 """
 
 from __future__ import annotations
@@ -28,12 +31,45 @@ class WeekCounters(NamedTuple):
     tranche_minutes: tuple[int, int, int]
 
 
+#: A stretch of the week in which no minute's classification changes: (end minute,
+#: school-time free care, AP off-hours, plurilingual age reached).
+Segment = tuple[int, bool, bool, bool]
+
+
 class DayFlags(NamedTuple):
-    """Per day of the week (0 = Monday): school day, off-hours day, plurilingual age reached."""
+    """Per day of the week (0 = Monday): school day, off-hours day, plurilingual age reached;
+    and the week cut into segments where these flags, 07:00 and 19:00 change what a minute
+    is, for each (school-time care applies, an AP is among the providers) at index
+    `2 * school_free_care + has_ap` (see `day_flags`)."""
 
     school_day: tuple[bool, ...]
     off_hours_day: tuple[bool, ...]  # Saturday, Sunday or public holiday
     plurilingual_age: tuple[bool, ...]
+    segments: tuple[tuple[Segment, ...], ...]
+
+
+def day_flags(
+    school_day: tuple[bool, ...], off_hours_day: tuple[bool, ...], age: tuple[bool, ...]
+) -> DayFlags:
+    """Day flags of a week with its segments worked out (once per distinct week)."""
+    variants = []
+    for school_free_care in (False, True):
+        for has_ap in (False, True):
+            cut: list[Segment] = []
+            for day in range(7):
+                for until, daytime in ((DAY_START, False), (DAY_END, True), (1440, False)):
+                    flags = (
+                        daytime and school_free_care and school_day[day],
+                        has_ap and (not daytime or off_hours_day[day]),
+                        age[day],
+                    )
+                    end = day * MINUTES_PER_DAY + until
+                    if cut and cut[-1][1:] == flags:
+                        cut[-1] = (end, *flags)
+                    else:
+                        cut.append((end, *flags))
+            variants.append(tuple(cut))
+    return DayFlags(school_day, off_hours_day, age, tuple(variants))
 
 
 CLASSES = 6
@@ -50,7 +86,7 @@ class Classified:
         self.minutes: list[int] = [0] * (providers * CLASSES)
         self.ap_off_hours: list[int] = [0] * providers
         self.records: dict[int, list[str]] = {}
-        self.by_class: list[int] = [0] * CLASSES
+        self.by_class: tuple[int, ...] = ()  # set by `classify`
 
 
 def _note(records: dict[int, list[str]], key: int, record: str) -> None:
@@ -81,26 +117,31 @@ def classify(
     """
     out = Classified(len(ap_providers))
     minutes, records, ap_off = out.minutes, out.records, out.ap_off_hours
-    cap_left, pluri_left, tranches = counters
-    tranche_left = list(tranches)
+    cap_left, pluri_left, (t1, t2, t3) = counters
+    # Tranche minutes consumed so far, the cumulative end of each tranche and the current one.
+    used, ends = 0, (t1, t1 + t2, t1 + t2 + t3)
     tranche = 0
-    school_day, off_day, pluri_age = days
+    while tranche < 2 and not ends[tranche]:
+        tranche += 1
+    tranche_end, all_tranches = ends[tranche], ends[2]
+    segments = days.segments[2 * school_free_care + (True in ap_providers)]
+    seg_end, school, off, age = segments[0]
+    k = 0
+    if len(segments) == 1:  # nothing depends on the day or hour: only totals per run count
+        intervals = _runs(intervals)
     for start, end, provider, record in intervals:
         pluri_here = plurilingual_providers[provider]
         is_ap = ap_providers[provider]
         base_key = provider * CLASSES
         while start < end:
-            day, mod = divmod(start, MINUTES_PER_DAY)
-            if mod < DAY_START:
-                stop, daytime = start - mod + DAY_START, False
-            elif mod < DAY_END:
-                stop, daytime = start - mod + DAY_END, True
-            else:
-                stop, daytime = start - mod + MINUTES_PER_DAY, False
-            if stop > end:
-                stop = end
+            while seg_end <= start:
+                k += 1
+                seg_end, school, off, age = segments[k]
+            stop = end if end < seg_end else seg_end
+            ap_counted = is_ap and off
+            pluri_ok = pluri_here and age
             left = stop - start
-            if daytime and school_free_care and school_day[day]:
+            if school:
                 got = left if left < cap_left else cap_left
                 if got:
                     minutes[base_key] += got
@@ -108,8 +149,8 @@ def classify(
                         _note(records, base_key, record)
                     cap_left -= got
                     left -= got
-            else:
-                if pluri_here and pluri_left and cap_left and pluri_age[day]:
+            elif cap_left:
+                if pluri_ok and pluri_left:
                     got = min(left, pluri_left, cap_left)
                     minutes[base_key + PLURILINGUAL_FREE] += got
                     if record is not None:
@@ -117,31 +158,77 @@ def classify(
                     pluri_left -= got
                     cap_left -= got
                     left -= got
-                while left and cap_left and tranche < 3:
-                    got = tranche_left[tranche]
-                    if left < got:
-                        got = left
-                    if cap_left < got:
-                        got = cap_left
-                    if got:
+                # Tranches 1-3 in turn: minutes [used, used + got) of the week's tranche hours.
+                got = left if left < cap_left else cap_left
+                if got > all_tranches - used:
+                    got = all_tranches - used
+                if got:
+                    cap_left -= got
+                    left -= got
+                    if used + got <= tranche_end:
                         key = base_key + TRANCHE_1 + tranche
                         minutes[key] += got
                         if record is not None:
                             _note(records, key, record)
-                        tranche_left[tranche] -= got
-                        cap_left -= got
-                        left -= got
-                    if not tranche_left[tranche]:
-                        tranche += 1
-            if is_ap and (not daytime or off_day[day]):
+                    else:
+                        _spread(minutes, records, base_key, record, used, used + got, ends)
+                    used += got
+                    if used >= tranche_end:
+                        while tranche < 2 and ends[tranche] <= used:
+                            tranche += 1
+                        tranche_end = ends[tranche]
+            if ap_counted:
                 ap_off[provider] += stop - start - left
             if left:
                 minutes[base_key + UNSUPPORTED] += left
                 if record is not None:
                     _note(records, base_key + UNSUPPORTED, record)
             start = stop
-    by_class = out.by_class
-    for key, count in enumerate(minutes):
-        if count:
-            by_class[key % CLASSES] += count
+    if len(ap_off) == 1:
+        out.by_class = tuple(minutes)
+    else:
+        out.by_class = tuple([sum(minutes[cls::CLASSES]) for cls in range(CLASSES)])
     return out
+
+
+def _runs(intervals: list[Interval]) -> list[Interval]:
+    """When no minute depends on its day or hour, consecutive presences at one provider
+    without record ids consume the counters as one run: only their total matters."""
+    runs: list[Interval] = []
+    run_provider, total = -1, 0
+    for start, end, provider, record in intervals:
+        if record is None and provider == run_provider:
+            total += end - start
+            continue
+        if run_provider >= 0:
+            runs.append((0, total, run_provider, None))
+        if record is None:
+            run_provider, total = provider, end - start
+        else:
+            runs.append((start, end, provider, record))
+            run_provider = -1
+    if run_provider >= 0:
+        runs.append((0, total, run_provider, None))
+    return runs
+
+
+def _spread(
+    minutes: list[int],
+    records: dict[int, list[str]],
+    base_key: int,
+    record: str | None,
+    first: int,
+    last: int,
+    ends: tuple[int, int, int],
+) -> None:
+    """Tranche minutes [first, last) of the week across the tranches they fall in."""
+    for tranche, tranche_end in enumerate(ends):
+        if first < tranche_end:
+            stop = tranche_end if tranche_end < last else last
+            key = base_key + TRANCHE_1 + tranche
+            minutes[key] += stop - first
+            if record is not None:
+                _note(records, key, record)
+            first = stop
+            if first >= last:
+                return

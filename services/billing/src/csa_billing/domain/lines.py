@@ -12,11 +12,10 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import NamedTuple
 
-from csa_shared.rules.money import round_cents
-
 SIXTY = Decimal(60)
 _HUNDREDTH = Decimal("0.01")
-_CENT_MINUTES_PER_EURO_HOUR = Decimal(6000)  # 60 minutes x 100 cents
+_MINUTES_PER_HOUR = 60
+_HALF_HOUR = _MINUTES_PER_HOUR // 2
 
 
 class LineKind(StrEnum):
@@ -74,14 +73,17 @@ def hours_of(minutes: int) -> Decimal:
     return (Decimal(minutes) / SIXTY).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
 
 
-@lru_cache(maxsize=65536)
 def cents_for_minutes(cent_minutes: int) -> int:
     """Cents of minutes x rate (given as minutes x rate-in-cents), rounded half-up once.
 
-    The engine works in integer minutes and cents (exact); this converts a line's exact
-    amount to whole cents through `round_cents`, the platform's single rounding function.
+    The engine works in integer minutes and cents (exact), so a line's exact amount is the
+    fraction cent_minutes / 60 cents; this is `round_cents` (half-up, ties away from zero)
+    of that amount done in exact integer arithmetic, without a Decimal in the hot path.
+    The two agree on every integer (tests/unit/test_week_rounding.py).
     """
-    return int(round_cents(Decimal(cent_minutes) / _CENT_MINUTES_PER_EURO_HOUR).scaleb(2))
+    if cent_minutes >= 0:
+        return (cent_minutes + _HALF_HOUR) // _MINUTES_PER_HOUR
+    return -((_HALF_HOUR - cent_minutes) // _MINUTES_PER_HOUR)
 
 
 @lru_cache(maxsize=65536)

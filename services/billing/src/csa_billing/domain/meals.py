@@ -14,6 +14,7 @@ from csa_shared.rules.money import ZERO
 
 _MEAL, _EXTRA, _CATEGORY_RATE = LineKind.MEAL, Rule.MEAL_EXTRA, Rule.MEAL_CATEGORY_RATE
 _DAY = attrgetter("day")
+_new = tuple.__new__  # a Line from all its fields, without its Python-level __new__
 
 
 def meal_rule(*, category: Category, school_age: bool, holiday_week: bool) -> Rule:
@@ -46,12 +47,11 @@ def meal_lines(
     pays the rate r (0 in the free cases), the state max(0, min(price, 4.50) - r), the parent
     the rest of the price. Further meals: full price to the parent.
     """
-    if len(providers) == 1:  # one provider: date order alone (sorting is stable)
-        ordered = sorted(meals, key=_DAY)
-    else:
-        order = {p.id: i for i, p in enumerate(providers)}
-        ordered = sorted(meals, key=lambda m: (m.day, order[m.provider]))
     rate = category_rate if rule is _CATEGORY_RATE else ZERO
+    if len(providers) == 1:
+        return _one_provider_lines(meals, providers[0], rule, rate, meal_cap, supported_per_week)
+    order = {p.id: i for i, p in enumerate(providers)}
+    ordered = sorted(meals, key=lambda m: (m.day, order[m.provider]))
     supported: dict[str, int] = {}
     extra: dict[str, int] = {}
     records: dict[str, list[str]] = {}
@@ -68,30 +68,70 @@ def meal_lines(
             records.setdefault(meal.provider, []).append(meal.record_id)
     lines: list[Line] = []
     for provider in providers:
-        pid, price = provider.id, provider.meal_price
+        pid = provider.id
         ids = tuple(records[pid]) if pid in records else ()
-        count = supported.get(pid, 0)
-        if count:
-            # The price's exponent is part of the key: 4.5 and 4.50 are equal but print apart.
-            amounts = _supported_amounts(count, price, price.as_tuple().exponent, meal_cap, rate)
-            lines.append(Line(pid, _MEAL, rule, *amounts, record_ids=ids))
-        count = extra.get(pid, 0)
-        if count:
-            lines.append(
-                Line(pid, _MEAL, _EXTRA, Decimal(count), price, price, ZERO, count * price, ZERO,
-                     record_ids=ids)
-            )  # fmt: skip
+        _append_lines(lines, provider, supported.get(pid, 0), extra.get(pid, 0), ids, rule,
+                      rate, meal_cap)  # fmt: skip
     return lines
 
 
-@lru_cache(maxsize=1024)
-def _supported_amounts(
-    count: int, price: Decimal, exponent: object, meal_cap: Decimal, rate: Decimal
-) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal]:
-    """Quantity, price, parent rate, state rate, parent and state amounts of supported meals:
-    the state pays max(0, min(price, cap) - r) per meal, the parent the rest of the price."""
-    state_rate = max(ZERO, min(price, meal_cap) - rate)
-    return (
-        Decimal(count), price, price - state_rate, state_rate,
-        count * (price - state_rate), count * state_rate,
-    )  # fmt: skip
+def _one_provider_lines(
+    meals: Sequence[MealEntry],
+    provider: Provider,
+    rule: Rule,
+    rate: Decimal,
+    meal_cap: Decimal,
+    supported_per_week: int,
+) -> list[Line]:
+    """All meals at one provider: the first `supported_per_week` are supported whatever
+    their order; only the record ids are listed in date order (a stable sort)."""
+    total = 0
+    with_ids = False
+    for meal in meals:
+        total += meal.count
+        if meal.record_id is not None:
+            with_ids = True
+    ids: tuple[str, ...] = ()
+    if with_ids:
+        ids = tuple(
+            m.record_id for m in sorted(meals, key=_DAY) if m.record_id is not None and m.count
+        )
+    got = total if total < supported_per_week else supported_per_week
+    lines: list[Line] = []
+    _append_lines(lines, provider, got, total - got, ids, rule, rate, meal_cap)
+    return lines
+
+
+def _append_lines(
+    lines: list[Line],
+    provider: Provider,
+    supported: int,
+    extra: int,
+    ids: tuple[str, ...],
+    rule: Rule,
+    rate: Decimal,
+    meal_cap: Decimal,
+) -> None:
+    """A provider's supported-meals line (state max(0, min(price, cap) - r) per meal, parent
+    the rest of the price) and extra-meals line (full price to the parent), if any."""
+    price = provider.meal_price
+    if supported:
+        state_rate = (price if price <= meal_cap else meal_cap) - rate
+        if not state_rate > ZERO:  # max(ZERO, ...): ZERO itself when not positive
+            state_rate = ZERO
+        parent_rate = price - state_rate
+        lines.append(
+            _new(Line, (provider.id, _MEAL, rule, _quantity(supported), price, parent_rate,
+                        state_rate, supported * parent_rate, supported * state_rate, 0, ids,
+                        None))
+        )  # fmt: skip
+    if extra:
+        lines.append(
+            _new(Line, (provider.id, _MEAL, _EXTRA, _quantity(extra), price, price, ZERO,
+                        extra * price, ZERO, 0, ids, None))
+        )  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def _quantity(count: int) -> Decimal:
+    return Decimal(count)

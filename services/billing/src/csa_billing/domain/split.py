@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from csa_billing.domain.hours import CLASSES, TRANCHE_1, UNSUPPORTED, Classified
 from csa_billing.domain.lines import (
@@ -11,22 +12,14 @@ from csa_billing.domain.lines import (
     LineKind,
     Rule,
     amount_for_minutes,
-    cents,
     cents_for_minutes,
-    euros,
     hours_of,
 )
 from csa_billing.domain.model import Provider
+from csa_billing.domain.terms import CLASS_RULES, WeekTerms
+from csa_shared.rules.money import CENT as _CENT  # cents x _CENT: exact euros, as `euros`
 from csa_shared.rules.money import ZERO
 
-CLASS_RULES = (
-    Rule.SCHOOL_FREE,
-    Rule.PLURILINGUAL_FREE,
-    Rule.TRANCHE_1,
-    Rule.TRANCHE_2,
-    Rule.TRANCHE_3,
-    Rule.UNSUPPORTED,
-)
 # Enum members bound once: attribute access on an Enum class is slow in CPython 3.11.
 _CARE, _SUPPLEMENT, _AP_SUPPLEMENT = LineKind.CARE, LineKind.SUPPLEMENT, LineKind.AP_SUPPLEMENT
 _UNSUPPORTED_RULE, _ABOVE_CAP, _AP_OFF = Rule.UNSUPPORTED, Rule.PRICE_ABOVE_CAP, Rule.AP_OFF_HOURS
@@ -34,92 +27,111 @@ _TRANCHES = Rule.TRANCHES
 _CAPPED_IN_HOLIDAYS = frozenset(
     {Rule.TRANCHE_1, Rule.TRANCHE_2, Rule.TRANCHE_3, Rule.TRANCHES, Rule.UNSUPPORTED}
 )
+_new = tuple.__new__  # builds a Line from all its fields without NamedTuple's Python __new__
 
 
 def care_lines(
-    classified: Classified,
-    providers: Sequence[Provider],
-    rates: Sequence[int],
-    caps: Sequence[int],
-    ap_extra: Decimal,
-) -> list[Line]:
+    classified: Classified, providers: Sequence[Provider], plan: WeekTerms
+) -> tuple[list[Line], int, int]:
     """Care, supplement and AP off-hours lines per provider and hour class (csa-rules.md §4).
 
-    `rates` are the parent's rates in cents per hour class (0 for the free classes), `caps`
-    the state's hourly caps in cents per provider, `ap_extra` the AP off-hours supplement.
-    state share per hour = max(0, min(P, C) - r); the parent pays min(P, C) - state share on
-    the care line and P - C on a separate supplement line when P > C. Hours beyond the
-    supported cap: full price, state 0. AP off-hours supported hours: +0.50/h state money.
+    state share per hour = max(0, min(P, C) - r) with the parent's rate r of the class (0 for
+    the free classes) and the state's cap C of the provider type; the parent pays min(P, C) -
+    state share on the care line and P - C on a separate supplement line when P > C. Hours
+    beyond the supported cap: full price, state 0. AP off-hours supported hours: +0.50/h
+    state money. Amounts are integer cents, each line rounded once (`cents_for_minutes`).
+    Returns the lines and the parent's and state's totals over them, in cents.
     """
     per_class, records = classified.minutes, classified.records
+    parent_total = state_total = 0
     lines: list[Line] = []
     append = lines.append
-    # Minutes above the cap per (provider, group): free hours (§5.1/§5.2) or tranche hours.
-    above_cap: dict[tuple[int, Rule], tuple[int, list[str]]] = {}
-    for key, count in enumerate(per_class):
-        if not count:
+    # Price-above-cap supplements waiting for their line: [provider, hour class or TRANCHES
+    # (tranche classes share one line), minutes, record ids], flushed before an unsupported
+    # line and at the end, so that they follow the care lines they supplement.
+    pending: list[_Pending] = []
+    base = 0
+    for provider in providers:
+        counts = per_class[base : base + CLASSES]
+        base += CLASSES
+        if not any(counts):
             continue
-        prov, cls = divmod(key, CLASSES)
-        provider = providers[prov]
-        found = records.get(key) if records else None
-        ids = tuple(dict.fromkeys(found)) if found else ()
-        price, quantity = cents(provider.hourly_price), hours_of(count)
-        if cls == UNSUPPORTED:
-            if above_cap:
-                _flush_supplements(above_cap, providers, caps, append)
-            unit = euros(price)
+        terms = plan.provider(provider.type, provider.hourly_price)
+        pid = provider.id
+        excess = terms.excess_cents
+        tranches: _Pending | None = None  # this provider's supplement of its tranche hours
+        for cls, count in enumerate(counts):
+            if not count:
+                continue
+            found = records.get(base - CLASSES + cls) if records else None
+            ids = tuple(dict.fromkeys(found)) if found else ()
+            if cls == UNSUPPORTED:
+                if pending:
+                    parent_total += _flush_supplements(pending, append)
+                unit = terms.price
+                amount = cents_for_minutes(count * terms.price_cents)
+                parent_total += amount
+                append(
+                    _new(Line, (pid, _CARE, _UNSUPPORTED_RULE, hours_of(count), unit, unit,
+                                ZERO, _CENT * amount, ZERO, count, ids, None))
+                )  # fmt: skip
+                continue
+            rule, unit, parent_rate, state_rate, care, state = terms.classes[cls]
+            total = cents_for_minutes(count * care)
+            if state:
+                state = cents_for_minutes(count * state)
+            parent_total += total - state
+            state_total += state
             append(
-                Line(provider.id, _CARE, _UNSUPPORTED_RULE, quantity, unit, unit, ZERO,
-                     euros(cents_for_minutes(count * price)), ZERO, count, ids)
+                _new(Line, (pid, _CARE, rule, hours_of(count), unit, parent_rate, state_rate,
+                            _CENT * (total - state), _CENT * state, count, ids, None))
             )  # fmt: skip
-            continue
-        cap = caps[prov]
-        care_price = price if price < cap else cap
-        state_rate = care_price - rates[cls]
-        if state_rate < 0:
-            state_rate = 0
-        total = cents_for_minutes(count * care_price)
-        state = cents_for_minutes(count * state_rate) if state_rate else 0
-        append(
-            Line(provider.id, _CARE, CLASS_RULES[cls], quantity, euros(care_price),
-                 euros(care_price - state_rate), euros(state_rate), euros(total - state),
-                 euros(state), count, ids)
-        )  # fmt: skip
-        if price > cap:
-            group = (prov, CLASS_RULES[cls] if cls < TRANCHE_1 else _TRANCHES)
-            before, before_ids = above_cap.get(group, (0, []))
-            above_cap[group] = (before + count, [*before_ids, *ids])
-    if above_cap:
-        _flush_supplements(above_cap, providers, caps, append)
+            if excess:
+                if cls < TRANCHE_1:
+                    pending.append([terms, pid, rule, count, ids])
+                elif tranches is None:
+                    tranches = [terms, pid, _TRANCHES, count, ids]
+                    pending.append(tranches)
+                else:
+                    tranches[3] += count
+                    tranches[4] += ids
+    if pending:
+        parent_total += _flush_supplements(pending, append)
     ap_off = classified.ap_off_hours
     for prov, count in enumerate(ap_off):
         if count:
+            extra = plan.ap_extra
+            amount = cents_for_minutes(count * plan.ap_extra_cents)
+            state_total += amount
             append(
-                Line(providers[prov].id, _AP_SUPPLEMENT, _AP_OFF, hours_of(count), ap_extra,
-                     ZERO, ap_extra, ZERO, euros(cents_for_minutes(count * cents(ap_extra))),
-                     count)
+                _new(Line, (providers[prov].id, _AP_SUPPLEMENT, _AP_OFF, hours_of(count), extra,
+                            ZERO, extra, ZERO, _CENT * amount, count, (), None))
             )  # fmt: skip
-    return lines
+    return lines, parent_total, state_total
 
 
-def _flush_supplements(
-    above_cap: dict[tuple[int, Rule], tuple[int, list[str]]],
-    providers: Sequence[Provider],
-    caps: Sequence[int],
-    append: Callable[[Line], None],
-) -> None:
+#: A supplement line in the making: provider terms, provider id, rule supplemented, minutes
+#: and record ids.
+_Pending = list[Any]
+
+
+def _flush_supplements(pending: list[_Pending], append: Callable[[Line], None]) -> int:
     """Price-above-cap supplement lines (§4): one per provider for its free hours and one for
     its tranche hours, so that the parent's supplement does not depend on where the tranche
-    boundaries fall (each line is rounded once)."""
-    for (prov, of_rule), (count, ids) in above_cap.items():
-        provider = providers[prov]
-        excess = cents(provider.hourly_price) - caps[prov]
-        amount = euros(cents_for_minutes(count * excess))
+    boundaries fall (each line is rounded once). Returns the parent's total in cents."""
+    total = 0
+    for terms, pid, of_rule, count, ids in pending:
+        excess = terms.excess
+        amount = cents_for_minutes(count * terms.excess_cents)
+        total += amount
+        if ids:
+            ids = tuple(dict.fromkeys(ids))
         append(
-            Line(provider.id, _SUPPLEMENT, _ABOVE_CAP, hours_of(count), euros(excess),
-                 euros(excess), ZERO, amount, ZERO, count, tuple(dict.fromkeys(ids)), of_rule)
+            _new(Line, (pid, _SUPPLEMENT, _ABOVE_CAP, hours_of(count), excess, excess, ZERO,
+                        _CENT * amount, ZERO, count, ids, of_rule))
         )  # fmt: skip
-    above_cap.clear()
+    pending.clear()
+    return total
 
 
 def holiday_cap_lines(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from csa_billing.domain.hours import Interval
-from csa_billing.domain.model import ChildWeek
+from csa_billing.domain.model import ChildWeek, Presence
 from csa_shared.rules.errors import RuleInputError
 
 WEEK_MINUTES = 7 * 1440
+_SIX_DAYS = timedelta(days=6)
 
 
 def _whole_minutes(moment: datetime, field: str) -> None:
@@ -19,8 +21,9 @@ def _whole_minutes(moment: datetime, field: str) -> None:
 
 def validate_week(week: ChildWeek) -> list[Interval]:
     """Validate a child-week and return its presences as intervals in minutes from Monday."""
-    if week.week_start.weekday() != 0:
-        raise RuleInputError("week_start", f"{week.week_start} is not a Monday")
+    monday_date = week.week_start
+    if monday_date.weekday() != 0:
+        raise RuleInputError("week_start", f"{monday_date} is not a Monday")
     if week.rank < 1:
         raise RuleInputError("rank", f"must be 1 or more, got {week.rank}")
     if week.plurilingual_weeks_used < 0:
@@ -34,29 +37,23 @@ def validate_week(week: ChildWeek) -> list[Interval]:
             raise RuleInputError(f"providers[{i}].hourly_price", "must not be negative")
         if provider.meal_price < 0:
             raise RuleInputError(f"providers[{i}].meal_price", "must not be negative")
-    monday = week.week_start.toordinal() * 1440
+    monday = monday_date.toordinal() * 1440
     intervals: list[Interval] = []
     append = intervals.append
     in_order, last_end = True, 0
-    for i, p in enumerate(week.presences):
-        prov_index = index.get(p.provider)
-        if prov_index is None:
-            raise RuleInputError(f"presences[{i}].provider", f"unknown provider {p.provider!r}")
+    get = index.get
+    for p in week.presences:
         first, last = p.start, p.end
-        if (
-            first.second or first.microsecond or last.second or last.microsecond
-            or first.tzinfo is not None or last.tzinfo is not None
-        ):  # fmt: skip
-            _whole_minutes(first, f"presences[{i}].start")
-            _whole_minutes(last, f"presences[{i}].end")
         start = first.toordinal() * 1440 - monday + first.hour * 60 + first.minute
         end = last.toordinal() * 1440 - monday + last.hour * 60 + last.minute
-        if end <= start:
-            raise RuleInputError(f"presences[{i}].end", f"ends at {last}, not after {first}")
-        if start < 0 or start >= WEEK_MINUTES:
-            raise RuleInputError(f"presences[{i}].start", f"{first} lies outside the week")
-        if end > WEEK_MINUTES:
-            raise RuleInputError(f"presences[{i}].end", f"{last} lies outside the week")
+        prov_index = get(p.provider)
+        if (
+            prov_index is None
+            or end <= start or start < 0 or end > WEEK_MINUTES
+            or first.second or first.microsecond or last.second or last.microsecond
+            or first.tzinfo is not None or last.tzinfo is not None
+        ):  # fmt: skip
+            _refuse_presence(len(intervals), p, start, end, prov_index)
         if start < last_end:
             in_order = False
         last_end = end
@@ -64,7 +61,7 @@ def validate_week(week: ChildWeek) -> list[Interval]:
     if not in_order:
         intervals = _sorted_without_overlaps(intervals)
     if week.meals:
-        monday_date, week_end = week.week_start, week.week_start + timedelta(days=6)
+        week_end = monday_date + _SIX_DAYS
         for i, meal in enumerate(week.meals):
             if meal.provider not in index:
                 raise RuleInputError(f"meals[{i}].provider", f"unknown provider {meal.provider!r}")
@@ -73,6 +70,22 @@ def validate_week(week: ChildWeek) -> list[Interval]:
             if meal.count < 0:
                 raise RuleInputError(f"meals[{i}].count", "must not be negative")
     return intervals
+
+
+def _refuse_presence(
+    i: int, presence: Presence, start: int, end: int, prov_index: int | None
+) -> NoReturn:
+    """Raise the first error of presence `i`, in the order the checks are documented."""
+    if prov_index is None:
+        raise RuleInputError(f"presences[{i}].provider", f"unknown provider {presence.provider!r}")
+    first, last = presence.start, presence.end
+    _whole_minutes(first, f"presences[{i}].start")
+    _whole_minutes(last, f"presences[{i}].end")
+    if end <= start:
+        raise RuleInputError(f"presences[{i}].end", f"ends at {last}, not after {first}")
+    if start < 0 or start >= WEEK_MINUTES:
+        raise RuleInputError(f"presences[{i}].start", f"{first} lies outside the week")
+    raise RuleInputError(f"presences[{i}].end", f"{last} lies outside the week")
 
 
 def _sorted_without_overlaps(intervals: list[Interval]) -> list[Interval]:

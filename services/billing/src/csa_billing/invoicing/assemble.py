@@ -6,6 +6,7 @@ A week without a contract in force is billed at the full price to the parent (ru
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -15,8 +16,10 @@ from csa_billing.domain.lines import Line, amount_for_minutes, hours_of
 from csa_billing.domain.model import ChildWeek, MealEntry, Presence, Provider, Schooling
 from csa_billing.domain.week import calendar_days, compute_week
 from csa_billing.invoicing.inputs import ChildData, ContractTerms, Interval, Meal, ProviderBook
+from csa_billing.invoicing.loading import ChunkRows, children_data
 from csa_shared.errors import Conflict
-from csa_shared.rules.calendars import shipped_calendar
+from csa_shared.rules.billing_modes import BillingMode, Source, billable_days, source_for
+from csa_shared.rules.calendars import ReferenceCalendar, configured_calendar
 from csa_shared.rules.categories import Category
 from csa_shared.rules.parameters import ProviderType
 from csa_shared.rules.periods import BillingPeriod, weeks_of
@@ -28,30 +31,49 @@ NO_CONTRACT_SECTION = "csa-rules.md §8 (no valid contract, no CSA)"
 
 @dataclass(slots=True)
 class PeriodBill:
-    """The lines of one child's period, with the contract that governs the invoice."""
+    """The lines of one child's period, with the contract that governs the invoice.
+
+    ``encoded`` and ``sums`` (set by ``compact``) hold the lines as stored (JSON) and the
+    totals per provider, so a bill computed in a worker process travels without its lines."""
 
     child_id: str
     lines: list[dict[str, object]] = field(default_factory=list)
     contract: ContractTerms | None = None
     plurilingual_weeks: list[date] = field(default_factory=list)
+    encoded: str | None = None
+    sums: dict[str, tuple[Decimal, Decimal]] | None = None
 
     def totals(self) -> tuple[Decimal, Decimal]:
-        return _sum(self.lines, "parent_amount"), _sum(self.lines, "state_amount")
+        parent, state = ZERO, ZERO
+        for p, s in self.by_provider().values():
+            parent, state = parent + p, state + s
+        return parent, state
 
     def by_provider(self) -> dict[str, tuple[Decimal, Decimal]]:
-        return provider_totals(self.lines)
+        return self.sums if self.sums is not None else provider_totals(self.lines)
 
+    def lines_json(self) -> str:
+        return self.encoded if self.encoded is not None else json.dumps(self.lines)
 
-def _sum(lines: list[dict[str, object]], key: str) -> Decimal:
-    return sum((Decimal(str(line[key])) for line in lines), ZERO)
+    def compact(self) -> PeriodBill:
+        """The bill as written by the close: JSON lines and provider totals, no line dicts."""
+        return PeriodBill(
+            self.child_id,
+            [],
+            self.contract,
+            self.plurilingual_weeks,
+            self.lines_json(),
+            self.by_provider(),
+        )
 
 
 def provider_totals(lines: list[dict[str, object]]) -> dict[str, tuple[Decimal, Decimal]]:
     """(parent, state) per provider."""
     result: dict[str, tuple[Decimal, Decimal]] = {}
     for line in lines:
-        parent, state = result.get(str(line["provider"]), (ZERO, ZERO))
-        result[str(line["provider"])] = (
+        provider = str(line["provider"])
+        parent, state = result.get(provider, (ZERO, ZERO))
+        result[provider] = (
             parent + Decimal(str(line["parent_amount"])),
             state + Decimal(str(line["state_amount"])),
         )
@@ -59,8 +81,8 @@ def provider_totals(lines: list[dict[str, object]]) -> dict[str, tuple[Decimal, 
 
 
 @lru_cache(maxsize=512)
-def _calendar_days(week_start: date) -> tuple[frozenset[date], ...]:
-    return calendar_days(shipped_calendar(), week_start)
+def _days_of(calendar: ReferenceCalendar, week_start: date) -> tuple[frozenset[date], ...]:
+    return calendar_days(calendar, week_start)
 
 
 def contract_in_force(contracts: list[ContractTerms], week: date) -> ContractTerms | None:
@@ -78,7 +100,9 @@ def _clip(items: list[Interval], week: date) -> list[Interval]:
     """The parts of the intervals inside the week (a presence over Sunday midnight is cut)."""
     lo, hi = datetime.combine(week, time()), datetime.combine(week + WEEK, time())
     return [
-        Interval(i.record_id, i.provider_id, max(i.start, lo), min(i.end, hi))
+        i
+        if i.start >= lo and i.end <= hi
+        else Interval(i.record_id, i.provider_id, max(i.start, lo), min(i.end, hi))
         for i in items
         if i.start < hi and i.end > lo
     ]
@@ -106,47 +130,105 @@ def _sheet_records(data: ChildData) -> tuple[list[Interval], list[Meal]]:
     return presences, meals
 
 
-def _attendance(data: ChildData, week: date) -> tuple[list[Interval], list[Meal]]:
-    """The week's billable intervals and meals, per the education contract's billing mode."""
-    sheet_providers = {s.provider_id for s in data.sheets}
-    sheet_presences, sheet_meals = _sheet_records(data)
-    presences = _clip([p for p in data.presences if p.provider_id not in sheet_providers], week)
-    reservations = _clip(data.reservations, week)
-    modes = {e.provider_id: e.billing_mode for e in data.education if e.active(week)}
+def _day_clip(items: list[Interval], day: date) -> list[Interval]:
+    """The parts of the intervals on calendar day ``day`` (record ids kept)."""
+    lo = datetime.combine(day, time())
+    hi = lo + timedelta(days=1)
+    return [
+        Interval(i.record_id, i.provider_id, max(i.start, lo), min(i.end, hi))
+        for i in items
+        if i.start < hi and i.end > lo
+    ]
+
+
+def billed_intervals(
+    mode: str, presences: list[Interval], reservations: list[Interval]
+) -> list[Interval]:
+    """One provider's billed intervals under its billing mode, decided per calendar day by the
+    shared rule (csa_shared.rules.billing_modes): under ``greater_of`` each day bills the
+    longer of that day's presences and reservations, never the week's."""
+    if BillingMode(mode) is not BillingMode.GREATER_OF:
+        return presences if source_for(mode, 0, 0) is Source.PRESENCE else reservations
     chosen: list[Interval] = []
-    for provider in {i.provider_id for i in presences} | {i.provider_id for i in reservations}:
+    for day in billable_days(mode=mode, presences=presences, reservations=reservations):
+        billed = presences if day.source is Source.PRESENCE else reservations
+        chosen += _day_clip(billed, day.day)
+    return chosen
+
+
+@dataclass(slots=True)
+class _Records:
+    """A child's records of the period once, before the week loop: an AP service sheet
+    replaces its provider's presences and meals (its days become presences from 07:00)."""
+
+    presences: list[Interval]
+    reservations: list[Interval]
+    sheet_presences: list[Interval]
+    meals: list[Meal]
+
+    @classmethod
+    def of(cls, data: ChildData) -> _Records:
+        if not data.sheets:
+            return cls(data.presences, data.reservations, [], data.meals)
+        sheet_providers = {s.provider_id for s in data.sheets}
+        sheet_presences, sheet_meals = _sheet_records(data)
+        return cls(
+            [p for p in data.presences if p.provider_id not in sheet_providers],
+            data.reservations,
+            sheet_presences,
+            [m for m in data.meals if m.provider_id not in sheet_providers] + sheet_meals,
+        )
+
+
+def _attendance(
+    data: ChildData, week: date, records: _Records | None = None
+) -> tuple[list[Interval], list[Meal]]:
+    """The week's billable intervals and meals, per the education contract's billing mode."""
+    records = records or _Records.of(data)
+    presences = _clip(records.presences, week)
+    reservations = _clip(records.reservations, week) if records.reservations else []
+    modes = {e.provider_id: e.billing_mode for e in data.education if e.active(week)}
+    providers = {i.provider_id for i in presences}
+    if reservations:
+        providers |= {i.provider_id for i in reservations}
+    chosen: list[Interval] = []
+    for provider in sorted(providers):
+        mode = modes.get(provider, BillingMode.PRESENCE)
         mine = [p for p in presences if p.provider_id == provider]
-        booked = [r for r in reservations if r.provider_id == provider]
-        mode = modes.get(provider, "presence")
-        if mode == "reservation" or (mode == "greater_of" and _minutes(booked) > _minutes(mine)):
-            chosen += booked
-        else:
+        if mode == BillingMode.PRESENCE:
             chosen += mine
-    chosen += _clip(sheet_presences, week)
+        else:
+            chosen += billed_intervals(
+                mode, mine, [r for r in reservations if r.provider_id == provider]
+            )
+    if records.sheet_presences:
+        chosen += _clip(records.sheet_presences, week)
     end = week + WEEK
-    meals = [m for m in data.meals if m.provider_id not in sheet_providers] + sheet_meals
-    return chosen, [m for m in meals if week <= m.day < end]
+    return chosen, [m for m in records.meals if week <= m.day < end]
 
 
 def _providers(data: ChildData, ids: set[str], week: date, book: ProviderBook) -> list[Provider]:
     prices = {e.provider_id: e.hourly_price for e in data.education if e.active(week)}
+    memo = book.memo
     providers = []
     for provider_id in sorted(ids):
-        terms = book.at(provider_id, week)
-        if terms is None:
-            raise Conflict(
-                f"provider {provider_id} (child {data.child_id}) has no known terms",
-                code="unknown-provider",
-            )
-        providers.append(
-            Provider(
+        key = (provider_id, week, prices.get(provider_id))
+        provider = memo.get(key)
+        if provider is None:
+            terms = book.at(provider_id, week)
+            if terms is None:
+                raise Conflict(
+                    f"provider {provider_id} (child {data.child_id}) has no known terms",
+                    code="unknown-provider",
+                )
+            provider = memo[key] = Provider(
                 id=provider_id,
                 type=ProviderType(terms.type),
                 hourly_price=prices.get(provider_id, terms.hourly_price),
                 meal_price=terms.meal_price,
                 plurilingual=terms.plurilingual,
             )
-        )
+        providers.append(provider)
     return providers
 
 
@@ -232,21 +314,36 @@ def _plain(
     }
 
 
-def bill_period(data: ChildData, period: BillingPeriod, book: ProviderBook) -> PeriodBill:
-    """Every week of the period for one child, through the rules engine."""
+def _start(interval: Interval) -> datetime:
+    return interval.start
+
+
+def bill_period(
+    data: ChildData,
+    period: BillingPeriod,
+    book: ProviderBook,
+    calendar: ReferenceCalendar | None = None,
+) -> PeriodBill:
+    """Every week of the period for one child, through the rules engine. ``calendar``
+    defaults to the configured one (shipped calendars + `csa calendar load`); the close
+    reads it once and passes it."""
+    calendar = calendar or configured_calendar()
     bill = PeriodBill(data.child_id)
     used = set(data.plurilingual_used)
+    records = _Records.of(data)
     for week in weeks_of(period):
         contract = contract_in_force(data.contracts, week)
         if contract is not None:
             bill.contract = contract
-        presences, meals = _attendance(data, week)
-        ids = {p.provider_id for p in presences} | {m.provider_id for m in meals}
+        presences, meals = _attendance(data, week, records)
+        ids = {p.provider_id for p in presences}
+        if meals:
+            ids |= {m.provider_id for m in meals}
         providers = _providers(data, ids, week, book) if ids else []
         if contract is None:
             bill.lines += _full_price(week, presences, meals, providers)
         elif ids:
-            school, public = _calendar_days(week)
+            school, public = _days_of(calendar, week)
             result = compute_week(
                 ChildWeek(
                     week_start=week,
@@ -257,7 +354,7 @@ def bill_period(data: ChildData, period: BillingPeriod, book: ProviderBook) -> P
                     providers=tuple(providers),
                     presences=tuple(
                         Presence(p.provider_id, p.start, p.end, p.record_id)
-                        for p in sorted(presences, key=lambda p: p.start)
+                        for p in sorted(presences, key=_start)
                     ),
                     meals=tuple(
                         MealEntry(m.provider_id, m.day, m.count, m.record_id) for m in meals
@@ -291,3 +388,33 @@ def bill_period(data: ChildData, period: BillingPeriod, book: ProviderBook) -> P
     if bill.contract is None and data.contracts:
         bill.contract = max(data.contracts, key=lambda c: (c.effective_from, c.version))
     return bill
+
+
+def bill_chunk(
+    rows: ChunkRows,
+    children: list[str],
+    period: BillingPeriod,
+    book: ProviderBook,
+    calendar: ReferenceCalendar,
+) -> list[PeriodBill]:
+    """A chunk's bills, in child order and compacted (JSON lines and provider totals), from
+    its projection rows: the pure part of a chunk, run in the close's process or a worker."""
+    data = children_data(rows, children)
+    return [bill_period(data[child], period, book, calendar).compact() for child in children]
+
+
+_WORKER: dict[str, object] = {}
+
+
+def init_worker(book: ProviderBook, calendar: ReferenceCalendar) -> None:
+    """Initializer of a close's worker process: the provider terms and the calendar."""
+    _WORKER["book"], _WORKER["calendar"] = book, calendar
+
+
+def bill_chunk_in_worker(
+    rows: ChunkRows, children: list[str], period: BillingPeriod
+) -> list[PeriodBill]:
+    """``bill_chunk`` in a worker process started with ``init_worker``."""
+    book, calendar = _WORKER["book"], _WORKER["calendar"]
+    assert isinstance(book, ProviderBook) and isinstance(calendar, ReferenceCalendar)
+    return bill_chunk(rows, children, period, book, calendar)

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.invoicing import reads, service
+from csa_billing.invoicing import jobs, reads, service
 from csa_billing.invoicing.finalize import invoice_number
 from csa_billing.invoicing.pdf import render
 from csa_billing.invoicing.schemas import (
@@ -22,18 +22,15 @@ from csa_billing.invoicing.schemas import (
     StatementLineOut,
     StatementOut,
 )
+from csa_billing.projections.store import insert_for
 from csa_billing.tables import invoice_pdf
-from csa_shared.auth import Principal, PrincipalKind, require_kind
+from csa_shared.auth import Principal, PrincipalKind, Role, require_kind, require_role
 from csa_shared.errors import NotFound
 from csa_shared.http.app import runtime_of, session
 from csa_shared.http.auth import authenticated
-from csa_shared.http.problems import PROBLEM_RESPONSES
+from csa_shared.http.problems import problem_responses
 
 router = APIRouter(tags=["billing"])
-
-
-def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {k: PROBLEM_RESPONSES[k] for k in (401, 403, *codes)}
 
 
 async def _period_out(unit: AsyncSession, row: Any) -> PeriodOut:
@@ -51,37 +48,66 @@ async def _period_out(unit: AsyncSession, row: Any) -> PeriodOut:
     )
 
 
+
+def require_period_staff(principal: Principal) -> None:
+    """Periods are closed and watched by internal services and the scheme's agents (commune,
+    CAE, Dageselteren); other agent roles, such as the privacy officer, have no say in them."""
+    require_kind(principal, PrincipalKind.AGENT, PrincipalKind.SERVICE)
+    if principal.kind is PrincipalKind.AGENT:
+        require_role(principal, Role.COMMUNE_AGENT, Role.CAE_AGENT, Role.DAGESELTEREN_AGENT)
+
+
 @router.post(
     "/periods/{month}/close",
     response_model=PeriodOut,
-    responses=problems(404, 409, 422),
+    status_code=202,
+    responses={
+        200: {"model": PeriodOut, "description": "The period was already closed (idempotent)"},
+        202: {
+            "description": "The close runs in the background: poll the period's Location "
+            "(GET /v1/periods/{month}) for children_done / children_total and the status",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+        },
+        **problem_responses(404, 409, 422),
+    },
     summary="Close a billing period (agent): invoices, statements, adjustments",
 )
 async def close(
     month: str,
     request: Request,
-    body: CloseIn | None = None,
+    response: Response,
+    body: CloseIn | None = Body(
+        None,
+        openapi_examples={
+            "after the grace period": {"value": {}},
+            "before it ends (admin)": {"value": {"ignore_grace": True}},
+        },
+    ),
     principal: Principal = Depends(authenticated),
 ) -> PeriodOut:
-    require_kind(principal, PrincipalKind.AGENT, PrincipalKind.SERVICE)
+    require_period_staff(principal)
     runtime = runtime_of(request)
     options = service.CloseOptions(ignore_grace=bool(body and body.ignore_grace))
-    await service.close_period(runtime, month, options)
+    row = await service.open_period(runtime, month, options)
+    if row.status == "closed":
+        response.status_code = 200
+    else:
+        jobs.start(runtime, row.month, options)
+        response.headers["Location"] = str(request.url_for("get_period", month=row.month))
     async with runtime.sessions() as unit:
-        row = await service.period_status_in(unit, month)
         return await _period_out(unit, row)
 
 
 @router.get(
     "/periods/{month}",
     response_model=PeriodOut,
-    responses=problems(404, 422),
+    responses=problem_responses(404, 422),
     summary="Status, progress and totals of a period (agent)",
 )
 async def get_period(
     month: str, unit: AsyncSession = Depends(session), principal: Principal = Depends(authenticated)
 ) -> PeriodOut:
-    require_kind(principal, PrincipalKind.AGENT, PrincipalKind.SERVICE)
+    require_period_staff(principal)
     row = await service.period_status_in(unit, month)
     if row is None:
         raise NotFound(f"period {month} has not been closed")
@@ -108,7 +134,7 @@ def _invoice_out(row: Any) -> InvoiceOut:
 @router.get(
     "/invoices",
     response_model=list[InvoiceOut],
-    responses=problems(),
+    responses=problem_responses(),
     summary="Invoices of the parent's attached children",
 )
 async def list_invoices(
@@ -128,18 +154,20 @@ async def _visible_invoice(unit: AsyncSession, invoice_id: str, principal: Princ
 async def _pdf(unit: AsyncSession, row: Any) -> Response:
     cached = await reads.cached_pdf(unit, row.id)
     if cached is None:
-        cached = render(row, invoice_number(row.series, row.seq))
+        addressee = await reads.addressee_of(unit, row.child_id)
+        cached = render(row, invoice_number(row.series, row.seq), addressee)
+        # two first reads at once render the same bytes: the second insert is a no-op
         await unit.execute(
-            invoice_pdf.insert().values(
-                invoice_id=row.id, content=cached, rendered_at=datetime.now(UTC)
-            )
+            insert_for(unit, invoice_pdf)
+            .values(invoice_id=row.id, content=cached, rendered_at=datetime.now(UTC))
+            .on_conflict_do_nothing()
         )
     return Response(cached, media_type="application/pdf")
 
 
 @router.get(
     "/invoices/{invoice_id}.pdf",
-    responses={200: {"content": {"application/pdf": {}}}, **problems(404)},
+    responses={200: {"content": {"application/pdf": {}}}, **problem_responses(404)},
     summary="An invoice as PDF in the contract's language",
 )
 async def invoice_as_pdf(
@@ -153,7 +181,7 @@ async def invoice_as_pdf(
 @router.get(
     "/invoices/{invoice_id}",
     response_model=InvoiceOut,
-    responses={200: {"content": {"application/pdf": {}}}, **problems(404)},
+    responses={200: {"content": {"application/pdf": {}}}, **problem_responses(404)},
     summary="One invoice (JSON, or PDF with ?format=pdf)",
 )
 async def get_invoice(
@@ -171,7 +199,7 @@ async def get_invoice(
 @router.get(
     "/statements",
     response_model=list[StatementOut],
-    responses=problems(),
+    responses=problem_responses(),
     summary="The calling provider's statements",
 )
 async def list_statements(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from csa_billing.invoicing.finalize import invoice_number
@@ -19,8 +20,10 @@ def _money(value: Decimal) -> str:
     return f"{Decimal(value):.2f}"
 
 
-def invoice_issued(row: Any) -> Envelope:
-    providers = sorted({str(line["provider"]) for line in json.loads(row.lines)})
+def invoice_issued(row: Any, providers: list[str] | None = None) -> Envelope:
+    """``providers``: those billed on the invoice (default: read from its lines)."""
+    if providers is None:
+        providers = sorted({str(line["provider"]) for line in json.loads(row.lines)})
     return new_event(
         INVOICE_ISSUED,
         source=SOURCE,
@@ -39,6 +42,12 @@ def invoice_issued(row: Any) -> Envelope:
             "providers": providers,
         },
     )
+
+
+def invoice_events(batch: list[tuple[dict[str, Any], list[str]]]) -> list[Envelope]:
+    """``invoice.issued`` of each (invoice row as a dict, providers): the close builds them in
+    its worker processes when it has some (each event is still checked against its schema)."""
+    return [invoice_issued(SimpleNamespace(**row), providers) for row, providers in batch]
 
 
 def statement_issued(row: dict[str, Any]) -> Envelope:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.invoicing import loading
 from csa_billing.projections.store import insert_for
 from csa_billing.tables import billing_period, invoice, number_counter, statement, statement_line
+from csa_shared.rules.periods import billing_period as period_of
+from csa_shared.rules.periods import parse_month
 
 ZERO = Decimal("0.00")
 
@@ -41,29 +44,26 @@ async def _next_numbers(session: AsyncSession, series: str, count: int) -> int:
     return int(last)
 
 
-async def finalize(session: AsyncSession, month: str) -> tuple[list[Any], list[dict[str, Any]]]:
+async def finalize(session: AsyncSession, month: str) -> tuple[int, list[dict[str, Any]]]:
     """Number the drafts of ``month`` without gaps (series = the period's year, in child
-    order), issue one statement per provider and mark the period closed. Returns the
-    finalized invoices."""
+    order), issue one statement per provider and mark the period closed. Returns how many
+    invoices the month has and the statements issued; ``issued_invoices`` reads them back."""
     now = datetime.now(UTC)
     series = month[:4]
     drafts = (
-        (
-            await session.execute(
-                select(invoice.c.id)
-                .where(invoice.c.month == month, invoice.c.status == "draft")
-                .order_by(invoice.c.child_id, invoice.c.corrects_month)
-            )
+        await session.execute(
+            select(func.count())
+            .select_from(invoice)
+            .where(invoice.c.month == month, invoice.c.status == "draft")
         )
-        .scalars()
-        .all()
-    )
-    base = await _next_numbers(session, series, len(drafts))
-    await _number(session, list(drafts), series, base, now)
+    ).scalar_one()
+    base = await _next_numbers(session, series, drafts)
+    await _number(session, month, series, base, now)
     statements = await _statements(session, month, now)
-    parent, state = (
+    count, parent, state = (
         await session.execute(
             select(
+                func.count(),
                 func.coalesce(func.sum(invoice.c.parent_total), ZERO),
                 func.coalesce(func.sum(invoice.c.state_total), ZERO),
             ).where(invoice.c.month == month)
@@ -74,28 +74,55 @@ async def finalize(session: AsyncSession, month: str) -> tuple[list[Any], list[d
         .where(billing_period.c.month == month)
         .values(status="closed", closed_at=now, parent_total=parent, state_total=state)
     )
-    rows = await session.execute(
-        select(invoice).where(invoice.c.month == month).order_by(invoice.c.seq)
-    )
-    return list(rows), statements
+    return int(count), statements
 
 
-async def _number(
-    session: AsyncSession, drafts: list[str], series: str, base: int, now: datetime
-) -> None:
-    for start in range(0, len(drafts), 1000):
-        chunk = drafts[start : start + 1000]
-        cases = {draft: base + start + i + 1 for i, draft in enumerate(chunk)}
-        await session.execute(
-            update(invoice)
-            .where(invoice.c.id.in_(chunk))
-            .values(
-                series=series,
-                seq=case(cases, value=invoice.c.id),
-                status="finalized",
-                issued_at=now,
+async def issued_invoices(
+    session: AsyncSession, month: str, batch: int = 1000
+) -> AsyncIterator[list[tuple[Any, list[str]]]]:
+    """The invoices of ``month`` in number order, in batches, each with its providers (those
+    of its statement lines: one per provider billed on it). Never the whole month at once."""
+    after = -1
+    while True:
+        rows = list(
+            await session.execute(
+                select(*[c for c in invoice.c if c.name != "lines"])
+                .where(invoice.c.month == month, invoice.c.seq > after)
+                .order_by(invoice.c.seq)
+                .limit(batch)
             )
         )
+        if not rows:
+            return
+        providers: dict[str, list[str]] = {row.id: [] for row in rows}
+        found = await session.execute(
+            select(statement_line.c.invoice_id, statement_line.c.provider_id)
+            .where(statement_line.c.invoice_id.in_(list(providers)))
+            .order_by(statement_line.c.invoice_id, statement_line.c.provider_id)
+        )
+        for invoice_id, provider_id in found:
+            providers[invoice_id].append(provider_id)
+        yield [(row, providers[row.id]) for row in rows]
+        after = rows[-1].seq
+
+
+async def _number(session: AsyncSession, month: str, series: str, base: int, now: datetime) -> None:
+    """Drafts numbered base+1, base+2, ... in (child, corrected month) order: one UPDATE."""
+    order = (
+        select(
+            invoice.c.id.label("draft"),
+            func.row_number()
+            .over(order_by=(invoice.c.child_id, invoice.c.corrects_month))
+            .label("n"),
+        )
+        .where(invoice.c.month == month, invoice.c.status == "draft")
+        .subquery()
+    )
+    await session.execute(
+        update(invoice)
+        .where(invoice.c.id == order.c.draft)
+        .values(series=series, seq=base + order.c.n, status="finalized", issued_at=now)
+    )
 
 
 async def _statements(session: AsyncSession, month: str, now: datetime) -> list[dict[str, Any]]:
@@ -111,8 +138,9 @@ async def _statements(session: AsyncSession, month: str, now: datetime) -> list[
         .order_by(statement_line.c.provider_id)
     )
     issued = []
+    period = period_of(*parse_month(month))
     for provider_id, children, state in totals:
-        terms = book.latest(provider_id)
+        terms = book.at(provider_id, period.end)  # the terms in force in the period
         row = {
             "id": str(uuid.uuid4()),
             "month": month,

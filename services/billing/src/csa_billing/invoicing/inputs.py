@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +46,16 @@ class EducationContract:
         return self.start <= day and (self.end is None or day <= self.end)
 
 
-@dataclass(frozen=True, slots=True)
-class Interval:
+class Interval(NamedTuple):
+    """A presence or reservation (a tuple: built straight from a query's row)."""
+
     record_id: str
     provider_id: str
     start: datetime
     end: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Meal:
+class Meal(NamedTuple):
     record_id: str
     provider_id: str
     day: date
@@ -98,6 +99,7 @@ class ProviderBook:
 
     def __init__(self, terms: list[ProviderTerms]) -> None:
         self._terms: dict[str, list[ProviderTerms]] = {}
+        self.memo: dict[tuple[str, date, Decimal | None], Any] = {}  # engine Providers (assemble)
         for term in sorted(terms, key=lambda t: t.effective_from):
             self._terms.setdefault(term.provider_id, []).append(term)
 

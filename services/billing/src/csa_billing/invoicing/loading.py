@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, or_, select, union
+from sqlalchemy import ARRAY, Select, String, and_, any_, bindparam, func, or_, select, union
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.invoicing.inputs import (
@@ -89,99 +93,231 @@ async def provider_book(session: AsyncSession) -> ProviderBook:
     )
 
 
-async def load_children(
-    session: AsyncSession, period: BillingPeriod, child_ids: list[str]
-) -> dict[str, ChildData]:
-    """Everything the close needs of these children in this period (a few queries)."""
-    data = {child: ChildData(child) for child in child_ids}
+class ChunkRows(NamedTuple):
+    """The projection rows of a chunk of children, as plain tuples ordered by child (cheap
+    to build and to send to a worker process); ``children_data`` turns them into inputs."""
+
+    contracts: list[tuple[Any, ...]]
+    education: list[tuple[Any, ...]]
+    presences: list[tuple[Any, ...]]  # grouped: one row per child (see ``_presences``)
+    reservations: list[tuple[Any, ...]]
+    meals: list[tuple[Any, ...]]
+    sheets: list[tuple[Any, ...]]
+    charges: list[tuple[Any, ...]]
+    plurilingual: list[tuple[Any, ...]]
+
+
+def _of(column: Any, child_ids: list[str], dialect: str) -> Any:
+    """``column IN child_ids``: one array parameter on PostgreSQL (no 500-parameter list)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("child_ids", child_ids, type_=ARRAY(String)))
+    return column.in_(child_ids)
+
+
+async def _rows(session: AsyncSession, query: Any) -> list[tuple[Any, ...]]:
+    """The query's rows as tuples; on PostgreSQL straight from asyncpg (no SQLAlchemy rows)."""
+    if session.bind.dialect.name != "postgresql":
+        return list(map(tuple, (await session.execute(query)).all()))
+    compiled = query.compile(dialect=session.bind.dialect)
+    params = compiled.params
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    records = await driver.fetch(str(compiled), *(params[k] for k in compiled.positiontup))
+    return list(map(tuple, records))
+
+
+async def _presences(
+    session: AsyncSession, period: BillingPeriod, of_children: Any
+) -> list[tuple[Any, ...]]:
+    """The period's presences of the chunk, one row per child: (child, ids, providers,
+    starts, ends) in (start, id) order. PostgreSQL aggregates them (``array_agg``): far
+    fewer rows to decode than one per presence."""
     lo, hi = _bounds(period)
-    rows = await session.execute(select(cv).where(cv.c.child_id.in_(child_ids)))
-    for r in rows:
-        data[r.child_id].contracts.append(
-            ContractTerms(
-                r.contract_id,
-                r.version,
-                r.household_id,
-                r.category,
-                r.rank,
-                r.schooling,
-                r.birth_date,
-                r.valid_from,
-                r.valid_until,
-                r.effective_from,
-                r.language,
+    order = (presences.c.start, presences.c.presence_id)
+    where = (of_children, presences.c.start >= lo, presences.c.start < hi)
+    where += (presences.c.voided.is_(False),)
+    if session.bind.dialect.name == "postgresql":
+        columns = [presences.c.presence_id, presences.c.provider_id]
+        columns += [presences.c.start, presences.c.end]
+        return await _rows(
+            session,
+            select(
+                presences.c.child_id,
+                *[func.array_agg(aggregate_order_by(c, *order)) for c in columns],
             )
+            .where(*where)
+            .group_by(presences.c.child_id)
+            .order_by(presences.c.child_id),
         )
-    rows = await session.execute(
-        select(edu).where(
-            edu.c.child_id.in_(child_ids),
-            edu.c.start <= period.end,
-            or_(edu.c.end.is_(None), edu.c.end >= period.start),
-        )
-    )
-    for r in rows:
-        data[r.child_id].education.append(
-            EducationContract(r.provider_id, r.start, r.end, r.hourly_price, r.billing_mode)
-        )
-    rows = await session.execute(
+    rows = await _rows(
+        session,
         select(
-            presences.c.presence_id,
             presences.c.child_id,
+            presences.c.presence_id,
             presences.c.provider_id,
             presences.c.start,
             presences.c.end,
-        ).where(
-            presences.c.child_id.in_(child_ids),
-            presences.c.start >= lo,
-            presences.c.start < hi,
-            presences.c.voided.is_(False),
         )
+        .where(*where)
+        .order_by(presences.c.child_id, *order),
     )
-    for r in rows:
-        data[r.child_id].presences.append(Interval(r.presence_id, r.provider_id, r.start, r.end))
-    rows = await session.execute(
-        select(reservations).where(
-            reservations.c.child_id.in_(child_ids),
+    grouped = []
+    for child, group in groupby(rows, key=itemgetter(0)):
+        _, ids, providers, starts, ends = zip(*group, strict=True)
+        grouped.append((child, ids, providers, starts, ends))
+    return grouped
+
+
+async def fetch_rows(
+    session: AsyncSession, period: BillingPeriod, child_ids: list[str]
+) -> ChunkRows:
+    """Every projection row the close needs of these children in this period: one query
+    per table, each ordered by child (then a stable key)."""
+    lo, hi = _bounds(period)
+    dialect = session.bind.dialect.name
+
+    def of(column: Any) -> Any:
+        return _of(column, child_ids, dialect)
+
+    contract_rows = await _rows(
+        session,
+        select(
+            cv.c.child_id,
+            cv.c.contract_id,
+            cv.c.version,
+            cv.c.household_id,
+            cv.c.category,
+            cv.c.rank,
+            cv.c.schooling,
+            cv.c.birth_date,
+            cv.c.valid_from,
+            cv.c.valid_until,
+            cv.c.effective_from,
+            cv.c.language,
+        )
+        .where(of(cv.c.child_id))
+        .order_by(cv.c.child_id, cv.c.contract_id, cv.c.version),
+    )
+    education_rows = await _rows(
+        session,
+        select(
+            edu.c.child_id,
+            edu.c.provider_id,
+            edu.c.start,
+            edu.c.end,
+            edu.c.hourly_price,
+            edu.c.billing_mode,
+        )
+        .where(
+            of(edu.c.child_id),
+            edu.c.start <= period.end,
+            or_(edu.c.end.is_(None), edu.c.end >= period.start),
+        )
+        .order_by(edu.c.child_id, edu.c.start, edu.c.contract_id),
+    )
+    presence_rows = await _presences(session, period, of(presences.c.child_id))
+    reservation_rows = await _rows(
+        session,
+        select(
+            reservations.c.child_id,
+            reservations.c.reservation_id,
+            reservations.c.provider_id,
+            reservations.c.start,
+            reservations.c.end,
+        )
+        .where(
+            of(reservations.c.child_id),
             reservations.c.start >= lo,
             reservations.c.start < hi,
         )
+        .order_by(reservations.c.child_id, reservations.c.start, reservations.c.reservation_id),
     )
-    for r in rows:
-        data[r.child_id].reservations.append(
-            Interval(r.reservation_id, r.provider_id, r.start, r.end)
-        )
-    rows = await session.execute(
-        select(meals).where(
-            meals.c.child_id.in_(child_ids),
+    meal_rows = await _rows(
+        session,
+        select(meals.c.child_id, meals.c.meal_id, meals.c.provider_id, meals.c.day, meals.c.count)
+        .where(
+            of(meals.c.child_id),
             and_(meals.c.day >= period.start, meals.c.day <= period.end),
             meals.c.voided.is_(False),
         )
+        .order_by(meals.c.child_id, meals.c.day, meals.c.meal_id),
     )
-    for r in rows:
-        data[r.child_id].meals.append(Meal(r.meal_id, r.provider_id, r.day, r.count))
-    rows = await session.execute(
-        select(sheets).where(sheets.c.child_id.in_(child_ids), sheets.c.month == period.month)
+    sheet_rows = await _rows(
+        session,
+        select(sheets.c.child_id, sheets.c.sheet_id, sheets.c.provider_id, sheets.c.days)
+        .where(of(sheets.c.child_id), sheets.c.month == period.month)
+        .order_by(sheets.c.child_id, sheets.c.provider_id),
     )
-    for r in rows:
-        data[r.child_id].sheets.append(Sheet(r.sheet_id, r.provider_id, json.loads(r.days)))
-    rows = await session.execute(
-        select(charges).where(
-            charges.c.child_id.in_(child_ids),
+    charge_rows = await _rows(
+        session,
+        select(
+            charges.c.child_id,
+            charges.c.charge_id,
+            charges.c.provider_id,
+            charges.c.day,
+            charges.c.kind,
+            charges.c.amount,
+            charges.c.description,
+        )
+        .where(
+            of(charges.c.child_id),
             charges.c.day >= period.start,
             charges.c.day <= period.end,
         )
+        .order_by(charges.c.child_id, charges.c.day, charges.c.charge_id),
     )
-    for r in rows:
-        data[r.child_id].charges.append(
-            Charge(r.charge_id, r.provider_id, r.day, r.kind, r.amount, r.description)
-        )
-    rows = await session.execute(
+    plurilingual_rows = await _rows(
+        session,
         select(plurilingual_week.c.child_id, plurilingual_week.c.week_start).where(
-            plurilingual_week.c.child_id.in_(child_ids),
+            of(plurilingual_week.c.child_id),
             plurilingual_week.c.week_start >= date(period.start.year, 1, 1),
             plurilingual_week.c.week_start < period.start,
-        )
+        ),
     )
-    for r in rows:
-        data[r.child_id].plurilingual_used.add(r.week_start)
+    return ChunkRows(
+        contract_rows,
+        education_rows,
+        presence_rows,
+        reservation_rows,
+        meal_rows,
+        sheet_rows,
+        charge_rows,
+        plurilingual_rows,
+    )
+
+
+def children_data(rows: ChunkRows, child_ids: list[str]) -> dict[str, ChildData]:
+    """The rows of a chunk as each child's inputs (rows of other children are ignored)."""
+    data = {child: ChildData(child) for child in child_ids}
+    for r in rows.contracts:
+        if (child := data.get(r[0])) is not None:
+            child.contracts.append(ContractTerms(*r[1:]))
+    for r in rows.education:
+        if (child := data.get(r[0])) is not None:
+            child.education.append(EducationContract(*r[1:]))
+    for r in rows.presences:  # one row per child: (child, ids, providers, starts, ends)
+        if (child := data.get(r[0])) is not None:
+            child.presences += map(Interval, r[1], r[2], r[3], r[4])
+    for r in rows.reservations:
+        if (child := data.get(r[0])) is not None:
+            child.reservations.append(Interval._make(r[1:]))
+    for r in rows.meals:
+        if (child := data.get(r[0])) is not None:
+            child.meals.append(Meal._make(r[1:]))
+    for r in rows.sheets:
+        if (child := data.get(r[0])) is not None:
+            child.sheets.append(Sheet(r[1], r[2], json.loads(r[3])))
+    for r in rows.charges:
+        if (child := data.get(r[0])) is not None:
+            child.charges.append(Charge(*r[1:]))
+    for r in rows.plurilingual:
+        if (child := data.get(r[0])) is not None:
+            child.plurilingual_used.add(r[1])
     return data
+
+
+async def load_children(
+    session: AsyncSession, period: BillingPeriod, child_ids: list[str]
+) -> dict[str, ChildData]:
+    """Everything the close needs of these children in this period (one query per table)."""
+    return children_data(await fetch_rows(session, period, child_ids), child_ids)

@@ -1,92 +1,140 @@
-"""The parent invoice as a PDF in the contract's language (fpdf2)."""
+"""The parent invoice as a PDF in the contract's language (fpdf2, babel formats).
+
+Every line of the invoice is printed with its week, provider, rule (named in the contract's
+language), quantity, unit price, parent rate and both amounts, so a parent can redo the sum.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
 from fpdf import FPDF
 
+from csa_billing.invoicing.invoice_texts import LABELS, LOCALES, language_of, rule_name
+from csa_shared.rules.periods import billing_period
+
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-LABELS = {
-    "fr": (
-        "Facture",
-        "Période",
-        "Enfant",
-        "Total parent",
-        "Total État",
-        "Renouveler le contrat avant le",
-    ),
-    "de": (
-        "Rechnung",
-        "Zeitraum",
-        "Kind",
-        "Summe Eltern",
-        "Summe Staat",
-        "Vertrag erneuern vor dem",
-    ),
-    "lb": (
-        "Rechnung",
-        "Period",
-        "Kand",
-        "Total Elteren",
-        "Total Staat",
-        "Kontrakt erneieren virum",
-    ),
-    "en": (
-        "Invoice",
-        "Period",
-        "Child",
-        "Parent total",
-        "State total",
-        "Renew the contract before",
-    ),
-    "pt": (
-        "Fatura",
-        "Período",
-        "Criança",
-        "Total pais",
-        "Total Estado",
-        "Renovar o contrato antes de",
-    ),
-}
-COLUMNS = ("week", "provider", "rule", "quantity", "unit_price", "parent_amount", "state_amount")
+#: column → width in mm on an A4 landscape page (277 mm between the margins)
+COLUMNS = (
+    ("week", 22),
+    ("provider", 30),
+    ("what", 83),
+    ("quantity", 20),
+    ("unit_price", 24),
+    ("parent_rate", 26),
+    ("parent", 26),
+    ("state", 26),
+)
 
 
-def render(row: Any, number: str) -> bytes:
-    title, period, child, parent, state, renew = LABELS.get(row.language, LABELS["fr"])
-    pdf = FPDF()
-    pdf.add_page()
-    font = FONT_DIR / "DejaVuSans.ttf"
-    if font.exists():
-        pdf.add_font("DejaVu", fname=str(font))
-        pdf.set_font("DejaVu", size=9)
-    else:
-        pdf.set_font("Helvetica", size=9)
-    pdf.cell(0, 8, f"{title} {number}", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(
-        0,
-        6,
-        f"{period}: {row.corrects_month}   {child}: {row.child_id}",
-        new_x="LMARGIN",
-        new_y="NEXT",
+@dataclass(frozen=True)
+class Addressee:
+    """Who the invoice is for, from billing's projection of the child's contract."""
+
+    child_name: str
+    billing_address: list[str]
+
+
+def _font(pdf: FPDF) -> str:
+    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
+    if regular.exists():
+        pdf.add_font("DejaVu", fname=str(regular))
+        pdf.add_font("DejaVu", style="B", fname=str(bold if bold.exists() else regular))
+        return "DejaVu"
+    return "Helvetica"  # core font: latin-1 only, enough for every language shipped
+
+
+def _safe(text: str, family: str) -> str:
+    return text if family == "DejaVu" else text.encode("latin-1", "replace").decode("latin-1")
+
+
+class _Invoice:
+    def __init__(self, language: str) -> None:
+        self.language = language_of(language)
+        self.locale = LOCALES[self.language]
+        self.labels = LABELS[self.language]
+        self.pdf = FPDF(orientation="L")
+        self.pdf.set_auto_page_break(auto=True, margin=12)
+        self.pdf.add_page()
+        self.family = _font(self.pdf)
+
+    def money(self, value: object) -> str:
+        return format_currency(Decimal(str(value)), "EUR", locale=self.locale)
+
+    def number(self, value: object) -> str:
+        return format_decimal(Decimal(str(value)), format="#,##0.00", locale=self.locale)
+
+    def day(self, value: date) -> str:
+        return format_date(value, "medium", locale=self.locale)
+
+    def text(self, content: str, *, size: float = 9, bold: bool = False, height: float = 5) -> None:
+        self.pdf.set_font(self.family, style="B" if bold else "", size=size)
+        self.pdf.multi_cell(0, height, _safe(content, self.family), new_x="LMARGIN", new_y="NEXT")
+
+    def row(self, cells: list[str], *, bold: bool = False) -> None:
+        self.pdf.set_font(self.family, style="B" if bold else "", size=8)
+        for (name, width), cell in zip(COLUMNS, cells, strict=True):
+            align = "L" if name in ("week", "provider", "what") else "R"
+            self.pdf.cell(width, 5, _safe(cell, self.family), border=1, align=align)
+        self.pdf.ln()
+
+    def line(self, line: dict[str, Any]) -> list[str]:
+        what = rule_name(str(line["rule"]), self.language)
+        if line.get("adjustment") in ("credit", "debit"):
+            what = f"{self.labels[str(line['adjustment'])]}: {what}"
+        width = self.pdf.get_string_width
+        self.pdf.set_font(self.family, size=8)
+        while width(what) > COLUMNS[2][1] - 2 and len(what) > 4:
+            what = what[:-2] + "…"
+        return [
+            self.day(date.fromisoformat(str(line["week"]))),
+            str(line["provider"])[:18],
+            what,
+            self.number(line["quantity"]),
+            self.money(line["unit_price"]),
+            self.money(line.get("parent_rate", line["unit_price"])),
+            self.money(line["parent_amount"]),
+            self.money(line["state_amount"]),
+        ]
+
+
+def render(row: Any, number: str, addressee: Addressee | None = None) -> bytes:
+    """The PDF of one invoice row (``invoice`` table) with its number and addressee."""
+    doc = _Invoice(row.language)
+    labels = doc.labels
+    adjustment = row.original_invoice_id is not None or row.corrects_month != row.month
+    doc.text(labels["adjustment_title" if adjustment else "title"], size=14, bold=True, height=8)
+    doc.text(f"{labels['number']}: {number}", bold=True)
+    if addressee is not None:
+        doc.text("\n".join([addressee.child_name, *addressee.billing_address]))
+    doc.text(f"{labels['child']}: {row.child_id}")
+    year, month = (int(part) for part in row.month.split("-"))
+    period = billing_period(year, month)
+    doc.text(
+        labels["period"].format(
+            month=row.month, start=doc.day(period.start), end=doc.day(period.end)
+        )
     )
-    widths = (22, 24, 40, 18, 18, 22, 22)
-    for name, width in zip(COLUMNS, widths, strict=True):
-        pdf.cell(width, 6, name, border=1)
-    pdf.ln()
+    if adjustment:
+        doc.text(
+            labels["corrects"].format(month=row.corrects_month, original=row.original_invoice_id)
+        )
+    doc.pdf.ln(2)
+    doc.row([labels[name] for name, _ in COLUMNS], bold=True)
     for line in json.loads(row.lines):
-        for name, width in zip(COLUMNS, widths, strict=True):
-            pdf.cell(width, 5, str(line[name])[:24], border=1)
-        pdf.ln()
-    pdf.cell(
-        0,
-        6,
-        f"{parent}: {row.parent_total}   {state}: {row.state_total}",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
+        doc.row(doc.line(line))
+    doc.pdf.ln(2)
+    doc.text(f"{labels['parent_total']}: {doc.money(row.parent_total)}", size=11, bold=True)
+    doc.text(f"{labels['state_total']}: {doc.money(row.state_total)}")
     if row.renewal_date:
-        pdf.cell(0, 6, f"{renew} {row.renewal_date.isoformat()}", new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+        doc.text(labels["renew"].format(date=doc.day(row.renewal_date)), bold=True)
+    doc.pdf.ln(2)
+    doc.text(labels["explain"], size=7, height=4)
+    return bytes(doc.pdf.output())

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from csa_billing.invoicing.pdf import Addressee
 from csa_billing.tables import invoice, statement, statement_line
 
 
@@ -54,3 +56,27 @@ async def cached_pdf(session: AsyncSession, invoice_id: str) -> bytes | None:
 
     query = select(invoice_pdf.c.content).where(invoice_pdf.c.invoice_id == invoice_id)
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def addressee_of(session: AsyncSession, child_id: str) -> Addressee | None:
+    """The child's name and billing address from the membership projection, for the PDF."""
+    from csa_billing.tables import child_projection
+
+    query = select(child_projection.c.display_name, child_projection.c.billing_address).where(
+        child_projection.c.child_id == child_id
+    )
+    row = (await session.execute(query)).one_or_none()
+    if row is None:
+        return None
+    return Addressee(row.display_name, address_lines(json.loads(row.billing_address)))
+
+
+def address_lines(address: object) -> list[str]:
+    """A postal address as printed lines, whatever the keys membership's events use."""
+    if not isinstance(address, dict):
+        return [str(address)] if address else []
+    first = [str(address[k]) for k in ("name", "recipient") if address.get(k)]
+    street = [str(address[k]) for k in ("line", "street", "line1", "line2") if address.get(k)]
+    town = " ".join(str(address[k]) for k in ("postcode", "locality") if address.get(k))
+    country = [str(address["country"])] if address.get("country") else []
+    return first + street + ([town] if town else []) + country

@@ -7,23 +7,39 @@ events) is one transaction; a closed period is returned as it is (idempotent).
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable
+import multiprocessing
+from bisect import bisect_right
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from csa_billing.invoicing import events, loading, repository
 from csa_billing.invoicing.adjust import adjustment_lines
-from csa_billing.invoicing.assemble import bill_period
-from csa_billing.invoicing.finalize import finalize
-from csa_billing.invoicing.settings import DEFAULT_CHUNK, grace_days
+from csa_billing.invoicing.assemble import (
+    PeriodBill,
+    bill_chunk,
+    bill_chunk_in_worker,
+    bill_period,
+    init_worker,
+)
+from csa_billing.invoicing.finalize import finalize, issued_invoices
+from csa_billing.invoicing.inputs import ProviderBook
+from csa_billing.invoicing.settings import DEFAULT_CHUNK, close_workers, grace_days
 from csa_shared.errors import Conflict
+from csa_shared.events import Envelope
 from csa_shared.messaging.outbox import add_to_outbox
+from csa_shared.rules.calendars import ReferenceCalendar, configured_calendar
 from csa_shared.rules.periods import BillingPeriod, billing_period, parse_month
 from csa_shared.runtime import ServiceRuntime
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +48,7 @@ class CloseOptions:
     ignore_grace: bool = False
     today: date | None = None
     progress: Progress | None = None
+    workers: int | None = None  # worker processes billing chunks (None: BILLING_CLOSE_WORKERS)
     after_chunk: Callable[[int], None] | None = None  # hook (tests inject a crash here)
 
 
@@ -43,11 +60,24 @@ def closable_from(period: BillingPeriod) -> date:
     return period.end + timedelta(days=grace_days() + 1)
 
 
-async def close_period(
-    runtime: ServiceRuntime, month: str, options: CloseOptions | None = None
-) -> Any:
-    """Close ``month``; returns the billing_period row."""
-    options = options or CloseOptions()
+@asynccontextmanager
+async def _exclusive(runtime: ServiceRuntime, month: str) -> AsyncIterator[None]:
+    """One close of ``month`` at a time. On PostgreSQL every close transaction locks the
+    period row (``SELECT ... FOR UPDATE``), which serializes closes across processes; SQLite
+    has no row locks, so closes in this process wait on an asyncio lock instead."""
+    if runtime.engine.dialect.name == "postgresql":
+        yield
+        return
+    lock = _LOCAL_LOCKS.setdefault((str(runtime.engine.url), month), asyncio.Lock())
+    async with lock:
+        yield
+
+
+_LOCAL_LOCKS: dict[tuple[str, str], asyncio.Lock] = {}
+
+
+def check_closable(month: str, options: CloseOptions) -> BillingPeriod:
+    """The period of ``month``; refused (409) before the end of its grace period."""
     period = period_of(month)
     today = options.today or repository.today()
     if not options.ignore_grace and today < closable_from(period):
@@ -56,44 +86,178 @@ async def close_period(
             f"(grace of {grace_days()} days after {period.end})",
             code="period-not-closable",
         )
+    return period
+
+
+async def close_period(
+    runtime: ServiceRuntime, month: str, options: CloseOptions | None = None
+) -> Any:
+    """Close ``month``; returns the billing_period row. Safe to run twice at once: the
+    second close waits for the first's transactions and continues from its cursor."""
+    options = options or CloseOptions()
+    period = check_closable(month, options)
+    async with _exclusive(runtime, period.month):
+        return await _close(runtime, period, options)
+
+
+async def open_period(runtime: ServiceRuntime, month: str, options: CloseOptions) -> Any:
+    """Check the grace period and record the period as closing (children counted), so its
+    progress can be read before the first chunk; returns the period row."""
+    period = check_closable(month, options)
+    async with runtime.unit_of_work() as session:
+        row = await repository.period_row(session, period.month)
+        if row is not None:
+            return row
+        children = await loading.children_of(session, period)
+        await repository.start_period(session, period, len(children))
+        return await repository.period_row(session, period.month)
+
+
+async def _close(runtime: ServiceRuntime, period: BillingPeriod, options: CloseOptions) -> Any:
+    month = period.month
     async with runtime.unit_of_work() as session:
         row = await repository.period_row(session, month)
         if row is not None and row.status == "closed":
             return row
         children = await loading.children_of(session, period)
         await repository.start_period(session, period, len(children))
-        row = await repository.period_row(session, month)
         book = await loading.provider_book(session)
-    pending = [c for c in children if row.cursor is None or c > row.cursor]
-    done = len(children) - len(pending)
-    for index, start in enumerate(range(0, len(pending), options.chunk_size)):
-        chunk = pending[start : start + options.chunk_size]
+    calendar = configured_calendar()
+    workers = close_workers() if options.workers is None else options.workers
+    async with _Compute.start(workers, book, calendar) as compute:
+        if (done := await _chunks(runtime, period, children, compute, options)) is not None:
+            return done  # another close finished the period meanwhile
+        await _rebill(runtime, month, book, calendar, options.chunk_size)
         async with runtime.unit_of_work() as session:
-            data = await loading.load_children(session, period, chunk)
-            bills = [bill_period(data[child], period, book) for child in chunk]
-            await repository.write_originals(session, period, bills)
-            await repository.advance(session, month, chunk[-1], len(chunk))
-        done += len(chunk)
-        if options.progress:
-            options.progress(done, len(children))
-        if options.after_chunk:
-            options.after_chunk(index + 1)
-    await _rebill(runtime, month, book, options.chunk_size)
-    async with runtime.unit_of_work() as session:
-        invoices, statements = await finalize(session, month)
-        closed = await repository.period_row(session, month)
-        issued = [events.invoice_issued(i) for i in invoices]
-        issued += [events.statement_issued(s) for s in statements]
-        issued.append(events.period_closed(closed, len(invoices), closed.children_total))
-        await add_to_outbox(session, runtime.outbox, *issued)
+            row = await repository.period_row(session, month, lock=True)
+            if row.status == "closed":
+                return row
+            count, statements = await finalize(session, month)
+            closed = await repository.period_row(session, month)
+            # invoice.issued events are built (and checked against their schema) in the
+            # workers, a few batches ahead, and staged in number order
+            pending: deque[Awaitable[list[Envelope]]] = deque()
+            async for batch in issued_invoices(session, month):
+                pending.append(compute.invoice_events([(i._asdict(), p) for i, p in batch]))
+                if len(pending) > compute.workers:
+                    await add_to_outbox(session, runtime.outbox, *await pending.popleft())
+            while pending:
+                await add_to_outbox(session, runtime.outbox, *await pending.popleft())
+            issued = [events.statement_issued(s) for s in statements]
+            issued.append(events.period_closed(closed, count, closed.children_total))
+            await add_to_outbox(session, runtime.outbox, *issued)
     return closed
 
 
-async def _rebill(runtime: ServiceRuntime, month: str, book: Any, chunk_size: int) -> None:
+async def _chunks(
+    runtime: ServiceRuntime,
+    period: BillingPeriod,
+    children: list[str],
+    compute: _Compute,
+    options: CloseOptions,
+) -> Any:
+    """Bill the children after the period's cursor, one committed chunk at a time; returns
+    the period's row if another close finished it meanwhile (else None)."""
+    month = period.month
+    chunks = 0
+    # chunks read early and being billed by the workers (up to one per worker), in order
+    ahead: deque[tuple[list[str], Awaitable[list[PeriodBill]]]] = deque()
+    while True:
+        async with runtime.unit_of_work() as session:
+            row = await repository.period_row(session, month, lock=True)
+            if row.status == "closed":
+                return row
+            first = 0 if row.cursor is None else bisect_right(children, row.cursor)
+            chunk = children[first : first + options.chunk_size]
+            if not chunk:
+                return None
+            if ahead and ahead[0][0] != chunk:
+                ahead.clear()  # another close moved the cursor meanwhile: read again
+            if not ahead:
+                rows = await loading.fetch_rows(session, period, chunk)
+                ahead.append((chunk, compute.bill(rows, chunk, period)))
+            following = bisect_right(children, ahead[-1][0][-1])  # after the last queued
+            while len(ahead) < compute.workers + 1 and following < len(children):
+                # read the next chunks while workers bill; a record changed after this read
+                # flags its child-period dirty (re-billed in the next period)
+                later = children[following : following + options.chunk_size]
+                rows = await loading.fetch_rows(session, period, later)
+                ahead.append((later, compute.bill(rows, later, period)))
+                following += len(later)
+            bills = await ahead.popleft()[1]
+            await repository.write_originals(session, period, bills)
+            await repository.advance(session, month, chunk[-1], len(chunk))
+        chunks += 1
+        if options.progress:
+            options.progress(row.children_done + len(chunk), max(row.children_total, len(children)))
+        if options.after_chunk:
+            options.after_chunk(chunks)
+
+
+class _Compute:
+    """The pure work of a close: a chunk's bills and the invoice.issued events. Done in this
+    process (``workers`` 0), or in a pool of spawned worker processes (given the provider
+    terms and the calendar once) while this process reads and writes; same functions, same
+    results either way."""
+
+    def __init__(
+        self,
+        workers: int,
+        book: ProviderBook,
+        calendar: ReferenceCalendar,
+        pool: ProcessPoolExecutor | None,
+    ) -> None:
+        self.workers, self._book, self._calendar, self._pool = workers, book, calendar, pool
+
+    @classmethod
+    @asynccontextmanager
+    async def start(
+        cls, workers: int, book: ProviderBook, calendar: ReferenceCalendar
+    ) -> AsyncIterator[_Compute]:
+        if workers <= 0:
+            yield cls(0, book, calendar, None)
+            return
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_worker,
+            initargs=(book, calendar),
+        )
+        try:
+            yield cls(workers, book, calendar, pool)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def bill(
+        self, rows: loading.ChunkRows, chunk: list[str], period: BillingPeriod
+    ) -> Awaitable[list[PeriodBill]]:
+        if self._pool is None:
+            return _done(bill_chunk(rows, chunk, period, self._book, self._calendar))
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self._pool, bill_chunk_in_worker, rows, chunk, period)
+
+    def invoice_events(
+        self, batch: list[tuple[dict[str, Any], list[str]]]
+    ) -> Awaitable[list[Envelope]]:
+        if self._pool is None:
+            return _done(events.invoice_events(batch))
+        return asyncio.get_running_loop().run_in_executor(self._pool, events.invoice_events, batch)
+
+
+def _done(value: T) -> Awaitable[T]:
+    future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+    future.set_result(value)
+    return future
+
+
+async def _rebill(
+    runtime: ServiceRuntime, month: str, book: Any, calendar: ReferenceCalendar, chunk_size: int
+) -> None:
     """Adjustments in ``month`` for every dirty child-period of an earlier closed month."""
     skipped: set[tuple[str, str]] = set()
     while True:
         async with runtime.unit_of_work() as session:
+            await repository.period_row(session, month, lock=True)  # one re-bill at a time
             ledgers = [
                 ledger
                 for ledger in await repository.dirty_before(
@@ -109,7 +273,7 @@ async def _rebill(runtime: ServiceRuntime, month: str, book: Any, chunk_size: in
                     continue
                 period = period_of(ledger.month)
                 data = await loading.load_children(session, period, [ledger.child_id])
-                bill = bill_period(data[ledger.child_id], period, book)
+                bill = bill_period(data[ledger.child_id], period, book, calendar)
                 lines = adjustment_lines(json.loads(ledger.lines), bill.lines)
                 await repository.write_adjustment(session, month, ledger, bill, lines, period)
 

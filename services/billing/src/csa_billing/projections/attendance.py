@@ -7,12 +7,19 @@ child's closed billing periods the event touches for re-billing.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.projections.store import mark_dirty, months_of_days, upsert_versioned
+from csa_billing.projections.store import (
+    mark_dirty,
+    mark_dirty_between,
+    mark_provider_dirty,
+    months_of_days,
+    upsert_versioned,
+)
 from csa_billing.tables import (
     education_contract_projection,
     meal_projection,
@@ -149,12 +156,16 @@ async def on_other_charge_recorded(session: AsyncSession, event: Envelope) -> No
 
 
 async def on_provider(session: AsyncSession, event: Envelope) -> None:
-    """provider.registered / provider.changed: terms dated from ``effective_from``."""
+    """provider.registered / provider.changed: terms dated from ``effective_from``.
+
+    New terms re-price the closed periods from ``effective_from`` (all of them when these
+    are the provider's first terms: they then also apply to the earlier records)."""
     data = event.data
-    await upsert_versioned(
+    effective = date.fromisoformat(data["effective_from"])
+    changed = await upsert_versioned(
         session,
         provider_terms,
-        {"provider_id": data["provider_id"], "effective_from": _day(data["effective_from"])},
+        {"provider_id": data["provider_id"], "effective_from": effective},
         {
             "provider_type": data["provider_type"],
             "name": data["name"],
@@ -165,35 +176,73 @@ async def on_provider(session: AsyncSession, event: Envelope) -> None:
             "version": data["version"],
         },
     )
+    if changed:
+        earlier = await session.execute(
+            select(provider_terms.c.effective_from).where(
+                provider_terms.c.provider_id == data["provider_id"],
+                provider_terms.c.effective_from < effective,
+            )
+        )
+        since = effective if earlier.first() is not None else None
+        await mark_provider_dirty(session, data["provider_id"], since)
 
 
 async def on_education_contract_started(session: AsyncSession, event: Envelope) -> None:
+    """A child's contract at a provider (price, billing mode, dates); a new version re-bills
+    the closed periods covered by the old or the new dates."""
     data = event.data
-    await upsert_versioned(
+    table = education_contract_projection
+    before = (
+        await session.execute(
+            select(table.c.start, table.c.end).where(table.c.contract_id == data["contract_id"])
+        )
+    ).first()
+    start, end = _day(data["start"]), _day(data.get("end"))
+    changed = await upsert_versioned(
         session,
-        education_contract_projection,
+        table,
         {"contract_id": data["contract_id"]},
         {
             "provider_id": data["provider_id"],
             "child_id": data["child_id"],
-            "start": _day(data["start"]),
-            "end": _day(data.get("end")),
+            "start": start,
+            "end": end,
             "hourly_price": Decimal(data["hourly_price"]),
             "billing_mode": data["billing_mode"],
             "version": data["version"],
         },
     )
+    if changed:
+        if before is not None:
+            start = min(before.start, start) if start else before.start
+            end = None if end is None or before.end is None else max(before.end, end)
+        await mark_dirty_between(session, data["child_id"], start, end)
 
 
 async def on_education_contract_ended(session: AsyncSession, event: Envelope) -> None:
-    """Dates the end of a known education contract (an unknown one is ignored)."""
+    """Dates the end of a known education contract (an unknown one is ignored); the closed
+    periods between the old and the new end are re-billed."""
     data = event.data
     table = education_contract_projection
+    before = (
+        await session.execute(
+            select(table.c.child_id, table.c.end).where(
+                table.c.contract_id == data["contract_id"], table.c.version < data["version"]
+            )
+        )
+    ).first()
+    if before is None:
+        return
+    end = _day(data["end"])
     await session.execute(
         table.update()
         .where(table.c.contract_id == data["contract_id"], table.c.version < data["version"])
-        .values(end=_day(data["end"]), version=data["version"], updated_at=datetime.now(UTC))
+        .values(end=end, version=data["version"], updated_at=datetime.now(UTC))
     )
+    ends = [d for d in (before.end, end) if d is not None]
+    if before.end != end and ends:
+        later = None if before.end is None or end is None else max(ends)
+        await mark_dirty_between(session, before.child_id, min(ends) + timedelta(days=1), later)
 
 
 HANDLERS = {

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, select
+from sqlalchemy import Table, and_, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.tables import billing_period, child_period
-from csa_shared.rules.periods import billing_period_of
+from csa_billing.tables import (
+    billing_period,
+    child_period,
+    meal_projection,
+    other_charge_projection,
+    presence_projection,
+    reservation_projection,
+    service_sheet_projection,
+)
+from csa_shared.rules.periods import billing_period as period_of_month
+from csa_shared.rules.periods import billing_period_of, parse_month
 
 
 def insert_for(session: AsyncSession, table: Table) -> Any:
@@ -68,3 +77,46 @@ def months_of_days(*days: date | datetime | None) -> set[str]:
             plain = day.date() if isinstance(day, datetime) else day
             result.add(billing_period_of(plain).month)
     return result
+
+
+def _overlaps(month: str, since: date | None, until: date | None) -> bool:
+    period = period_of_month(*parse_month(month))
+    return (since is None or period.end >= since) and (until is None or period.start <= until)
+
+
+async def mark_dirty_between(
+    session: AsyncSession, child_id: str, since: date | None, until: date | None = None
+) -> None:
+    """Flag the child's closed periods overlapping ``[since, until]`` (None: unbounded)."""
+    frozen = await closed_months(session)
+    await mark_dirty(session, child_id, {m for m in frozen if _overlaps(m, since, until)})
+
+
+async def mark_provider_dirty(session: AsyncSession, provider_id: str, since: date | None) -> None:
+    """Flag, for every child with a record at the provider, the closed periods from ``since``
+    (None: all) in which the child has such a record: the provider's terms priced them."""
+    frozen = sorted(m for m in await closed_months(session) if _overlaps(m, since, None))
+    for month in frozen:
+        period = period_of_month(*parse_month(month))
+        lo = datetime.combine(period.start, time())
+        hi = datetime.combine(period.end + timedelta(days=1), time())
+        queries = [
+            select(t.c.child_id).where(
+                t.c.provider_id == provider_id, t.c.start >= lo, t.c.start < hi
+            )
+            for t in (presence_projection, reservation_projection)
+        ] + [
+            select(t.c.child_id).where(
+                t.c.provider_id == provider_id, t.c.day >= period.start, t.c.day <= period.end
+            )
+            for t in (meal_projection, other_charge_projection)
+        ]
+        queries.append(
+            select(service_sheet_projection.c.child_id).where(
+                service_sheet_projection.c.provider_id == provider_id,
+                service_sheet_projection.c.month == month,
+            )
+        )
+        children = (await session.execute(union(*queries))).scalars()
+        for child_id in sorted(set(children)):
+            await mark_dirty(session, child_id, {month})

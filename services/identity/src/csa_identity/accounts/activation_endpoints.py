@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from csa_identity.accounts import activation
 from csa_identity.accounts.endpoints import _INVALID, _sent, _tokens
@@ -17,7 +17,14 @@ from csa_identity.accounts.schemas import (
 )
 from csa_identity.domain.messages import message
 from csa_identity.office import certificates
-from csa_identity.problems import ACTIVATION_PROBLEMS, LOGIN_PROBLEMS, OTP_PROBLEMS, language_of
+from csa_identity.office.certificates import ClientCertificate
+from csa_identity.problems import (
+    ACTIVATION_PROBLEMS,
+    LOGIN_PROBLEMS,
+    OTP_PROBLEMS,
+    SMS_UNAVAILABLE,
+    language_of,
+)
 from csa_shared.http.app import runtime_of
 
 router = APIRouter(tags=["parent accounts"])
@@ -38,7 +45,7 @@ async def request_activation(body: ActivationRequest, request: Request) -> Activ
     "/activation-codes/use",
     status_code=202,
     summary="Use the activation code: new password + mobile → SMS code to that mobile",
-    responses=ACTIVATION_PROBLEMS,
+    responses={**ACTIVATION_PROBLEMS, **SMS_UNAVAILABLE},
 )
 async def use_activation(body: ActivationUse, request: Request) -> OtpSentOut:
     sent = await activation.use_activation_code(
@@ -65,27 +72,44 @@ async def confirm_activation(body: OtpConfirm, request: Request) -> Response:
     return Response(status_code=204)
 
 
+_INGRESS_HEADERS = [
+    {
+        "name": "ssl-client-cert",
+        "in": "header",
+        "required": False,
+        "description": "Set by the ingress (ingress-nginx) only: URL-encoded PEM of the client "
+        "certificate. Header name: `IDENTITY_CLIENT_CERT_HEADER`.",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "ssl-client-verify",
+        "in": "header",
+        "required": False,
+        "description": "Set by the ingress only: the certificate is used only when this is "
+        "`SUCCESS` (else `NONE`, `FAILED:...`). Header name: `IDENTITY_CLIENT_VERIFY_HEADER`.",
+        "schema": {"type": "string", "example": "SUCCESS"},
+    },
+]
+
+
 @router.post(
     "/login/certificate",
     summary="Login with a registered LuxTrust certificate (passed by the ingress) + password",
     description=(
         "The ingress verifies the TLS client certificate against the LuxTrust chain and passes "
-        "it URL-encoded (PEM) in `X-Client-Certificate`; the header is trusted only because "
-        "the ingress strips it from outside requests. No SMS code is needed."
+        "it URL-encoded (PEM) in `ssl-client-cert` with the result in `ssl-client-verify`; "
+        "ingress-nginx sets both itself, replacing any copy a client sent. The certificate "
+        "counts only with `ssl-client-verify: SUCCESS`. No SMS code is needed."
     ),
     responses={**_INVALID, 401: LOGIN_PROBLEMS[401]},
+    openapi_extra={"parameters": _INGRESS_HEADERS},
 )
-async def certificate_login(
-    body: CertificateLogin,
-    request: Request,
-    x_client_certificate: str | None = Header(
-        default=None, description="Set by the ingress only: URL-encoded PEM of the verified cert"
-    ),
-) -> TokensOut:
+async def certificate_login(body: CertificateLogin, request: Request) -> TokensOut:
+    runtime = runtime_of(request)
     tokens = await certificates.login(
-        runtime_of(request),
+        runtime,
         iam_code=body.iam_code,
         password=body.password,
-        client_certificate=x_client_certificate,
+        client_certificate=ClientCertificate.from_headers(request.headers, runtime.settings),
     )
     return _tokens(tokens)

@@ -18,6 +18,7 @@ from csa_identity.problems import (
     LOGIN_PROBLEMS,
     REGISTRATION_PROBLEMS,
     SESSION_PROBLEMS,
+    SMS_UNAVAILABLE,
     language_of,
 )
 from csa_shared.http.app import runtime_of
@@ -43,7 +44,7 @@ def _sent(sent: service.OtpSent) -> OtpSentOut:
     "/registrations",
     status_code=202,
     summary="Start an account: IAM code + linking code + password + mobile → SMS code",
-    responses={**_INVALID, **REGISTRATION_PROBLEMS},
+    responses={**_INVALID, **REGISTRATION_PROBLEMS, **SMS_UNAVAILABLE},
 )
 async def start_registration(body: RegistrationStart, request: Request) -> OtpSentOut:
     sent = await service.begin_registration(
@@ -74,7 +75,7 @@ async def confirm_registration(body: OtpConfirm, request: Request) -> TokensOut:
     "/login",
     status_code=202,
     summary="Login step 1: IAM code + password → SMS code to the account's mobile",
-    responses={**LOGIN_PROBLEMS, 429: REGISTRATION_PROBLEMS[429]},
+    responses={**LOGIN_PROBLEMS, 429: REGISTRATION_PROBLEMS[429], **SMS_UNAVAILABLE},
 )
 async def start_login(body: LoginStart, request: Request) -> OtpSentOut:
     sent = await service.begin_parent_login(

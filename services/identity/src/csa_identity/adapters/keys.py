@@ -4,6 +4,12 @@ Production may supply the private key from outside the database with
 ``IDENTITY_SIGNING_KEY_FILE`` (a PKCS#8 PEM, e.g. a mounted secret); the database keys are
 then only published as previous keys. In embedded mode (no ``IDENTITY_URL``) the public JWKS
 is also written to ``settings.jwks_file``, where the other services' verifiers read it.
+
+Rotation reaches running processes: ``key_set()`` reloads the keys from the database when
+the loaded set is older than ``IDENTITY_KEY_RELOAD_SECONDS`` (default 60 s), so after
+``csa identity rotate-keys`` every identity replica signs with the newest key and publishes
+it in the JWKS within that interval; older unretired keys stay published (verification)
+until they are retired (``retired_at``) or age out of the ``PUBLISHED_KEYS`` newest.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import json
 import os
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +36,38 @@ KEY_FILE_ENV = "IDENTITY_SIGNING_KEY_FILE"
 PUBLISHED_KEYS = 3
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class KeyManager:
-    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
         self._settings = settings
         self._sessions = sessions
         self._keys: KeySet | None = None
+        self._loaded_at: datetime | None = None
         self._lock = asyncio.Lock()
+        self.clock = clock
+        self.reload_interval = timedelta(seconds=settings.identity_key_reload_seconds)
+
+    def _stale(self) -> bool:
+        if self._keys is None or self._loaded_at is None:
+            return True
+        now = self.clock()
+        return now - self._loaded_at >= self.reload_interval or now < self._loaded_at
 
     async def key_set(self) -> KeySet:
-        if self._keys is None:
+        """The current key set, reloaded from the database once it is older than the
+        reload interval (one reload at a time; other callers keep the loaded set)."""
+        if self._stale():
             async with self._lock:
-                if self._keys is None:
+                if self._stale():
                     await self.reload()
         assert self._keys is not None
         return self._keys
@@ -54,6 +81,7 @@ class KeyManager:
         current = external or stored[0]
         previous = [k.verification_key() for k in stored if k.kid != current.kid]
         self._keys = KeySet(current, tuple(previous[: PUBLISHED_KEYS - 1]))
+        self._loaded_at = self.clock()
         self._publish()
         return self._keys
 

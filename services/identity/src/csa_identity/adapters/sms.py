@@ -2,6 +2,10 @@
 
 Every SMS is also recorded in ``sms_messages`` (the send history the rate limits read);
 with the sink, that row is all there is, and embedded mode shows it at ``GET /v1/dev/sms``.
+
+A failed send raises ``SmsDeliveryFailed`` (a ``SmsUnavailable`` domain error: 503 problem
+details with ``Retry-After``) inside the use case's unit of work, so the pending flow, the
+spent linking code and the send record roll back together: the parent simply retries.
 """
 
 from __future__ import annotations
@@ -11,11 +15,13 @@ from typing import Protocol
 
 import httpx
 
+from csa_identity.domain.errors import SmsUnavailable
+
 GATEWAY_URL_ENV = "SMS_GATEWAY_URL"
 GATEWAY_TOKEN_ENV = "SMS_GATEWAY_TOKEN"
 
 
-class SmsDeliveryFailed(Exception):
+class SmsDeliveryFailed(SmsUnavailable):
     """The gateway refused or could not be reached."""
 
 

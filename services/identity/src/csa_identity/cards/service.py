@@ -86,15 +86,17 @@ async def _send_card(
         "letter.mycard", language, iam_code=card.iam_code, linking_code=issued.linking_code
     )
     recipient: dict[str, Any] = {
-        "name": f"{holder.first_name} {holder.surname}",
+        "name": holder.address.get("recipient") or f"{holder.first_name} {holder.surname}",
+        "child": f"{holder.first_name} {holder.surname}",
         "address": holder.address,
     }
+    validity = message("letter.mycard.valid_until", language, valid_until=card.valid_until)
     await spool_letter(
         session,
         kind="mycard",
         language=language,
         recipient=recipient,
-        body=f"{body}\nvalid until / gültig bis / valable jusqu'au: {card.valid_until}",
+        body=f"{body}\n{validity}",
         now=now,
         child_id=card.child_id,
     )
@@ -122,8 +124,16 @@ def holder_from_event(data: dict[str, Any]) -> CardHolder:
         parts = str(data["child_name"]).split()
         first_name = first_name or (parts[0] if parts else "")
         surname = surname or (" ".join(parts[1:]) if len(parts) > 1 else "")
-    address = data.get("home_address") or data.get("address") or data.get("billing_address") or {}
-    recipient_name = data.get("parent_name") or data.get("applicant_name")
+    representative = data.get("representative")
+    if isinstance(representative, dict) and isinstance(representative.get("address"), dict):
+        # the letter goes to the legal representative (membership sends it since 2026-12)
+        address = representative["address"]
+        recipient_name: Any = f"{representative['first_name']} {representative['surname']}"
+    else:
+        address = (
+            data.get("home_address") or data.get("address") or data.get("billing_address") or {}
+        )
+        recipient_name = data.get("parent_name") or data.get("applicant_name")
     if isinstance(address, dict) and recipient_name:
         address = {**address, "recipient": recipient_name}
     return CardHolder(

@@ -126,3 +126,19 @@ class WrongCurrentPassword(IdentityError):
     """The current password given in the virtual office is wrong."""
 
     code = "password.wrong_current"
+
+
+class SmsUnavailable(IdentityError):
+    """The SMS gateway refused the message or could not be reached: nothing was stored, the
+    same request can be sent again after ``retry_after``."""
+
+    code = "sms.unavailable"
+
+    def __init__(
+        self,
+        detail: str = "sms gateway unavailable",
+        *,
+        retry_after: timedelta = timedelta(seconds=30),
+    ) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

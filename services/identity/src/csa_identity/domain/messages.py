@@ -27,6 +27,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "{linking_code}.",
         "en": "Your child's IAM code: {iam_code}. Linking code (single use): {linking_code}.",
     },
+    "letter.mycard.valid_until": {
+        "lb": "D'myCard ass gëlteg bis den {valid_until} (Enn vun der Grondschoul).",
+        "de": "Die myCard ist gültig bis zum {valid_until} (Ende der Grundschule).",
+        "fr": "La myCard est valable jusqu'au {valid_until} (fin de l'enseignement fondamental).",
+        "en": "The myCard is valid until {valid_until} (end of primary school).",
+    },
     "letter.activation": {
         "lb": "Ären Aktivéierungscode: {code}. E gëllt bis den {valid_until}.",
         "de": "Ihr Aktivierungscode: {code}. Er gilt bis zum {valid_until}.",
@@ -178,6 +184,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "de": "Dieses LuxTrust-Zertifikat ist nicht gültig.",
         "fr": "Ce certificat LuxTrust n'est pas valable.",
         "en": "This LuxTrust certificate is not valid.",
+    },
+    "sms.unavailable": {
+        "lb": "De SMS konnt elo net geschéckt ginn. Probéiert et an {minutes} Minutt nach eng "
+        "Kéier.",
+        "de": "Die SMS konnte gerade nicht gesendet werden. Versuchen Sie es in {minutes} "
+        "Minute erneut.",
+        "fr": "Le SMS n'a pas pu être envoyé. Réessayez dans {minutes} minute.",
+        "en": "The text message could not be sent. Try again in {minutes} minute.",
     },
     "session.invalid": {
         "lb": "Är Sessioun ass ofgelaf. Mellt Iech w.e.g. nei un.",

@@ -2,9 +2,9 @@
 
 Provider systems use OAuth2 client credentials: a client id and a generated secret (stored
 as an HMAC digest, ``codes.CodeHasher``); their token is scoped ``provider:<provider_id>``.
-Agents (commune, CAE, Dageselteren agency) log in with password + TOTP authenticator code
-(pyotp TOTP, 30 s steps, ``valid_window=1``); a code is accepted once (no replay within
-its window). Failures lock out like parents' (``lockout.py``).
+Agents (commune, CAE, Dageselteren agency, privacy officer) log in with password + TOTP
+authenticator code (pyotp TOTP, 30 s steps, ``valid_window=1``); a code is accepted once
+(no replay within its window). Failures lock out like parents' (``lockout.py``).
 """
 
 from __future__ import annotations
@@ -68,12 +68,14 @@ class AgentKind(StrEnum):
     COMMUNE = "commune"
     CAE = "cae"
     DAGESELTEREN = "dageselteren"
+    PRIVACY_OFFICER = "privacy-officer"
 
 
 _AGENT_ROLE = {
     AgentKind.COMMUNE: Role.COMMUNE_AGENT,
     AgentKind.CAE: Role.CAE_AGENT,
     AgentKind.DAGESELTEREN: Role.DAGESELTEREN_AGENT,
+    AgentKind.PRIVACY_OFFICER: Role.PRIVACY_OFFICER,
 }
 
 

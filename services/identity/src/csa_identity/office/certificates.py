@@ -1,20 +1,26 @@
 """LuxTrust certificates: register, list, remove, and log in with one as the strong factor.
 
-Deployment assumption: the ingress terminates TLS, verifies the client certificate against
-the LuxTrust CA chain, strips any ``X-Client-Certificate`` header coming from outside and
-sets it (URL-encoded PEM) only for a verified certificate. Identity trusts the header for
-that reason alone; it must never be reachable except through that ingress.
+Deployment (deploy/k8s/base/common/ingress.yaml): ingress-nginx terminates TLS on identity's
+host, asks for a client certificate (``auth-tls-verify-client: optional``) and verifies it
+against the LuxTrust CA bundle (``auth-tls-secret``). With ``auth-tls-pass-certificate-to-
+upstream`` it sets, with ``proxy_set_header`` (which replaces a client-supplied header of the
+same name), ``ssl-client-cert`` (URL-encoded PEM, empty without a certificate) and
+``ssl-client-verify`` (``SUCCESS``, ``NONE``, ``FAILED:<reason>``). Identity accepts the
+certificate only from those headers (names: ``IDENTITY_CLIENT_CERT_HEADER`` /
+``IDENTITY_CLIENT_VERIFY_HEADER``) and only with the verify header exactly ``SUCCESS``; it
+must never be reachable except through that ingress (its NetworkPolicy).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import unquote
 
 from csa_identity.accounts import repository
 from csa_identity.accounts.common import Tokens, open_parent_session
-from csa_identity.adapters.audit import audit
+from csa_identity.adapters.audit import audit, failures_audited
 from csa_identity.context import identity_of
 from csa_identity.domain.accounts import LuxTrustCertificate, check_password
 from csa_identity.domain.errors import CertificateRejected, IdentityError, LoginFailed
@@ -25,11 +31,19 @@ from csa_identity.office import repository as certs
 from csa_identity.office.service import account_of
 from csa_shared.errors import Conflict, NotFound
 from csa_shared.runtime import ServiceRuntime
+from csa_shared.settings import Settings
 
-CLIENT_CERTIFICATE_HEADER = "X-Client-Certificate"
+VERIFIED = "SUCCESS"
 
 
 async def register(runtime: ServiceRuntime, account_id: str, *, pem: str) -> LuxTrustCertificate:
+    context = identity_of(runtime)
+    now = context.now()
+    async with failures_audited(runtime, "certificate.register", now=now, subject=account_id):
+        return await _register(runtime, account_id, pem=pem)
+
+
+async def _register(runtime: ServiceRuntime, account_id: str, *, pem: str) -> LuxTrustCertificate:
     context = identity_of(runtime)
     now = context.now()
     certificate = parse_certificate(pem, now=now)
@@ -63,20 +77,43 @@ async def listed(runtime: ServiceRuntime, account_id: str) -> list[LuxTrustCerti
 
 
 async def remove(runtime: ServiceRuntime, account_id: str, *, fingerprint: str) -> None:
-    context = identity_of(runtime)
-    async with runtime.unit_of_work() as session:
-        if not await certs.delete_certificate(session, account_id, fingerprint.lower()):
+    now = identity_of(runtime).now()
+    fingerprint = fingerprint.lower()
+    async with (
+        failures_audited(
+            runtime, "certificate.remove", now=now, subject=account_id, fingerprint=fingerprint
+        ),
+        runtime.unit_of_work() as session,
+    ):
+        if not await certs.delete_certificate(session, account_id, fingerprint):
             raise NotFound("no such certificate on this account")
         await audit(
-            session,
-            "certificate.remove",
-            now=context.now(),
-            subject=account_id,
-            fingerprint=fingerprint.lower(),
+            session, "certificate.remove", now=now, subject=account_id, fingerprint=fingerprint
         )
 
 
-def certificate_from_header(value: str | None, *, now: datetime) -> LuxTrustCertificate:
+@dataclass(frozen=True, slots=True)
+class ClientCertificate:
+    """What the ingress passed: the URL-encoded PEM and its verification result."""
+
+    pem: str | None
+    verify: str | None
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str], settings: Settings) -> ClientCertificate:
+        return cls(
+            headers.get(settings.identity_client_cert_header),
+            headers.get(settings.identity_client_verify_header),
+        )
+
+
+def certificate_from_header(
+    value: str | None, *, now: datetime, verify: str | None = VERIFIED
+) -> LuxTrustCertificate:
+    """The certificate the ingress verified; anything less (no header, verification not
+    exactly ``SUCCESS``, unreadable or expired certificate) is a failed login."""
+    if (verify or "").strip() != VERIFIED:
+        raise LoginFailed("client certificate not verified by the ingress")
     if not value:
         raise LoginFailed("no client certificate")
     try:
@@ -86,7 +123,7 @@ def certificate_from_header(value: str | None, *, now: datetime) -> LuxTrustCert
 
 
 async def login(
-    runtime: ServiceRuntime, *, iam_code: str, password: str, client_certificate: str | None
+    runtime: ServiceRuntime, *, iam_code: str, password: str, client_certificate: ClientCertificate
 ) -> Tokens:
     """IAM code + password + a registered certificate passed by the ingress: no SMS OTP."""
     context = identity_of(runtime)
@@ -104,7 +141,9 @@ async def login(
         failure = checked.error
         if failure is None and checked.account is not None:
             try:
-                presented = certificate_from_header(client_certificate, now=now)
+                presented = certificate_from_header(
+                    client_certificate.pem, now=now, verify=client_certificate.verify
+                )
                 owner = await certs.owner_of(session, presented.sha256_fingerprint)
                 if owner != checked.account.account_id:
                     raise LoginFailed("certificate not registered to this account")

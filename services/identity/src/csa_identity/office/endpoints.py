@@ -26,19 +26,16 @@ from csa_identity.problems import (
     DETACH_PROBLEMS,
     OTP_PROBLEMS,
     REGISTRATION_PROBLEMS,
+    SMS_UNAVAILABLE,
     WRONG_PASSWORD,
     language_of,
 )
 from csa_shared.auth import Principal, PrincipalKind, require_kind
 from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
-from csa_shared.http.problems import PROBLEM_RESPONSES
+from csa_shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/me", tags=["virtual office"])
-
-
-def problems(*codes: int) -> dict[int | str, dict]:
-    return {k: PROBLEM_RESPONSES[k] for k in (401, 403, *codes)}
 
 
 async def parent(principal: Principal = Depends(authenticated)) -> str:
@@ -70,7 +67,9 @@ def _certificate(certificate: LuxTrustCertificate) -> CertificateOut:
 
 
 @router.get(
-    "", summary="The account: masked mobile, e-mail, attached children", responses=problems()
+    "",
+    summary="The account: masked mobile, e-mail, attached children",
+    responses=problem_responses(),
 )
 async def me(request: Request, account_id: str = Depends(parent)) -> ProfileOut:
     return _profile(await service.profile(runtime_of(request), account_id))
@@ -80,7 +79,12 @@ async def me(request: Request, account_id: str = Depends(parent)) -> ProfileOut:
     "/password",
     status_code=202,
     summary="Change password step 1: current + new password → SMS code",
-    responses={**problems(422), **WRONG_PASSWORD, 429: REGISTRATION_PROBLEMS[429]},
+    responses={
+        **problem_responses(422),
+        **WRONG_PASSWORD,
+        429: REGISTRATION_PROBLEMS[429],
+        **SMS_UNAVAILABLE,
+    },
 )
 async def change_password(
     body: PasswordChangeIn, request: Request, account_id: str = Depends(parent)
@@ -99,7 +103,7 @@ async def change_password(
     "/mobile",
     status_code=202,
     summary="Change mobile step 1: SMS code to the OLD number",
-    responses={**problems(422), 429: REGISTRATION_PROBLEMS[429]},
+    responses={**problem_responses(422), 429: REGISTRATION_PROBLEMS[429], **SMS_UNAVAILABLE},
 )
 async def change_mobile(
     body: MobileChangeIn, request: Request, account_id: str = Depends(parent)
@@ -115,7 +119,7 @@ async def change_mobile(
     summary="Confirm a password or mobile change with its SMS code",
     description="A mobile change needs two codes: the old number's, then the new number's "
     "(sent when the first is confirmed, same `flow_id`). A password change revokes all sessions.",
-    responses={**problems(), **OTP_PROBLEMS},
+    responses={**problem_responses(), **OTP_PROBLEMS, **SMS_UNAVAILABLE},
 )
 async def confirm_change(
     body: OtpConfirm, request: Request, account_id: str = Depends(parent)
@@ -130,7 +134,7 @@ async def confirm_change(
     return ChangeOut(completed=step.completed, next=_sent(step.sent) if step.sent else None)
 
 
-@router.put("/email", summary="Set or clear the contact e-mail", responses=problems(422))
+@router.put("/email", summary="Set or clear the contact e-mail", responses=problem_responses(422))
 async def set_email(
     body: EmailIn, request: Request, account_id: str = Depends(parent)
 ) -> ProfileOut:
@@ -142,7 +146,7 @@ async def set_email(
     "/children",
     status_code=201,
     summary="Attach a further child with its myCard linking code (refresh to see it in tokens)",
-    responses={**problems(), **ATTACH_PROBLEMS},
+    responses={**problem_responses(), **ATTACH_PROBLEMS},
 )
 async def attach_child(
     body: AttachIn, request: Request, account_id: str = Depends(parent)
@@ -157,7 +161,7 @@ async def attach_child(
     "/children/{child_id}",
     status_code=204,
     summary="Detach a child (never the last one)",
-    responses={**problems(422), **DETACH_PROBLEMS},
+    responses={**problem_responses(422), **DETACH_PROBLEMS},
 )
 async def detach_child(
     child_id: str, request: Request, account_id: str = Depends(parent)
@@ -170,7 +174,7 @@ async def detach_child(
     "/certificates",
     status_code=201,
     summary="Register a LuxTrust certificate (X.509 PEM)",
-    responses={**problems(409), **CERTIFICATE_PROBLEMS},
+    responses={**problem_responses(409), **CERTIFICATE_PROBLEMS},
 )
 async def register_certificate(
     body: CertificateIn, request: Request, account_id: str = Depends(parent)
@@ -179,7 +183,9 @@ async def register_certificate(
     return _certificate(found)
 
 
-@router.get("/certificates", summary="Registered LuxTrust certificates", responses=problems())
+@router.get(
+    "/certificates", summary="Registered LuxTrust certificates", responses=problem_responses()
+)
 async def list_certificates(
     request: Request, account_id: str = Depends(parent)
 ) -> list[CertificateOut]:
@@ -190,7 +196,7 @@ async def list_certificates(
     "/certificates/{fingerprint}",
     status_code=204,
     summary="Remove a LuxTrust certificate (by SHA-256 fingerprint, hex)",
-    responses=problems(404, 422),
+    responses=problem_responses(404, 422),
 )
 async def remove_certificate(
     fingerprint: str, request: Request, account_id: str = Depends(parent)

@@ -1,7 +1,9 @@
 """Use cases of the virtual office, for the account of the parent's access token.
 
 Steps that count failures (current password, OTP) run their own unit of work and raise the
-domain error after the commit, as the login does.
+domain error after the commit, as the login does. An error raised inside a transaction
+(wrong linking code, last child, invalid e-mail or mobile, SMS gateway down) rolls that
+transaction back; ``failures_audited`` then records the failure in a unit of work of its own.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from csa_identity.accounts import repository
 from csa_identity.accounts.common import send_otp_sms, sms_history
 from csa_identity.accounts.service import CHILD_ATTACHED, OtpSent, child_event
-from csa_identity.adapters.audit import audit
+from csa_identity.adapters.audit import audit, failures_audited
 from csa_identity.cards import repository as cards
 from csa_identity.context import identity_of
 from csa_identity.domain import virtual_office as office
@@ -89,7 +91,10 @@ async def begin_password_change(
 ) -> OtpSent:
     context = identity_of(runtime)
     now = context.now()
-    async with runtime.unit_of_work() as session:
+    async with (
+        failures_audited(runtime, "office.password", now=now, subject=account_id),
+        runtime.unit_of_work() as session,
+    ):
         account = await account_of(session, account_id)
         history = await sms_history(session, account_key=account_id, phone=account.mobile, now=now)
         step = office.begin_password_change(
@@ -117,7 +122,10 @@ async def begin_mobile_change(
 ) -> OtpSent:
     context = identity_of(runtime)
     now = context.now()
-    async with runtime.unit_of_work() as session:
+    async with (
+        failures_audited(runtime, "office.mobile", now=now, subject=account_id),
+        runtime.unit_of_work() as session,
+    ):
         account = await account_of(session, account_id)
         history = await sms_history(session, account_key=account_id, phone=account.mobile, now=now)
         step = office.begin_mobile_change(
@@ -137,7 +145,10 @@ async def confirm_change(
     now = context.now()
     failure: IdentityError | None = None
     sent: OtpSent | None = None
-    async with runtime.unit_of_work() as session:
+    async with (
+        failures_audited(runtime, "office.change.confirm", now=now, subject=account_id),
+        runtime.unit_of_work() as session,
+    ):
         account = await account_of(session, account_id)
         row = await repository.load_flow(session, flow_id, FLOW_KIND)
         if row is None or row.account_id != account_id:
@@ -195,10 +206,14 @@ async def set_email(
     runtime: ServiceRuntime, account_id: str, *, email: str | None
 ) -> ParentAccount:
     context = identity_of(runtime)
-    async with runtime.unit_of_work() as session:
+    now = context.now()
+    async with (
+        failures_audited(runtime, "office.email", now=now, subject=account_id),
+        runtime.unit_of_work() as session,
+    ):
         account = office.change_email(await account_of(session, account_id), email=email)
         await repository.save_account(session, account)
-        await audit(session, "office.email", now=context.now(), subject=account_id)
+        await audit(session, "office.email", now=now, subject=account_id)
     return account
 
 
@@ -208,7 +223,10 @@ async def attach(
     context = identity_of(runtime)
     now = context.now()
     code = canonical_iam_code(iam_code) or ""
-    async with runtime.unit_of_work() as session:
+    async with (
+        failures_audited(runtime, "office.attach", now=now, subject=account_id),
+        runtime.unit_of_work() as session,
+    ):
         account = await account_of(session, account_id)
         card = await cards.card_by_iam_code(session, code) if code else None
         if (
@@ -231,7 +249,10 @@ async def attach(
 async def detach(runtime: ServiceRuntime, account_id: str, *, child_id: str) -> ParentAccount:
     context = identity_of(runtime)
     now = context.now()
-    async with runtime.unit_of_work() as session:
+    async with (
+        failures_audited(runtime, "office.detach", now=now, subject=account_id, child=child_id),
+        runtime.unit_of_work() as session,
+    ):
         account = office.detach_child(await account_of(session, account_id), child_id=child_id)
         await repository.save_account(session, account)
         event = child_event(runtime, CHILD_DETACHED, account_id, child_id, now)

@@ -9,9 +9,11 @@ from urllib.parse import parse_qs, unquote
 from fastapi import APIRouter, Depends, Request
 
 from csa_identity.domain.errors import InvalidClientCredentials
+from csa_identity.domain.principals import AgentKind as DomainAgentKind
 from csa_identity.principals import service
 from csa_identity.principals.schemas import (
     AgentIn,
+    AgentKind,
     AgentLoginIn,
     AgentOut,
     ClientIn,
@@ -142,14 +144,14 @@ async def create_agent(
     agent, uri = await service.create_agent(
         runtime_of(request),
         agent_id=body.agent_id,
-        kind=body.kind,
+        kind=DomainAgentKind(body.kind.value),
         password=body.password,
         commune=body.commune,
         office=body.office,
     )
     return AgentOut(
         agent_id=agent.agent_id,
-        kind=agent.kind,
+        kind=AgentKind(agent.kind.value),
         commune=agent.commune,
         office=agent.office,
         totp_provisioning_uri=uri,

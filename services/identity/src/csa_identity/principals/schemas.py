@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from csa_identity.domain.principals import AgentKind
+
+class AgentKind(StrEnum):
+    """Agents the CAE administrator registers over the API. A privacy officer
+    (``csa_identity.domain.principals.AgentKind.PRIVACY_OFFICER``) is registered by the
+    operator only, with ``csa identity create-agent --kind privacy-officer``."""
+
+    COMMUNE = "commune"
+    CAE = "cae"
+    DAGESELTEREN = "dageselteren"
 
 
 def _example(**values: object) -> ConfigDict:

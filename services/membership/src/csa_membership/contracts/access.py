@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from csa_membership.contracts.repository import Stored
+from csa_membership.contracts.repository import Stored, commune_key
 from csa_membership.domain.application import Agent, AgentKind
 from csa_shared.auth import Forbidden, Principal, PrincipalKind, Role
 
@@ -31,7 +31,7 @@ def _agent_sees(principal: Principal, stored: Stored) -> bool:
     agent = agent_of(principal)
     if agent.kind is AgentKind.CAE:
         return stored.office == (principal.office or DEFAULT_CAE_OFFICE)
-    return (stored.commune or "").casefold() == (agent.commune or "").casefold()
+    return commune_key(stored.commune or "") == commune_key(agent.commune or "")
 
 
 def require_agent_scope(principal: Principal, stored: Stored) -> None:

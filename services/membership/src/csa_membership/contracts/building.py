@@ -10,7 +10,9 @@ from csa_membership.contracts.schemas import (
     AmendmentIn,
     ApplicationIn,
     HouseholdIn,
+    ParentIn,
     ProofIn,
+    RenewalIn,
     SiblingIn,
 )
 from csa_membership.domain.application import (
@@ -101,13 +103,29 @@ def application_data(
         children_with_allowance=sum(1 for c in children if c.receives_family_allowance),
         partner_nin=normalized_nin(body.partner_nin) if body.partner_nin else None,
         proofs=proofs(body.proofs),
+        parents=parents(body.parents),
+        receives_luxembourg_family_allowance=body.receives_luxembourg_family_allowance,
     )
 
 
-def parents(body: ApplicationIn) -> tuple[ParentSituation, ...]:
-    return tuple(
-        ParentSituation(p.eu_national, p.employment, p.ccss_affiliated) for p in body.parents
-    )
+def parents(values: list[ParentIn]) -> tuple[ParentSituation, ...]:
+    return tuple(ParentSituation(p.eu_national, p.employment, p.ccss_affiliated) for p in values)
+
+
+def renewal_data(current: ContractData, body: RenewalIn) -> ContractData | None:
+    """The latest version's data with the renewal's new facts; None when nothing is new."""
+    data = current
+    if body.household is not None:
+        data = replace(data, household=household(body.household))
+    if body.schooling is not None:
+        data = replace(data, schooling=body.schooling)
+    if body.parents is not None:
+        data = replace(data, parents=parents(body.parents))
+    if body.receives_luxembourg_family_allowance is not None:
+        data = replace(
+            data, receives_luxembourg_family_allowance=body.receives_luxembourg_family_allowance
+        )
+    return None if data == current else data
 
 
 def amended_data(current: ContractData, body: AmendmentIn, *, child_id: str) -> ContractData:

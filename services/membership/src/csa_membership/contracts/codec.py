@@ -20,7 +20,12 @@ from csa_membership.domain.application import (
 )
 from csa_membership.domain.assessment import Assessment
 from csa_membership.domain.child import Schooling
-from csa_membership.domain.eligibility import EligibilityDecision, Refusal
+from csa_membership.domain.eligibility import (
+    EligibilityDecision,
+    Employment,
+    ParentSituation,
+    Refusal,
+)
 from csa_membership.domain.household import (
     Alimony,
     Household,
@@ -146,6 +151,15 @@ def data_to_json(data: ContractData) -> dict[str, Any]:
             {"type": p.type.value, "dated": p.dated.isoformat(), "note": p.note}
             for p in data.proofs
         ],
+        "parents": [
+            {
+                "eu_national": p.eu_national,
+                "employment": p.employment.value,
+                "ccss_affiliated": p.ccss_affiliated,
+            }
+            for p in data.parents
+        ],
+        "receives_luxembourg_family_allowance": data.receives_luxembourg_family_allowance,
     }
 
 
@@ -179,6 +193,11 @@ def data_from_json(raw: dict[str, Any]) -> ContractData:
             Proof(ProofType(p["type"]), date.fromisoformat(p["dated"]), p["note"])
             for p in raw["proofs"]
         ),
+        parents=tuple(
+            ParentSituation(p["eu_national"], Employment(p["employment"]), p["ccss_affiliated"])
+            for p in raw.get("parents", ())
+        ),
+        receives_luxembourg_family_allowance=raw.get("receives_luxembourg_family_allowance", False),
     )
 
 

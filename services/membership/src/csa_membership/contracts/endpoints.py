@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_membership.contracts import reads, service
@@ -51,7 +51,17 @@ async def post_application(body: ApplicationIn, unit: Unit, caller: Caller) -> C
     summary="Sign: active from the start of the billing period of the signature",
 )
 async def post_signature(
-    contract_id: str, request: Request, unit: Unit, caller: Caller, body: SignIn | None = None
+    contract_id: str,
+    request: Request,
+    unit: Unit,
+    caller: Caller,
+    body: SignIn | None = Body(
+        None,
+        openapi_examples={
+            "signed today": {"value": {}},
+            "dated": {"value": {"signed_on": "2025-03-12"}},
+        },
+    ),
 ) -> ContractOut:
     runtime = runtime_of(request)
     stored = await service.sign_contract(
@@ -84,15 +94,21 @@ async def post_amendment(
 @router.post(
     "/{contract_id}/renewals",
     response_model=ContractOut,
-    responses=_problems(404, 422),
-    summary="Renew for 12 billing periods (3 by exception) without a gap",
+    responses=_problems(404, 409, 422),
+    summary="Renew for 12 billing periods (3 by exception) without a gap; eligibility re-checked",
 )
 async def post_renewal(
     contract_id: str,
     request: Request,
     unit: Unit,
     caller: Caller,
-    body: RenewalIn | None = None,
+    body: RenewalIn | None = Body(
+        None,
+        openapi_examples={
+            "unchanged situation": {"value": {}},
+            "by exception, 3 periods": {"value": {"exception_reason": "family moving abroad"}},
+        },
+    ),
 ) -> ContractOut:
     runtime = runtime_of(request)
     stored = await service.renew_contract(

@@ -53,6 +53,11 @@ def _data(event: MembershipEvent, contract: Contract) -> dict[str, Any]:
             "billing_address": address_to_json(event.billing_address),
             "household_id": contract.household_id,
             "contract_id": contract.contract_id,
+            "representative": {
+                "first_name": event.representative_first_name,
+                "surname": event.representative_last_name,
+                "address": address_to_json(event.representative_address),
+            },
         }
     data = _state(event.state, contract)
     if isinstance(event, ContractAmended):

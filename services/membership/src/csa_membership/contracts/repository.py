@@ -142,7 +142,7 @@ async def search(
 ) -> list[Stored]:
     query = select(contracts).order_by(contracts.c.filed_on.desc(), contracts.c.contract_id)
     if commune is not None:
-        query = query.where(contracts.c.commune == commune)
+        query = query.where(contracts.c.commune_key == commune_key(commune))
     if office is not None:
         query = query.where(contracts.c.office == office)
     if child_ids is not None:
@@ -166,10 +166,20 @@ async def due_for_expiry(session: AsyncSession, *, as_of: date) -> list[str]:
     return [row.contract_id for row in (await session.execute(query)).all()]
 
 
+def commune_key(commune: str | None) -> str | None:
+    """The commune as compared: stripped and case-folded (as the agent scope check does)."""
+    return None if commune is None else commune.strip().casefold()
+
+
+def _scope_row(commune: str | None, office: str | None) -> dict[str, Any]:
+    return {"commune": commune, "commune_key": commune_key(commune), "office": office}
+
+
 def _contract_row(contract: Contract) -> dict[str, Any]:
     validity = contract.validity
     return {
         "status": contract.status.value,
+        "eligibility": codec.eligibility_to_json(contract.eligibility),
         "signed_on": contract.signed_on,
         "valid_from": None if validity is None else validity.valid_from,
         "valid_until": None if validity is None else validity.valid_until,
@@ -188,12 +198,10 @@ async def insert(
             contract_id=contract.contract_id,
             child_id=contract.child_id,
             household_id=contract.household_id,
-            commune=commune,
-            office=office,
             filed_on=contract.filed_on,
             filed_by=contract.filed_by,
             exception_reason=contract.exception_reason,
-            eligibility=codec.eligibility_to_json(contract.eligibility),
+            **_scope_row(commune, office),
             **_contract_row(contract),
         )
     )
@@ -229,12 +237,20 @@ async def _insert_versions(
             )
 
 
-async def update(session: AsyncSession, before: Contract, after: Contract) -> None:
-    """Store ``after``: contract row, the first version's start, and the new versions."""
+async def update(
+    session: AsyncSession,
+    before: Contract,
+    after: Contract,
+    *,
+    scope: tuple[str | None, str | None] | None = None,
+) -> None:
+    """Store ``after``: contract row, the first version's start, and the new versions.
+
+    ``scope`` (commune, office), when given, replaces the agents' scope of the contract.
+    """
+    values = _contract_row(after) | ({} if scope is None else _scope_row(*scope))
     await session.execute(
-        contracts.update()
-        .where(contracts.c.contract_id == after.contract_id)
-        .values(**_contract_row(after))
+        contracts.update().where(contracts.c.contract_id == after.contract_id).values(**values)
     )
     known = {v.number: v for v in before.versions}
     for version in after.versions:

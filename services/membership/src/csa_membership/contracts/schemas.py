@@ -174,11 +174,20 @@ class AmendmentIn(BaseModel):
 
 
 class RenewalIn(BaseModel):
+    """A renewal; omitted facts stay as in the latest version. Eligibility is checked again."""
+
     model_config = ConfigDict(
         json_schema_extra={"examples": [{}, {"household": HOUSEHOLD_EXAMPLE}]}
     )
     household: HouseholdIn | None = Field(default=None, description="new income situation")
     exception_reason: str | None = None
+    schooling: Schooling | None = Field(default=None, description="the schooling at renewal")
+    parents: list[ParentIn] | None = Field(
+        default=None, description="non-resident child: the parents' situation at renewal"
+    )
+    receives_luxembourg_family_allowance: bool | None = Field(
+        default=None, description="non-resident child: still receives the allowance"
+    )
 
 
 class TerminationIn(BaseModel):

@@ -8,7 +8,6 @@ refused request never changes what is stored.
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,7 +19,7 @@ from csa_membership.contracts.access import agent_of, require_agent_scope, scope
 from csa_membership.contracts.events import to_envelope
 from csa_membership.contracts.repository import Stored
 from csa_membership.contracts.schemas import AmendmentIn, ApplicationIn, RenewalIn, TerminationIn
-from csa_membership.domain.application import parse_language
+from csa_membership.domain.application import check_agent, parse_language
 from csa_membership.domain.contract import (
     Contract,
     amend,
@@ -94,8 +93,6 @@ async def file(session: AsyncSession, principal: Principal, body: ApplicationIn)
             agent=agent,
             filed_on=filed_on,
             existing=existing,
-            parents=building.parents(body),
-            receives_luxembourg_family_allowance=body.receives_luxembourg_family_allowance,
             exception_reason=body.exception_reason,
         )
     if new_child:
@@ -125,7 +122,8 @@ async def sign_contract(
     """Signature: active from its billing period; contract.signed + child.registered."""
     stored = await _existing(session, principal, contract_id)
     with translated():
-        signed = sign(stored.contract, signed_on=signed_on or today())
+        now = today()
+        signed = sign(stored.contract, signed_on=signed_on or now, today=now)
         events = signed_events(signed)
     await repository.update(session, stored.contract, signed)
     await _publish(session, outbox, signed, source, *events)
@@ -141,11 +139,18 @@ async def amend_contract(
     *,
     source: str,
 ) -> Stored:
-    """A new version, effective next billing period unless a date (with a reason) is given."""
+    """A new version, effective next billing period unless a date (with a reason) is given.
+
+    The acting agent must be competent for the amended data as for a filing (a commune agent
+    keeps the child's address in their commune; a move elsewhere is a new application in the
+    new commune); the contract's scope follows the acting agent, so searches stay right.
+    """
     stored = await _existing(session, principal, contract_id)
     current = stored.contract
+    agent = agent_of(principal)
     with translated():
         data = building.amended_data(current.latest_version.data, body, child_id=current.child_id)
+        check_agent(agent, data)
         amended = amend(
             current,
             data=data,
@@ -155,9 +160,10 @@ async def amend_contract(
             reason=body.reason,
         )
         event = amended_event(amended)
-    await repository.update(session, current, amended)
+    commune, office = scope_of(principal)
+    await repository.update(session, current, amended, scope=(commune, office))
     await _publish(session, outbox, amended, source, event)
-    return Stored(amended, stored.commune, stored.office)
+    return Stored(amended, commune, office)
 
 
 async def renew_contract(
@@ -169,23 +175,30 @@ async def renew_contract(
     *,
     source: str,
 ) -> Stored:
-    """Renewal without a gap; a late one re-bills at most 3 closed billing periods."""
+    """Renewal without a gap; a late one re-bills at most 3 closed billing periods.
+
+    Refused when the child has another pending/active or overlapping contract (409 with its
+    id) or is no longer eligible (422 naming the failed conditions).
+    """
     agent_of(principal)
     stored = await repository.get(session, contract_id, for_update=True)
     if stored is not None:
         require_agent_scope(principal, stored)
     contract = None if stored is None else stored.contract
+    others: list[Contract] = []
+    if contract is not None:
+        others = [s.contract for s in await repository.of_child(session, contract.child_id)]
     with translated():
         data = None
-        if contract is not None and body.household is not None:
-            household = building.household(body.household)
-            data = replace(contract.latest_version.data, household=household)
+        if contract is not None:
+            data = building.renewal_data(contract.latest_version.data, body)
         renewed, event = renew(
             contract,
             contract_id=contract_id,
             filed_on=today(),
             data=data,
             exception_reason=body.exception_reason,
+            others=others,
         )
     assert stored is not None and contract is not None  # renew raised otherwise
     await repository.update(session, contract, renewed)

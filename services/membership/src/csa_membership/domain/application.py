@@ -7,6 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from csa_membership.domain.child import Schooling
+from csa_membership.domain.eligibility import ParentSituation
 from csa_membership.domain.errors import (
     AgentNotCompetent,
     FieldProblem,
@@ -126,6 +127,9 @@ class ContractData:
     children_with_allowance: int
     partner_nin: str | None = None
     proofs: tuple[Proof, ...] = ()
+    # cross-border eligibility facts (§8), kept so a renewal can check them again
+    parents: tuple[ParentSituation, ...] = ()
+    receives_luxembourg_family_allowance: bool = False
 
 
 def _address_problems(name: str, address: Address, problems: list[FieldProblem]) -> None:

@@ -24,7 +24,6 @@ from csa_membership.domain.assessment import Assessment, assess
 from csa_membership.domain.eligibility import (
     EligibilityDecision,
     EligibilityFacts,
-    ParentSituation,
     ensure_eligible,
 )
 from csa_membership.domain.errors import (
@@ -126,6 +125,33 @@ def ensure_no_active_contract(child_id: str, existing: Iterable[Contract], *, on
             raise ActiveContractConflict(child_id, contract.contract_id)
 
 
+def _overlaps(a: Validity, b: Validity) -> bool:
+    return a.valid_from <= b.valid_until and b.valid_from <= a.valid_until
+
+
+def ensure_no_other_contract(
+    contract: Contract, others: Iterable[Contract], *, term: Validity, on: date
+) -> None:
+    """One contract per child at renewal (§8): no other contract of the child may still be
+    pending or active on ``on``, nor have a validity overlapping the renewed ``term``."""
+    for other in others:
+        if other.child_id != contract.child_id or other.contract_id == contract.contract_id:
+            continue
+        if other.blocks_new_contract(on) or any(_overlaps(t, term) for t in other.terms):
+            raise ActiveContractConflict(contract.child_id, other.contract_id)
+
+
+def eligibility_facts(data: ContractData) -> EligibilityFacts:
+    """The §8 eligibility facts recorded in a version's data."""
+    return EligibilityFacts(
+        birth_date=parse_nin(data.child.nin).birth_date,
+        schooling=data.schooling,
+        resident_in_luxembourg=data.resident,
+        parents=data.parents,
+        receives_luxembourg_family_allowance=data.receives_luxembourg_family_allowance,
+    )
+
+
 def _ssm(ssm: Decimal | None, day: date) -> Decimal:
     return ssm if ssm is not None else parameters_in_force(day).ssm
 
@@ -139,23 +165,17 @@ def file_application(
     agent: Agent,
     filed_on: date,
     existing: Iterable[Contract],
-    parents: tuple[ParentSituation, ...] = (),
-    receives_luxembourg_family_allowance: bool = False,
     exception_reason: str | None = None,
     ssm: Decimal | None = None,
 ) -> Contract:
-    """File an application (§8): data, agent, proxy, eligibility and one-per-child checks."""
+    """File an application (§8): data, agent, proxy, eligibility and one-per-child checks.
+
+    The cross-border facts (parents, Luxembourg family allowance) are part of ``data``.
+    """
     check_mandatory_data(data, today=filed_on)
     check_agent(agent, data)
     check_proxy(data)
-    facts = EligibilityFacts(
-        birth_date=parse_nin(data.child.nin).birth_date,
-        schooling=data.schooling,
-        resident_in_luxembourg=data.resident,
-        parents=parents,
-        receives_luxembourg_family_allowance=receives_luxembourg_family_allowance,
-    )
-    decision = ensure_eligible(facts, on=filed_on)
+    decision = ensure_eligible(eligibility_facts(data), on=filed_on)
     ensure_no_active_contract(child_id, existing, on=filed_on)
     if exception_reason is not None:
         validity_from(filed_on, exception_reason=exception_reason)  # refuses a blank reason
@@ -190,13 +210,21 @@ def default_effective_date(recorded_on: date) -> date:
     return period_end + timedelta(days=1)
 
 
-def sign(contract: Contract, *, signed_on: date) -> Contract:
-    """Signature (§8): validity from the start of the signature's billing period."""
+def sign(contract: Contract, *, signed_on: date, today: date) -> Contract:
+    """Signature (§8): validity from the start of the signature's billing period.
+
+    The signature date lies between the filing date and ``today`` (the service's clock).
+    """
     require_status(contract, ContractStatus.APPLIED, action="sign")
     if signed_on < contract.filed_on:
         raise InvalidDate(
             f"signature {signed_on.isoformat()} before filing {contract.filed_on.isoformat()}",
             code="signed_before_filed",
+        )
+    if signed_on > today:
+        raise InvalidDate(
+            f"signature {signed_on.isoformat()} is in the future (today is {today.isoformat()})",
+            code="signed_in_future",
         )
     validity = validity_from(signed_on, exception_reason=contract.exception_reason)
     first = replace(contract.versions[0], effective_from=validity.valid_from)

@@ -17,7 +17,11 @@ from csa_shared.rules.categories import Category
 
 @dataclass(frozen=True)
 class ChildRegistered:
-    """A child joined the scheme: identity issues the myCard (§9)."""
+    """A child joined the scheme: identity issues the myCard (§9).
+
+    The myCard letter goes to the legal representative: their name and postal address (the
+    applicant's address when the applicant is the representative, else the child's home).
+    """
 
     EVENT_TYPE: ClassVar[str] = "lu.csa.membership.child.registered.v1"
     child_id: str
@@ -27,6 +31,9 @@ class ChildRegistered:
     language: Language
     billing_address: Address
     home_address: Address
+    representative_first_name: str
+    representative_last_name: str
+    representative_address: Address
 
 
 @dataclass(frozen=True)

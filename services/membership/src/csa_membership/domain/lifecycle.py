@@ -15,8 +15,11 @@ from csa_membership.domain.contract import (
     ContractStatus,
     ContractVersion,
     _ssm,
+    eligibility_facts,
+    ensure_no_other_contract,
     require_status,
 )
+from csa_membership.domain.eligibility import ensure_eligible
 from csa_membership.domain.errors import ContractNotFound, InvalidDate
 from csa_membership.domain.events import (
     ChildRegistered,
@@ -66,6 +69,11 @@ def signed_events(contract: Contract) -> tuple[ContractSigned, ChildRegistered]:
         language=data.language,
         billing_address=data.billing_address,
         home_address=data.child_address,
+        representative_first_name=data.representative.first_name,
+        representative_last_name=data.representative.last_name,
+        representative_address=data.applicant.address
+        if data.applicant.is_legal_representative
+        else data.child_address,
     )
     signed = ContractSigned(contract_state(contract, version, version.effective_from))
     return signed, registered
@@ -89,11 +97,15 @@ def renew(
     data: ContractData | None = None,
     exception_reason: str | None = None,
     ssm: Decimal | None = None,
+    others: Iterable[Contract] = (),
 ) -> tuple[Contract, ContractRenewed]:
     """Renew a contract (§8): continues without a gap; a late renewal re-bills ≤ 3 periods.
 
     An unknown contract is ``ContractNotFound``; a terminated (or unsigned) one cannot be
-    renewed. New data, if given, becomes a version effective from the new validity.
+    renewed. ``others`` are the child's other contracts: one still pending or active, or one
+    whose validity overlaps the renewed term, is an ``ActiveContractConflict``. The child must
+    still be eligible (``NotEligible``) when the renewed term starts, or on ``filed_on`` if it
+    started already. New data, if given, becomes a version effective from the new validity.
     """
     if contract is None:
         raise ContractNotFound(contract_id)
@@ -103,9 +115,14 @@ def renew(
     terms: RenewalTerms = renewal_validity(
         previous, filed_on=filed_on, exception_reason=exception_reason
     )
-    versions = contract.versions
+    ensure_no_other_contract(contract, others, term=terms.validity, on=filed_on)
     if data is not None:
         check_mandatory_data(data, today=filed_on)
+    examined_on = max(filed_on, terms.validity.valid_from)
+    facts = eligibility_facts(data if data is not None else contract.latest_version.data)
+    decision = ensure_eligible(facts, on=examined_on)
+    versions = contract.versions
+    if data is not None:
         start = terms.validity.valid_from
         assessment = assess(data, child_id=contract.child_id, ssm=_ssm(ssm, start))
         version = ContractVersion(
@@ -115,6 +132,7 @@ def renew(
     renewed = replace(
         contract,
         status=ContractStatus.ACTIVE,
+        eligibility=decision,
         terms=(*contract.terms, terms.validity),
         versions=versions,
         ended_on=None,

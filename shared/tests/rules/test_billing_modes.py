@@ -1,18 +1,25 @@
-"""Billing modes: presence, reservation, greater_of per day (seed 004 §4.1)."""
+"""Billing modes: presence, reservation, greater_of per day (seed 004 §4.1).
+
+The one rule both attendance and billing import (csa_shared.rules.billing_modes)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from csa_attendance.domain.billable import Source, billable_day, billable_days
-from csa_attendance.domain.contracts import BillingMode
-from csa_attendance.domain.intervals import Interval
+from csa_shared.rules.billing_modes import (
+    BillingMode,
+    Slot,
+    Source,
+    billable_day,
+    billable_days,
+    source_for,
+)
 
 DAY = date(2025, 3, 18)
 
 
-def iv(start: str, end: str, day: str = "2025-03-18", end_day: str | None = None) -> Interval:
-    return Interval(
+def iv(start: str, end: str, day: str = "2025-03-18", end_day: str | None = None) -> Slot:
+    return Slot(
         datetime.fromisoformat(f"{day}T{start}"), datetime.fromisoformat(f"{end_day or day}T{end}")
     )
 
@@ -126,3 +133,9 @@ def test_greater_of_decided_per_day_reservation_one_day_presence_the_next() -> N
         (Source.RESERVATION, 300),
         (Source.PRESENCE, 540),
     ]
+
+
+def test_source_for_greater_of_tie_240_240_bills_presence() -> None:
+    assert source_for("greater_of", 240, 240) is Source.PRESENCE
+    assert source_for("greater_of", 240, 241) is Source.RESERVATION
+    assert source_for(BillingMode.RESERVATION, 600, 0) is Source.RESERVATION

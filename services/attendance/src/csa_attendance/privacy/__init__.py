@@ -1,0 +1,1 @@
+"""Personal data of a child in attendance: export (GDPR art. 15)."""

@@ -1,0 +1,30 @@
+"""HTTP routes of the privacy module (thin)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from csa_billing.privacy import service
+from csa_billing.privacy.schemas import BillingExport
+from csa_shared.auth import Principal
+from csa_shared.http.app import session
+from csa_shared.http.auth import authenticated
+from csa_shared.http.problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/privacy", tags=["privacy"])
+
+
+@router.get(
+    "/children/{child_id}/export",
+    response_model=BillingExport,
+    responses={code: PROBLEM_RESPONSES[code] for code in (401, 403, 404, 422)},
+    summary="Everything billing holds about a child, invoices included (GDPR art. 15): the "
+    "child's parent or a privacy officer",
+)
+async def get_export(
+    child_id: str,
+    unit: AsyncSession = Depends(session),
+    principal: Principal = Depends(authenticated),
+) -> BillingExport:
+    return await service.export(unit, principal, child_id)

@@ -1,0 +1,33 @@
+"""HTTP routes of the privacy module (thin)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from csa_identity.privacy import service
+from csa_identity.privacy.schemas import IdentityExport
+from csa_shared.auth import Principal
+from csa_shared.http.app import runtime_of, session
+from csa_shared.http.auth import authenticated
+from csa_shared.http.problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/privacy", tags=["privacy"])
+
+
+@router.get(
+    "/children/{child_id}/export",
+    response_model=IdentityExport,
+    responses={code: PROBLEM_RESPONSES[code] for code in (401, 403, 404, 422)},
+    summary="Everything identity holds about a child and its parent accounts (GDPR art. 15; "
+    "no secret): the child's parent or a privacy officer",
+)
+async def get_export(
+    child_id: str,
+    request: Request,
+    unit: Annotated[AsyncSession, Depends(session)],
+    caller: Annotated[Principal, Depends(authenticated)],
+) -> IdentityExport:
+    return await service.export(unit, runtime_of(request), caller, child_id)
