@@ -1,6 +1,7 @@
 """Benchmark of the CSA week engine: random child-weeks per second and peak memory.
 
-Usage: .venv/bin/python bench/bench_rules.py [--n N] [--seed S]
+Usage: .venv/bin/python bench/bench_rules.py [--n N] [--seed S] [--repeat R] [--profile]
+       [--trace-memory]
 
 Prints, for the same pre-generated inputs, a baseline (a trivial pass that only sums the
 presence durations) and the full engine (`compute_week`), with child-weeks per second and

@@ -1,13 +1,11 @@
 """With SQL logging switched on for troubleshooting (``sqlalchemy.engine`` at INFO, which
 the production root level INFO does not do by itself: SQLAlchemy sets its loggers to WARNING
-on import), statements are logged with their parameters: national ids, SMS texts with OTPs
-and the letters with linking/activation codes reach the logs. Parameters also appear in
-every DBAPIError message, which the relay, the consumers and the 500 handler log at ERROR.
-
-A known bug (see the report of issue 9): ``csa_shared.db.engine.create_engine`` should pass
-``hide_parameters=True`` (which also keeps parameters out of exception messages), and
-``configure_logging`` should raise the ``sqlalchemy`` loggers to WARNING like ``aiokafka``.
-The test is ``xfail(strict=True)``: once fixed it passes, and the marker must go.
+on import), statements would be logged with their parameters (national ids, SMS texts with
+OTPs, letters with linking/activation codes), and parameters would appear in every DBAPIError
+message, which the relay, the consumers and the 500 handler log at ERROR. They do not:
+``csa_shared.db.engine.create_engine`` passes ``hide_parameters=True`` (which also keeps
+parameters out of exception messages), and ``configure_logging`` raises the ``sqlalchemy``
+loggers to WARNING like ``aiokafka``.
 """
 
 from __future__ import annotations
@@ -68,9 +66,6 @@ async def membership(pg_database_url: Callable[[], str]) -> AsyncIterator[Servic
     await runtime.stop()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: SQL parameters (national ids...) logged with SQL logging on"
-)
 async def test_a_filed_national_id_is_not_in_the_production_logs(
     membership: ServiceRuntime, production_logging: io.StringIO
 ) -> None:

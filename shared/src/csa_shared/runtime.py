@@ -35,6 +35,7 @@ def build_bus(settings: Settings, *, client_id: str) -> EventBus:
             bootstrap_servers=settings.kafka_bootstrap_servers,
             client_id=client_id,
             enable_idempotence=settings.kafka_enable_idempotence,
+            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
         )
     from csa_shared.bus.memory import InProcessBus
 

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
         None, validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
     )
     kafka_enable_idempotence: bool = Field(True, validation_alias=_env("KAFKA_ENABLE_IDEMPOTENCE"))
+    kafka_fetch_max_wait_ms: int = Field(
+        100, ge=0, le=60_000, validation_alias=_env("KAFKA_FETCH_MAX_WAIT_MS")
+    )
     identity_database_url: str | None = Field(None, validation_alias=_env("IDENTITY_DATABASE_URL"))
     membership_database_url: str | None = Field(
         None, validation_alias=_env("MEMBERSHIP_DATABASE_URL")

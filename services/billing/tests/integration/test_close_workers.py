@@ -15,6 +15,7 @@ from sqlalchemy import select
 from csa.services import definition
 from csa_billing.invoicing.service import CloseOptions, close_period
 from csa_billing.tables import child_period, invoice, statement, statement_line
+from csa_shared.events import Envelope
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
 
@@ -84,17 +85,21 @@ async def _snapshot(runtime: ServiceRuntime) -> dict[str, Any]:
     }
 
 
-async def _runtime(url: str) -> ServiceRuntime:
+async def _runtime(url: str, events: list[Envelope] | None = None) -> ServiceRuntime:
     runtime = definition("billing").build_runtime(Settings(BILLING_DATABASE_URL=url))
     await runtime.migrate()
-    await deliver(runtime, town())
+    await deliver(runtime, events or town())
     return runtime
 
 
 async def test_workers_write_what_one_process_writes(
     pg_database_url: Callable[[], str],
 ) -> None:
-    alone, pooled = await _runtime(pg_database_url()), await _runtime(pg_database_url())
+    month = town()  # the same events (and record ids) for both databases
+    alone, pooled = (
+        await _runtime(pg_database_url(), month),
+        await _runtime(pg_database_url(), month),
+    )
     try:
         one = await close_period(
             alone, MARCH, CloseOptions(today=AFTER_GRACE, chunk_size=2, workers=0)

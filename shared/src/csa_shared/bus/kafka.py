@@ -59,6 +59,7 @@ class KafkaBus(EventBus):
         shutdown_timeout_s: float = 3.0,
         recycle_producer_after: int = 3,
         topic_partitions: int | None = 3,
+        fetch_max_wait_ms: int = 100,
     ) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.client_id = client_id
@@ -73,6 +74,8 @@ class KafkaBus(EventBus):
         self._shutdown_timeout_s = shutdown_timeout_s
         self._recycle_producer_after = recycle_producer_after
         self._topic_partitions = topic_partitions
+        # aiokafka's 500 ms default is a latency floor on brokers that hold every fetch that long
+        self._fetch_max_wait_ms = fetch_max_wait_ms
         self._subscriptions: list[_Subscription] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._running = False
@@ -199,6 +202,7 @@ class KafkaBus(EventBus):
                 session_timeout_ms=self._session_timeout_ms,
                 heartbeat_interval_ms=self._heartbeat_interval_ms,
                 max_poll_interval_ms=self._max_poll_interval_ms,
+                fetch_max_wait_ms=self._fetch_max_wait_ms,
             )
             try:
                 await consumer.start()

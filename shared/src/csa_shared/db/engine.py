@@ -21,6 +21,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An engine for one service's database; SQLite files get WAL and foreign keys."""
     url = async_url(url)
     parsed = make_url(url)
+    # statement parameters carry national ids, codes and addresses: never in logs or errors
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

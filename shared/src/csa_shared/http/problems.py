@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from csa_shared.auth.errors import AuthError, Forbidden
@@ -138,6 +139,16 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(422, "Invalid input", detail, "invalid-input")
 
 
+async def _overloaded(_: Request, exc: Exception) -> JSONResponse:
+    """No database connection free within the pool's timeout: the caller may retry."""
+    log.warning("database pool exhausted: %s", type(exc).__name__)
+    response = problem_response(
+        503, "Service unavailable", "the service is overloaded, retry shortly", "unavailable"
+    )
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApplicationError, _application_error)
     app.add_exception_handler(AuthError, _auth_error)
@@ -145,6 +156,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeout, _overloaded)
     app.add_exception_handler(Exception, _unexpected)
 
 
