@@ -223,6 +223,7 @@ async def main(children: int, chunk: int, workers: int) -> None:
         )
         started = time.perf_counter()
         cpu = time.process_time()
+        workers_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
         row = await close_period(
             runtime,
             PERIOD.month,
@@ -230,11 +231,16 @@ async def main(children: int, chunk: int, workers: int) -> None:
         )
         wall = time.perf_counter() - started
         cpu = time.process_time() - cpu
+        done = resource.getrusage(resource.RUSAGE_CHILDREN)
+        workers_cpu = (done.ru_utime + done.ru_stime) - (
+            workers_cpu.ru_utime + workers_cpu.ru_stime
+        )
         await runtime.engine.dispose()
         main_rss, worker_rss = _mib(resource.RUSAGE_SELF), _mib(resource.RUSAGE_CHILDREN)
         print(
-            f"close: {wall:.1f} s wall ({cpu:.1f} s CPU in this process), "
-            f"{children / wall:,.0f} children/s; chunk {chunk}, workers {workers}; "
+            f"close: {wall:.1f} s wall ({cpu:.1f} s CPU in this process"
+            + (f", {workers_cpu:.1f} s in the workers), " if workers else "), ")
+            + f"{children / wall:,.0f} children/s; chunk {chunk}, workers {workers}; "
             f"state {row.state_total} EUR"
         )
         baseline = engine_alone(children)

@@ -193,6 +193,23 @@ def test_cron_jobs_close_billing_monthly_and_expire_contracts_daily(overlay):
     assert expire["spec"]["schedule"].split()[2:] == ["*", "*", "*"]
 
 
+def test_billing_reads_school_years_loaded_after_the_image_from_an_optional_config_map(overlay):
+    _, docs = overlay
+    close = one(docs, "CronJob", "csa-billing-close")["spec"]["jobTemplate"]["spec"]["template"]
+    served = one(docs, "Deployment", "csa-billing")["spec"]["template"]
+    settings = next(
+        d
+        for d in docs
+        if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("csa-billing")
+    )
+    where = settings["data"]["CSA_CALENDAR_DIR"]
+    for pod in (close["spec"], served["spec"]):
+        [volume] = [v for v in pod["volumes"] if v["name"] == "school-calendars"]
+        assert volume["configMap"] == {"name": "csa-school-calendars", "optional": True}
+        mounts = pod["containers"][0]["volumeMounts"]
+        assert {"name": "school-calendars", "mountPath": where, "readOnly": True} in mounts
+
+
 def test_network_policies_deny_by_default_and_open_only_the_needed_flows(overlay):
     _, docs = overlay
     deny = one(docs, "NetworkPolicy", "csa-default-deny")

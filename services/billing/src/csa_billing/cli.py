@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.invoicing.settings import DEFAULT_CHUNK
 from csa_shared.errors import ApplicationError
 from csa_shared.rules.periods import billing_period_of
 
@@ -37,7 +38,7 @@ def close(
         bool, typer.Option("--previous-month", help="The last ended period")
     ] = False,
     ignore_grace: Annotated[bool, typer.Option(help="Close before the grace period ends")] = False,
-    chunk_size: Annotated[int, typer.Option(help="Children per transaction")] = 500,
+    chunk_size: Annotated[int, typer.Option(help="Children per transaction")] = DEFAULT_CHUNK,
 ) -> None:
     """Close a billing period: invoices, statements, adjustments, then publish."""
     if not month and not previous:

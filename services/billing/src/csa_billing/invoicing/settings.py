@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 DEFAULT_GRACE_DAYS = 5
-DEFAULT_CHUNK = 500
+DEFAULT_CHUNK = 1000
 DEFAULT_WORKERS = 0
 
 
