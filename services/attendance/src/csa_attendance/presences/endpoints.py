@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
-from typing import Any, Literal
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_attendance import access
 from csa_attendance.presences import corrections, repository, service
+from csa_attendance.presences.reads import ReadFilter, page_of
 from csa_attendance.presences.schemas import (
     AmendIn,
     BatchIn,
@@ -21,6 +21,7 @@ from csa_attendance.presences.schemas import (
     PresencePage,
     VoidIn,
 )
+from csa_attendance.tables import presences
 from csa_shared.auth import Principal
 from csa_shared.errors import Conflict, Forbidden, Unprocessable
 from csa_shared.http.app import runtime_of, session
@@ -187,29 +188,10 @@ async def show(
     summary="Presences: a provider's own, a parent's children's, or per provider (agents)",
 )
 async def list_presences(
-    provider_id: str | None = Query(None, description="Agents: required"),
-    child_id: str | None = None,
-    day_from: date | None = Query(None, alias="from"),
-    day_to: date | None = Query(None, alias="to"),
-    status_: Literal["active", "voided"] | None = Query(None, alias="status"),
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    query: ReadFilter = Depends(),
     unit: AsyncSession = Depends(session),
     principal: Principal = Depends(authenticated),
 ) -> PresencePage:
-    provider_id, children = access.read_scope(
-        principal, provider_id=provider_id, child_id=child_id, what="presences"
-    )
-    rows, total = await repository.search(
-        unit,
-        provider_id=provider_id,
-        children=children,
-        day_from=day_from,
-        day_to=day_to,
-        status=status_,
-        limit=limit,
-        offset=offset,
-    )
-    return PresencePage(
-        items=[corrections.presence_out(r) for r in rows], total=total, limit=limit, offset=offset
-    )
+    rows, total = await page_of(unit, principal, query, what="presences", table=presences)
+    items = [corrections.presence_out(r) for r in rows]
+    return PresencePage(items=items, total=total, limit=query.limit, offset=query.offset)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_attendance import access
@@ -15,12 +17,43 @@ from csa_attendance.tables import meals, reservations
 from csa_shared.auth import Principal
 from csa_shared.http.app import session
 from csa_shared.http.auth import authenticated
-from csa_shared.http.problems import PROBLEM_RESPONSES
+from csa_shared.http.problems import problem_responses
 
 router = APIRouter(tags=["presences"])
-RESPONSES: dict[int | str, dict[str, Any]] = {k: PROBLEM_RESPONSES[k] for k in (401, 403, 422)}
-AGENTS_PROVIDER = Query(None, description="Agents: required")
-STATUS = Query(None, alias="status")
+RESPONSES = problem_responses(422)
+
+
+@dataclass(frozen=True)
+class ReadFilter:
+    """The query of every list of declarations (presences, meals, reservations)."""
+
+    provider_id: Annotated[str | None, Query(description="Agents: required")] = None
+    child_id: str | None = None
+    day_from: Annotated[date | None, Query(alias="from")] = None
+    day_to: Annotated[date | None, Query(alias="to")] = None
+    status: Annotated[Literal["active", "voided"] | None, Query(alias="status")] = None
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    offset: Annotated[int, Query(ge=0)] = 0
+
+
+async def page_of(
+    unit: AsyncSession, principal: Principal, query: ReadFilter, *, what: str, table: Table
+) -> tuple[list[Any], int]:
+    """The rows of ``table`` the principal may see (access rules of ``access.read_scope``)."""
+    provider_id, children = access.read_scope(
+        principal, provider_id=query.provider_id, child_id=query.child_id, what=what
+    )
+    return await repository.search(
+        unit,
+        provider_id=provider_id,
+        children=children,
+        day_from=query.day_from,
+        day_to=query.day_to,
+        status=query.status,
+        limit=query.limit,
+        offset=query.offset,
+        table=table,
+    )
 
 
 def meal_out(row: Any) -> MealOut:
@@ -56,31 +89,14 @@ def reservation_out(row: Any) -> ReservationOut:
     summary="Meals: a provider's own, a parent's children's, or per provider (agents)",
 )
 async def list_meals(
-    provider_id: str | None = AGENTS_PROVIDER,
-    child_id: str | None = None,
-    day_from: date | None = Query(None, alias="from"),
-    day_to: date | None = Query(None, alias="to"),
-    status_: Literal["active", "voided"] | None = STATUS,
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    query: ReadFilter = Depends(),
     unit: AsyncSession = Depends(session),
     principal: Principal = Depends(authenticated),
 ) -> MealPage:
-    provider_id, children = access.read_scope(
-        principal, provider_id=provider_id, child_id=child_id, what="meals"
+    rows, total = await page_of(unit, principal, query, what="meals", table=meals)
+    return MealPage(
+        items=[meal_out(r) for r in rows], total=total, limit=query.limit, offset=query.offset
     )
-    rows, total = await repository.search(
-        unit,
-        provider_id=provider_id,
-        children=children,
-        day_from=day_from,
-        day_to=day_to,
-        status=status_,
-        limit=limit,
-        offset=offset,
-        table=meals,
-    )
-    return MealPage(items=[meal_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get(
@@ -90,30 +106,14 @@ async def list_meals(
     summary="Reservations: a provider's own, a parent's children's, or per provider (agents)",
 )
 async def list_reservations(
-    provider_id: str | None = AGENTS_PROVIDER,
-    child_id: str | None = None,
-    day_from: date | None = Query(None, alias="from"),
-    day_to: date | None = Query(None, alias="to"),
-    status_: Literal["active", "voided"] | None = STATUS,
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    query: ReadFilter = Depends(),
     unit: AsyncSession = Depends(session),
     principal: Principal = Depends(authenticated),
 ) -> ReservationPage:
-    provider_id, children = access.read_scope(
-        principal, provider_id=provider_id, child_id=child_id, what="reservations"
-    )
-    rows, total = await repository.search(
-        unit,
-        provider_id=provider_id,
-        children=children,
-        day_from=day_from,
-        day_to=day_to,
-        status=status_,
-        limit=limit,
-        offset=offset,
-        table=reservations,
-    )
+    rows, total = await page_of(unit, principal, query, what="reservations", table=reservations)
     return ReservationPage(
-        items=[reservation_out(r) for r in rows], total=total, limit=limit, offset=offset
+        items=[reservation_out(r) for r in rows],
+        total=total,
+        limit=query.limit,
+        offset=query.offset,
     )
