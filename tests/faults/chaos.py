@@ -1,9 +1,10 @@
 """Fault injection for the platform's services, driven by a seeded random plan.
 
 The faults are the real ones: the broker (Tansu) is frozen with SIGSTOP/SIGCONT, the outbox
-relay task is cancelled (possibly mid-publish) and restarted, a billing consumer is killed
-after its transaction committed and before its offset was committed, and every PostgreSQL
-backend of a service database is terminated from outside (``pg_terminate_backend``).
+relay task is cancelled (possibly mid-publish) and restarted, a consumer (billing's or
+identity's) is killed after its transaction committed and before its offset was committed,
+and every PostgreSQL backend of a service database is terminated from outside
+(``pg_terminate_backend``).
 """
 
 from __future__ import annotations
@@ -107,6 +108,44 @@ class ConsumerNode:
         if self.runtime is not None:
             await self.runtime.stop()
             self.runtime = None
+
+
+def service_node(
+    definition: Any, settings: Any, outcomes: Counter[str], *, killed_topic: str
+) -> ConsumerNode:
+    """A service wired as in production whose consumer of ``killed_topic`` can be killed.
+
+    ``definition`` is the service's ``ServiceDefinition``; its own ``subscribe`` wires the
+    consumers, each wrapped so that the one reading ``killed_topic`` can hang after its commit.
+    """
+
+    def build() -> tuple[ServiceRuntime, KillableConsumer]:
+        killable: list[KillableConsumer] = []
+
+        def consume(
+            runtime: ServiceRuntime, *, group: str, topics: list[str], handlers: dict[str, Any]
+        ) -> None:
+            inbox = InboxConsumer(
+                name=group, sessions=runtime.sessions, inbox=runtime.inbox, handlers=handlers
+            )
+            runtime.consumers.append(inbox)
+            wrapped = KillableConsumer(inbox, outcomes)
+            if killed_topic in topics:
+                killable.append(wrapped)
+            runtime.bus.subscribe(group=group, topics=topics, handler=wrapped)
+
+        # the service wires its consumers while it builds its runtime (identity first attaches
+        # its context): wrap each one as it is subscribed
+        original = ServiceRuntime.consume
+        ServiceRuntime.consume = consume  # type: ignore[method-assign,assignment]
+        try:
+            runtime = definition.build_runtime(settings)
+        finally:
+            ServiceRuntime.consume = original  # type: ignore[method-assign]
+        (consumer,) = killable
+        return runtime, consumer
+
+    return ConsumerNode(build)
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Membership events under faults reach identity and billing exactly once.
 
 Contracts are filed, signed and amended through membership's API while, at seeded random
-points, the broker is frozen, membership's outbox relay is killed, and every database
-connection of the three services is terminated. Once drained, identity holds exactly one
+points, the broker is frozen, membership's outbox relay is killed, identity's and billing's
+membership consumers are killed between their commit and their offset commit, and every
+database connection of the three services is terminated. Once drained, identity holds exactly one
 myCard (and one card letter) per child, and billing's contract projection holds each
 contract exactly once per version, up to its latest version.
 """
@@ -10,6 +11,7 @@ contract exactly once per version, up to its latest version.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -23,18 +25,22 @@ from csa.services import definition
 from csa_billing.tables import contract_version
 from csa_identity.tables import cards, letters
 from csa_membership.domain.nin import make_nin
+from csa_shared.events import TOPICS
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
 from csa_shared.testing.postgres import TestDatabase
 from csa_shared.testing.tokens import TestTokens
 from tests.faults.chaos import (
     BROKER_OUTAGE,
+    CONSUMER_KILL,
     DB_DROP,
     RELAY_RESTART,
     Chaos,
+    ConsumerNode,
     eventually,
     plan,
     post_until_answered,
+    service_node,
 )
 from tests.faults.conftest import SEEDS
 
@@ -49,7 +55,7 @@ HOME = {
     "commune": ESCH,
 }
 CHILDREN = 8
-FAULTS = {BROKER_OUTAGE: 2, RELAY_RESTART: 2, DB_DROP: 2}
+FAULTS = {BROKER_OUTAGE: 2, RELAY_RESTART: 2, CONSUMER_KILL: 2, DB_DROP: 2}
 
 
 def household(income: str) -> dict[str, Any]:
@@ -100,12 +106,19 @@ async def test_signed_contracts_reach_identity_and_billing_exactly_once(
         CSA_OUTBOX_POLL_SECONDS=0.05,
     )
     tokens = TestTokens()
-    runtimes = {name: definition(name).build_runtime(settings) for name in dbs}
-    membership = runtimes["membership"]
+    outcomes: Counter[str] = Counter()
+    membership = definition("membership").build_runtime(settings)
     membership.token_verifier = tokens.verifier("membership")
-    for runtime in runtimes.values():
-        await runtime.start(migrate=True)
+    nodes = {
+        name: service_node(definition(name), settings, outcomes, killed_topic=TOPICS["membership"])
+        for name in ("identity", "billing")
+    }
+    runtimes = _Runtimes(membership, nodes)
+    await membership.start(migrate=True)
+    for node in nodes.values():
+        await node.start(migrate=True)
     chaos = Chaos(rng, broker, [membership], [db.url for db in dbs.values()])
+    chaos.nodes = list(nodes.values())
     agent = tokens.header(tokens.commune_agent("agent-esch-f", ESCH))
     latest: dict[str, int] = {}  # contract id -> latest version number
     child_of: dict[str, str] = {}  # contract id -> child id
@@ -130,8 +143,9 @@ async def test_signed_contracts_reach_identity_and_billing_exactly_once(
         await chaos.abort()
         raise
     finally:
-        for runtime in runtimes.values():
-            await runtime.stop()
+        await membership.stop()
+        for node in nodes.values():
+            await node.stop()
 
     context = f"seed={seed} faults={dict(chaos.done)} journal={chaos.journal}"
     assert len(child_of) == CHILDREN
@@ -140,6 +154,23 @@ async def test_signed_contracts_reach_identity_and_billing_exactly_once(
     assert versions == {c: list(range(1, n + 1)) for c, n in latest.items()}, context
     assert max(latest.values()) >= 2  # amendments were part of the stream
     assert chaos.done == FAULTS, context
+    assert sum(node.kills for node in nodes.values()) == FAULTS[CONSUMER_KILL], context
+    assert outcomes["processed"] >= len(child_of), context  # and redeliveries were ignored
+
+
+class _Runtimes(dict[str, ServiceRuntime]):
+    """``runtimes[name]``: a node's current runtime (a killed consumer's process restarts)."""
+
+    def __init__(self, membership: ServiceRuntime, nodes: dict[str, ConsumerNode]) -> None:
+        super().__init__(membership=membership)
+        self._nodes = nodes
+
+    def __getitem__(self, name: str) -> ServiceRuntime:
+        if name in self._nodes:
+            runtime = self._nodes[name].runtime
+            assert runtime is not None
+            return runtime
+        return super().__getitem__(name)
 
 
 def operations(rng: random.Random) -> list[tuple[str, int]]:

@@ -3,6 +3,10 @@
 Loaded through the service's own use cases. Idempotent: the child is found again by its
 national identification number, and nothing is filed when she already has a contract. Her
 child id is ``demo-child-001``, the child of attendance's demo presences.
+
+The contract is filed and signed on a fixed day, 2025-02-03 (not "today"), so it is valid
+for the billing periods 2025-02 to 2026-01: the months of attendance's demo provider and of
+``scripts/walkthrough.py`` (2025-03), which the shipped school calendars cover.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from csa_shared.runtime import ServiceRuntime
 
 DEMO_CHILD = "demo-child-001"
 DEMO_CHILD_BIRTH = date(2022, 5, 10)
+DEMO_SIGNED_ON = date(2025, 2, 3)  # first Monday of billing period 2025-02
 DEMO_AGENT = Principal(
     subject="demo-agent-esch",
     kind=PrincipalKind.AGENT,
@@ -44,12 +49,12 @@ async def load(runtime: ServiceRuntime) -> None:
             APPLICATION_EXAMPLE
             | {"child": {"first_name": "Mia", "last_name": "Muller", "nin": nin}}
         )
-        filed = await service.file(session, DEMO_AGENT, body)
+        filed = await service.file(session, DEMO_AGENT, body, filed_on=DEMO_SIGNED_ON)
         await service.sign_contract(
             session,
             runtime.outbox,
             DEMO_AGENT,
             filed.contract.contract_id,
-            signed_on=None,
+            signed_on=DEMO_SIGNED_ON,
             source=runtime.source,
         )

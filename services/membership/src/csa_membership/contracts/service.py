@@ -67,11 +67,20 @@ async def _existing(session: AsyncSession, principal: Principal, contract_id: st
     return stored
 
 
-async def file(session: AsyncSession, principal: Principal, body: ApplicationIn) -> Stored:
-    """File an application (§8); the contract waits for signature in status ``applied``."""
+async def file(
+    session: AsyncSession,
+    principal: Principal,
+    body: ApplicationIn,
+    *,
+    filed_on: date | None = None,
+) -> Stored:
+    """File an application (§8); the contract waits for signature in status ``applied``.
+
+    ``filed_on`` defaults to today; only in-process callers (the demo family) pass a date.
+    """
     agent = agent_of(principal)
     commune, office = scope_of(principal)
-    filed_on = today()
+    filed_on = filed_on or today()
     with translated():
         language = parse_language(body.language)
         child_nin = parse_nin(body.child.nin, today=filed_on)
