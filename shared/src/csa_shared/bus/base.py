@@ -7,7 +7,7 @@ rebalance, so handlers record what they processed (see ``csa_shared.inbox``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -44,6 +44,19 @@ class EventBus(ABC):
     @abstractmethod
     async def publish(self, topic: str, key: str, value: bytes) -> None:
         """Send one message; raise ``BusUnavailable`` when the broker did not acknowledge it."""
+
+    async def publish_many(self, messages: Sequence[tuple[str, str, bytes]]) -> int:
+        """Send ``(topic, key, value)`` messages in order; return how many, from the first,
+        were acknowledged. A broker implementation pipelines them; this default sends one
+        at a time and stops at the first failure."""
+        for sent, (topic, key, value) in enumerate(messages):
+            try:
+                await self.publish(topic, key, value)
+            except BusUnavailable:
+                if sent == 0:
+                    raise
+                return sent
+        return len(messages)
 
     @abstractmethod
     def subscribe(self, *, group: str, topics: list[str], handler: Handler) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -161,11 +161,47 @@ class KafkaBus(EventBus):
                 producer.send_and_wait(topic, value, key=key.encode()), self._publish_timeout_s
             )
         except _BROKER_ERRORS as exc:
-            self._failures += 1
-            if self._failures >= self._recycle_producer_after:
-                await self._recycle_producer()
+            await self._failed()
             raise BusUnavailable(f"{topic}: not acknowledged by {self.bootstrap_servers}") from exc
         self._failures = 0
+
+    async def publish_many(self, messages: Sequence[tuple[str, str, bytes]]) -> int:
+        """Queue every message on the producer, then wait for the acknowledgements in order.
+
+        The producer keeps one batch in flight per partition, so the order per key holds; the
+        count returned is the acknowledged prefix (a later message acknowledged after an
+        earlier failure is sent again by the relay, and consumers' inboxes drop the copy).
+        """
+        if not messages:
+            return 0
+        try:
+            producer = await self._get_producer()
+            futures = [
+                await producer.send(topic, value, key=key.encode())
+                for topic, key, value in messages
+            ]
+        except _BROKER_ERRORS as exc:
+            await self._failed()
+            raise BusUnavailable(f"not accepted by {self.bootstrap_servers}") from exc
+        acknowledged = 0
+        deadline = asyncio.get_running_loop().time() + self._publish_timeout_s
+        try:
+            for future in futures:
+                remaining = max(0.0, deadline - asyncio.get_running_loop().time())
+                await asyncio.wait_for(asyncio.shield(future), remaining)
+                acknowledged += 1
+        except _BROKER_ERRORS as exc:
+            await self._failed()
+            if acknowledged == 0:
+                raise BusUnavailable(f"not acknowledged by {self.bootstrap_servers}") from exc
+            return acknowledged
+        self._failures = 0
+        return acknowledged
+
+    async def _failed(self) -> None:
+        self._failures += 1
+        if self._failures >= self._recycle_producer_after:
+            await self._recycle_producer()
 
     async def _recycle_producer(self) -> None:
         """Drop the producer; the next publish builds a fresh one (new connections, new

@@ -119,15 +119,13 @@ class OutboxRelay:
             ).all()
         if not rows:
             return 0
-        published: list[int] = []
-        try:
-            for row in rows:
-                await self._bus.publish(row.topic, row.message_key, row.payload.encode())
-                published.append(row.id)
-        finally:
-            # Rows published before a failure are marked, so a retry resends only the rest.
-            await self._mark_sent(published)
-        return len(published)
+        messages = [(row.topic, row.message_key, row.payload.encode()) for row in rows]
+        acknowledged = await self._bus.publish_many(messages)
+        # Rows acknowledged before a failure are marked, so a retry resends only the rest.
+        await self._mark_sent([row.id for row in rows[:acknowledged]])
+        if acknowledged < len(rows):
+            raise BusUnavailable(f"{len(rows) - acknowledged} message(s) not acknowledged")
+        return acknowledged
 
     async def _mark_sent(self, ids: list[int]) -> None:
         if not ids:
