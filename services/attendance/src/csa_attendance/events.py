@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 from csa_attendance.domain import events as de
-from csa_shared.events import Envelope, new_event
+from csa_shared.events import Envelope, new_event, topic_of
 
 PREFIX = "lu.csa.attendance."
 TYPES: dict[type, str] = {
@@ -41,7 +42,12 @@ def event_type(event: de.AttendanceEvent) -> str:
     return PREFIX + TYPES[type(event)] + ".v1"
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):
@@ -99,3 +105,27 @@ def envelopes(events: list[tuple[Any, str]], *, source: str) -> list[Envelope]:
         data = event_data(event, entity_id=entity_id)
         out.append(Envelope(type=event_type(event), source=source, subject=key, data=data))
     return out
+
+
+# `Envelope.to_json` with one reusable encoder (same separators, fallback and ASCII output).
+_ENCODE = json.JSONEncoder(separators=(",", ":"), default=str).encode
+
+
+def outbox_rows(events: list[Envelope]) -> list[dict[str, Any]]:
+    """Outbox rows of `events`, as `csa_shared.messaging.outbox.add_to_outbox` writes them,
+    for a bulk insert (COPY) in the caller's transaction."""
+    created = datetime.now(UTC)
+    topics: dict[str, str] = {}
+    rows = []
+    for e in events:
+        topic = topics.get(e.type) or topics.setdefault(e.type, topic_of(e.type))
+        rows.append(
+            {
+                "event_id": e.id,
+                "topic": topic,
+                "message_key": e.key,
+                "payload": _ENCODE(e.to_dict()),
+                "created_at": created,
+            }
+        )
+    return rows

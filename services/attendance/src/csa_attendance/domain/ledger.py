@@ -41,6 +41,9 @@ class Ledger:
     def __init__(self, state: AttendanceState) -> None:
         self.providers = state.providers
         self.contracts = state.contracts
+        self._contracts: dict[tuple[str, str], list[EducationContract]] = {}
+        for c in state.contracts:
+            self._contracts.setdefault((c.child_id, c.provider_id), []).append(c)
         self.presences: dict[RecordRef, RecordHistory[PresenceDeclaration]] = {}
         self.meals: dict[RecordRef, RecordHistory[MealDeclaration]] = {}
         self.reservations: dict[RecordRef, RecordHistory[ReservationDeclaration]] = {}
@@ -76,6 +79,10 @@ class Ledger:
         records.pop(history.key, None)
         if history.active:
             records[history.key] = content
+
+    def contracts_of(self, child_id: str, provider_id: str) -> list[EducationContract]:
+        """The child's education contracts with one provider (any dates)."""
+        return self._contracts.get((child_id, provider_id), [])
 
     def child_presences(self, child_id: str) -> list[PresenceDeclaration]:
         """Active presences of a child at every provider."""

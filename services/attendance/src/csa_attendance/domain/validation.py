@@ -103,7 +103,10 @@ def validate_presence(
         return found
     span = presence.interval
     found = _contract_on_days(
-        presence.child_id, presence.provider_id, span.days(), ledger.contracts
+        presence.child_id,
+        presence.provider_id,
+        span.days(),
+        ledger.contracts_of(presence.child_id, presence.provider_id),
     )
     if presence.end > now:
         found.append(Violation(Code.IN_FUTURE, "end", "a presence is declared once it has ended"))
@@ -130,7 +133,10 @@ def validate_reservation(reservation: ReservationDeclaration, *, ledger: Ledger)
         return found
     span = reservation.interval
     found = _contract_on_days(
-        reservation.child_id, reservation.provider_id, span.days(), ledger.contracts
+        reservation.child_id,
+        reservation.provider_id,
+        span.days(),
+        ledger.contracts_of(reservation.child_id, reservation.provider_id),
     )
     for other in ledger.child_reservations(reservation.child_id, reservation.provider_id):
         if other.key != reservation.key and other.interval.overlaps(span):
@@ -164,7 +170,11 @@ def validate_meal(meal: MealDeclaration, *, ledger: Ledger, now: datetime) -> li
             )
         ]
     found = _contract_on_days(
-        meal.child_id, meal.provider_id, [meal.day], ledger.contracts, field="day"
+        meal.child_id,
+        meal.provider_id,
+        [meal.day],
+        ledger.contracts_of(meal.child_id, meal.provider_id),
+        field="day",
     )
     if found:
         return found

@@ -90,10 +90,20 @@ async def post_presence(
                 detail, code="idempotency-conflict", errors=errors, existing_id=result.id
             )
         raise Unprocessable(detail, errors=errors)
+    assert result.id is not None
     if result.outcome == "duplicate":
         response.status_code = status.HTTP_200_OK
-    assert result.id is not None
-    return corrections.presence_out(await repository.presence_row(unit, result.id))
+        return corrections.presence_out(await repository.presence_row(unit, result.id))
+    return PresenceOut(  # just inserted as posted: version 1, active (no read back)
+        id=result.id,
+        provider_id=provider_id,
+        record_id=body.record_id,
+        child_id=body.child_id,
+        start=body.start,
+        end=body.end,
+        version=1,
+        status="active",
+    )
 
 
 @router.post(

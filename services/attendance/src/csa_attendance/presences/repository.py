@@ -1,13 +1,21 @@
 """Every query of the ingest module: loading the state a batch is decided against, bulk
-inserts (one multi-row statement per table), corrections and reads."""
+inserts (COPY on PostgreSQL, one data-modifying statement for a few rows), corrections and
+reads.
+
+Set queries take their keys and children as one array parameter on PostgreSQL
+(`= ANY($1)`): the statement text does not depend on the batch's size, so SQLAlchemy's
+compiled cache and asyncpg's prepared statements are reused, and rendering a thousand bind
+parameters per request is avoided."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, func, or_, select, text, update
+from sqlalchemy import String, Table, any_, bindparam, func, insert, select, text, union_all, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_attendance.domain.records import (
@@ -27,6 +35,12 @@ from csa_attendance.tables import (
 )
 
 SLACK = timedelta(days=1)
+# Presences and reservations last at most 24 h (domain.validation.MAX_LENGTH): a record
+# ending after `lo` started after `lo - LONGEST`, a bound the (child_id, start) index uses.
+LONGEST = timedelta(hours=24)
+# Up to this many rows in all, one INSERT ... WITH statement beats COPY's round trips.
+FEW_ROWS = 32
+KINDS = frozenset({"presence", "meal", "reservation"})
 
 
 async def lock_provider(session: AsyncSession, provider_id: str) -> None:
@@ -37,8 +51,27 @@ async def lock_provider(session: AsyncSession, provider_id: str) -> None:
         )
 
 
-def _window(table: Table, children: set[str], lo: datetime, hi: datetime) -> Any:
-    return table.c.child_id.in_(children) & (table.c.start < hi) & (table.c.end > lo)
+def _postgres(session: AsyncSession) -> bool:
+    return bool(session.bind.dialect.name == "postgresql")
+
+
+def one_of(session: AsyncSession, column: Any, values: Iterable[str]) -> Any:
+    """`column IN values`: one array parameter on PostgreSQL, an expanding IN elsewhere."""
+    wanted = sorted(set(values))
+    if _postgres(session):
+        return column == any_(bindparam(None, wanted, type_=ARRAY(String())))
+    return column.in_(wanted)
+
+
+def _window(
+    session: AsyncSession, table: Table, children: Iterable[str], lo: datetime, hi: datetime
+) -> Any:
+    return (
+        one_of(session, table.c.child_id, children)
+        & (table.c.start < hi)
+        & (table.c.start > lo - LONGEST)
+        & (table.c.end > lo)
+    )
 
 
 def _presence(row: Any, start: datetime, end: datetime) -> PresenceDeclaration:
@@ -84,6 +117,14 @@ async def _histories(
     return histories, ids
 
 
+async def _rows(session: AsyncSession, table: Table, *wheres: Any) -> list[Any]:
+    """Rows of `table` matching any of `wheres` (one round trip, each arm uses its index)."""
+    if len(wheres) == 1:
+        return list((await session.execute(select(table).where(wheres[0]))).all())
+    found = await session.execute(union_all(*(select(table).where(w) for w in wheres)))
+    return list({row.id: row for row in found}.values())
+
+
 async def load_records(
     session: AsyncSession,
     provider_id: str,
@@ -91,74 +132,76 @@ async def load_records(
     children: set[str],
     lo: datetime,
     hi: datetime,
+    *,
+    kinds: Collection[str] = KINDS,
 ) -> tuple[list[RecordHistory[Any]], list[RecordHistory[Any]], list[RecordHistory[Any]], dict]:
     """Presences, meals and reservations a batch is decided against, and their stored ids:
     the provider's records under the batch's keys plus the children's records around its
-    dates (every provider's presences, for the overlap rule)."""
-    keys = list(set(keys))
+    dates (every provider's presences, for the overlap rule).
+
+    Only the `kinds` the batch holds are looked up (presences always: meals need them);
+    a key query and a range query per table, sent as one statement."""
+    keys = sorted(set(keys))
     lo, hi = lo - SLACK, hi + SLACK
-    ids: dict[tuple[str, str], str] = {}
 
     def mine(table: Table) -> Any:
-        return (table.c.provider_id == provider_id) & table.c.provider_record_id.in_(keys)
-
-    p_rows = (
-        await session.execute(
-            select(presences).where(or_(mine(presences), _window(presences, children, lo, hi)))
+        return (table.c.provider_id == provider_id) & one_of(
+            session, table.c.provider_record_id, keys
         )
-    ).all()
+
+    p_rows = await _rows(
+        session, presences, mine(presences), _window(session, presences, children, lo, hi)
+    )
     p_hist, p_ids = await _histories(
         session, presence_versions, "presence_id", p_rows, lambda r, v: _presence(r, v.start, v.end)
     )
-    m_rows = (
-        await session.execute(
-            select(meals).where(
-                or_(
-                    mine(meals),
-                    meals.c.child_id.in_(children)
-                    & (meals.c.day >= lo.date())
-                    & (meals.c.day <= hi.date()),
-                )
-            )
+    m_hist: list[RecordHistory[Any]] = []
+    m_ids: dict[tuple[str, str], str] = {}
+    if "meal" in kinds:
+        m_rows = await _rows(
+            session,
+            meals,
+            mine(meals),
+            one_of(session, meals.c.child_id, children)
+            & (meals.c.day >= lo.date())
+            & (meals.c.day <= hi.date()),
         )
-    ).all()
-    m_hist, m_ids = await _histories(
-        session,
-        meal_versions,
-        "meal_id",
-        m_rows,
-        lambda r, v: MealDeclaration(
-            provider_id=r.provider_id,
-            record_id=r.provider_record_id,
-            child_id=r.child_id,
-            day=v.day,
-            count=v.count,
-        ),
-    )
-    r_rows = (
-        await session.execute(
-            select(reservations).where(
-                or_(
-                    mine(reservations),
-                    _window(reservations, children, lo, hi)
-                    & (reservations.c.provider_id == provider_id),
-                )
-            )
+        m_hist, m_ids = await _histories(
+            session,
+            meal_versions,
+            "meal_id",
+            m_rows,
+            lambda r, v: MealDeclaration(
+                provider_id=r.provider_id,
+                record_id=r.provider_record_id,
+                child_id=r.child_id,
+                day=v.day,
+                count=v.count,
+            ),
         )
-    ).all()
-    r_hist, r_ids = await _histories(
-        session,
-        meal_versions,
-        "meal_id",
-        [r for r in r_rows if r.version == 1],
-        lambda r, v: ReservationDeclaration(
-            provider_id=r.provider_id,
-            record_id=r.provider_record_id,
-            child_id=r.child_id,
-            start=v.start,
-            end=v.end,
-        ),
-    )
+    r_hist: list[RecordHistory[Any]] = []
+    r_ids: dict[tuple[str, str], str] = {}
+    if "reservation" in kinds:
+        r_rows = await _rows(
+            session,
+            reservations,
+            mine(reservations),
+            _window(session, reservations, children, lo, hi)
+            & (reservations.c.provider_id == provider_id),
+        )
+        r_hist, r_ids = await _histories(
+            session,
+            meal_versions,
+            "meal_id",
+            [r for r in r_rows if r.version == 1],
+            lambda r, v: ReservationDeclaration(
+                provider_id=r.provider_id,
+                record_id=r.provider_record_id,
+                child_id=r.child_id,
+                start=v.start,
+                end=v.end,
+            ),
+        )
     ids = {"presence": p_ids, "meal": m_ids, "reservation": r_ids}
     return p_hist, m_hist, r_hist, ids
 
@@ -166,16 +209,38 @@ async def load_records(
 async def insert_many(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
     """All rows of a table in one bulk operation, inside the request's transaction:
     COPY on PostgreSQL (asyncpg), a multi-row INSERT elsewhere (SQLite)."""
-    if not rows:
+    await insert_all(session, [(table, rows)])
+
+
+async def insert_all(
+    session: AsyncSession, writes: Sequence[tuple[Table, list[dict[str, Any]]]]
+) -> None:
+    """The rows of several tables (in this order), inside the request's transaction.
+
+    PostgreSQL: COPY per table, or for a few rows in all one `WITH ... INSERT` statement
+    (one round trip). Elsewhere (SQLite): one multi-row INSERT per table.
+    """
+    writes = [(table, rows) for table, rows in writes if rows]
+    if not writes:
         return
     connection = await session.connection()
-    if connection.dialect.driver == "asyncpg":
-        raw = (await connection.get_raw_connection()).driver_connection
-        columns = list(rows[0])
-        records = [tuple(row[c] for c in columns) for row in rows]
-        await raw.copy_records_to_table(table.name, records=records, columns=columns)
+    if connection.dialect.driver != "asyncpg":
+        for table, rows in writes:
+            await session.execute(table.insert(), rows)
         return
-    await session.execute(table.insert(), rows)
+    if sum(len(rows) for _, rows in writes) <= FEW_ROWS:
+        *first, (last, last_rows) = writes
+        statement = insert(last).values(last_rows)
+        for n, (table, rows) in enumerate(first):
+            statement = statement.add_cte(insert(table).values(rows).cte(f"w{n}"))
+        await session.execute(statement)
+        return
+    raw = (await connection.get_raw_connection()).driver_connection
+    for table, rows in writes:
+        columns = list(rows[0])
+        get = itemgetter(*columns)
+        records = [get(row) for row in rows] if len(columns) > 1 else [(get(r),) for r in rows]
+        await raw.copy_records_to_table(table.name, records=records, columns=columns)
 
 
 async def presence_row(session: AsyncSession, presence_id: str) -> Any | None:
@@ -195,7 +260,9 @@ async def presence_versions_of(session: AsyncSession, presence_id: str) -> list[
 async def children_presences(
     session: AsyncSession, children: set[str], lo: datetime, hi: datetime
 ) -> list[Any]:
-    rows = await session.execute(select(presences).where(_window(presences, children, lo, hi)))
+    rows = await session.execute(
+        select(presences).where(_window(session, presences, children, lo, hi))
+    )
     return list(rows)
 
 

@@ -1,8 +1,9 @@
 """Use cases of ingest: decide a batch with the pure domain, then persist it in bulk.
 
-One transaction per request: the state is loaded with a handful of queries, the domain
-decides every item (`process_batch`), and accepted records, their first versions and their
-events are written with one multi-row statement per table.
+One transaction per request: the state is loaded with a handful of set queries (the
+registry's and the closed periods before the per-provider lock, the records under the lock),
+the domain decides every item (`process_batch`), and accepted records, their first versions
+and their outbox rows are written in bulk (`repository.insert_all`).
 """
 
 from __future__ import annotations
@@ -25,13 +26,12 @@ from csa_attendance.domain.records import (
     PresenceDeclaration,
     ReservationDeclaration,
 )
-from csa_attendance.events import envelopes
+from csa_attendance.events import envelopes, outbox_rows
 from csa_attendance.presences import repository
 from csa_attendance.presences.schemas import ItemResultOut, MealIn, Problem, parse_item
 from csa_attendance.problems import as_problem, violation_json
 from csa_attendance.registry import repository as registry
 from csa_attendance.tables import meal_versions, meals, presence_versions, presences, reservations
-from csa_shared.messaging.outbox import add_to_outbox
 
 PRESENCE_RECORDED = "lu.csa.attendance.presence.recorded.v1"
 LUXEMBOURG = ZoneInfo("Europe/Luxembourg")
@@ -50,12 +50,27 @@ def local_now() -> datetime:
 def _rejected(index: int, raw: Any, errors: list[dict[str, str]]) -> ItemResultOut:
     record_id = raw.get("record_id") if isinstance(raw, dict) else None
     kind = raw.get("kind", "presence") if isinstance(raw, dict) else None
-    return ItemResultOut(
-        index=index,
-        record_id=record_id if isinstance(record_id, str) else None,
-        kind=kind if isinstance(kind, str) else None,
-        outcome="rejected",
-        errors=[Problem(**e) for e in errors],
+    return _result(
+        index,
+        record_id if isinstance(record_id, str) else None,
+        kind if isinstance(kind, str) else None,
+        "rejected",
+        None,
+        [Problem.model_construct(**e) for e in errors],
+    )
+
+
+def _result(
+    index: int,
+    record_id: str | None,
+    kind: str | None,
+    outcome: str,
+    id_: str | None,
+    errors: list[Problem],
+) -> ItemResultOut:
+    """A result built from values already checked (no per-item validation; every field set)."""
+    return ItemResultOut.model_construct(
+        index=index, record_id=record_id, kind=kind, outcome=outcome, id=id_, errors=errors
     )
 
 
@@ -121,27 +136,33 @@ async def ingest(
     now = now or local_now()
     parsed, results = _parse(provider_id, raw_items)
     if parsed:
-        await repository.lock_provider(session, provider_id)
         decls = [d for _, d in parsed]
         children = {d.child_id for d in decls}
         lo, hi = _span(decls)
-        p, m, r, stored_ids = await repository.load_records(
-            session, provider_id, [d.record_id for d in decls], children, lo, hi
-        )
-        state = AttendanceState(
-            providers=await registry.load_providers(session, [provider_id]),
-            contracts=await registry.contracts_of(
-                session, provider_id=provider_id, child_ids=children
-            ),
-            presences=p,
-            meals=m,
-            reservations=r,
+        # Not guarded by the lock (it serialises the provider's records only), so read first.
+        known = await registry.load_providers(session, [provider_id])
+        contracts = await registry.contracts_of(
+            session, provider_id=provider_id, child_ids=children
         )
         closed = await registry.closed_months(session)
+        await repository.lock_provider(session, provider_id)
+        p, m, r, stored_ids = await repository.load_records(
+            session,
+            provider_id,
+            [d.record_id for d in decls],
+            children,
+            lo,
+            hi,
+            kinds={KIND[type(d)] for d in decls},
+        )
+        state = AttendanceState(
+            providers=known, contracts=contracts, presences=p, meals=m, reservations=r
+        )
         decided = process_batch(decls, state, now=now, closed_months=closed)
         outs = await _store(session, outbox, decls, decided, stored_ids, source=source)
         for (index, _), out in zip(parsed, outs, strict=True):
-            results[index] = out.model_copy(update={"index": index})
+            out.index = index
+            results[index] = out
     return [results[i] for i in range(len(raw_items))]
 
 
@@ -163,29 +184,32 @@ async def _store(
         kind = KIND[type(decl)]
         ids = stored_ids[kind]
         key = (decl.provider_id, decl.record_id)
-        out = ItemResultOut(
-            index=result.index,
-            record_id=decl.record_id,
-            kind=kind,
-            outcome=result.outcome.value,
-            id=ids.get(key),
-        )
-        if result.outcome is Outcome.REJECTED:
-            out.errors = [Problem(**violation_json(v)) for v in result.violations]
-        elif result.outcome is Outcome.ACCEPTED:
-            out.id = ids[key] = str(uuid.uuid4())
-            row, version = _rows(decl, out.id, created, result)
+        outcome = result.outcome
+        errors: list[Problem] = []
+        if outcome is Outcome.REJECTED:
+            errors = [Problem.model_construct(**violation_json(v)) for v in result.violations]
+            record_id = ids.get(key)
+        elif outcome is Outcome.ACCEPTED:
+            record_id = ids[key] = str(uuid.uuid4())
+            row, version = _rows(decl, record_id, created, result)
             rows[kind].append(row)
             if kind in versions:
                 versions[kind].append(version)
-            events.append((result.event, out.id))
-        outs.append(out)
-    await repository.insert_many(session, presences, rows["presence"])
-    await repository.insert_many(session, presence_versions, versions["presence"])
-    await repository.insert_many(session, meals, rows["meal"])
-    await repository.insert_many(session, meal_versions, versions["meal"])
-    await repository.insert_many(session, reservations, rows["reservation"])
-    await add_to_outbox(session, outbox, *envelopes(events, source=source))
+            events.append((result.event, record_id))
+        else:
+            record_id = ids.get(key)
+        outs.append(_result(result.index, decl.record_id, kind, outcome.value, record_id, errors))
+    await repository.insert_all(
+        session,
+        [
+            (presences, rows["presence"]),
+            (presence_versions, versions["presence"]),
+            (meals, rows["meal"]),
+            (meal_versions, versions["meal"]),
+            (reservations, rows["reservation"]),
+            (outbox, outbox_rows(envelopes(events, source=source))),
+        ],
+    )
     return outs
 
 

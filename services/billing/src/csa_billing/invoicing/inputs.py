@@ -55,7 +55,8 @@ class Interval(NamedTuple):
     end: datetime
 
 
-class Meal(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Meal:
     record_id: str
     provider_id: str
     day: date

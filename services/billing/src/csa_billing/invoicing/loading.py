@@ -51,6 +51,11 @@ from csa_billing.tables import (
 from csa_shared.rules.periods import BillingPeriod
 
 
+def dialect_of(session: AsyncSession) -> str:
+    """``postgresql`` or ``sqlite``: the bulk paths of the close differ by database."""
+    return session.get_bind().dialect.name
+
+
 def _bounds(period: BillingPeriod) -> tuple[datetime, datetime]:
     return datetime.combine(period.start, time()), datetime.combine(
         period.end + timedelta(days=1), time()
@@ -116,12 +121,13 @@ def _of(column: Any, child_ids: list[str], dialect: str) -> Any:
 
 async def _rows(session: AsyncSession, query: Any) -> list[tuple[Any, ...]]:
     """The query's rows as tuples; on PostgreSQL straight from asyncpg (no SQLAlchemy rows)."""
-    if session.bind.dialect.name != "postgresql":
+    if dialect_of(session) != "postgresql":
         return list(map(tuple, (await session.execute(query)).all()))
-    compiled = query.compile(dialect=session.bind.dialect)
+    compiled = query.compile(dialect=session.get_bind().dialect)
     params = compiled.params
     connection = await session.connection()
     driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None
     records = await driver.fetch(str(compiled), *(params[k] for k in compiled.positiontup))
     return list(map(tuple, records))
 
@@ -134,9 +140,9 @@ async def _presences(
     fewer rows to decode than one per presence."""
     lo, hi = _bounds(period)
     order = (presences.c.start, presences.c.presence_id)
-    where = (of_children, presences.c.start >= lo, presences.c.start < hi)
-    where += (presences.c.voided.is_(False),)
-    if session.bind.dialect.name == "postgresql":
+    where = [of_children, presences.c.start >= lo, presences.c.start < hi]
+    where.append(presences.c.voided.is_(False))
+    if dialect_of(session) == "postgresql":
         columns = [presences.c.presence_id, presences.c.provider_id]
         columns += [presences.c.start, presences.c.end]
         return await _rows(
@@ -174,7 +180,7 @@ async def fetch_rows(
     """Every projection row the close needs of these children in this period: one query
     per table, each ordered by child (then a stable key)."""
     lo, hi = _bounds(period)
-    dialect = session.bind.dialect.name
+    dialect = dialect_of(session)
 
     def of(column: Any) -> Any:
         return _of(column, child_ids, dialect)
@@ -303,7 +309,7 @@ def children_data(rows: ChunkRows, child_ids: list[str]) -> dict[str, ChildData]
             child.reservations.append(Interval._make(r[1:]))
     for r in rows.meals:
         if (child := data.get(r[0])) is not None:
-            child.meals.append(Meal._make(r[1:]))
+            child.meals.append(Meal(*r[1:]))
     for r in rows.sheets:
         if (child := data.get(r[0])) is not None:
             child.sheets.append(Sheet(r[1], r[2], json.loads(r[3])))

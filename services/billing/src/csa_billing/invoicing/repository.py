@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.invoicing.assemble import PeriodBill, provider_totals
+from csa_billing.invoicing.loading import dialect_of
 from csa_billing.projections.store import insert_for
 from csa_billing.tables import (
     billing_period,
@@ -113,7 +114,7 @@ def _statement_rows(
 async def driver_connection(session: AsyncSession) -> Any | None:
     """The session's asyncpg connection (in its transaction) on PostgreSQL, else None: the
     close's bulk reads and writes go through it (arrays and ``unnest``, few round trips)."""
-    if session.bind.dialect.name != "postgresql":
+    if dialect_of(session) != "postgresql":
         return None
     connection = await session.connection()
     raw = await connection.get_raw_connection()

@@ -7,6 +7,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 
 ENVELOPE_SCHEMA = "cloudevent.json"
@@ -18,6 +19,14 @@ def _validator(name: str) -> Draft202012Validator:
     schema = json.loads(text)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@cache
+def _fast_check(name: str) -> Any:
+    """The same schema compiled by jsonschema-rs: ~50x faster to say "valid", which is the
+    answer for nearly every event; only an invalid one goes through ``_validator`` for its
+    readable problems."""
+    return jsonschema_rs.Draft202012Validator(_validator(name).schema, validate_formats=True)
 
 
 def known_event_types() -> list[str]:
@@ -35,6 +44,12 @@ def data_schema(event_type: str) -> dict[str, Any]:
 
 def validate_event(document: Any) -> list[str]:
     """Problems with a CloudEvent document, empty when it is valid."""
+    if (
+        _fast_check(ENVELOPE_SCHEMA).is_valid(document)
+        and document["type"] in _known()
+        and _fast_check(f"{document['type']}.json").is_valid(document["data"])
+    ):
+        return []
     problems = [_describe(e) for e in _validator(ENVELOPE_SCHEMA).iter_errors(document)]
     if problems:
         return problems
