@@ -55,15 +55,16 @@ class PeriodBill:
     def lines_json(self) -> str:
         return self.encoded if self.encoded is not None else json.dumps(self.lines)
 
-    def compact(self) -> PeriodBill:
-        """The bill as written by the close: JSON lines and provider totals, no line dicts."""
+    def compact(self, sums: dict[str, tuple[Decimal, Decimal]] | None = None) -> PeriodBill:
+        """The bill as written by the close: JSON lines and provider totals, no line dicts
+        (``sums``: the totals per provider when already known, as ``_bill`` keeps them)."""
         return PeriodBill(
             self.child_id,
             [],
             self.contract,
             self.plurilingual_weeks,
             self.lines_json(),
-            self.by_provider(),
+            sums if sums is not None else self.by_provider(),
         )
 
 
@@ -106,6 +107,36 @@ def _clip(items: list[Interval], week: date) -> list[Interval]:
         for i in items
         if i.start < hi and i.end > lo
     ]
+
+
+def _by_week(items: list[Interval], weeks: list[date]) -> list[list[Interval]]:
+    """``_clip(items, week)`` for every week at once: one pass over the intervals, each
+    bucket in the intervals' order (a presence over Sunday midnight is cut in both)."""
+    buckets: list[list[Interval]] = [[] for _ in weeks]
+    if not items:
+        return buckets
+    count = len(weeks)
+    bounds = [datetime.combine(weeks[0], time()) + k * WEEK for k in range(count + 1)]
+    first, last = bounds[0], bounds[-1]
+    for i in items:
+        start, end = i.start, i.end
+        k = (start - first).days // 7
+        if 0 <= k < count and end <= bounds[k + 1]:  # inside one week (the usual case)
+            if end > bounds[k]:  # what _clip keeps (a zero-length interval at midnight: not)
+                buckets[k].append(i)
+            continue
+        if start >= last or end <= first:
+            continue
+        for n in range(max(0, k), count):
+            lo, hi = bounds[n], bounds[n + 1]
+            if end <= lo:
+                break
+            buckets[n].append(
+                i
+                if start >= lo and end <= hi
+                else Interval(i.record_id, i.provider_id, max(start, lo), min(end, hi))
+            )
+    return buckets
 
 
 def _minutes(items: list[Interval]) -> int:
@@ -181,30 +212,41 @@ class _Records:
 
 
 def _attendance(
-    data: ChildData, week: date, records: _Records | None = None
-) -> tuple[list[Interval], list[Meal]]:
-    """The week's billable intervals and meals, per the education contract's billing mode."""
-    records = records or _Records.of(data)
-    presences = _clip(records.presences, week)
-    reservations = _clip(records.reservations, week) if records.reservations else []
+    data: ChildData,
+    week: date,
+    presences: list[Interval],
+    reservations: list[Interval],
+    sheet_presences: list[Interval],
+) -> list[Interval]:
+    """The week's billable intervals (``presences``, ``reservations`` and ``sheet_presences``
+    already cut to the week), per provider in provider order under the education contract's
+    billing mode, then the AP service sheets' days."""
     modes = {e.provider_id: e.billing_mode for e in data.education if e.active(week)}
     providers = {i.provider_id for i in presences}
     if reservations:
         providers |= {i.provider_id for i in reservations}
-    chosen: list[Interval] = []
-    for provider in sorted(providers):
-        mode = modes.get(provider, BillingMode.PRESENCE)
-        mine = [p for p in presences if p.provider_id == provider]
-        if mode == BillingMode.PRESENCE:
-            chosen += mine
-        else:
-            chosen += billed_intervals(
-                mode, mine, [r for r in reservations if r.provider_id == provider]
-            )
-    if records.sheet_presences:
-        chosen += _clip(records.sheet_presences, week)
-    end = week + WEEK
-    return chosen, [m for m in records.meals if week <= m.day < end]
+    if all(modes.get(p, BillingMode.PRESENCE) == BillingMode.PRESENCE for p in providers):
+        # every provider bills its presences: grouped by provider (a stable sort keeps each
+        # provider's presences in order), as the general case below concatenates them
+        chosen = list(presences) if len(providers) < 2 else sorted(presences, key=_provider)
+    else:
+        chosen = []
+        for provider in sorted(providers):
+            mode = modes.get(provider, BillingMode.PRESENCE)
+            mine = [p for p in presences if p.provider_id == provider]
+            if mode == BillingMode.PRESENCE:
+                chosen += mine
+            else:
+                chosen += billed_intervals(
+                    mode, mine, [r for r in reservations if r.provider_id == provider]
+                )
+    if sheet_presences:
+        chosen += sheet_presences
+    return chosen
+
+
+def _provider(interval: Interval) -> str:
+    return interval.provider_id
 
 
 def _providers(data: ChildData, ids: set[str], week: date, book: ProviderBook) -> list[Provider]:
@@ -232,9 +274,9 @@ def _providers(data: ChildData, ids: set[str], week: date, book: ProviderBook) -
     return providers
 
 
-def _line(week: date, line: Line) -> dict[str, object]:
+def _line(week: str, line: Line) -> dict[str, object]:
     return {
-        "week": week.isoformat(),
+        "week": week,
         "provider": line.provider,
         "kind": str(line.kind),
         "rule": str(line.rule),
@@ -327,23 +369,56 @@ def bill_period(
     """Every week of the period for one child, through the rules engine. ``calendar``
     defaults to the configured one (shipped calendars + `csa calendar load`); the close
     reads it once and passes it."""
+    return _bill(data, period, book, calendar)[0]
+
+
+def _bill(
+    data: ChildData,
+    period: BillingPeriod,
+    book: ProviderBook,
+    calendar: ReferenceCalendar | None = None,
+) -> tuple[PeriodBill, dict[str, tuple[Decimal, Decimal]]]:
+    """``bill_period`` and the bill's totals per provider (``provider_totals`` of its lines,
+    summed from the engine's amounts rather than parsed back from the lines)."""
     calendar = calendar or configured_calendar()
     bill = PeriodBill(data.child_id)
     used = set(data.plurilingual_used)
     records = _Records.of(data)
-    for week in weeks_of(period):
-        contract = contract_in_force(data.contracts, week)
+    weeks = list(weeks_of(period))
+    week_presences = _by_week(records.presences, weeks)
+    week_reservations = _by_week(records.reservations, weeks)
+    week_sheets = _by_week(records.sheet_presences, weeks)
+    first = weeks[0]
+    week_meals: list[list[Meal]] = [[] for _ in weeks]
+    for m in records.meals:
+        k = (m.day - first).days // 7
+        if 0 <= k < len(weeks):
+            week_meals[k].append(m)
+    sums: dict[str, tuple[Decimal, Decimal]] = {}
+    lines = bill.lines
+    contracts = data.contracts
+    single = contracts[0] if len(contracts) == 1 else None
+    for k, week in enumerate(weeks):
+        if single is not None:  # one version: contract_in_force is then its validity
+            contract = single if single.valid_from <= week <= single.valid_until else None
+        else:
+            contract = contract_in_force(contracts, week)
         if contract is not None:
             bill.contract = contract
-        presences, meals = _attendance(data, week, records)
+        presences = _attendance(data, week, week_presences[k], week_reservations[k], week_sheets[k])
+        meals = week_meals[k]
         ids = {p.provider_id for p in presences}
         if meals:
             ids |= {m.provider_id for m in meals}
         providers = _providers(data, ids, week, book) if ids else []
         if contract is None:
-            bill.lines += _full_price(week, presences, meals, providers)
+            for plain in _full_price(week, presences, meals, providers):
+                _add(sums, plain)
+                lines.append(plain)
         elif ids:
             school, public = _days_of(calendar, week)
+            if len(presences) > 1:
+                presences = sorted(presences, key=_start)
             result = compute_week(
                 ChildWeek(
                     week_start=week,
@@ -353,41 +428,56 @@ def bill_period(
                     schooling=Schooling(contract.schooling),
                     providers=tuple(providers),
                     presences=tuple(
-                        Presence(p.provider_id, p.start, p.end, p.record_id)
-                        for p in sorted(presences, key=_start)
+                        [Presence(p.provider_id, p.start, p.end, p.record_id) for p in presences]
                     ),
                     meals=tuple(
-                        MealEntry(m.provider_id, m.day, m.count, m.record_id) for m in meals
+                        [MealEntry(m.provider_id, m.day, m.count, m.record_id) for m in meals]
                     ),
                     school_holidays=school,
                     public_holidays=public,
-                    plurilingual_weeks_used=sum(
-                        1 for w in used if w.year == week.year and w < week
-                    ),
+                    plurilingual_weeks_used=sum(1 for w in used if w.year == week.year and w < week)
+                    if used
+                    else 0,
                 )
             )
             if result.plurilingual_week_counted:
                 used.add(week)
                 bill.plurilingual_weeks.append(week)
-            bill.lines += [_line(week, line) for line in result.lines]
+            iso = week.isoformat()
+            for computed in result.lines:
+                lines.append(_line(iso, computed))
+                parent, state = sums.get(computed.provider, (ZERO, ZERO))
+                sums[computed.provider] = (
+                    parent + computed.parent_amount,
+                    state + computed.state_amount,
+                )
         for charge in data.charges:
             if week <= charge.day < week + WEEK:
-                bill.lines.append(
-                    _plain(
-                        week,
-                        charge.provider_id,
-                        "other_charge",
-                        Decimal(1),
-                        charge.amount,
-                        charge.amount,
-                        [charge.record_id],
-                        rule="other_charge",
-                        section=f"outside the CSA: {charge.kind}",
-                    )
+                charged = _plain(
+                    week,
+                    charge.provider_id,
+                    "other_charge",
+                    Decimal(1),
+                    charge.amount,
+                    charge.amount,
+                    [charge.record_id],
+                    rule="other_charge",
+                    section=f"outside the CSA: {charge.kind}",
                 )
+                _add(sums, charged)
+                lines.append(charged)
     if bill.contract is None and data.contracts:
         bill.contract = max(data.contracts, key=lambda c: (c.effective_from, c.version))
-    return bill
+    return bill, sums
+
+
+def _add(sums: dict[str, tuple[Decimal, Decimal]], line: dict[str, object]) -> None:
+    provider = str(line["provider"])
+    parent, state = sums.get(provider, (ZERO, ZERO))
+    sums[provider] = (
+        parent + Decimal(str(line["parent_amount"])),
+        state + Decimal(str(line["state_amount"])),
+    )
 
 
 def bill_chunk(
@@ -400,7 +490,11 @@ def bill_chunk(
     """A chunk's bills, in child order and compacted (JSON lines and provider totals), from
     its projection rows: the pure part of a chunk, run in the close's process or a worker."""
     data = children_data(rows, children)
-    return [bill_period(data[child], period, book, calendar).compact() for child in children]
+    bills = []
+    for child in children:
+        bill, sums = _bill(data[child], period, book, calendar)
+        bills.append(bill.compact(sums))
+    return bills
 
 
 _WORKER: dict[str, object] = {}
