@@ -49,6 +49,7 @@ def serve(service: ServiceArg) -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
     web = definition(_service(service)).create_app()
+    _freeze_startup_objects()
     uvicorn.run(web, host=settings.http_host, port=settings.http_port, log_config=None)
 
 
@@ -64,12 +65,22 @@ def run(
     settings = get_settings().model_copy(update={"demo_data": demo})
     configure_logging(settings.log_level)
     web = create_embedded_app(settings)
+    _freeze_startup_objects()
     base = f"http://{settings.http_host}:{settings.http_port}"
     console.print(f"[bold]CSA platform (embedded)[/] — data in {settings.var_dir.resolve()}")
     for name in SERVICES:
         console.print(f"  {name:<11} API {base}/{name}/v1   docs {base}/{name}/docs")
     console.print("Ctrl-C stops it.")
     uvicorn.run(web, host=settings.http_host, port=settings.http_port, log_config=None)
+
+
+def _freeze_startup_objects() -> None:
+    """Move what start-up allocated (modules, schemas, tables) out of the garbage collector's
+    generations: every later collection would walk it again (20-30 % of ingest time)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _register_plugins() -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from csa_attendance.domain import events as de
-from csa_shared.events import Envelope, new_event, topic_of
+from csa_shared.events import Envelope, new_event, parse_event, topic_of
 
 PREFIX = "lu.csa.attendance."
 TYPES: dict[type, str] = {
@@ -69,14 +71,29 @@ _NESTED = {de.ServiceSheetDay: ("day", "hours", "lunches")}
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {t: tuple(f.name for f in fields(t)) for t in TYPES}
+_RECORDS = ("presence", "meal", "reservation", "othercharge")
+# Per event class: its CloudEvents type, its fields, the entity id's name, and whether the
+# data repeats the record id as `provider_record_id` (computed once, not per event).
+_SHAPES: dict[type, tuple[str, tuple[str, ...], str | None, bool]] = {
+    t: (
+        PREFIX + name + ".v1",
+        _FIELDS[t],
+        ENTITY_ID.get(name.split(".")[0]),
+        name.split(".")[0] in _RECORDS,
+    )
+    for t, name in TYPES.items()
+}
 
 
 def event_data(event: de.AttendanceEvent, *, entity_id: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {name: _plain(getattr(event, name)) for name in _FIELDS[type(event)]}
-    aggregate = TYPES[type(event)].split(".")[0]
-    if aggregate in ENTITY_ID:
-        data[ENTITY_ID[aggregate]] = entity_id or event.record_id
-    if aggregate in ("presence", "meal", "reservation", "othercharge"):
+    _, names, entity, repeats_record = _SHAPES[type(event)]
+    data: dict[str, Any] = {}
+    for name in names:
+        value = getattr(event, name)
+        data[name] = value if type(value) in _AS_IS else _plain(value)
+    if entity is not None:
+        data[entity] = entity_id or event.record_id
+    if repeats_record:
         data["provider_record_id"] = event.record_id
     return data
 
@@ -107,6 +124,7 @@ def envelopes(events: list[tuple[Any, str]], *, source: str) -> list[Envelope]:
     return out
 
 
+_topic = lru_cache(maxsize=64)(topic_of)
 # `Envelope.to_json` with one reusable encoder (same separators, fallback and ASCII output).
 _ENCODE = json.JSONEncoder(separators=(",", ":"), default=str).encode
 
@@ -115,17 +133,45 @@ def outbox_rows(events: list[Envelope]) -> list[dict[str, Any]]:
     """Outbox rows of `events`, as `csa_shared.messaging.outbox.add_to_outbox` writes them,
     for a bulk insert (COPY) in the caller's transaction."""
     created = datetime.now(UTC)
-    topics: dict[str, str] = {}
-    rows = []
-    for e in events:
-        topic = topics.get(e.type) or topics.setdefault(e.type, topic_of(e.type))
-        rows.append(
-            {
-                "event_id": e.id,
-                "topic": topic,
-                "message_key": e.key,
-                "payload": _ENCODE(e.to_dict()),
-                "created_at": created,
-            }
-        )
+    return [_row(e.id, e.type, e.key, _ENCODE(e.to_dict()), created) for e in events]
+
+
+def _row(event_id: str, type_: str, key: str, payload: str, created: datetime) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "topic": _topic(type_),
+        "message_key": key,
+        "payload": payload,
+        "created_at": created,
+    }
+
+
+def staged_events(events: list[tuple[Any, str]], *, source: str) -> list[dict[str, Any]]:
+    """Outbox rows of a batch's events: the CloudEvents documents `to_envelope` builds
+    (same data from `event_data`, same order and encoding), with the batch's time, but
+    without an `Envelope` per event and *not* schema-validated: the caller validates the
+    rows it keeps with `check_staged` (the first of each type, the others share its shape)."""
+    created = datetime.now(UTC)
+    when = created.isoformat()
+    rows: list[dict[str, Any]] = []
+    for event, entity_id in events:
+        type_ = _SHAPES[type(event)][0]
+        key = getattr(event, "child_id", None) or event.provider_id
+        event_id = str(uuid.uuid4())
+        document = {
+            "specversion": "1.0",
+            "id": event_id,
+            "source": source,
+            "type": type_,
+            "subject": key,
+            "time": when,
+            "datacontenttype": "application/json",
+            "data": event_data(event, entity_id=entity_id),
+        }
+        rows.append(_row(event_id, type_, key, _ENCODE(document), created))
     return rows
+
+
+def check_staged(row: dict[str, Any]) -> None:
+    """Validate a staged outbox row's CloudEvent against its schema (`InvalidEvent`)."""
+    parse_event(row["payload"])

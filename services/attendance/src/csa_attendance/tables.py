@@ -76,13 +76,15 @@ presences = Table(
     Column("id", String(36), primary_key=True),
     Column("provider_id", String(64), nullable=False),
     Column("provider_record_id", String(128), nullable=False),
-    Column("child_id", String(64), nullable=False, index=True),
+    Column("child_id", String(64), nullable=False),
     Column("start", DateTime, nullable=False),
     Column("end", DateTime, nullable=False),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("status", String(16), nullable=False, server_default="active"),
     UniqueConstraint("provider_id", "provider_record_id", name="uq_presence_provider_record"),
+    # The overlap check's range query: a child's presences starting in a window.
+    Index("ix_presences_child_start", "child_id", "start"),
 )
 
 presence_versions = Table(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -175,3 +176,26 @@ async def test_single_post_refusals(api, world, as_provider, tokens) -> None:
     assert other_child.json()["errors"][0]["code"] == "unknown_child"
     assert claimed.status_code == 403
     assert (anonymous.status_code, parent.status_code) == (401, 403)
+
+
+async def test_a_bad_first_item_does_not_stop_the_good_ones(
+    api, world, as_provider, runtime
+) -> None:
+    """Events are staged before the items are decided; a refused item's (invalid) event
+    is never schema-checked nor written, the accepted one's is."""
+    items = [
+        presence("f-backwards", "c4", "2025-03-12T12:00:00", "2025-03-12T08:00:00"),
+        presence("f-good", "c4", "2025-03-12T08:00:00", "2025-03-12T12:00:00"),
+    ]
+    response = await api.post(
+        "/v1/declarations/batch", json={"items": items}, headers=as_provider("sea-a")
+    )
+
+    body = response.json()
+    assert response.status_code == 200
+    assert [r["outcome"] for r in body["results"]] == ["rejected", "accepted"]
+    payload = list(runtime.outbox.c.keys()).index("payload")
+    documents = [json.loads(r[payload]) for r in await rows(runtime, runtime.outbox)]
+    (event,) = [d for d in documents if d["type"] == "lu.csa.attendance.presence.recorded.v1"]
+    assert event["data"]["provider_record_id"] == "f-good"
+    assert event["data"]["minutes"] == 240

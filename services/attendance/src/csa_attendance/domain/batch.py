@@ -69,20 +69,23 @@ def recorded_event(item: Declaration, closed_months: Collection[str]) -> Recorde
             provider_id=item.provider_id,
             child_id=item.child_id,
             version=1,
-            affects_closed_period=touches_closed_period([item.day], closed_months),
+            affects_closed_period=bool(closed_months)
+            and touches_closed_period([item.day], closed_months),
             day=item.day,
             count=item.count,
         )
     kind = PresenceRecorded if isinstance(item, PresenceDeclaration) else ReservationRecorded
+    span = item.interval
     return kind(
         record_id=item.record_id,
         provider_id=item.provider_id,
         child_id=item.child_id,
         version=1,
-        affects_closed_period=touches_closed_period(item.interval.days(), closed_months),
+        affects_closed_period=bool(closed_months)
+        and touches_closed_period(span.days(), closed_months),
         start=item.start,
         end=item.end,
-        minutes=item.interval.minutes,
+        minutes=span.minutes,
     )
 
 

@@ -38,6 +38,8 @@ class Interval:
     def days(self) -> list[date]:
         """Calendar days this interval touches (an end at midnight does not touch the next)."""
         first, last = self.start.date(), (self.end - MINUTE).date()
+        if first == last:  # the common case: within one day
+            return [first]
         return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 

@@ -9,6 +9,7 @@ and their outbox rows are written in bulk (`repository.insert_all`).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +18,13 @@ from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_attendance.domain.batch import BATCH_LIMIT, ItemResult, Outcome, process_batch
+from csa_attendance.domain.batch import (
+    BATCH_LIMIT,
+    ItemResult,
+    Outcome,
+    process_batch,
+    recorded_event,
+)
 from csa_attendance.domain.errors import BatchTooLarge, Code
 from csa_attendance.domain.ledger import AttendanceState
 from csa_attendance.domain.records import (
@@ -26,7 +33,7 @@ from csa_attendance.domain.records import (
     PresenceDeclaration,
     ReservationDeclaration,
 )
-from csa_attendance.events import envelopes, outbox_rows
+from csa_attendance.events import check_staged, staged_events
 from csa_attendance.presences import repository
 from csa_attendance.presences.schemas import ItemResultOut, MealIn, Problem, parse_item
 from csa_attendance.problems import as_problem, violation_json
@@ -56,7 +63,13 @@ def _rejected(index: int, raw: Any, errors: list[dict[str, str]]) -> ItemResultO
         kind if isinstance(kind, str) else None,
         "rejected",
         None,
-        [Problem.model_construct(**e) for e in errors],
+        [_problem(e) for e in errors],
+    )
+
+
+def _problem(error: dict[str, Any]) -> Problem:
+    return Problem.model_construct(
+        code=error["code"], field=error["field"], message=error["message"]
     )
 
 
@@ -145,7 +158,9 @@ async def ingest(
             session, provider_id=provider_id, child_ids=children
         )
         closed = await registry.closed_months(session)
-        await repository.lock_provider(session, provider_id)
+        # Rows and events of every item as if accepted, built before the lock is taken.
+        prepared = _prepare(decls, closed, now=now, source=source)
+        await repository.lock_provider(session, provider_id)  # held until the commit
         p, m, r, stored_ids = await repository.load_records(
             session,
             provider_id,
@@ -159,11 +174,36 @@ async def ingest(
             providers=known, contracts=contracts, presences=p, meals=m, reservations=r
         )
         decided = process_batch(decls, state, now=now, closed_months=closed)
-        outs = await _store(session, outbox, decls, decided, stored_ids, source=source)
+        outs = await _store(session, outbox, decls, decided, stored_ids, prepared)
         for (index, _), out in zip(parsed, outs, strict=True):
             out.index = index
             results[index] = out
     return [results[i] for i in range(len(raw_items))]
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What an item writes if accepted: its id, row, first version and outbox row."""
+
+    id: str
+    row: dict[str, Any]
+    version: dict[str, Any]
+    outbox: dict[str, Any]
+
+
+def _prepare(
+    decls: list[Declaration], closed: set[str], *, now: datetime, source: str
+) -> list[_Prepared]:
+    """Ids, rows and events of all items, built as the domain would on acceptance (the
+    event is `recorded_event`, exactly what `process_batch` emits for an accepted item)."""
+    created = datetime.now(UTC)
+    ids = [str(uuid.uuid4()) for _ in decls]
+    events = [(recorded_event(d, closed), i) for d, i in zip(decls, ids, strict=True)]
+    staged = staged_events(events, source=source)
+    return [
+        _Prepared(record_id, *_rows(d, record_id, created, now), row)
+        for d, record_id, row in zip(decls, ids, staged, strict=True)
+    ]
 
 
 async def _store(
@@ -172,32 +212,33 @@ async def _store(
     decls: list[Declaration],
     decided: list[ItemResult],
     stored_ids: dict[str, dict[tuple[str, str], str]],
-    *,
-    source: str,
+    prepared: list[_Prepared],
 ) -> list[ItemResultOut]:
     rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("presence", "meal", "reservation")}
     versions: dict[str, list[dict[str, Any]]] = {"presence": [], "meal": []}
-    events: list[tuple[Any, str]] = []
-    created = datetime.now(UTC)
+    staged: list[dict[str, Any]] = []
+    checked: set[str] = set()
     outs = []
-    for decl, result in zip(decls, decided, strict=True):
+    for decl, result, ready in zip(decls, decided, prepared, strict=True):
         kind = KIND[type(decl)]
         ids = stored_ids[kind]
         key = (decl.provider_id, decl.record_id)
         outcome = result.outcome
         errors: list[Problem] = []
-        if outcome is Outcome.REJECTED:
-            errors = [Problem.model_construct(**violation_json(v)) for v in result.violations]
-            record_id = ids.get(key)
-        elif outcome is Outcome.ACCEPTED:
-            record_id = ids[key] = str(uuid.uuid4())
-            row, version = _rows(decl, record_id, created, result)
-            rows[kind].append(row)
+        if outcome is Outcome.ACCEPTED:
+            record_id: str | None = ready.id
+            ids[key] = ready.id
+            rows[kind].append(ready.row)
             if kind in versions:
-                versions[kind].append(version)
-            events.append((result.event, record_id))
+                versions[kind].append(ready.version)
+            if kind not in checked:  # the first event of each type meets its schema
+                check_staged(ready.outbox)
+                checked.add(kind)
+            staged.append(ready.outbox)
         else:
             record_id = ids.get(key)
+            if outcome is Outcome.REJECTED:
+                errors = [_problem(violation_json(v)) for v in result.violations]
         outs.append(_result(result.index, decl.record_id, kind, outcome.value, record_id, errors))
     await repository.insert_all(
         session,
@@ -207,17 +248,15 @@ async def _store(
             (meals, rows["meal"]),
             (meal_versions, versions["meal"]),
             (reservations, rows["reservation"]),
-            (outbox, outbox_rows(envelopes(events, source=source))),
+            (outbox, staged),
         ],
     )
     return outs
 
 
 def _rows(
-    decl: Declaration, record_id: str, created: datetime, result: ItemResult
+    decl: Declaration, record_id: str, created: datetime, recorded_at: datetime
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    assert result.record is not None
-    recorded_at = result.record.current.recorded_at
     row: dict[str, Any] = {
         "id": record_id,
         "provider_id": decl.provider_id,

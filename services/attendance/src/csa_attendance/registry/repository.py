@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_attendance.domain.contracts import BillingMode, EducationContract
 from csa_attendance.domain.providers import Address, Provider, ProviderTerms
+from csa_attendance.presences.repository import one_of
 from csa_attendance.tables import (
     closed_periods,
     education_contracts,
@@ -38,24 +39,21 @@ async def load_providers(session: AsyncSession, ids: Iterable[str]) -> dict[str,
     wanted = list(set(ids))
     if not wanted:
         return {}
-    heads = (
-        await session.execute(select(providers).where(providers.c.provider_id.in_(wanted)))
-    ).all()
     versions = (
-        await session.execute(
-            select(provider_versions)
+        await session.execute(  # one round trip: every version with its provider's type
+            select(provider_versions, providers.c.provider_type)
+            .join(providers, providers.c.provider_id == provider_versions.c.provider_id)
             .where(provider_versions.c.provider_id.in_(wanted))
             .order_by(provider_versions.c.provider_id, provider_versions.c.version)
         )
     ).all()
+    types: dict[str, str] = {}
     terms: dict[str, list[ProviderTerms]] = {}
     for row in versions:
+        types[row.provider_id] = row.provider_type
         terms.setdefault(row.provider_id, []).append(_terms(row))
     return {
-        h.provider_id: Provider(
-            h.provider_id, ProviderType(h.provider_type), tuple(terms[h.provider_id])
-        )
-        for h in heads
+        pid: Provider(pid, ProviderType(kind), tuple(terms[pid])) for pid, kind in types.items()
     }
 
 
@@ -142,7 +140,7 @@ async def contracts_of(
     if provider_id is not None:
         query = query.where(education_contracts.c.provider_id == provider_id)
     if child_ids is not None:
-        query = query.where(education_contracts.c.child_id.in_(list(set(child_ids))))
+        query = query.where(one_of(session, education_contracts.c.child_id, child_ids))
     if contract_id is not None:
         query = query.where(education_contracts.c.contract_id == contract_id)
     if limit is not None:
