@@ -50,8 +50,9 @@ def test_provider_client_secret_authenticates_and_token_is_scoped_to_provider(
     for bad in (None, ProviderClient("cli-1", "prov-42", client.secret_hash, active=False)):
         with pytest.raises(InvalidClientCredentials):
             authenticate_client(bad, secret, hasher=code_hasher)
+    wrong = secret[:-1] + ("Y" if secret.endswith("Z") else "Z")  # always one character off
     with pytest.raises(InvalidClientCredentials):
-        authenticate_client(client, secret[:-1] + "Z", hasher=code_hasher)
+        authenticate_client(client, wrong, hasher=code_hasher)
 
 
 @pytest.fixture
