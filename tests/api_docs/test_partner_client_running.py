@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,17 +24,11 @@ import httpx
 import pytest
 
 from csa.contracts.openapi import openapi_path
+from csa_shared.testing.broker import free_port
 from csa_shared.testing.tokens import TestTokens
 from tests.api_docs.partner import generated_client
 
 pytestmark = pytest.mark.postgres
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _example(schema: str) -> dict[str, Any]:
@@ -54,7 +47,7 @@ def partner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
 def server(tmp_path: Path, pg_database_url: Callable[[], str]) -> Iterator[tuple[str, TestTokens]]:
     tokens = TestTokens()
     (tmp_path / "jwks.json").write_text(json.dumps(tokens.jwks()), encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "CSA_VAR_DIR": str(tmp_path),

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -57,6 +56,8 @@ from types import ModuleType
 
 import httpx
 import pytest
+
+from csa_shared.testing.broker import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 D = Decimal
@@ -92,17 +93,10 @@ def _load_script() -> ModuleType:
 walkthrough = _load_script()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def platform(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """``csa run`` on a free port with a fresh var directory: (base URL, its environment)."""
-    port = _free_port()
+    port = free_port()
     env = {
         key: value
         for key, value in os.environ.items()

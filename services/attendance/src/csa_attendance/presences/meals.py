@@ -23,11 +23,11 @@ from csa_shared.auth import Principal
 from csa_shared.errors import NotFound
 from csa_shared.http.app import runtime_of, session
 from csa_shared.http.auth import authenticated
-from csa_shared.http.problems import PROBLEM_RESPONSES
+from csa_shared.http.problems import problem_responses
 from csa_shared.messaging.outbox import add_to_outbox
 
 router = APIRouter(tags=["presences"])
-RESPONSES = {k: PROBLEM_RESPONSES[k] for k in (401, 403, 404, 422)}
+RESPONSES = problem_responses(404, 422)
 
 
 class MealAmendIn(BaseModel):

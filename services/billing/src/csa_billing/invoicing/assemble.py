@@ -97,20 +97,8 @@ def contract_in_force(contracts: list[ContractTerms], week: date) -> ContractTer
     return latest if latest.valid_from <= week <= latest.valid_until else None
 
 
-def _clip(items: list[Interval], week: date) -> list[Interval]:
-    """The parts of the intervals inside the week (a presence over Sunday midnight is cut)."""
-    lo, hi = datetime.combine(week, time()), datetime.combine(week + WEEK, time())
-    return [
-        i
-        if i.start >= lo and i.end <= hi
-        else Interval(i.record_id, i.provider_id, max(i.start, lo), min(i.end, hi))
-        for i in items
-        if i.start < hi and i.end > lo
-    ]
-
-
 def _by_week(items: list[Interval], weeks: list[date]) -> list[list[Interval]]:
-    """``_clip(items, week)`` for every week at once: one pass over the intervals, each
+    """The parts of the intervals inside each week, in one pass over the intervals: each
     bucket in the intervals' order (a presence over Sunday midnight is cut in both)."""
     buckets: list[list[Interval]] = [[] for _ in weeks]
     if not items:
@@ -122,7 +110,7 @@ def _by_week(items: list[Interval], weeks: list[date]) -> list[list[Interval]]:
         start, end = i.start, i.end
         k = (start - first).days // 7
         if 0 <= k < count and end <= bounds[k + 1]:  # inside one week (the usual case)
-            if end > bounds[k]:  # what _clip keeps (a zero-length interval at midnight: not)
+            if end > bounds[k]:  # a zero-length interval at midnight belongs to no week
                 buckets[k].append(i)
             continue
         if start >= last or end <= first:

@@ -10,7 +10,7 @@ from csa_billing.privacy.schemas import BillingExport
 from csa_shared.auth import Principal
 from csa_shared.http.app import session
 from csa_shared.http.auth import authenticated
-from csa_shared.http.problems import PROBLEM_RESPONSES
+from csa_shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/privacy", tags=["privacy"])
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/privacy", tags=["privacy"])
 @router.get(
     "/children/{child_id}/export",
     response_model=BillingExport,
-    responses={code: PROBLEM_RESPONSES[code] for code in (401, 403, 404, 422)},
+    responses=problem_responses(404, 422),
     summary="Everything billing holds about a child, invoices included (GDPR art. 15): the "
     "child's parent or a privacy officer",
 )

@@ -26,7 +26,7 @@ from csa_shared.auth import Principal, PrincipalKind, Role, require_kind, requir
 from csa_shared.errors import Unprocessable
 from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
-from csa_shared.http.problems import PROBLEM_RESPONSES
+from csa_shared.http.problems import PROBLEM_RESPONSES, problem_responses
 
 router = APIRouter(tags=["providers and agents"])
 
@@ -112,7 +112,7 @@ async def administrator(principal: Principal = Depends(authenticated)) -> str:
     return principal.subject
 
 
-_ADMIN = {k: PROBLEM_RESPONSES[k] for k in (401, 403, 409, 422)}
+_ADMIN = problem_responses(409, 422)
 
 
 @router.post(
@@ -162,7 +162,7 @@ async def create_agent(
     "/admin/cards/{child_id}/duplicate",
     status_code=201,
     summary="Duplicate myCard on loss: same IAM code, new linking code, new letter",
-    responses={k: PROBLEM_RESPONSES[k] for k in (401, 403, 404, 422)},
+    responses=problem_responses(404, 422),
 )
 async def duplicate_card(
     child_id: str, request: Request, admin: str = Depends(administrator)

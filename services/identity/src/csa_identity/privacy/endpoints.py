@@ -12,7 +12,7 @@ from csa_identity.privacy.schemas import IdentityExport
 from csa_shared.auth import Principal
 from csa_shared.http.app import runtime_of, session
 from csa_shared.http.auth import authenticated
-from csa_shared.http.problems import PROBLEM_RESPONSES
+from csa_shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/privacy", tags=["privacy"])
 
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/privacy", tags=["privacy"])
 @router.get(
     "/children/{child_id}/export",
     response_model=IdentityExport,
-    responses={code: PROBLEM_RESPONSES[code] for code in (401, 403, 404, 422)},
+    responses=problem_responses(404, 422),
     summary="Everything identity holds about a child and its parent accounts (GDPR art. 15; "
     "no secret): the child's parent or a privacy officer",
 )

@@ -21,7 +21,7 @@ from csa_membership.domain.contract import ContractStatus
 from csa_shared.auth import Principal
 from csa_shared.http.app import runtime_of, session
 from csa_shared.http.auth import authenticated
-from csa_shared.http.problems import PROBLEM_RESPONSES
+from csa_shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
 
@@ -29,15 +29,11 @@ Unit = Annotated[AsyncSession, Depends(session)]
 Caller = Annotated[Principal, Depends(authenticated)]
 
 
-def _problems(*codes: int) -> dict[int | str, dict[str, object]]:
-    return {code: PROBLEM_RESPONSES[code] for code in (401, 403, *codes)}
-
-
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=ContractOut,
-    responses=_problems(409, 422),
+    responses=problem_responses(409, 422),
     summary="File an application (commune agent: residents of the commune; CAE: non-residents)",
 )
 async def post_application(body: ApplicationIn, unit: Unit, caller: Caller) -> ContractOut:
@@ -47,7 +43,7 @@ async def post_application(body: ApplicationIn, unit: Unit, caller: Caller) -> C
 @router.post(
     "/{contract_id}/signature",
     response_model=ContractOut,
-    responses=_problems(404, 422),
+    responses=problem_responses(404, 422),
     summary="Sign: active from the start of the billing period of the signature",
 )
 async def post_signature(
@@ -78,7 +74,7 @@ async def post_signature(
 @router.post(
     "/{contract_id}/amendments",
     response_model=ContractOut,
-    responses=_problems(404, 422),
+    responses=problem_responses(404, 422),
     summary="Record a change of situation as a new version",
 )
 async def post_amendment(
@@ -94,7 +90,7 @@ async def post_amendment(
 @router.post(
     "/{contract_id}/renewals",
     response_model=ContractOut,
-    responses=_problems(404, 409, 422),
+    responses=problem_responses(404, 409, 422),
     summary="Renew for 12 billing periods (3 by exception) without a gap; eligibility re-checked",
 )
 async def post_renewal(
@@ -120,7 +116,7 @@ async def post_renewal(
 @router.post(
     "/{contract_id}/termination",
     response_model=ContractOut,
-    responses=_problems(404, 422),
+    responses=problem_responses(404, 422),
     summary="End the contract early (no CSA after last_day)",
 )
 async def post_termination(
@@ -136,7 +132,7 @@ async def post_termination(
 @router.get(
     "",
     response_model=list[ContractOut],
-    responses=_problems(422),
+    responses=problem_responses(422),
     summary="Search contracts: agents see their commune/office, parents their children",
 )
 async def get_contracts(
@@ -153,7 +149,7 @@ async def get_contracts(
 @router.get(
     "/{contract_id}",
     response_model=ContractOut,
-    responses=_problems(404),
+    responses=problem_responses(404),
     summary="One contract with its full version and validity history",
 )
 async def get_contract(contract_id: str, unit: Unit, caller: Caller) -> ContractOut:
@@ -165,7 +161,7 @@ async def get_contract(contract_id: str, unit: Unit, caller: Caller) -> Contract
     response_class=Response,
     responses={
         200: {"content": {"application/pdf": {}}, "description": "The contract as PDF"},
-        **_problems(404, 422),
+        **problem_responses(404, 422),
     },
     summary="The contract document (PDF) in lb, de, fr, en or pt",
 )

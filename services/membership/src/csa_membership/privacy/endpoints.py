@@ -12,7 +12,7 @@ from csa_membership.privacy.schemas import ErasureIn, ErasureOut, MembershipExpo
 from csa_shared.auth import Principal
 from csa_shared.http.app import runtime_of, session
 from csa_shared.http.auth import authenticated
-from csa_shared.http.problems import PROBLEM_RESPONSES
+from csa_shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/privacy", tags=["privacy"])
 
@@ -20,14 +20,10 @@ Unit = Annotated[AsyncSession, Depends(session)]
 Caller = Annotated[Principal, Depends(authenticated)]
 
 
-def _problems(*codes: int) -> dict[int | str, dict[str, object]]:
-    return {code: PROBLEM_RESPONSES[code] for code in (401, 403, *codes)}
-
-
 @router.get(
     "/children/{child_id}/export",
     response_model=MembershipExport,
-    responses=_problems(404, 422),
+    responses=problem_responses(404, 422),
     summary="Everything membership holds about a child and its household (GDPR art. 15): "
     "the child's parent or a privacy officer",
 )
@@ -38,7 +34,7 @@ async def get_export(child_id: str, unit: Unit, caller: Caller) -> MembershipExp
 @router.post(
     "/erasures",
     response_model=ErasureOut,
-    responses=_problems(404, 422),
+    responses=problem_responses(404, 422),
     summary="Erase a child's and its household's personal data (GDPR art. 17; privacy "
     "officer): active contracts terminated, names, national ids and addresses pseudonymised, "
     "child.erased emitted; invoices are kept",
