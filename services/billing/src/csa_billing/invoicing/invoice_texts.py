@@ -5,11 +5,7 @@ A rule code the table does not know is printed as is, so a new rule never breaks
 
 from __future__ import annotations
 
-LANGUAGES = ("lb", "de", "fr", "en", "pt")
 FALLBACK = "fr"
-
-#: Babel locale per contract language (babel ships Luxembourgish as ``lb``).
-LOCALES = {"lb": "lb_LU", "de": "de_LU", "fr": "fr_LU", "en": "en_GB", "pt": "pt_PT"}
 
 LABELS: dict[str, dict[str, str]] = {
     "lb": {

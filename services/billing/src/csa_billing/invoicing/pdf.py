@@ -17,7 +17,8 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from fpdf import FPDF
 
-from csa_billing.invoicing.invoice_texts import LABELS, LOCALES, language_of, rule_name
+from csa_billing.invoicing.invoice_texts import LABELS, language_of, rule_name
+from csa_shared.rules.locales import BABEL_LOCALES
 from csa_shared.rules.periods import billing_period
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -58,7 +59,7 @@ def _safe(text: str, family: str) -> str:
 class _Invoice:
     def __init__(self, language: str) -> None:
         self.language = language_of(language)
-        self.locale = LOCALES[self.language]
+        self.locale = BABEL_LOCALES[self.language]
         self.labels = LABELS[self.language]
         self.pdf = FPDF(orientation="L")
         self.pdf.set_auto_page_break(auto=True, margin=12)

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from csa_membership.domain.application import Language
+from csa_shared.rules.locales import BABEL_LOCALES
 
-#: Babel locale per contract language (babel ships Luxembourgish as ``lb``).
-LOCALES: dict[Language, str] = {
-    Language.LB: "lb_LU",
-    Language.DE: "de_LU",
-    Language.FR: "fr_LU",
-    Language.EN: "en_GB",
-    Language.PT: "pt_PT",
-}
+#: Babel locale per contract language.
+LOCALES: dict[Language, str] = {language: BABEL_LOCALES[language.value] for language in Language}
 
 TEXTS: dict[Language, dict[str, str]] = {
     Language.LB: {
