@@ -18,11 +18,17 @@ COPY pyproject.toml ./
 COPY shared/src shared/src
 COPY services services
 COPY src src
+COPY scripts/compile_domain.py scripts/compile_domain.py
+# The rules engine is compiled with mypyc (same mypy and setuptools pins as the dev extra).
+RUN python -c "import tomllib; dev = tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['dev']; print('\n'.join(r for r in dev if r.split('==')[0] in ('mypy', 'setuptools')))" > /tmp/compile-requirements.txt \
+ && python -m pip install -r /tmp/compile-requirements.txt \
+ && python scripts/compile_domain.py
 RUN python -m pip wheel --wheel-dir /wheels . \
  && python -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-index --find-links /wheels staark-kanner-csa \
  && /opt/venv/bin/python -m compileall -q /opt/venv/lib \
- && /opt/venv/bin/csa --help >/dev/null
+ && /opt/venv/bin/csa --help >/dev/null \
+ && /opt/venv/bin/python -c "import csa_billing, sys; sys.exit(not csa_billing.DOMAIN_COMPILED)"
 
 # ---- runtime: no compilers, no wheels, no sources; non-root ----
 FROM ${PYTHON_IMAGE} AS runtime

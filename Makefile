@@ -10,7 +10,7 @@ DOMAIN := shared/src/csa_shared/rules services/billing/src/csa_billing/domain \
 
 OAPC := $(VENV)/tools/openapi-python-client/bin/openapi-python-client
 
-.PHONY: install run test lint typecheck unit bench docs clean fuzz soak
+.PHONY: install compile run test lint typecheck unit bench docs clean fuzz soak
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,15 @@ $(OAPC):
 	$(PYTHON) -m venv $(VENV)/tools/openapi-python-client
 	$(VENV)/tools/openapi-python-client/bin/python -m pip install --quiet openapi-python-client==0.29.1
 
-install: $(STAMP) $(OAPC)
+# The rules engine compiled with mypyc (scripts/compile_domain.py); a stale build is never loaded.
+ENGINE := services/billing/src/csa_billing/domain
+COMPILED := $(ENGINE)/_mypyc_manifest.json
+$(COMPILED): $(STAMP) scripts/compile_domain.py $(filter-out $(ENGINE)/__init__.py,$(wildcard $(ENGINE)/*.py))
+	$(BIN)/python scripts/compile_domain.py
+
+compile: $(COMPILED)
+
+install: $(STAMP) $(OAPC) $(COMPILED)
 
 docs: install
 	$(BIN)/csa docs generate
@@ -40,6 +48,8 @@ typecheck: install
 test: install lint typecheck
 	bash scripts/ensure-postgres.sh
 	$(BIN)/pytest
+	@echo "the rules tests again on the pure-Python engine (the sources a developer edits):"
+	CSA_PURE_PYTHON=1 $(BIN)/pytest -q -p no:cacheprovider services/billing/tests/unit -k week
 
 unit: install
 	$(BIN)/pytest -m "not kafka and not postgres"
@@ -60,4 +70,4 @@ fuzz: install
 	CSA_FUZZ_EXAMPLES=$(CSA_FUZZ_EXAMPLES) $(BIN)/pytest -s tests/fuzz
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var build $(COMPILED) $(ENGINE)/*.so

@@ -11,7 +11,8 @@ Peak memory covers every timed engine run over all the child-weeks without slowi
 the kernel's resident-set high-water mark is reset before the runs and read after them
 (Linux /proc/self/clear_refs; elsewhere the process peak RSS). `--trace-memory` adds a
 separate, slow tracemalloc pass over all the child-weeks (Python allocations only).
-Goal: >= 50 000 child-weeks/s on one core.
+Goal: >= 50 000 child-weeks/s on one core. The engine runs as `make install` builds it:
+mypyc-compiled (scripts/compile_domain.py) unless CSA_PURE_PYTHON=1 or the build is stale.
 """
 
 from __future__ import annotations
@@ -26,11 +27,17 @@ import tracemalloc
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from csa_billing import DOMAIN_COMPILED
 from csa_billing.domain.model import ChildWeek, MealEntry, Presence, Provider, Schooling
 from csa_billing.domain.week import compute_week
 from csa_shared.rules.categories import Category
 from csa_shared.rules.parameters import ProviderType, parameters_in_force
 
+ENGINE_BUILD = (
+    "mypyc-compiled (make compile; CSA_PURE_PYTHON=1 runs the pure-Python modules)"
+    if DOMAIN_COMPILED
+    else "pure Python (no fresh mypyc build: make compile)"
+)
 MONDAYS = [date(2025, 1, 6) + timedelta(weeks=i) for i in range(52)]
 PRICES = [Decimal(p) for p in ("5.00", "6.00", "6.50", "7.25", "8.00")]
 MEAL_PRICES = [Decimal(p) for p in ("3.50", "4.50", "5.20")]
@@ -143,6 +150,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     weeks = [random_week(rng) for _ in range(args.n)]
     print(f"{args.n:,} random child-weeks (seed {args.seed})")
+    print(f"engine build: {ENGINE_BUILD}")
     rates = {}
     before, peak_reset = None, False
     for name, fn in (("baseline", baseline), ("engine", engine)):
