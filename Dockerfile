@@ -20,6 +20,9 @@ COPY services services
 COPY src src
 COPY scripts/compile_domain.py scripts/compile_domain.py
 # The rules engine is compiled with mypyc (same mypy and setuptools pins as the dev extra).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/*
 RUN python -c "import tomllib; dev = tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['dev']; print('\n'.join(r for r in dev if r.split('==')[0] in ('mypy', 'setuptools')))" > /tmp/compile-requirements.txt \
  && python -m pip install -r /tmp/compile-requirements.txt \
  && python scripts/compile_domain.py
