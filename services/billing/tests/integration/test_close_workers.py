@@ -1,5 +1,6 @@
 """The close billing its chunks in worker processes (``workers``/``BILLING_CLOSE_WORKERS``)
-writes exactly what the close in one process writes (PostgreSQL)."""
+writes exactly what the close in one process writes (PostgreSQL), and SQLite what
+PostgreSQL writes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -149,3 +151,22 @@ async def test_crash_with_chunks_ahead_in_the_workers_then_resume(
         assert [row[2] for row in (await _snapshot(runtime))["invoices"]] == [1, 2, 3, 4, 5]
     finally:
         await runtime.engine.dispose()
+
+
+async def test_sqlite_writes_what_postgresql_writes(
+    pg_database_url: Callable[[], str], tmp_path: Path
+) -> None:
+    """The bulk paths differ by database (COPY and a staging table on PostgreSQL, plain
+    multi-row INSERTs on SQLite); the documents they write do not."""
+    month = town()
+    postgres = await _runtime(pg_database_url(), month)
+    sqlite = await _runtime(f"sqlite+aiosqlite:///{tmp_path / 'billing.sqlite'}", month)
+    try:
+        for runtime in (postgres, sqlite):
+            await close_period(runtime, MARCH, CloseOptions(today=AFTER_GRACE, chunk_size=2))
+        expected = await _snapshot(postgres)
+        assert len(expected["invoices"]) == 5
+        assert await _snapshot(sqlite) == expected
+    finally:
+        await postgres.engine.dispose()
+        await sqlite.engine.dispose()

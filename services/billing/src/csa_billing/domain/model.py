@@ -11,14 +11,18 @@ from csa_shared.rules.categories import Category
 from csa_shared.rules.errors import RuleInputError
 from csa_shared.rules.parameters import ProviderType
 
+SCHOOLING_DESCRIPTION = "What school the child attends in the week (csa-rules.md §5)."
+
 
 class Schooling(StrEnum):
-    """What school the child attends in the week (csa-rules.md §5)."""
-
     NONE = "none"
     PRECOCE_PART_TIME = "precoce_part_time"
     PRECOCE_FULL_TIME = "precoce_full_time"
     FUNDAMENTAL = "fundamental"
+
+
+# mypyc gives the enums it compiles a filler docstring; the OpenAPI documents publish this one.
+setattr(Schooling, "__doc__", SCHOOLING_DESCRIPTION)  # noqa: B010 (mypyc refuses the plain assignment)
 
 
 def parse_schooling(code: str, *, field: str = "child.schooling") -> Schooling:

@@ -6,11 +6,14 @@ A week without a contract in force is billed at the full price to the parent (ru
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from json.encoder import encode_basestring_ascii
 
 from csa_billing.domain.lines import Line, amount_for_minutes, hours_of
 from csa_billing.domain.model import ChildWeek, MealEntry, Presence, Provider, Schooling
@@ -81,6 +84,15 @@ def provider_totals(lines: list[dict[str, object]]) -> dict[str, tuple[Decimal, 
     return result
 
 
+_weeks = lru_cache(maxsize=64)(weeks_of)  # a period's Mondays, computed once per period
+
+
+@lru_cache(maxsize=64)
+def _week_bounds(weeks: tuple[date, ...]) -> tuple[datetime, ...]:
+    """Midnight of each Monday and of the Monday after the last week."""
+    return tuple(datetime.combine(weeks[0], time()) + k * WEEK for k in range(len(weeks) + 1))
+
+
 @lru_cache(maxsize=512)
 def _days_of(calendar: ReferenceCalendar, week_start: date) -> tuple[frozenset[date], ...]:
     return calendar_days(calendar, week_start)
@@ -97,14 +109,14 @@ def contract_in_force(contracts: list[ContractTerms], week: date) -> ContractTer
     return latest if latest.valid_from <= week <= latest.valid_until else None
 
 
-def _by_week(items: list[Interval], weeks: list[date]) -> list[list[Interval]]:
+def _by_week(items: list[Interval], weeks: tuple[date, ...]) -> list[list[Interval]]:
     """The parts of the intervals inside each week, in one pass over the intervals: each
     bucket in the intervals' order (a presence over Sunday midnight is cut in both)."""
     buckets: list[list[Interval]] = [[] for _ in weeks]
     if not items:
         return buckets
     count = len(weeks)
-    bounds = [datetime.combine(weeks[0], time()) + k * WEEK for k in range(count + 1)]
+    bounds = _week_bounds(weeks)
     first, last = bounds[0], bounds[-1]
     for i in items:
         start, end = i.start, i.end
@@ -213,7 +225,7 @@ def _attendance(
     providers = {i.provider_id for i in presences}
     if reservations:
         providers |= {i.provider_id for i in reservations}
-    if all(modes.get(p, BillingMode.PRESENCE) == BillingMode.PRESENCE for p in providers):
+    if not modes or all(modes.get(p, _PRESENCE) == _PRESENCE for p in providers):
         # every provider bills its presences: grouped by provider (a stable sort keeps each
         # provider's presences in order), as the general case below concatenates them
         chosen = list(presences) if len(providers) < 2 else sorted(presences, key=_provider)
@@ -231,6 +243,11 @@ def _attendance(
     if sheet_presences:
         chosen += sheet_presences
     return chosen
+
+
+_PRESENCE = BillingMode.PRESENCE
+_CATEGORIES = {c.value: c for c in Category}
+_SCHOOLINGS = {c.value: c for c in Schooling}
 
 
 def _provider(interval: Interval) -> str:
@@ -277,6 +294,42 @@ def _line(week: str, line: Line) -> dict[str, object]:
         "state_amount": str(line.state_amount),
         "record_ids": list(line.record_ids),
     }
+
+
+_heads: dict[tuple[str, str, str], str] = {}
+
+
+def _head(provider: str, kind: str, rule: str, section: str) -> str:
+    """The provider, kind, rule and section of a line as ``json.dumps`` writes them (ASCII,
+    quoted), memoized: a close has few distinct ones."""
+    key = (provider, kind, rule)
+    found = _heads.get(key)
+    if found is None:
+        found = (
+            f'"provider": {encode_basestring_ascii(provider)}, '
+            f'"kind": {encode_basestring_ascii(kind)}, '
+            f'"rule": {encode_basestring_ascii(rule)}, '
+            f'"section": {encode_basestring_ascii(section)}'
+        )
+        if len(_heads) < 65536:
+            _heads[key] = found
+    return found
+
+
+def _line_json(week: str, line: Line) -> str:
+    """``json.dumps(_line(week, line))``, written directly (same keys, order, separators
+    and escaping): the close stores the lines as this JSON and keeps no line dicts."""
+    head = _heads.get((line.provider, line.kind, line.rule)) or _head(
+        line.provider, str(line.kind), str(line.rule), line.rule_section
+    )
+    ids = ", ".join(map(encode_basestring_ascii, line.record_ids))
+    return (
+        f'{{"week": "{week}", {head}, '
+        f'"quantity": "{line.quantity!s}", "unit_price": "{line.unit_price!s}", '
+        f'"parent_rate": "{line.parent_rate!s}", "state_rate": "{line.state_rate!s}", '
+        f'"parent_amount": "{line.parent_amount!s}", "state_amount": "{line.state_amount!s}", '
+        f'"record_ids": [{ids}]}}'
+    )
 
 
 def _full_price(
@@ -365,14 +418,17 @@ def _bill(
     period: BillingPeriod,
     book: ProviderBook,
     calendar: ReferenceCalendar | None = None,
+    encoded: list[str] | None = None,
 ) -> tuple[PeriodBill, dict[str, tuple[Decimal, Decimal]]]:
     """``bill_period`` and the bill's totals per provider (``provider_totals`` of its lines,
-    summed from the engine's amounts rather than parsed back from the lines)."""
+    summed from the engine's amounts rather than parsed back from the lines). Given
+    ``encoded``, the lines go there as their JSON (``json.dumps`` of each line dict) and
+    the bill keeps none: what the close stores, without building the dicts."""
     calendar = calendar or configured_calendar()
     bill = PeriodBill(data.child_id)
     used = set(data.plurilingual_used)
     records = _Records.of(data)
-    weeks = list(weeks_of(period))
+    weeks = _weeks(period)
     week_presences = _by_week(records.presences, weeks)
     week_reservations = _by_week(records.reservations, weeks)
     week_sheets = _by_week(records.sheet_presences, weeks)
@@ -384,6 +440,9 @@ def _bill(
             week_meals[k].append(m)
     sums: dict[str, tuple[Decimal, Decimal]] = {}
     lines = bill.lines
+    add: Callable[[dict[str, object]], None] = (
+        lines.append if encoded is None else lambda line: encoded.append(json.dumps(line))
+    )
     contracts = data.contracts
     single = contracts[0] if len(contracts) == 1 else None
     for k, week in enumerate(weeks):
@@ -402,7 +461,7 @@ def _bill(
         if contract is None:
             for plain in _full_price(week, presences, meals, providers):
                 _add(sums, plain)
-                lines.append(plain)
+                add(plain)
         elif ids:
             school, public = _days_of(calendar, week)
             if len(presences) > 1:
@@ -410,10 +469,10 @@ def _bill(
             result = compute_week(
                 ChildWeek(
                     week_start=week,
-                    category=Category(contract.category),
+                    category=_CATEGORIES.get(contract.category) or Category(contract.category),
                     rank=contract.rank,
                     birth_date=contract.birth_date,
-                    schooling=Schooling(contract.schooling),
+                    schooling=_SCHOOLINGS.get(contract.schooling) or Schooling(contract.schooling),
                     providers=tuple(providers),
                     presences=tuple(
                         [Presence(p.provider_id, p.start, p.end, p.record_id) for p in presences]
@@ -433,7 +492,10 @@ def _bill(
                 bill.plurilingual_weeks.append(week)
             iso = week.isoformat()
             for computed in result.lines:
-                lines.append(_line(iso, computed))
+                if encoded is None:
+                    lines.append(_line(iso, computed))
+                else:
+                    encoded.append(_line_json(iso, computed))
                 parent, state = sums.get(computed.provider, (ZERO, ZERO))
                 sums[computed.provider] = (
                     parent + computed.parent_amount,
@@ -453,7 +515,7 @@ def _bill(
                     section=f"outside the CSA: {charge.kind}",
                 )
                 _add(sums, charged)
-                lines.append(charged)
+                add(charged)
     if bill.contract is None and data.contracts:
         bill.contract = max(data.contracts, key=lambda c: (c.effective_from, c.version))
     return bill, sums
@@ -480,8 +542,10 @@ def bill_chunk(
     data = children_data(rows, children)
     bills = []
     for child in children:
-        bill, sums = _bill(data[child], period, book, calendar)
-        bills.append(bill.compact(sums))
+        encoded: list[str] = []
+        bill, sums = _bill(data[child], period, book, calendar, encoded)
+        bill.encoded, bill.sums = f"[{', '.join(encoded)}]", sums
+        bills.append(bill)
     return bills
 
 
@@ -489,8 +553,11 @@ _WORKER: dict[str, object] = {}
 
 
 def init_worker(book: ProviderBook, calendar: ReferenceCalendar) -> None:
-    """Initializer of a close's worker process: the provider terms and the calendar."""
+    """Initializer of a close's worker process: the provider terms and the calendar; the
+    young objects collected every 10 000 allocations (see ``service._fewer_collections``:
+    a worker only bills chunks)."""
     _WORKER["book"], _WORKER["calendar"] = book, calendar
+    gc.set_threshold(10_000, *gc.get_threshold()[1:])
 
 
 def bill_chunk_in_worker(

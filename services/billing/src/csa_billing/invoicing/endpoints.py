@@ -48,7 +48,6 @@ async def _period_out(unit: AsyncSession, row: Any) -> PeriodOut:
     )
 
 
-
 def require_period_staff(principal: Principal) -> None:
     """Periods are closed and watched by internal services and the scheme's agents (commune,
     CAE, Dageselteren); other agent roles, such as the privacy officer, have no say in them."""

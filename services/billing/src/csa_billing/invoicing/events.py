@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
+from datetime import datetime
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from csa_billing.invoicing.finalize import invoice_number
-from csa_shared.events import Envelope, new_event
+from csa_shared.events import Envelope, InvalidEvent, new_event, topic_of
+from csa_shared.events.schemas import validate_event
 
 SOURCE = "/csa/billing"
 PERIOD_CLOSED = "lu.csa.billing.period.closed.v1"
@@ -44,10 +47,53 @@ def invoice_issued(row: Any, providers: list[str] | None = None) -> Envelope:
     )
 
 
-def invoice_events(batch: list[tuple[dict[str, Any], list[str]]]) -> list[Envelope]:
-    """``invoice.issued`` of each (invoice row as a dict, providers): the close builds them in
-    its worker processes when it has some (each event is still checked against its schema)."""
-    return [invoice_issued(SimpleNamespace(**row), providers) for row, providers in batch]
+# ``Envelope.to_json``'s encoding (same separators and fallback), one reusable encoder
+_ENCODE = json.JSONEncoder(separators=(",", ":"), default=str).encode
+
+OutboxRecord = tuple[str, str, str, str, datetime]
+"""An outbox row to COPY: (event_id, topic, message_key, payload, created_at)."""
+
+
+def invoice_outbox_records(batch: list[tuple[Any, ...]], created: datetime) -> list[OutboxRecord]:
+    """The outbox rows of ``invoice.issued`` for each invoice of ``batch`` (tuples as
+    ``finalize.issued_records`` reads them): the documents ``invoice_issued`` builds and
+    ``add_to_outbox`` stages (same data, key order and encoding), at one time for the batch
+    (``created``), each checked against its schema before it is staged; without an
+    ``Envelope`` per event. Run in the close's worker (thread or process)."""
+    topic = topic_of(INVOICE_ISSUED)
+    when = created.isoformat()
+    pool = os.urandom(16 * len(batch))
+    records: list[OutboxRecord] = []
+    for n, row in enumerate(batch):
+        invoice_id, series, seq, month, corrects, child, household, original = row[:8]
+        event_id = str(uuid.UUID(bytes=pool[16 * n : 16 * n + 16], version=4))
+        document = {
+            "specversion": "1.0",
+            "id": event_id,
+            "source": SOURCE,
+            "type": INVOICE_ISSUED,
+            "subject": child,
+            "time": when,
+            "datacontenttype": "application/json",
+            "data": {
+                "invoice_id": invoice_id,
+                "number": invoice_number(series, seq),
+                "month": month,
+                "corrects_month": corrects,
+                "child_id": child,
+                "household_id": household,
+                "kind": "invoice" if corrects == month else "adjustment",
+                "original_invoice_id": original,
+                "parent_total": _money(row[8]),
+                "state_total": _money(row[9]),
+                "providers": list(row[10]),
+            },
+        }
+        problems = validate_event(document)
+        if problems:
+            raise InvalidEvent("; ".join(problems))
+        records.append((event_id, topic, child, _ENCODE(document), created))
+    return records
 
 
 def statement_issued(row: dict[str, Any]) -> Envelope:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.invoicing import loading
+from csa_billing.invoicing.repository import driver_connection
 from csa_billing.projections.store import insert_for
 from csa_billing.tables import billing_period, invoice, number_counter, statement, statement_line
 from csa_shared.rules.periods import billing_period as period_of
@@ -50,25 +51,21 @@ async def finalize(session: AsyncSession, month: str) -> tuple[int, list[dict[st
     invoices the month has and the statements issued; ``issued_invoices`` reads them back."""
     now = datetime.now(UTC)
     series = month[:4]
-    drafts = (
-        await session.execute(
-            select(func.count())
-            .select_from(invoice)
-            .where(invoice.c.month == month, invoice.c.status == "draft")
-        )
-    ).scalar_one()
-    base = await _next_numbers(session, series, drafts)
-    await _number(session, month, series, base, now)
-    statements = await _statements(session, month, now)
-    count, parent, state = (
+    # one pass over the month's invoices: the drafts to number, and the count and totals
+    # (which numbering does not change)
+    drafts, count, parent, state = (
         await session.execute(
             select(
+                func.count().filter(invoice.c.status == "draft"),
                 func.count(),
                 func.coalesce(func.sum(invoice.c.parent_total), ZERO),
                 func.coalesce(func.sum(invoice.c.state_total), ZERO),
             ).where(invoice.c.month == month)
         )
     ).one()
+    base = await _next_numbers(session, series, drafts)
+    await _number(session, month, series, base, now)
+    statements = await _statements(session, month, now)
     await session.execute(
         update(billing_period)
         .where(billing_period.c.month == month)
@@ -104,6 +101,34 @@ async def issued_invoices(
             providers[invoice_id].append(provider_id)
         yield [(row, providers[row.id]) for row in rows]
         after = rows[-1].seq
+
+
+_ISSUED_RECORDS = (  # the providers of each invoice: those of its statement lines, in order
+    "SELECT i.id, i.series, i.seq, i.month, i.corrects_month, i.child_id, i.household_id, "
+    "i.original_invoice_id, i.parent_total, i.state_total, coalesce(p.providers, '{}') "
+    "FROM invoice i LEFT JOIN (SELECT invoice_id, array_agg(provider_id ORDER BY provider_id) "
+    "AS providers FROM statement_line WHERE month = $1 GROUP BY invoice_id) p "
+    "ON p.invoice_id = i.id WHERE i.month = $1 ORDER BY i.seq"
+)
+
+
+async def issued_records(
+    session: AsyncSession, month: str, batch: int = 2000
+) -> AsyncIterator[list[tuple[Any, ...]]]:
+    """``issued_invoices`` as plain tuples (id, series, seq, month, corrects_month,
+    child_id, household_id, original_invoice_id, parent_total, state_total, providers),
+    in batches. On PostgreSQL one query read through a cursor in the session's
+    transaction (a batch per round trip, never the whole month at once)."""
+    driver = await driver_connection(session)
+    if driver is None:
+        names = ["id", "series", "seq", "month", "corrects_month", "child_id", "household_id"]
+        names += ["original_invoice_id", "parent_total", "state_total"]
+        async for rows in issued_invoices(session, month, batch):
+            yield [(*(getattr(r, n) for n in names), providers) for r, providers in rows]
+        return
+    cursor = await driver.cursor(_ISSUED_RECORDS, month)
+    while records := await cursor.fetch(batch):
+        yield list(map(tuple, records))
 
 
 async def _number(session: AsyncSession, month: str, series: str, base: int, now: datetime) -> None:

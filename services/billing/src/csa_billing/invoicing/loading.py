@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
-from itertools import groupby
+from itertools import groupby, repeat
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -292,6 +292,9 @@ async def fetch_rows(
     )
 
 
+_tuple_new: Any = tuple.__new__
+
+
 def children_data(rows: ChunkRows, child_ids: list[str]) -> dict[str, ChildData]:
     """The rows of a chunk as each child's inputs (rows of other children are ignored)."""
     data = {child: ChildData(child) for child in child_ids}
@@ -303,7 +306,10 @@ def children_data(rows: ChunkRows, child_ids: list[str]) -> dict[str, ChildData]
             child.education.append(EducationContract(*r[1:]))
     for r in rows.presences:  # one row per child: (child, ids, providers, starts, ends)
         if (child := data.get(r[0])) is not None:
-            child.presences += map(Interval, r[1], r[2], r[3], r[4])
+            # Interval(*fields) without a Python-level __new__ per presence
+            child.presences += map(
+                _tuple_new, repeat(Interval), zip(r[1], r[2], r[3], r[4], strict=True)
+            )
     for r in rows.reservations:
         if (child := data.get(r[0])) is not None:
             child.reservations.append(Interval._make(r[1:]))

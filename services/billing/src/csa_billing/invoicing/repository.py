@@ -7,9 +7,10 @@ import os
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.invoicing.assemble import PeriodBill, provider_totals
@@ -48,6 +49,17 @@ async def start_period(session: AsyncSession, period: BillingPeriod, children: i
         .on_conflict_do_nothing()
     )
     await session.execute(statement)
+
+
+async def commit_lazily(session: AsyncSession) -> None:
+    """The transaction's commit returns before its WAL is on disk (PostgreSQL's
+    ``synchronous_commit`` off, for this transaction only): a crash of the database may
+    lose it whole, never part of it, and never after a later synchronous commit (the WAL
+    is flushed in order). For a chunk of a close that only means billing it again on
+    resume: nothing outside the database has seen it (the events are staged by the
+    finalizing transaction, which commits synchronously). Saves a disk flush per chunk."""
+    if dialect_of(session) == "postgresql":
+        await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 async def advance(session: AsyncSession, month: str, cursor: str, done: int) -> None:
@@ -121,33 +133,9 @@ async def driver_connection(session: AsyncSession) -> Any | None:
     return raw.driver_connection
 
 
-_INVOICE_COLUMNS = (
-    ("id", "varchar"),
-    ("month", "varchar"),
-    ("child_id", "varchar"),
-    ("household_id", "varchar"),
-    ("corrects_month", "varchar"),
-    ("original_invoice_id", "varchar"),
-    ("status", "varchar"),
-    ("contract_id", "varchar"),
-    ("language", "varchar"),
-    ("renewal_date", "date"),
-    ("parent_total", "numeric"),
-    ("state_total", "numeric"),
-    ("lines", "text"),
-    ("created_at", "timestamptz"),
-)
-_INSERT_INVOICES = (
-    f"INSERT INTO invoice ({', '.join(name for name, _ in _INVOICE_COLUMNS)}) "
-    f"SELECT * FROM unnest("
-    + ", ".join(f"${i}::{kind}[]" for i, (_, kind) in enumerate(_INVOICE_COLUMNS, 1))
-    + ") ON CONFLICT DO NOTHING RETURNING id"
-)
-_INSERT_STATEMENT_LINES = (
-    "INSERT INTO statement_line (month, provider_id, invoice_id, child_id, corrects_month, "
-    "parent_amount, state_amount) SELECT * FROM unnest($1::varchar[], $2::varchar[], "
-    "$3::varchar[], $4::varchar[], $5::varchar[], $6::numeric[], $7::numeric[])"
-)
+_INVOICE_NAMES = ["id", "month", "child_id", "household_id", "corrects_month"]
+_INVOICE_NAMES += ["original_invoice_id", "status", "contract_id", "language", "renewal_date"]
+_INVOICE_NAMES += ["parent_total", "state_total", "lines", "created_at"]
 _UPSERT_LEDGER = (  # the lines are copied from the invoices just written, not sent again
     "INSERT INTO child_period (month, child_id, invoice_id, lines, dirty) "
     "SELECT $1, child_id, id, lines, false FROM invoice WHERE id = ANY($2::varchar[]) "
@@ -155,21 +143,12 @@ _UPSERT_LEDGER = (  # the lines are copied from the invoices just written, not s
     "SET invoice_id = excluded.invoice_id, lines = excluded.lines"
 )
 _DELETE_WEEKS = "DELETE FROM plurilingual_week WHERE month = $1 AND child_id = ANY($2::varchar[])"
-_INSERT_WEEKS = (
-    "INSERT INTO plurilingual_week (child_id, week_start, month) "
-    "SELECT u.child_id, u.week_start, $1 FROM unnest($2::varchar[], $3::date[]) "
-    "AS u(child_id, week_start)"
-)
 
 
 def _new_ids(count: int) -> list[str]:
     """``count`` random (version 4) UUIDs from one read of the system's random source."""
     pool = os.urandom(16 * count)
     return [str(uuid.UUID(bytes=pool[16 * i : 16 * i + 16], version=4)) for i in range(count)]
-
-
-def _columns(rows: list[dict[str, Any]], names: list[str]) -> list[list[Any]]:
-    return [[row[name] for row in rows] for name in names]
 
 
 async def write_originals(
@@ -179,7 +158,7 @@ async def write_originals(
 
     A child whose invoice of the period already exists (written by an earlier run) is left
     as it is: its statement lines, ledger and weeks are written only with a new invoice.
-    On PostgreSQL each table is written by one statement (``unnest`` of arrays)."""
+    On PostgreSQL the rows are COPied (see ``_write_originals_copy``)."""
     if not bills:
         return
     now = datetime.now(UTC)
@@ -192,32 +171,18 @@ async def write_originals(
     ]
     driver = await driver_connection(session)
     if driver is not None:
-        columns = _columns(rows, [name for name, _ in _INVOICE_COLUMNS])
-        written = {r[0] for r in await driver.fetch(_INSERT_INVOICES, *columns)}
-    else:
-        inserted = await session.execute(
-            insert_for(session, invoice).on_conflict_do_nothing().returning(invoice.c.id), rows
-        )
-        written = set(inserted.scalars())
+        await _write_originals_copy(driver, period, rows, bills)
+        return
+    inserted = await session.execute(
+        insert_for(session, invoice).on_conflict_do_nothing().returning(invoice.c.id), rows
+    )
+    written = set(inserted.scalars())
     kept = [(row, b) for row, b in zip(rows, bills, strict=True) if row["id"] in written]
     if not kept:
         return
     invoices = [row for row, _ in kept]
     bills = [b for _, b in kept]
     statements = [s for row, b in kept for s in _statement_rows(row, b.by_provider())]
-    if driver is not None:
-        if statements:
-            names = ["month", "provider_id", "invoice_id", "child_id", "corrects_month"]
-            names += ["parent_amount", "state_amount"]
-            await driver.execute(_INSERT_STATEMENT_LINES, *_columns(statements, names))
-        await driver.execute(_UPSERT_LEDGER, period.month, [row["id"] for row in invoices])
-        await driver.execute(_DELETE_WEEKS, period.month, [b.child_id for b in bills])
-        weeks = [(b.child_id, w) for b in bills for w in b.plurilingual_weeks]
-        if weeks:
-            await driver.execute(
-                _INSERT_WEEKS, period.month, [c for c, _ in weeks], [w for _, w in weeks]
-            )
-        return
     if statements:
         await session.execute(statement_line.insert(), statements)
     ledger = insert_for(session, child_period)
@@ -240,6 +205,53 @@ async def write_originals(
     await replace_plurilingual(session, period, bills)
 
 
+_STATEMENT_NAMES = ["month", "provider_id", "invoice_id", "child_id", "corrects_month"]
+_STATEMENT_NAMES += ["parent_amount", "state_amount"]
+# the chunk's drafts are COPied into a temporary table (emptied at each commit), then moved
+# into ``invoice`` by one INSERT that skips the children already invoiced
+_STAGE_INVOICES = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS invoice_stage "
+    "(LIKE invoice INCLUDING DEFAULTS) ON COMMIT DELETE ROWS; "
+    "DELETE FROM invoice_stage"  # already empty, unless a transaction writes two chunks
+)
+_INSERT_STAGED = (
+    f"INSERT INTO invoice ({', '.join(_INVOICE_NAMES)}) "
+    f"SELECT {', '.join(_INVOICE_NAMES)} FROM invoice_stage ON CONFLICT DO NOTHING RETURNING id"
+)
+
+
+async def _write_originals_copy(
+    driver: Any, period: BillingPeriod, rows: list[dict[str, Any]], bills: list[PeriodBill]
+) -> None:
+    """``write_originals`` on PostgreSQL: COPY (binary, no per-value parameter) for the
+    drafts (through ``invoice_stage``), statement lines and weeks; one statement for the
+    ledger. Statement lines, ledger and weeks only for the invoices inserted now."""
+    await driver.execute(_STAGE_INVOICES)  # no parameters: both statements, one round trip
+    invoice_record = itemgetter(*_INVOICE_NAMES)
+    await driver.copy_records_to_table(
+        "invoice_stage", records=[invoice_record(row) for row in rows], columns=_INVOICE_NAMES
+    )
+    written = {r[0] for r in await driver.fetch(_INSERT_STAGED)}
+    kept = [(row, b) for row, b in zip(rows, bills, strict=True) if row["id"] in written]
+    if not kept:
+        return
+    statement_record = itemgetter(*_STATEMENT_NAMES)
+    statements = [
+        statement_record(s) for row, b in kept for s in _statement_rows(row, b.by_provider())
+    ]
+    if statements:
+        await driver.copy_records_to_table(
+            "statement_line", records=statements, columns=_STATEMENT_NAMES
+        )
+    await driver.execute(_UPSERT_LEDGER, period.month, [row["id"] for row, _ in kept])
+    await driver.execute(_DELETE_WEEKS, period.month, [b.child_id for _, b in kept])
+    weeks = [(b.child_id, w, period.month) for _, b in kept for w in b.plurilingual_weeks]
+    if weeks:
+        await driver.copy_records_to_table(
+            "plurilingual_week", records=weeks, columns=["child_id", "week_start", "month"]
+        )
+
+
 async def replace_plurilingual(
     session: AsyncSession, period: BillingPeriod, bills: list[PeriodBill]
 ) -> None:
@@ -256,6 +268,26 @@ async def replace_plurilingual(
     ]
     if weeks:
         await session.execute(plurilingual_week.insert(), weeks)
+
+
+_OUTBOX_COLUMNS = ["event_id", "topic", "message_key", "payload", "created_at"]
+
+
+async def stage_outbox(
+    session: AsyncSession, outbox: Table, records: list[tuple[Any, ...]]
+) -> None:
+    """Outbox rows (event_id, topic, message_key, payload, created_at) in the session's
+    transaction, as ``csa_shared.messaging.outbox.add_to_outbox`` writes them: one COPY on
+    PostgreSQL, one multi-row INSERT elsewhere."""
+    if not records:
+        return
+    driver = await driver_connection(session)
+    if driver is not None:
+        await driver.copy_records_to_table(outbox.name, records=records, columns=_OUTBOX_COLUMNS)
+        return
+    await session.execute(
+        outbox.insert(), [dict(zip(_OUTBOX_COLUMNS, r, strict=True)) for r in records]
+    )
 
 
 async def dirty_before(session: AsyncSession, month: str, limit: int) -> list[Any]:

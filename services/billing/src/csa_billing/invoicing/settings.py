@@ -16,5 +16,6 @@ def grace_days() -> int:
 
 def close_workers() -> int:
     """Worker processes computing a close's bills while the close's process reads and
-    writes the next chunk (``BILLING_CLOSE_WORKERS``; 0: bills computed in the process)."""
+    writes the next chunk (``BILLING_CLOSE_WORKERS``; 0: bills computed in one thread of
+    the close's process, which is faster on a machine with few cores)."""
     return max(0, int(os.environ.get("BILLING_CLOSE_WORKERS", DEFAULT_WORKERS)))
