@@ -8,12 +8,21 @@ JSON decoding of the batches, PostgreSQL COPY of the rows, aiokafka produce of t
 A fresh database on the server of TEST_DATABASE_URL (dropped at the end); the broker from
 csa_shared.testing.broker (KAFKA_BOOTSTRAP_SERVERS, else testcontainers, else Tansu).
 Goal: >= 20 000 records/s end to end and >= 30 % of the slowest raw stage.
+
+End to end = first POST sent → every accepted record's event acknowledged by the broker
+(the relay has marked every outbox row sent). After the timed run the topic is read back:
+one message per accepted record, each presence once. The service is set up as `csa serve`
+does (`gc.freeze()` and collector thresholds once the app is built); batches come
+round-robin from the providers, so concurrent requests are of different providers (one
+provider's are serialised by its lock). Also printed: this process's CPU per record over
+the run (HTTP client, service and relay share the process).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import statistics
 import time
@@ -24,9 +33,10 @@ from typing import Any
 
 import asyncpg
 import httpx
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from sqlalchemy import select
 
+from csa.cli import _freeze_startup_objects
 from csa.services import definition
 from csa_attendance.tables import education_contracts, presences, provider_versions, providers
 from csa_shared.bus.kafka import ensure_topics
@@ -38,6 +48,7 @@ from csa_shared.testing.postgres import PostgresDatabases
 from csa_shared.testing.tokens import TestTokens
 
 BATCH = 1000
+CPU: dict[str, float] = {}  # CPU seconds of this process (client, service, relay) in the run
 CHILDREN_PER_PROVIDER = 250  # a batch = 4 days x 250 children of one provider
 FIRST_DAY = date(2025, 1, 6)
 
@@ -55,8 +66,9 @@ def make_batches(records: int, providers_n: int) -> list[tuple[str, bytes]]:
     """(provider id, JSON body) per batch of 1000 presences, round-robin over providers."""
     per_provider = records // providers_n
     days = weekdays(-(-per_provider // CHILDREN_PER_PROVIDER))
-    batches: list[tuple[str, bytes]] = []
+    per: list[list[tuple[str, bytes]]] = []
     for p in range(providers_n):
+        batches: list[tuple[str, bytes]] = []
         items = [
             {
                 "kind": "presence",
@@ -70,7 +82,10 @@ def make_batches(records: int, providers_n: int) -> list[tuple[str, bytes]]:
         ][:per_provider]
         for i in range(0, len(items), BATCH):
             batches.append((f"bench-p{p}", json.dumps({"items": items[i : i + BATCH]}).encode()))
-    return batches
+        per.append(batches)
+    # Interleaved (p0, p1, ..., p0, p1, ...): concurrent requests come from different
+    # providers, as from many provider systems, rather than queueing on one provider's lock.
+    return [b for round_ in itertools.zip_longest(*per) for b in round_ if b is not None]
 
 
 async def seed(runtime: ServiceRuntime, providers_n: int) -> None:
@@ -131,6 +146,7 @@ async def run_http(
         for pid in {p for p, _ in batches}
     }
     app = definition("attendance").create_app(runtime, manage_lifecycle=False)
+    _freeze_startup_objects()  # what `csa serve` does once the app is built (gc settings)
     queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
     for b in batches:
         queue.put_nowait(b)
@@ -149,12 +165,13 @@ async def run_http(
 
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://a", timeout=120) as client:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
         http_done = time.perf_counter()
         while await runtime.relay.pending():
             await asyncio.sleep(0.05)
         end = time.perf_counter()
+    CPU["run"] = time.process_time() - cpu
     return http_done - start, end - start, latencies, accepted
 
 
@@ -198,6 +215,28 @@ async def stage_produce(
         await producer.stop()
 
 
+async def on_broker(bootstrap: str, topic: str) -> tuple[int, set[str]]:
+    """(messages, ids of the recorded presences) in `topic`, read from the beginning until
+    nothing more comes for a second."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        messages, presences = 0, set[str]()
+        while batch := await consumer.getmany(timeout_ms=1000, max_records=10_000):
+            for records in batch.values():
+                for record in records:
+                    messages += 1
+                    event = json.loads(record.value or b"{}")
+                    if event.get("type") == "lu.csa.attendance.presence.recorded.v1":
+                        presences.add(event["data"]["presence_id"])
+        return messages, presences
+    finally:
+        await consumer.stop()
+
+
 async def main(records: int, providers_n: int, concurrency: int) -> None:
     batches = make_batches(records, providers_n)
     records = sum(len(json.loads(b)["items"]) for _, b in batches)
@@ -215,7 +254,11 @@ async def main(records: int, providers_n: int, concurrency: int) -> None:
             await runtime.start(migrate=True)
             try:
                 await seed(runtime, providers_n)
+                before, old = await on_broker(broker.bootstrap, TOPICS["attendance"])
                 http_s, e2e_s, lat, accepted = await run_http(runtime, batches, concurrency)
+                # Checked after the timed run: each accepted record reached the broker once.
+                published, new = await on_broker(broker.bootstrap, TOPICS["attendance"])
+                published, distinct = published - before, len(new - old)
                 async with runtime.sessions() as s:
                     rows = [tuple(r) for r in await s.execute(select(presences))]
                     outbox = runtime.outbox
@@ -243,9 +286,19 @@ async def main(records: int, providers_n: int, concurrency: int) -> None:
     print(
         f"end to end         {e2e_rate:>10,.0f} records/s  (HTTP + relay to broker, {e2e_s:.2f} s)"
     )
+    once = published == distinct == accepted
+    print(
+        f"on the broker      {published:>10,} messages on {TOPICS['attendance']}, "
+        f"{distinct:,} distinct presences "
+        f"({'each accepted record once' if once else 'NOT each accepted record once'})"
+    )
     print(
         f"HTTP ingest only   {http_rate:>10,.0f} records/s  "
         f"(committed to the outbox, {http_s:.2f} s)"
+    )
+    print(
+        f"CPU of this process {CPU['run'] / records * 1e6:>7.0f} us/record "
+        "(HTTP client + service + relay, one process)"
     )
     print(f"request latency    p50 {statistics.median(lat_ms):.0f} ms   p99 {p99:.0f} ms")
     print(f"raw JSON decode    {json_rate:>10,.0f} records/s")

@@ -11,7 +11,8 @@ import contextlib
 import logging
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import BigInteger, Table, any_, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from csa_shared.bus import BusUnavailable, EventBus
@@ -54,7 +55,7 @@ class OutboxRelay:
         bus: EventBus,
         service: str,
         poll_seconds: float = 0.5,
-        batch_size: int = 500,
+        batch_size: int = 5000,
         max_backoff_seconds: float = 10.0,
     ) -> None:
         self._engine = engine
@@ -102,7 +103,12 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wake.wait(), timeout=backoff)
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unsent rows in id order; returns how many were sent."""
+        """Publish one batch of unsent rows in id order; returns how many were sent.
+
+        One pooled connection for the pass (reading, then marking): no second checkout and
+        pre-ping. The read's transaction ends before publishing, so none is held open while
+        the broker answers (on SQLite, a stale read transaction could not turn into a write).
+        """
         async with self._engine.connect() as connection:
             rows = (
                 await connection.execute(
@@ -117,30 +123,35 @@ class OutboxRelay:
                     .limit(self._batch)
                 )
             ).all()
-        if not rows:
-            return 0
-        messages = [(row.topic, row.message_key, row.payload.encode()) for row in rows]
-        acknowledged = await self._bus.publish_many(messages)
-        # Rows acknowledged before a failure are marked, so a retry resends only the rest.
-        await self._mark_sent([row.id for row in rows[:acknowledged]])
+            await connection.commit()
+            if not rows:
+                return 0
+            messages = [(topic, key, payload.encode()) for _, topic, key, payload in rows]
+            acknowledged = await self._bus.publish_many(messages)
+            # Rows acknowledged before a failure are marked, so a retry resends only the rest.
+            await self._mark_sent(connection, [row[0] for row in rows[:acknowledged]])
         if acknowledged < len(rows):
             raise BusUnavailable(f"{len(rows) - acknowledged} message(s) not acknowledged")
         return acknowledged
 
-    async def _mark_sent(self, ids: list[int]) -> None:
+    async def _mark_sent(self, connection: AsyncConnection, ids: list[int]) -> None:
         if not ids:
             return
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                update(self._outbox)
-                .where(self._outbox.c.id.in_(ids))
-                .values(sent_at=datetime.now(UTC))
-            )
+        column = self._outbox.c.id
+        if self._engine.dialect.name == "postgresql":  # one array parameter, not len(ids)
+            chosen = column == any_(bindparam("ids", ids, type_=ARRAY(BigInteger())))
+        else:
+            chosen = column.in_(ids)
+        await connection.execute(
+            update(self._outbox).where(chosen).values(sent_at=datetime.now(UTC))
+        )
+        await connection.commit()
         metrics.OUTBOX_PUBLISHED.labels(self._service).inc(len(ids))
 
     async def pending(self) -> int:
+        """How many committed rows are not sent yet."""
         async with self._engine.connect() as connection:
-            rows = await connection.execute(
-                select(self._outbox.c.id).where(self._outbox.c.sent_at.is_(None))
+            count = await connection.scalar(
+                select(func.count()).where(self._outbox.c.sent_at.is_(None))
             )
-            return len(rows.all())
+            return int(count or 0)

@@ -115,11 +115,13 @@ def process_item(
     closed_months: Collection[str] = (),
 ) -> ItemResult:
     """Decide one declaration against `ledger`, adding it to the ledger when accepted."""
+    key = item.key  # built once per item (a new `RecordRef` each time it is asked for)
     if isinstance(item, PresenceDeclaration):
         return _decide(
             index,
             item,
-            ledger.presences.get(item.key),
+            key,
+            ledger.presences.get(key),
             lambda: validate_presence(item, ledger=ledger, now=now),
             ledger.put_presence,
             now=now,
@@ -129,7 +131,8 @@ def process_item(
         return _decide(
             index,
             item,
-            ledger.meals.get(item.key),
+            key,
+            ledger.meals.get(key),
             lambda: validate_meal(item, ledger=ledger, now=now),
             ledger.put_meal,
             now=now,
@@ -138,7 +141,8 @@ def process_item(
     return _decide(
         index,
         item,
-        ledger.reservations.get(item.key),
+        key,
+        ledger.reservations.get(key),
         lambda: validate_reservation(item, ledger=ledger),
         ledger.put_reservation,
         now=now,
@@ -149,6 +153,7 @@ def process_item(
 def _decide(
     index: int,
     item: D,
+    key: RecordRef,
     existing: RecordHistory[D] | None,
     validate: Callable[[], list[Violation]],
     put: Callable[[RecordHistory[D]], None],
@@ -158,20 +163,20 @@ def _decide(
 ) -> ItemResult:
     decision = ingest_decision(existing, item)
     if decision.outcome is Ingest.DUPLICATE:
-        return ItemResult(index, item.key, Outcome.DUPLICATE, record=decision.stored)
+        return ItemResult(index, key, Outcome.DUPLICATE, record=decision.stored)
     if decision.outcome is Ingest.CONFLICT:
         conflict = Violation(
             Code.CONFLICTING_REPEAT,
             "record_id",
             f"record {item.record_id} was already declared with other content",
-            conflicting=item.key,
+            conflicting=key,
         )
-        return ItemResult(index, item.key, Outcome.REJECTED, (conflict,), decision.stored)
+        return ItemResult(index, key, Outcome.REJECTED, (conflict,), decision.stored)
     violations = validate()
     if violations:
-        return ItemResult(index, item.key, Outcome.REJECTED, tuple(violations))
+        return ItemResult(index, key, Outcome.REJECTED, tuple(violations))
     history = first_version(item, now=now)
     put(history)
     return ItemResult(
-        index, item.key, Outcome.ACCEPTED, record=history, event=recorded_event(item, closed_months)
+        index, key, Outcome.ACCEPTED, record=history, event=recorded_event(item, closed_months)
     )

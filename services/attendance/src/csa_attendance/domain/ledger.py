@@ -22,6 +22,7 @@ from csa_attendance.domain.records import (
     MealDeclaration,
     PresenceDeclaration,
     RecordHistory,
+    RecordStatus,
     ReservationDeclaration,
 )
 
@@ -58,27 +59,32 @@ class Ledger:
             self.put_reservation(r)
 
     def put_presence(self, history: RecordHistory[PresenceDeclaration]) -> None:
-        self.presences[history.key] = history
-        self._index(self._presences_by_child, history)
+        key = history.key
+        self.presences[key] = history
+        self._index(self._presences_by_child, history, key)
 
     def put_meal(self, history: RecordHistory[MealDeclaration]) -> None:
-        self.meals[history.key] = history
-        self._index(self._meals_by_child, history)
+        key = history.key
+        self.meals[key] = history
+        self._index(self._meals_by_child, history, key)
 
     def put_reservation(self, history: RecordHistory[ReservationDeclaration]) -> None:
-        self.reservations[history.key] = history
-        self._index(self._reservations_by_child, history)
+        key = history.key
+        self.reservations[key] = history
+        self._index(self._reservations_by_child, history, key)
 
     @staticmethod
     def _index(
         by_child: dict[str, dict[RecordRef, D]],
         history: RecordHistory[D],
+        key: RecordRef,
     ) -> None:
-        content = history.current.content  # corrections never change the child
+        current = history.current
+        content = current.content  # corrections never change the child
         records = by_child.setdefault(content.child_id, {})
-        records.pop(history.key, None)
-        if history.active:
-            records[history.key] = content
+        records.pop(key, None)
+        if current.status is RecordStatus.ACTIVE:  # `history.active`
+            records[key] = content
 
     def contracts_of(self, child_id: str, provider_id: str) -> list[EducationContract]:
         """The child's education contracts with one provider (any dates)."""

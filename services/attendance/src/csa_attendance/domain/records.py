@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from csa_attendance.domain.errors import RecordRef
 from csa_attendance.domain.intervals import Interval
@@ -141,7 +141,10 @@ def ingest_decision(existing: RecordHistory[D] | None, incoming: D) -> IngestDec
     same key is a conflict: a correction must go through `corrections`, not a re-post.
     """
     if existing is None:
-        return IngestDecision(Ingest.NEW)
+        return _NEW
     if incoming in (existing.versions[0].content, existing.current.content):
         return IngestDecision(Ingest.DUPLICATE, existing)
     return IngestDecision(Ingest.CONFLICT, existing)
+
+
+_NEW: IngestDecision[Any] = IngestDecision(Ingest.NEW)  # immutable: one for every new record

@@ -110,10 +110,14 @@ def validate_presence(
     )
     if presence.end > now:
         found.append(Violation(Code.IN_FUTURE, "end", "a presence is declared once it has ended"))
-    key = presence.key
     for other in ledger.child_presences(presence.child_id):
-        # `Interval.overlaps`, inlined: this loop runs for every item of a batch.
-        if other.start < span.end and span.start < other.end and other.key != key:
+        # `Interval.overlaps` and `other.key != presence.key`, inlined: this loop runs for
+        # every item of a batch.
+        if (
+            other.start < span.end
+            and span.start < other.end
+            and (other.record_id != presence.record_id or other.provider_id != presence.provider_id)
+        ):
             found.append(
                 Violation(
                     Code.OVERLAP,

@@ -188,3 +188,22 @@ class VoidIn(BaseModel):
 
 def parse_item(raw: Any) -> Item:
     return ITEM.validate_python(raw)
+
+
+class _ValidBatch(BaseModel):
+    """A batch body whose items are all valid (other keys are ignored, as by the endpoint)."""
+
+    items: list[Item]
+
+
+_VALID_BATCH = TypeAdapter(_ValidBatch)
+
+
+def valid_batch(body: bytes) -> list[Item] | None:
+    """The items of a batch body when it is JSON, an object, and every item is valid —
+    validated at once from the bytes; None otherwise (then the items are looked at one by
+    one for per-item results, with the same outcome for the valid ones)."""
+    try:
+        return _VALID_BATCH.validate_json(body).items
+    except ValueError:  # pydantic's ValidationError, and malformed JSON
+        return None

@@ -8,7 +8,6 @@ and their outbox rows are written in bulk (`repository.insert_all`).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,13 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_attendance.domain.batch import (
-    BATCH_LIMIT,
-    ItemResult,
-    Outcome,
-    process_batch,
-    recorded_event,
-)
+from csa_attendance.domain.batch import BATCH_LIMIT, ItemResult, Outcome, process_batch
 from csa_attendance.domain.errors import BatchTooLarge, Code
 from csa_attendance.domain.ledger import AttendanceState
 from csa_attendance.domain.records import (
@@ -33,9 +26,9 @@ from csa_attendance.domain.records import (
     PresenceDeclaration,
     ReservationDeclaration,
 )
-from csa_attendance.events import check_staged, staged_events
+from csa_attendance.events import check_staged, staged_events, uuid4_strings
 from csa_attendance.presences import repository
-from csa_attendance.presences.schemas import ItemResultOut, MealIn, Problem, parse_item
+from csa_attendance.presences.schemas import Item, MealIn, Problem, parse_item
 from csa_attendance.problems import as_problem, violation_json
 from csa_attendance.registry import repository as registry
 from csa_attendance.tables import meal_versions, meals, presence_versions, presences, reservations
@@ -54,7 +47,7 @@ def local_now() -> datetime:
     return datetime.now(LUXEMBOURG).replace(tzinfo=None)
 
 
-def _rejected(index: int, raw: Any, errors: list[dict[str, str]]) -> ItemResultOut:
+def _rejected(index: int, raw: Any, errors: list[dict[str, str]]) -> ItemOutcome:
     record_id = raw.get("record_id") if isinstance(raw, dict) else None
     kind = raw.get("kind", "presence") if isinstance(raw, dict) else None
     return _result(
@@ -73,6 +66,29 @@ def _problem(error: dict[str, Any]) -> Problem:
     )
 
 
+@dataclass(slots=True)
+class ItemOutcome:
+    """The result of one item, as `ItemResultOut` documents it, built without a pydantic
+    model per item (values already checked); `as_json` is its JSON object."""
+
+    index: int
+    record_id: str | None
+    kind: str | None
+    outcome: str
+    id: str | None
+    errors: list[Problem]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "record_id": self.record_id,
+            "kind": self.kind,
+            "outcome": self.outcome,
+            "id": self.id,
+            "errors": [e.model_dump() for e in self.errors] if self.errors else [],
+        }
+
+
 def _result(
     index: int,
     record_id: str | None,
@@ -80,25 +96,33 @@ def _result(
     outcome: str,
     id_: str | None,
     errors: list[Problem],
-) -> ItemResultOut:
-    """A result built from values already checked (no per-item validation; every field set)."""
-    return ItemResultOut.model_construct(
-        index=index, record_id=record_id, kind=kind, outcome=outcome, id=id_, errors=errors
-    )
+) -> ItemOutcome:
+    return ItemOutcome(index, record_id, kind, outcome, id_, errors)
 
 
 def _declaration(provider_id: str, item: Any) -> Declaration:
-    common = {"provider_id": provider_id, "record_id": item.record_id, "child_id": item.child_id}
     if isinstance(item, MealIn):
-        return MealDeclaration(**common, day=item.day, count=item.count)
+        return MealDeclaration(
+            provider_id=provider_id,
+            record_id=item.record_id,
+            child_id=item.child_id,
+            day=item.day,
+            count=item.count,
+        )
     kind = PresenceDeclaration if item.kind == "presence" else ReservationDeclaration
-    return kind(**common, start=item.start, end=item.end)
+    return kind(
+        provider_id=provider_id,
+        record_id=item.record_id,
+        child_id=item.child_id,
+        start=item.start,
+        end=item.end,
+    )
 
 
-def _parse(provider_id: str, raw_items: list[Any]) -> tuple[list[Any], dict[int, ItemResultOut]]:
+def _parse(provider_id: str, raw_items: list[Any]) -> tuple[list[Any], dict[int, ItemOutcome]]:
     """Items that parse, with their positions; the others are rejected right here."""
     parsed: list[tuple[int, Declaration]] = []
-    rejected: dict[int, ItemResultOut] = {}
+    rejected: dict[int, ItemOutcome] = {}
     for index, raw in enumerate(raw_items):
         try:
             item = parse_item(raw)
@@ -113,13 +137,24 @@ def _parse(provider_id: str, raw_items: list[Any]) -> tuple[list[Any], dict[int,
             ]
             rejected[index] = _rejected(index, raw, errors)
             continue
-        if item.provider_id is not None and item.provider_id != provider_id:
-            msg = "provider_id must be the token's provider"
-            errors = [{"code": Code.NOT_AUTHORISED.value, "field": "provider_id", "message": msg}]
-            rejected[index] = _rejected(index, raw, errors)
-            continue
-        parsed.append((index, _declaration(provider_id, item)))
+        _sort(provider_id, index, item, parsed, rejected)
     return parsed, rejected
+
+
+def _sort(
+    provider_id: str,
+    index: int,
+    item: Item,
+    parsed: list[tuple[int, Declaration]],
+    rejected: dict[int, ItemOutcome],
+) -> None:
+    """A valid item to `parsed` as a declaration, or to `rejected` if for another provider."""
+    if item.provider_id is not None and item.provider_id != provider_id:
+        msg = "provider_id must be the token's provider"
+        errors = [{"code": Code.NOT_AUTHORISED.value, "field": "provider_id", "message": msg}]
+        rejected[index] = _rejected(index, {"record_id": item.record_id, "kind": item.kind}, errors)
+        return
+    parsed.append((index, _declaration(provider_id, item)))
 
 
 def _span(items: list[Declaration]) -> tuple[datetime, datetime]:
@@ -129,8 +164,10 @@ def _span(items: list[Declaration]) -> tuple[datetime, datetime]:
             starts.append(datetime.combine(d.day, datetime.min.time()))
             ends.append(datetime.combine(d.day, datetime.max.time()))
         else:
-            starts.append(d.start.replace(tzinfo=None))
-            ends.append(d.end.replace(tzinfo=None))
+            start, end = d.start, d.end
+            # (naive already, but for an offset the validation will refuse)
+            starts.append(start if start.tzinfo is None else start.replace(tzinfo=None))
+            ends.append(end if end.tzinfo is None else end.replace(tzinfo=None))
     return min(starts), max(ends)
 
 
@@ -142,12 +179,45 @@ async def ingest(
     *,
     source: str,
     now: datetime | None = None,
-) -> list[ItemResultOut]:
+) -> list[ItemOutcome]:
     """Decide and store a batch; per-item results in the order of the items."""
     if len(raw_items) > BATCH_LIMIT:
         raise as_problem(BatchTooLarge(len(raw_items), BATCH_LIMIT))
-    now = now or local_now()
     parsed, results = _parse(provider_id, raw_items)
+    return await _ingest(session, outbox, provider_id, parsed, results, len(raw_items), source, now)
+
+
+async def ingest_valid(
+    session: AsyncSession,
+    outbox: Table,
+    provider_id: str,
+    items: list[Item],
+    *,
+    source: str,
+    now: datetime | None = None,
+) -> list[ItemOutcome]:
+    """`ingest` of items already validated (the whole body at once, `schemas.valid_batch`):
+    the same results as `ingest` of their JSON."""
+    if len(items) > BATCH_LIMIT:
+        raise as_problem(BatchTooLarge(len(items), BATCH_LIMIT))
+    parsed: list[tuple[int, Declaration]] = []
+    results: dict[int, ItemOutcome] = {}
+    for index, item in enumerate(items):
+        _sort(provider_id, index, item, parsed, results)
+    return await _ingest(session, outbox, provider_id, parsed, results, len(items), source, now)
+
+
+async def _ingest(
+    session: AsyncSession,
+    outbox: Table,
+    provider_id: str,
+    parsed: list[tuple[int, Declaration]],
+    results: dict[int, ItemOutcome],
+    size: int,
+    source: str,
+    now: datetime | None,
+) -> list[ItemOutcome]:
+    now = now or local_now()
     if parsed:
         decls = [d for _, d in parsed]
         children = {d.child_id for d in decls}
@@ -158,8 +228,6 @@ async def ingest(
             session, provider_id=provider_id, child_ids=children
         )
         closed = await registry.closed_months(session)
-        # Rows and events of every item as if accepted, built before the lock is taken.
-        prepared = _prepare(decls, closed, now=now, source=source)
         await repository.lock_provider(session, provider_id)  # held until the commit
         p, m, r, stored_ids = await repository.load_records(
             session,
@@ -174,36 +242,11 @@ async def ingest(
             providers=known, contracts=contracts, presences=p, meals=m, reservations=r
         )
         decided = process_batch(decls, state, now=now, closed_months=closed)
-        outs = await _store(session, outbox, decls, decided, stored_ids, prepared)
+        outs = await _store(session, outbox, decls, decided, stored_ids, now=now, source=source)
         for (index, _), out in zip(parsed, outs, strict=True):
             out.index = index
             results[index] = out
-    return [results[i] for i in range(len(raw_items))]
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    """What an item writes if accepted: its id, row, first version and outbox row."""
-
-    id: str
-    row: dict[str, Any]
-    version: dict[str, Any]
-    outbox: dict[str, Any]
-
-
-def _prepare(
-    decls: list[Declaration], closed: set[str], *, now: datetime, source: str
-) -> list[_Prepared]:
-    """Ids, rows and events of all items, built as the domain would on acceptance (the
-    event is `recorded_event`, exactly what `process_batch` emits for an accepted item)."""
-    created = datetime.now(UTC)
-    ids = [str(uuid.uuid4()) for _ in decls]
-    events = [(recorded_event(d, closed), i) for d, i in zip(decls, ids, strict=True)]
-    staged = staged_events(events, source=source)
-    return [
-        _Prepared(record_id, *_rows(d, record_id, created, now), row)
-        for d, record_id, row in zip(decls, ids, staged, strict=True)
-    ]
+    return [results[i] for i in range(size)]
 
 
 async def _store(
@@ -212,34 +255,46 @@ async def _store(
     decls: list[Declaration],
     decided: list[ItemResult],
     stored_ids: dict[str, dict[tuple[str, str], str]],
-    prepared: list[_Prepared],
-) -> list[ItemResultOut]:
+    *,
+    now: datetime,
+    source: str,
+) -> list[ItemOutcome]:
+    """Rows, first versions and outbox rows of the accepted items (their events are the
+    domain's, `ItemResult.event`), written in bulk; the results of all items."""
     rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("presence", "meal", "reservation")}
     versions: dict[str, list[dict[str, Any]]] = {"presence": [], "meal": []}
-    staged: list[dict[str, Any]] = []
-    checked: set[str] = set()
+    events: list[tuple[Any, str]] = []
+    created = datetime.now(UTC)
     outs = []
-    for decl, result, ready in zip(decls, decided, prepared, strict=True):
+    accepted = [r.outcome is Outcome.ACCEPTED for r in decided]
+    new_ids = iter(uuid4_strings(sum(accepted)))
+    for decl, result, is_new in zip(decls, decided, accepted, strict=True):
         kind = KIND[type(decl)]
         ids = stored_ids[kind]
         key = (decl.provider_id, decl.record_id)
-        outcome = result.outcome
         errors: list[Problem] = []
-        if outcome is Outcome.ACCEPTED:
-            record_id: str | None = ready.id
-            ids[key] = ready.id
-            rows[kind].append(ready.row)
+        if is_new:
+            record_id: str | None = next(new_ids)
+            assert record_id is not None and result.event is not None
+            ids[key] = record_id
+            row, version = _rows(decl, record_id, created, now)
+            rows[kind].append(row)
             if kind in versions:
-                versions[kind].append(ready.version)
-            if kind not in checked:  # the first event of each type meets its schema
-                check_staged(ready.outbox)
-                checked.add(kind)
-            staged.append(ready.outbox)
+                versions[kind].append(version)
+            events.append((result.event, record_id))
         else:
             record_id = ids.get(key)
-            if outcome is Outcome.REJECTED:
+            if result.outcome is Outcome.REJECTED:
                 errors = [_problem(violation_json(v)) for v in result.violations]
-        outs.append(_result(result.index, decl.record_id, kind, outcome.value, record_id, errors))
+        outs.append(
+            _result(result.index, decl.record_id, kind, result.outcome.value, record_id, errors)
+        )
+    staged = staged_events(events, source=source)
+    checked: set[type] = set()
+    for (event, _), row in zip(events, staged, strict=True):
+        if type(event) not in checked:  # the first event of each type meets its schema;
+            check_staged(row)  # the others share its shape (same code, same dataclass)
+            checked.add(type(event))
     await repository.insert_all(
         session,
         [
@@ -257,25 +312,50 @@ async def _store(
 def _rows(
     decl: Declaration, record_id: str, created: datetime, recorded_at: datetime
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    row: dict[str, Any] = {
-        "id": record_id,
-        "provider_id": decl.provider_id,
-        "provider_record_id": decl.record_id,
-        "child_id": decl.child_id,
-        "version": 1,
-        "status": "active",
-        "created_at": created,
-    }
-    version: dict[str, Any] = {
-        "version": 1,
-        "status": "active",
-        "reason": None,
-        "recorded_at": recorded_at,
-    }
     if isinstance(decl, MealDeclaration):
-        row |= {"day": decl.day, "count": decl.count}
-        version |= {"meal_id": record_id, "day": decl.day, "count": decl.count}
-    else:
-        row |= {"start": decl.start, "end": decl.end}
-        version |= {"presence_id": record_id, "start": decl.start, "end": decl.end}
-    return row, version
+        day, count = decl.day, decl.count
+        return (
+            {
+                "id": record_id,
+                "provider_id": decl.provider_id,
+                "provider_record_id": decl.record_id,
+                "child_id": decl.child_id,
+                "version": 1,
+                "status": "active",
+                "created_at": created,
+                "day": day,
+                "count": count,
+            },
+            {
+                "version": 1,
+                "status": "active",
+                "reason": None,
+                "recorded_at": recorded_at,
+                "meal_id": record_id,
+                "day": day,
+                "count": count,
+            },
+        )
+    start, end = decl.start, decl.end
+    return (
+        {
+            "id": record_id,
+            "provider_id": decl.provider_id,
+            "provider_record_id": decl.record_id,
+            "child_id": decl.child_id,
+            "version": 1,
+            "status": "active",
+            "created_at": created,
+            "start": start,
+            "end": end,
+        },
+        {
+            "version": 1,
+            "status": "active",
+            "reason": None,
+            "recorded_at": recorded_at,
+            "presence_id": record_id,
+            "start": start,
+            "end": end,
+        },
+    )

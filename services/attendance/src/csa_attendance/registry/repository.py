@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_attendance.domain.contracts import BillingMode, EducationContract
 from csa_attendance.domain.providers import Address, Provider, ProviderTerms
-from csa_attendance.presences.repository import one_of
+from csa_attendance.presences.repository import one_of, row_type
 from csa_attendance.tables import (
     closed_periods,
     education_contracts,
@@ -145,7 +145,8 @@ async def contracts_of(
         query = query.where(education_contracts.c.contract_id == contract_id)
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    return [_contract(r) for r in (await session.execute(query)).all()]
+    make = row_type(education_contracts)._make  # select(table): the table's columns
+    return [_contract(make(r)) for r in (await session.execute(query)).all()]
 
 
 async def insert_contract(session: AsyncSession, c: EducationContract) -> None:
