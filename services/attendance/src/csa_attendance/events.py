@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -16,6 +15,7 @@ import orjson
 
 from csa_attendance.domain import events as de
 from csa_shared.events import Envelope, new_event, parse_event, topic_of
+from csa_shared.ids import uuid4_strings
 
 PREFIX = "lu.csa.attendance."
 TYPES: dict[type, str] = {
@@ -41,21 +41,6 @@ ENTITY_ID: dict[str, str] = {
     "educationcontract": "contract_id",
     "othercharge": "charge_id",
 }
-
-
-def uuid4_strings(n: int) -> list[str]:
-    """`n` random (version 4) UUIDs as `str(uuid.uuid4())` spells them, from one read of
-    the OS's randomness instead of one per id."""
-    h = os.urandom(16 * n).hex()
-    return [
-        f"{h[i : i + 8]}-{h[i + 8 : i + 12]}-4{h[i + 13 : i + 16]}-"
-        f"{_VARIANT[h[i + 16]]}{h[i + 17 : i + 20]}-{h[i + 20 : i + 32]}"
-        for i in range(0, 32 * n, 32)
-    ]
-
-
-# RFC 4122: version nibble 4, variant bits 10xx (the first hex digit of the fourth group).
-_VARIANT = {f"{d:x}": f"{8 | d & 3:x}" for d in range(16)}
 
 
 def event_type(event: de.AttendanceEvent) -> str:

@@ -26,12 +26,13 @@ from csa_attendance.domain.records import (
     PresenceDeclaration,
     ReservationDeclaration,
 )
-from csa_attendance.events import check_staged, staged_events, uuid4_strings
+from csa_attendance.events import check_staged, staged_events
 from csa_attendance.presences import repository
 from csa_attendance.presences.schemas import Item, MealIn, Problem, parse_item
 from csa_attendance.problems import as_problem, violation_json
 from csa_attendance.registry import repository as registry
 from csa_attendance.tables import meal_versions, meals, presence_versions, presences, reservations
+from csa_shared.ids import uuid4_strings
 
 PRESENCE_RECORDED = "lu.csa.attendance.presence.recorded.v1"
 LUXEMBOURG = ZoneInfo("Europe/Luxembourg")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -12,6 +10,7 @@ from typing import Any
 from csa_billing.invoicing.finalize import invoice_number
 from csa_shared.events import Envelope, InvalidEvent, new_event, topic_of
 from csa_shared.events.schemas import validate_event
+from csa_shared.ids import uuid4_strings
 
 SOURCE = "/csa/billing"
 PERIOD_CLOSED = "lu.csa.billing.period.closed.v1"
@@ -62,11 +61,9 @@ def invoice_outbox_records(batch: list[tuple[Any, ...]], created: datetime) -> l
     ``Envelope`` per event. Run in the close's worker (thread or process)."""
     topic = topic_of(INVOICE_ISSUED)
     when = created.isoformat()
-    pool = os.urandom(16 * len(batch))
     records: list[OutboxRecord] = []
-    for n, row in enumerate(batch):
+    for row, event_id in zip(batch, uuid4_strings(len(batch)), strict=True):
         invoice_id, series, seq, month, corrects, child, household, original = row[:8]
-        event_id = str(uuid.UUID(bytes=pool[16 * n : 16 * n + 16], version=4))
         document = {
             "specversion": "1.0",
             "id": event_id,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -23,6 +22,7 @@ from csa_billing.tables import (
     plurilingual_week,
     statement_line,
 )
+from csa_shared.ids import uuid4_strings
 from csa_shared.rules.periods import BillingPeriod
 
 
@@ -145,12 +145,6 @@ _UPSERT_LEDGER = (  # the lines are copied from the invoices just written, not s
 _DELETE_WEEKS = "DELETE FROM plurilingual_week WHERE month = $1 AND child_id = ANY($2::varchar[])"
 
 
-def _new_ids(count: int) -> list[str]:
-    """``count`` random (version 4) UUIDs from one read of the system's random source."""
-    pool = os.urandom(16 * count)
-    return [str(uuid.UUID(bytes=pool[16 * i : 16 * i + 16], version=4)) for i in range(count)]
-
-
 async def write_originals(
     session: AsyncSession, period: BillingPeriod, bills: list[PeriodBill]
 ) -> None:
@@ -162,7 +156,7 @@ async def write_originals(
     if not bills:
         return
     now = datetime.now(UTC)
-    ids = _new_ids(len(bills))
+    ids = uuid4_strings(len(bills))
     rows = [
         _invoice_row(
             b, period.month, period.month, b.lines_json(), b.by_provider(), None, now, invoice_id
