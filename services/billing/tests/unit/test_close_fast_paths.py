@@ -19,6 +19,7 @@ import pytest
 
 from csa_billing.invoicing import events
 from csa_billing.invoicing.assemble import bill_chunk, bill_period, provider_totals
+from csa_billing.invoicing.finalize import ISSUED_FIELDS
 from csa_billing.invoicing.inputs import (
     Charge,
     ChildData,
@@ -152,11 +153,9 @@ def test_outbox_records_are_the_invoice_issued_documents() -> None:
     batch = [_invoice(n) for n in range(6)]
     records = events.invoice_outbox_records(batch, created)
     assert len({r[0] for r in records}) == len(batch)
-    names = ["id", "series", "seq", "month", "corrects_month", "child_id", "household_id"]
-    names += ["original_invoice_id", "parent_total", "state_total"]
     for row, (event_id, topic, key, payload, at) in zip(batch, records, strict=True):
         plain = events.invoice_issued(
-            SimpleNamespace(**dict(zip(names, row, strict=False))), row[10]
+            SimpleNamespace(**dict(zip(ISSUED_FIELDS, row, strict=False))), row[10]
         )
         document = json.loads(payload)
         assert (topic, key, at) == (topic_of(events.INVOICE_ISSUED), plain.key, created)

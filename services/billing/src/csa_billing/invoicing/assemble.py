@@ -550,14 +550,16 @@ def bill_chunk(
 
 
 _WORKER: dict[str, object] = {}
+#: the youngest generation's collection threshold while chunks are billed (default 700)
+GEN0_WHILE_BILLING = 10_000
 
 
 def init_worker(book: ProviderBook, calendar: ReferenceCalendar) -> None:
     """Initializer of a close's worker process: the provider terms and the calendar; the
-    young objects collected every 10 000 allocations (see ``service._fewer_collections``:
-    a worker only bills chunks)."""
+    young objects collected every ``GEN0_WHILE_BILLING`` allocations (see
+    ``service._fewer_collections``: a worker only bills chunks)."""
     _WORKER["book"], _WORKER["calendar"] = book, calendar
-    gc.set_threshold(10_000, *gc.get_threshold()[1:])
+    gc.set_threshold(GEN0_WHILE_BILLING, *gc.get_threshold()[1:])
 
 
 def bill_chunk_in_worker(

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from csa_billing.invoicing.finalize import invoice_number
+from csa_billing.invoicing.finalize import ISSUED_FIELDS, invoice_number
 from csa_shared.events import Envelope, InvalidEvent, new_event, topic_of
 from csa_shared.events.schemas import validate_event
 from csa_shared.ids import uuid4_strings
@@ -30,20 +30,37 @@ def invoice_issued(row: Any, providers: list[str] | None = None) -> Envelope:
         INVOICE_ISSUED,
         source=SOURCE,
         subject=row.child_id,
-        data={
-            "invoice_id": row.id,
-            "number": invoice_number(row.series, row.seq),
-            "month": row.month,
-            "corrects_month": row.corrects_month,
-            "child_id": row.child_id,
-            "household_id": row.household_id,
-            "kind": "invoice" if row.corrects_month == row.month else "adjustment",
-            "original_invoice_id": row.original_invoice_id,
-            "parent_total": _money(row.parent_total),
-            "state_total": _money(row.state_total),
-            "providers": providers,
-        },
+        data=_issued_data(*(getattr(row, name) for name in ISSUED_FIELDS), providers),
     )
+
+
+def _issued_data(
+    invoice_id: str,
+    series: str,
+    seq: int,
+    month: str,
+    corrects_month: str,
+    child_id: str,
+    household_id: str | None,
+    original_invoice_id: str | None,
+    parent_total: Decimal,
+    state_total: Decimal,
+    providers: list[str],
+) -> dict[str, Any]:
+    """The data of ``invoice.issued``."""
+    return {
+        "invoice_id": invoice_id,
+        "number": invoice_number(series, seq),
+        "month": month,
+        "corrects_month": corrects_month,
+        "child_id": child_id,
+        "household_id": household_id,
+        "kind": "invoice" if corrects_month == month else "adjustment",
+        "original_invoice_id": original_invoice_id,
+        "parent_total": _money(parent_total),
+        "state_total": _money(state_total),
+        "providers": providers,
+    }
 
 
 # ``Envelope.to_json``'s encoding (same separators and fallback), one reusable encoder
@@ -63,33 +80,22 @@ def invoice_outbox_records(batch: list[tuple[Any, ...]], created: datetime) -> l
     when = created.isoformat()
     records: list[OutboxRecord] = []
     for row, event_id in zip(batch, uuid4_strings(len(batch)), strict=True):
-        invoice_id, series, seq, month, corrects, child, household, original = row[:8]
+        *fields, providers = row[:11]
+        child_id = fields[5]
         document = {
             "specversion": "1.0",
             "id": event_id,
             "source": SOURCE,
             "type": INVOICE_ISSUED,
-            "subject": child,
+            "subject": child_id,
             "time": when,
             "datacontenttype": "application/json",
-            "data": {
-                "invoice_id": invoice_id,
-                "number": invoice_number(series, seq),
-                "month": month,
-                "corrects_month": corrects,
-                "child_id": child,
-                "household_id": household,
-                "kind": "invoice" if corrects == month else "adjustment",
-                "original_invoice_id": original,
-                "parent_total": _money(row[8]),
-                "state_total": _money(row[9]),
-                "providers": list(row[10]),
-            },
+            "data": _issued_data(*fields, list(providers)),
         }
         problems = validate_event(document)
         if problems:
             raise InvalidEvent("; ".join(problems))
-        records.append((event_id, topic, child, _ENCODE(document), created))
+        records.append((event_id, topic, child_id, _ENCODE(document), created))
     return records
 
 

@@ -103,6 +103,12 @@ async def issued_invoices(
         after = rows[-1].seq
 
 
+#: the invoice columns of ``issued_records``' tuples (then the providers), and of
+#: ``invoice.issued``
+ISSUED_FIELDS = (
+    "id", "series", "seq", "month", "corrects_month", "child_id", "household_id",
+    "original_invoice_id", "parent_total", "state_total",
+)  # fmt: skip
 _ISSUED_RECORDS = (  # the providers of each invoice: those of its statement lines, in order
     "SELECT i.id, i.series, i.seq, i.month, i.corrects_month, i.child_id, i.household_id, "
     "i.original_invoice_id, i.parent_total, i.state_total, coalesce(p.providers, '{}') "
@@ -121,10 +127,8 @@ async def issued_records(
     transaction (a batch per round trip, never the whole month at once)."""
     driver = await driver_connection(session)
     if driver is None:
-        names = ["id", "series", "seq", "month", "corrects_month", "child_id", "household_id"]
-        names += ["original_invoice_id", "parent_total", "state_total"]
         async for rows in issued_invoices(session, month, batch):
-            yield [(*(getattr(r, n) for n in names), providers) for r, providers in rows]
+            yield [(*(getattr(r, n) for n in ISSUED_FIELDS), ps) for r, ps in rows]
         return
     cursor = await driver.cursor(_ISSUED_RECORDS, month)
     while records := await cursor.fetch(batch):

@@ -23,6 +23,7 @@ from typing import Any
 from csa_billing.invoicing import events, loading, repository
 from csa_billing.invoicing.adjust import adjustment_lines
 from csa_billing.invoicing.assemble import (
+    GEN0_WHILE_BILLING,
     PeriodBill,
     bill_chunk,
     bill_chunk_in_worker,
@@ -112,21 +113,20 @@ async def open_period(runtime: ServiceRuntime, month: str, options: CloseOptions
         return await repository.period_row(session, period.month)
 
 
-_GEN0_DURING_CLOSE = 10_000
 _relaxed: list[tuple[int, int, int]] = []  # the thresholds to restore, while closes run
 
 
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
-    """The garbage collector's youngest generation collected every 10 000 allocations
-    instead of 700 while a close runs: a chunk's rows and bills live for the whole chunk,
-    so frequent young collections only walk them again and again (about 15 % of the
-    billing). Refcounting still frees them; the thresholds are restored after the last
-    close running in this process."""
+    """The garbage collector's youngest generation collected every ``GEN0_WHILE_BILLING``
+    allocations instead of 700 while a close runs: a chunk's rows and bills live for the
+    whole chunk, so frequent young collections only walk them again and again (about 15 %
+    of the billing). Refcounting still frees them; the thresholds are restored after the
+    last close running in this process."""
     if not _relaxed:
         _relaxed.append(gc.get_threshold())
         first, *older = _relaxed[0]
-        gc.set_threshold(max(first, _GEN0_DURING_CLOSE), *older)
+        gc.set_threshold(max(first, GEN0_WHILE_BILLING), *older)
     else:
         _relaxed.append(_relaxed[0])
     try:
