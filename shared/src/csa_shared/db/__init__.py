@@ -1,6 +1,6 @@
 """Per-service async database access and Alembic migrations."""
 
-from csa_shared.db.engine import create_engine, session_factory
+from csa_shared.db.engine import asyncpg_connection, create_engine, session_factory
 from csa_shared.db.migrations import upgrade_to_head
 
-__all__ = ["create_engine", "session_factory", "upgrade_to_head"]
+__all__ = ["asyncpg_connection", "create_engine", "session_factory", "upgrade_to_head"]

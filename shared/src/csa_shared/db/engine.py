@@ -49,3 +49,12 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 def is_postgres(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+async def asyncpg_connection(session: AsyncSession) -> Any | None:
+    """The session's asyncpg connection, inside its transaction, on PostgreSQL; None
+    elsewhere. Bulk paths (COPY, cursors, array parameters) go through it, past the ORM."""
+    connection = await session.connection()
+    if connection.dialect.driver != "asyncpg":
+        return None
+    return (await connection.get_raw_connection()).driver_connection

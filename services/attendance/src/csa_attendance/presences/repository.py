@@ -35,6 +35,7 @@ from csa_attendance.tables import (
     presences,
     reservations,
 )
+from csa_shared.db import asyncpg_connection
 
 SLACK = timedelta(days=1)
 # Presences and reservations last at most 24 h (domain.validation.MAX_LENGTH): a record
@@ -249,8 +250,8 @@ async def insert_all(
     writes = [(table, rows) for table, rows in writes if rows]
     if not writes:
         return
-    connection = await session.connection()
-    if connection.dialect.driver != "asyncpg":
+    raw = await asyncpg_connection(session)
+    if raw is None:
         for table, rows in writes:
             await session.execute(table.insert(), rows)
         return
@@ -267,7 +268,6 @@ async def insert_all(
             statement = statement.add_cte(ctes)
         await session.execute(statement, params)
         return
-    raw = (await connection.get_raw_connection()).driver_connection
     for table, rows in writes:
         columns = list(rows[0])
         get = itemgetter(*columns)

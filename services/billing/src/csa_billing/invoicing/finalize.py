@@ -12,9 +12,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.invoicing import loading
-from csa_billing.invoicing.repository import driver_connection
 from csa_billing.projections.store import insert_for
 from csa_billing.tables import billing_period, invoice, number_counter, statement, statement_line
+from csa_shared.db import asyncpg_connection
 from csa_shared.rules.periods import billing_period as period_of
 from csa_shared.rules.periods import parse_month
 
@@ -125,7 +125,7 @@ async def issued_records(
     child_id, household_id, original_invoice_id, parent_total, state_total, providers),
     in batches. On PostgreSQL one query read through a cursor in the session's
     transaction (a batch per round trip, never the whole month at once)."""
-    driver = await driver_connection(session)
+    driver = await asyncpg_connection(session)
     if driver is None:
         async for rows in issued_invoices(session, month, batch):
             yield [(*(getattr(r, n) for n in ISSUED_FIELDS), ps) for r, ps in rows]

@@ -48,6 +48,7 @@ from csa_billing.tables import (
 from csa_billing.tables import (
     service_sheet_projection as sheets,
 )
+from csa_shared.db import asyncpg_connection
 from csa_shared.rules.periods import BillingPeriod
 
 
@@ -121,13 +122,11 @@ def _of(column: Any, child_ids: list[str], dialect: str) -> Any:
 
 async def _rows(session: AsyncSession, query: Any) -> list[tuple[Any, ...]]:
     """The query's rows as tuples; on PostgreSQL straight from asyncpg (no SQLAlchemy rows)."""
-    if dialect_of(session) != "postgresql":
+    driver = await asyncpg_connection(session)
+    if driver is None:
         return list(map(tuple, (await session.execute(query)).all()))
     compiled = query.compile(dialect=session.get_bind().dialect)
     params = compiled.params
-    connection = await session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
-    assert driver is not None
     records = await driver.fetch(str(compiled), *(params[k] for k in compiled.positiontup))
     return list(map(tuple, records))
 

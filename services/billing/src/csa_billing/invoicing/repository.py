@@ -22,6 +22,7 @@ from csa_billing.tables import (
     plurilingual_week,
     statement_line,
 )
+from csa_shared.db import asyncpg_connection
 from csa_shared.ids import uuid4_strings
 from csa_shared.rules.periods import BillingPeriod
 
@@ -123,16 +124,6 @@ def _statement_rows(
     ]
 
 
-async def driver_connection(session: AsyncSession) -> Any | None:
-    """The session's asyncpg connection (in its transaction) on PostgreSQL, else None: the
-    close's bulk reads and writes go through it (arrays and ``unnest``, few round trips)."""
-    if dialect_of(session) != "postgresql":
-        return None
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    return raw.driver_connection
-
-
 _INVOICE_NAMES = ["id", "month", "child_id", "household_id", "corrects_month"]
 _INVOICE_NAMES += ["original_invoice_id", "status", "contract_id", "language", "renewal_date"]
 _INVOICE_NAMES += ["parent_total", "state_total", "lines", "created_at"]
@@ -163,7 +154,7 @@ async def write_originals(
         )
         for b, invoice_id in zip(bills, ids, strict=True)
     ]
-    driver = await driver_connection(session)
+    driver = await asyncpg_connection(session)
     if driver is not None:
         await _write_originals_copy(driver, period, rows, bills)
         return
@@ -275,7 +266,7 @@ async def stage_outbox(
     PostgreSQL, one multi-row INSERT elsewhere."""
     if not records:
         return
-    driver = await driver_connection(session)
+    driver = await asyncpg_connection(session)
     if driver is not None:
         await driver.copy_records_to_table(outbox.name, records=records, columns=_OUTBOX_COLUMNS)
         return
