@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -11,10 +10,15 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
-import orjson
-
 from csa_attendance.domain import events as de
-from csa_shared.events import Envelope, new_event, parse_event, topic_of
+from csa_shared.events import (
+    Envelope,
+    cloudevent,
+    encode_document,
+    new_event,
+    parse_event,
+    topic_of,
+)
 from csa_shared.ids import uuid4_strings
 
 PREFIX = "lu.csa.attendance."
@@ -144,29 +148,11 @@ def envelopes(events: list[tuple[Any, str]], *, source: str) -> list[Envelope]:
 _topic = lru_cache(maxsize=64)(topic_of)
 
 
-def _encode(document: dict[str, Any]) -> str:
-    """The JSON text of a CloudEvent document as `Envelope.to_json` writes it (compact,
-    ASCII, `str` fallback), by orjson: several times faster. orjson writes non-ASCII text
-    as UTF-8, so such a (rare) document is written by `json` instead, escaped as before."""
-    try:
-        text = orjson.dumps(document, default=str).decode()
-    except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits
-        return _ASCII(document)
-    return text if text.isascii() else _ASCII(document)
-
-
-def _iso_or_str(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date) else str(value)
-
-
-_ASCII = json.JSONEncoder(separators=(",", ":"), default=_iso_or_str).encode
-
-
 def outbox_rows(events: list[Envelope]) -> list[dict[str, Any]]:
     """Outbox rows of `events`, as `csa_shared.messaging.outbox.add_to_outbox` writes them,
     for a bulk insert (COPY) in the caller's transaction."""
     created = datetime.now(UTC)
-    return [_row(e.id, e.type, e.key, _encode(e.to_dict()), created) for e in events]
+    return [_row(e.id, e.type, e.key, encode_document(e.to_dict()), created) for e in events]
 
 
 def _row(event_id: str, type_: str, key: str, payload: str, created: datetime) -> dict[str, Any]:
@@ -190,17 +176,9 @@ def staged_events(events: list[tuple[Any, str]], *, source: str) -> list[dict[st
     for (event, entity_id), event_id in zip(events, uuid4_strings(len(events)), strict=True):
         type_ = _SHAPES[type(event)][0]
         key = getattr(event, "child_id", None) or event.provider_id
-        document = {
-            "specversion": "1.0",
-            "id": event_id,
-            "source": source,
-            "type": type_,
-            "subject": key,
-            "time": when,
-            "datacontenttype": "application/json",
-            "data": _data(event, entity_id, _AS_IS_FOR_ORJSON),
-        }
-        rows.append(_row(event_id, type_, key, _encode(document), created))
+        data = _data(event, entity_id, _AS_IS_FOR_ORJSON)
+        document = cloudevent(event_id, type_, source, key, when, data)
+        rows.append(_row(event_id, type_, key, encode_document(document), created))
     return rows
 
 

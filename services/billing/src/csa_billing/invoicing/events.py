@@ -8,7 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from csa_billing.invoicing.finalize import ISSUED_FIELDS, invoice_number
-from csa_shared.events import Envelope, InvalidEvent, new_event, topic_of
+from csa_shared.events import (
+    Envelope,
+    InvalidEvent,
+    cloudevent,
+    encode_document,
+    new_event,
+    topic_of,
+)
 from csa_shared.events.schemas import validate_event
 from csa_shared.ids import uuid4_strings
 
@@ -63,9 +70,6 @@ def _issued_data(
     }
 
 
-# ``Envelope.to_json``'s encoding (same separators and fallback), one reusable encoder
-_ENCODE = json.JSONEncoder(separators=(",", ":"), default=str).encode
-
 OutboxRecord = tuple[str, str, str, str, datetime]
 """An outbox row to COPY: (event_id, topic, message_key, payload, created_at)."""
 
@@ -82,20 +86,12 @@ def invoice_outbox_records(batch: list[tuple[Any, ...]], created: datetime) -> l
     for row, event_id in zip(batch, uuid4_strings(len(batch)), strict=True):
         *fields, providers = row[:11]
         child_id = fields[5]
-        document = {
-            "specversion": "1.0",
-            "id": event_id,
-            "source": SOURCE,
-            "type": INVOICE_ISSUED,
-            "subject": child_id,
-            "time": when,
-            "datacontenttype": "application/json",
-            "data": _issued_data(*fields, list(providers)),
-        }
+        data = _issued_data(*fields, list(providers))
+        document = cloudevent(event_id, INVOICE_ISSUED, SOURCE, child_id, when, data)
         problems = validate_event(document)
         if problems:
             raise InvalidEvent("; ".join(problems))
-        records.append((event_id, topic, child_id, _ENCODE(document), created))
+        records.append((event_id, topic, child_id, encode_document(document), created))
     return records
 
 
