@@ -9,13 +9,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, Table, any_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from csa_shared.bus import BusUnavailable, EventBus
+from csa_shared.db import asyncpg_connection
 from csa_shared.events import Envelope, topic_of
 from csa_shared.observability import metrics
 
@@ -41,6 +44,28 @@ async def add_to_outbox(
             }
             for e in events
         ],
+    )
+
+
+OUTBOX_COLUMNS = ("event_id", "topic", "message_key", "payload", "created_at")
+
+
+async def stage_outbox_records(
+    session: AsyncSession, outbox: Table, records: Sequence[tuple[Any, ...]]
+) -> None:
+    """Outbox rows already encoded, as tuples of ``OUTBOX_COLUMNS``, in the session's
+    transaction, as ``add_to_outbox`` writes them: one COPY on PostgreSQL, one multi-row
+    INSERT elsewhere (bulk paths that build their documents without an ``Envelope``)."""
+    if not records:
+        return
+    driver = await asyncpg_connection(session)
+    if driver is not None:
+        await driver.copy_records_to_table(
+            outbox.name, records=records, columns=list(OUTBOX_COLUMNS)
+        )
+        return
+    await session.execute(
+        outbox.insert(), [dict(zip(OUTBOX_COLUMNS, r, strict=True)) for r in records]
     )
 
 

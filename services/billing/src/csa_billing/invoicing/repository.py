@@ -9,7 +9,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.invoicing.assemble import PeriodBill, provider_totals
@@ -253,26 +253,6 @@ async def replace_plurilingual(
     ]
     if weeks:
         await session.execute(plurilingual_week.insert(), weeks)
-
-
-_OUTBOX_COLUMNS = ["event_id", "topic", "message_key", "payload", "created_at"]
-
-
-async def stage_outbox(
-    session: AsyncSession, outbox: Table, records: list[tuple[Any, ...]]
-) -> None:
-    """Outbox rows (event_id, topic, message_key, payload, created_at) in the session's
-    transaction, as ``csa_shared.messaging.outbox.add_to_outbox`` writes them: one COPY on
-    PostgreSQL, one multi-row INSERT elsewhere."""
-    if not records:
-        return
-    driver = await asyncpg_connection(session)
-    if driver is not None:
-        await driver.copy_records_to_table(outbox.name, records=records, columns=_OUTBOX_COLUMNS)
-        return
-    await session.execute(
-        outbox.insert(), [dict(zip(_OUTBOX_COLUMNS, r, strict=True)) for r in records]
-    )
 
 
 async def dirty_before(session: AsyncSession, month: str, limit: int) -> list[Any]:

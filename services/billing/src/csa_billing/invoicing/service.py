@@ -34,7 +34,7 @@ from csa_billing.invoicing.finalize import finalize, issued_records
 from csa_billing.invoicing.inputs import ProviderBook
 from csa_billing.invoicing.settings import DEFAULT_CHUNK, close_workers, grace_days
 from csa_shared.errors import Conflict
-from csa_shared.messaging.outbox import add_to_outbox
+from csa_shared.messaging.outbox import add_to_outbox, stage_outbox_records
 from csa_shared.rules.calendars import ReferenceCalendar, configured_calendar
 from csa_shared.rules.periods import BillingPeriod, billing_period, parse_month
 from csa_shared.runtime import ServiceRuntime
@@ -172,9 +172,9 @@ async def _close_period(
             async for batch in issued_records(session, month):
                 pending.append(compute.invoice_events(batch, created))
                 if len(pending) > compute.workers:
-                    await repository.stage_outbox(session, runtime.outbox, await pending.popleft())
+                    await stage_outbox_records(session, runtime.outbox, await pending.popleft())
             while pending:
-                await repository.stage_outbox(session, runtime.outbox, await pending.popleft())
+                await stage_outbox_records(session, runtime.outbox, await pending.popleft())
             issued = [events.statement_issued(s) for s in statements]
             issued.append(events.period_closed(closed, count, closed.children_total))
             await add_to_outbox(session, runtime.outbox, *issued)
