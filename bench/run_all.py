@@ -34,7 +34,7 @@ TIMEOUT_SECONDS = 3600
 WHY = {
     "bench_rules.py": 'services/billing/README.md, rules section "Performance"',
     "bench_close.py": 'services/billing/README.md, "Tests and benchmark"',
-    "bench_ingest.py": 'services/attendance/README.md, "Performance"',
+    "bench_ingest.py": 'services/attendance/README.md, "Benchmark"',
     "bench_latency.py": "CPU per request printed above; `bench_latency.py --profile DIR` "
     "writes both servers' cProfile",
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -99,7 +99,9 @@ async def test_amend_and_void_keep_history_and_emit_corrections(
         (1, "2025-03-03T08:00:00", None),
         (2, "2025-03-03T09:00:00", "late"),
     ]
-    assert await count(runtime, presence_versions) == len(items) + 2
+    # Version rows of the two corrected presences only: each one's version 1 (its row until
+    # the correction) and the correction; the other 19 presences are their own version 1.
+    assert await count(runtime, presence_versions) == 4
     types = Counter(await outbox_types(runtime))
     assert types["lu.csa.attendance.presence.corrected.v1"] == 1
     assert types["lu.csa.attendance.presence.voided.v1"] == 1
@@ -154,3 +156,53 @@ async def test_meal_amend_and_void_and_a_presence_backing_meals_cannot_be_voided
     assert now_free.status_code == 200
     types = await outbox_types(runtime)
     assert types.count("lu.csa.attendance.meal.corrected.v1") == 2
+
+
+async def test_an_uncorrected_presence_shows_its_first_version_from_its_row(
+    api, world, as_provider, runtime
+) -> None:
+    provider = as_provider("sea-a")
+    posted = await api.post(
+        "/v1/declarations/batch", json={"items": [month_items()[0]]}, headers=provider
+    )
+    presence_id = posted.json()["results"][0]["id"]
+
+    shown = (await api.get(f"/v1/presences/{presence_id}", headers=provider)).json()
+
+    assert await count(runtime, presence_versions) == 0  # ingest writes no version row
+    [first] = shown["versions"]
+    assert (first["version"], first["start"], first["status"], first["reason"]) == (
+        1, "2025-03-03T08:00:00", "active", None,
+    )  # fmt: skip
+    assert first["recorded_at"][:10] == date.today().isoformat()
+
+
+async def test_a_presence_whose_first_version_an_older_ingest_stored_is_corrected_once(
+    api, world, as_provider, runtime
+) -> None:
+    provider = as_provider("sea-a")
+    posted = await api.post(
+        "/v1/declarations/batch", json={"items": [month_items()[0]]}, headers=provider
+    )
+    presence_id = posted.json()["results"][0]["id"]
+    async with runtime.unit_of_work() as s:  # as every ingest before this release wrote it
+        await s.execute(
+            presence_versions.insert().values(
+                presence_id=presence_id, version=1, status="active", reason=None,
+                start=datetime(2025, 3, 3, 8), end=datetime(2025, 3, 3, 16, 30),
+                recorded_at=datetime(2025, 3, 3, 17),
+            )
+        )  # fmt: skip
+
+    amended = await api.post(
+        f"/v1/presences/{presence_id}/amend",
+        json={"start": "2025-03-03T09:00:00", "end": "2025-03-03T15:00:00", "reason": "late"},
+        headers=provider,
+    )
+    shown = (await api.get(f"/v1/presences/{presence_id}", headers=provider)).json()
+
+    assert amended.status_code == 200, amended.text
+    first, second = shown["versions"]
+    assert (first["version"], first["recorded_at"]) == (1, "2025-03-03T17:00:00")
+    assert (second["version"], second["start"]) == (2, "2025-03-03T09:00:00")
+    assert await count(runtime, presence_versions) == 2

@@ -23,6 +23,7 @@ from csa_attendance.presences.schemas import (
 from csa_attendance.presences.service import local_now
 from csa_attendance.problems import as_problem
 from csa_attendance.registry import repository as registry
+from csa_attendance.tables import presence_versions
 from csa_shared.auth import Principal
 from csa_shared.errors import NotFound
 from csa_shared.messaging.outbox import add_to_outbox
@@ -53,7 +54,7 @@ async def show(session: AsyncSession, principal: Principal, presence_id: str) ->
     row = await repository.presence_row(session, presence_id)
     if row is None or not may_see(principal, row):
         raise NotFound(f"no presence {presence_id}")  # same answer: no leak
-    versions = await repository.presence_versions_of(session, presence_id)
+    versions = await repository.presence_versions_of(session, row)
     return PresenceHistoryOut(
         **presence_out(row).model_dump(),
         versions=[
@@ -119,6 +120,7 @@ async def correct(
             )
     except AttendanceDomainError as exc:
         raise as_problem(exc) from exc
+    await repository.keep_first_version(session, presence_versions, row)
     await repository.save_presence_version(session, presence_id, new.current)
     await add_to_outbox(session, outbox, to_envelope(event, source=source, entity_id=presence_id))
     updated = await repository.presence_row(session, presence_id)

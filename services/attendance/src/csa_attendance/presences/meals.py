@@ -19,6 +19,7 @@ from csa_attendance.presences.schemas import MealOut, VoidIn
 from csa_attendance.presences.service import local_now
 from csa_attendance.problems import as_problem
 from csa_attendance.registry import repository as registry
+from csa_attendance.tables import meal_versions
 from csa_shared.auth import Principal
 from csa_shared.errors import NotFound
 from csa_shared.http.app import runtime_of, session
@@ -87,6 +88,7 @@ async def correct_meal(
             )
     except AttendanceDomainError as exc:
         raise as_problem(exc) from exc
+    await repository.keep_first_version(unit, meal_versions, row)
     await repository.save_meal_version(unit, meal_id, new.current)
     await add_to_outbox(unit, outbox, to_envelope(event, source=source, entity_id=meal_id))
     c = new.current

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import functools
 from collections import namedtuple
-from collections.abc import Collection, Iterable, Sequence
-from datetime import date, datetime, time, timedelta
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, Table, any_, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -44,6 +45,7 @@ LONGEST = timedelta(hours=24)
 # Up to this many rows in all, one INSERT ... WITH statement beats COPY's round trips.
 FEW_ROWS = 32
 KINDS = frozenset({"presence", "meal", "reservation"})
+LUXEMBOURG = ZoneInfo("Europe/Luxembourg")
 
 
 async def lock_provider(session: AsyncSession, provider_id: str) -> None:
@@ -295,14 +297,51 @@ async def presence_row(session: AsyncSession, presence_id: str) -> Any | None:
     return (await session.execute(select(presences).where(presences.c.id == presence_id))).first()
 
 
-async def presence_versions_of(session: AsyncSession, presence_id: str) -> list[Any]:
-    return list(
+def first_version(record: Mapping[str, Any], versions: Table) -> Any:
+    """Version 1 of a record (a `presences` or `meals` row's mapping) as a row of `versions`
+    reads: ingest writes no version row (the record's row is its history until a correction,
+    `keep_first_version`), saving a write per record on the busiest path."""
+    created = record["created_at"]
+    if created.tzinfo is None:  # SQLite gives back naive UTC
+        created = created.replace(tzinfo=UTC)
+    content = (
+        {"presence_id": record["id"], "start": record["start"], "end": record["end"]}
+        if versions is presence_versions
+        else {"meal_id": record["id"], "day": record["day"], "count": record["count"]}
+    )
+    return row_type(versions)(
+        **content,
+        version=1,
+        status="active",
+        reason=None,
+        recorded_at=created.astimezone(LUXEMBOURG).replace(tzinfo=None),  # naive local
+    )
+
+
+async def keep_first_version(session: AsyncSession, versions: Table, record: Any) -> None:
+    """Before a record's first correction, its version 1 into `versions` (unless an older
+    ingest, which wrote every version 1, did)."""
+    if record.version != 1:
+        return
+    key = versions.c.presence_id if versions is presence_versions else versions.c.meal_id
+    stored = await session.scalar(
+        select(func.count()).where(key == record.id, versions.c.version == 1)
+    )
+    if not stored:
+        first = first_version(record._mapping, versions)
+        await session.execute(versions.insert().values(first._asdict()))
+
+
+async def presence_versions_of(session: AsyncSession, record: Any) -> list[Any]:
+    """Every version of a presence (a `presences` row), first to current."""
+    found = list(
         await session.execute(
             select(presence_versions)
-            .where(presence_versions.c.presence_id == presence_id)
+            .where(presence_versions.c.presence_id == record.id)
             .order_by(presence_versions.c.version)
         )
     )
+    return found or [first_version(record._mapping, presence_versions)]
 
 
 async def children_presences(

@@ -31,7 +31,7 @@ from csa_attendance.presences import repository
 from csa_attendance.presences.schemas import Item, MealIn, Problem, parse_item
 from csa_attendance.problems import as_problem, violation_json
 from csa_attendance.registry import repository as registry
-from csa_attendance.tables import meal_versions, meals, presence_versions, presences, reservations
+from csa_attendance.tables import meals, presences, reservations
 from csa_shared.ids import uuid4_strings
 
 PRESENCE_RECORDED = "lu.csa.attendance.presence.recorded.v1"
@@ -243,7 +243,7 @@ async def _ingest(
             providers=known, contracts=contracts, presences=p, meals=m, reservations=r
         )
         decided = process_batch(decls, state, now=now, closed_months=closed)
-        outs = await _store(session, outbox, decls, decided, stored_ids, now=now, source=source)
+        outs = await _store(session, outbox, decls, decided, stored_ids, source=source)
         for (index, _), out in zip(parsed, outs, strict=True):
             out.index = index
             results[index] = out
@@ -257,13 +257,12 @@ async def _store(
     decided: list[ItemResult],
     stored_ids: dict[str, dict[tuple[str, str], str]],
     *,
-    now: datetime,
     source: str,
 ) -> list[ItemOutcome]:
-    """Rows, first versions and outbox rows of the accepted items (their events are the
-    domain's, `ItemResult.event`), written in bulk; the results of all items."""
+    """Rows and outbox rows of the accepted items (their events are the domain's,
+    `ItemResult.event`), written in bulk; the results of all items. A record's version 1 is
+    its row (`repository.first_version`)."""
     rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("presence", "meal", "reservation")}
-    versions: dict[str, list[dict[str, Any]]] = {"presence": [], "meal": []}
     events: list[tuple[Any, str]] = []
     created = datetime.now(UTC)
     outs = []
@@ -278,10 +277,7 @@ async def _store(
             record_id: str | None = next(new_ids)
             assert record_id is not None and result.event is not None
             ids[key] = record_id
-            row, version = _rows(decl, record_id, created, now)
-            rows[kind].append(row)
-            if kind in versions:
-                versions[kind].append(version)
+            rows[kind].append(_row(decl, record_id, created))
             events.append((result.event, record_id))
         else:
             record_id = ids.get(key)
@@ -300,9 +296,7 @@ async def _store(
         session,
         [
             (presences, rows["presence"]),
-            (presence_versions, versions["presence"]),
             (meals, rows["meal"]),
-            (meal_versions, versions["meal"]),
             (reservations, rows["reservation"]),
             (outbox, staged),
         ],
@@ -310,53 +304,18 @@ async def _store(
     return outs
 
 
-def _rows(
-    decl: Declaration, record_id: str, created: datetime, recorded_at: datetime
-) -> tuple[dict[str, Any], dict[str, Any]]:
+def _row(decl: Declaration, record_id: str, created: datetime) -> dict[str, Any]:
+    row = {
+        "id": record_id,
+        "provider_id": decl.provider_id,
+        "provider_record_id": decl.record_id,
+        "child_id": decl.child_id,
+        "version": 1,
+        "status": "active",
+        "created_at": created,
+    }
     if isinstance(decl, MealDeclaration):
-        day, count = decl.day, decl.count
-        return (
-            {
-                "id": record_id,
-                "provider_id": decl.provider_id,
-                "provider_record_id": decl.record_id,
-                "child_id": decl.child_id,
-                "version": 1,
-                "status": "active",
-                "created_at": created,
-                "day": day,
-                "count": count,
-            },
-            {
-                "version": 1,
-                "status": "active",
-                "reason": None,
-                "recorded_at": recorded_at,
-                "meal_id": record_id,
-                "day": day,
-                "count": count,
-            },
-        )
-    start, end = decl.start, decl.end
-    return (
-        {
-            "id": record_id,
-            "provider_id": decl.provider_id,
-            "provider_record_id": decl.record_id,
-            "child_id": decl.child_id,
-            "version": 1,
-            "status": "active",
-            "created_at": created,
-            "start": start,
-            "end": end,
-        },
-        {
-            "version": 1,
-            "status": "active",
-            "reason": None,
-            "recorded_at": recorded_at,
-            "presence_id": record_id,
-            "start": start,
-            "end": end,
-        },
-    )
+        row["day"], row["count"] = decl.day, decl.count
+    else:
+        row["start"], row["end"] = decl.start, decl.end
+    return row

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from csa_attendance.presences.repository import first_version
 from csa_attendance.tables import (
     education_contracts,
     meal_versions,
@@ -41,6 +42,11 @@ async def _versions(
     return out
 
 
+def _first(record: dict[str, Any], versions: Table) -> dict[str, Any]:
+    """Version 1 of a record never corrected, as `_rows` gives a version row."""
+    return dict(first_version(record, versions)._asdict())
+
+
 async def export_rows(session: AsyncSession, child_id: str) -> dict[str, list[dict[str, Any]]]:
     found = {
         "education_contracts": await of_child(
@@ -61,10 +67,10 @@ async def export_rows(session: AsyncSession, child_id: str) -> dict[str, list[di
         [r["id"] for r in found["presences"]],
     )
     for row in found["presences"]:
-        row["versions"] = history.get(row["id"], [])
+        row["versions"] = history.get(row["id"]) or [_first(row, presence_versions)]
     history = await _versions(
         session, meal_versions, meal_versions.c.meal_id, [r["id"] for r in found["meals"]]
     )
     for row in found["meals"]:
-        row["versions"] = history.get(row["id"], [])
+        row["versions"] = history.get(row["id"]) or [_first(row, meal_versions)]
     return found
