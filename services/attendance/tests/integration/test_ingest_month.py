@@ -158,14 +158,18 @@ async def test_meal_amend_and_void_and_a_presence_backing_meals_cannot_be_voided
     assert types.count("lu.csa.attendance.meal.corrected.v1") == 2
 
 
+async def _post_first_presence(api: Any, provider: dict[str, str]) -> str:
+    posted = await api.post(
+        "/v1/declarations/batch", json={"items": [month_items()[0]]}, headers=provider
+    )
+    return str(posted.json()["results"][0]["id"])
+
+
 async def test_an_uncorrected_presence_shows_its_first_version_from_its_row(
     api, world, as_provider, runtime
 ) -> None:
     provider = as_provider("sea-a")
-    posted = await api.post(
-        "/v1/declarations/batch", json={"items": [month_items()[0]]}, headers=provider
-    )
-    presence_id = posted.json()["results"][0]["id"]
+    presence_id = await _post_first_presence(api, provider)
 
     shown = (await api.get(f"/v1/presences/{presence_id}", headers=provider)).json()
 
@@ -181,10 +185,7 @@ async def test_a_presence_whose_first_version_an_older_ingest_stored_is_correcte
     api, world, as_provider, runtime
 ) -> None:
     provider = as_provider("sea-a")
-    posted = await api.post(
-        "/v1/declarations/batch", json={"items": [month_items()[0]]}, headers=provider
-    )
-    presence_id = posted.json()["results"][0]["id"]
+    presence_id = await _post_first_presence(api, provider)
     async with runtime.unit_of_work() as s:  # as every ingest before this release wrote it
         await s.execute(
             presence_versions.insert().values(

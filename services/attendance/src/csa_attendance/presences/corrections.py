@@ -13,6 +13,7 @@ from csa_attendance.domain.corrections import amend_presence, void_presence
 from csa_attendance.domain.errors import AttendanceDomainError
 from csa_attendance.domain.ledger import AttendanceState
 from csa_attendance.events import to_envelope
+from csa_attendance.local_time import local_now
 from csa_attendance.presences import repository
 from csa_attendance.presences.schemas import (
     AmendIn,
@@ -20,7 +21,6 @@ from csa_attendance.presences.schemas import (
     PresenceOut,
     VersionOut,
 )
-from csa_attendance.presences.service import local_now
 from csa_attendance.problems import as_problem
 from csa_attendance.registry import repository as registry
 from csa_attendance.tables import presence_versions

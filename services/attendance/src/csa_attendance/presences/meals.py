@@ -14,9 +14,9 @@ from csa_attendance.domain.corrections import amend_meal, void_meal
 from csa_attendance.domain.errors import AttendanceDomainError
 from csa_attendance.domain.ledger import AttendanceState
 from csa_attendance.events import to_envelope
+from csa_attendance.local_time import local_now
 from csa_attendance.presences import repository
 from csa_attendance.presences.schemas import MealOut, VoidIn
-from csa_attendance.presences.service import local_now
 from csa_attendance.problems import as_problem
 from csa_attendance.registry import repository as registry
 from csa_attendance.tables import meal_versions

@@ -12,10 +12,9 @@ from __future__ import annotations
 import functools
 from collections import namedtuple
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, Table, any_, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -29,6 +28,7 @@ from csa_attendance.domain.records import (
     RecordVersion,
     ReservationDeclaration,
 )
+from csa_attendance.local_time import as_local
 from csa_attendance.tables import (
     meal_versions,
     meals,
@@ -45,7 +45,6 @@ LONGEST = timedelta(hours=24)
 # Up to this many rows in all, one INSERT ... WITH statement beats COPY's round trips.
 FEW_ROWS = 32
 KINDS = frozenset({"presence", "meal", "reservation"})
-LUXEMBOURG = ZoneInfo("Europe/Luxembourg")
 
 
 async def lock_provider(session: AsyncSession, provider_id: str) -> None:
@@ -301,9 +300,6 @@ def first_version(record: Mapping[str, Any], versions: Table) -> Any:
     """Version 1 of a record (a `presences` or `meals` row's mapping) as a row of `versions`
     reads: ingest writes no version row (the record's row is its history until a correction,
     `keep_first_version`), saving a write per record on the busiest path."""
-    created = record["created_at"]
-    if created.tzinfo is None:  # SQLite gives back naive UTC
-        created = created.replace(tzinfo=UTC)
     content = (
         {"presence_id": record["id"], "start": record["start"], "end": record["end"]}
         if versions is presence_versions
@@ -314,7 +310,7 @@ def first_version(record: Mapping[str, Any], versions: Table) -> Any:
         version=1,
         status="active",
         reason=None,
-        recorded_at=created.astimezone(LUXEMBOURG).replace(tzinfo=None),  # naive local
+        recorded_at=as_local(record["created_at"]),
     )
 
 

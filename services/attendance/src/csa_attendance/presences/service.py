@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import Table
@@ -27,6 +26,7 @@ from csa_attendance.domain.records import (
     ReservationDeclaration,
 )
 from csa_attendance.events import check_staged, staged_events
+from csa_attendance.local_time import local_now
 from csa_attendance.presences import repository
 from csa_attendance.presences.schemas import Item, MealIn, Problem, parse_item
 from csa_attendance.problems import as_problem, violation_json
@@ -35,17 +35,11 @@ from csa_attendance.tables import meals, presences, reservations
 from csa_shared.ids import uuid4_strings
 
 PRESENCE_RECORDED = "lu.csa.attendance.presence.recorded.v1"
-LUXEMBOURG = ZoneInfo("Europe/Luxembourg")
 KIND = {
     PresenceDeclaration: "presence",
     MealDeclaration: "meal",
     ReservationDeclaration: "reservation",
 }
-
-
-def local_now() -> datetime:
-    """Naive local Luxembourg time, as the domain counts."""
-    return datetime.now(LUXEMBOURG).replace(tzinfo=None)
 
 
 def _rejected(index: int, raw: Any, errors: list[dict[str, str]]) -> ItemOutcome:

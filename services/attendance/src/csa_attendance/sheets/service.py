@@ -24,7 +24,7 @@ from csa_attendance.domain.events import ServiceSheetDay
 from csa_attendance.domain.records import Ingest
 from csa_attendance.domain.service_sheets import ServiceSheet, submit_service_sheet
 from csa_attendance.events import to_envelope
-from csa_attendance.presences.service import local_now
+from csa_attendance.local_time import local_now
 from csa_attendance.problems import as_problem
 from csa_attendance.registry import repository as registry
 from csa_attendance.registry.service import get_provider
