@@ -10,7 +10,7 @@ csa_shared.testing.broker (KAFKA_BOOTSTRAP_SERVERS, else testcontainers, else Ta
 Goal: >= 20 000 records/s end to end and >= 30 % of the slowest raw stage.
 
 End to end = first POST sent → every accepted record's event acknowledged by the broker
-(the relay has marked every outbox row sent). After the timed run the topic is read back:
+(the relay has published and deleted every outbox row). After the timed run the topic is read back:
 one message per accepted record, each presence once. The service is set up as `csa serve`
 does (`gc.freeze()` and collector thresholds once the app is built); batches come
 round-robin from the providers, so concurrent requests are of different providers (one
@@ -33,17 +33,19 @@ from typing import Any
 
 import asyncpg
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import select
 
 from csa.cli import _freeze_startup_objects
 from csa.services import definition
 from csa_attendance.tables import education_contracts, presences, provider_versions, providers
+from csa_shared.bus import Message
 from csa_shared.bus.kafka import ensure_topics
 from csa_shared.events import TOPICS
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
 from csa_shared.testing.broker import kafka_broker
+from csa_shared.testing.events import topic_messages
 from csa_shared.testing.postgres import PostgresDatabases
 from csa_shared.testing.tokens import TestTokens
 
@@ -215,26 +217,16 @@ async def stage_produce(
         await producer.stop()
 
 
-async def on_broker(bootstrap: str, topic: str) -> tuple[int, set[str]]:
-    """(messages, ids of the recorded presences) in `topic`, read from the beginning until
-    nothing more comes for a second."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="earliest")
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        messages, presences = 0, set[str]()
-        while batch := await consumer.getmany(timeout_ms=1000, max_records=10_000):
-            for records in batch.values():
-                for record in records:
-                    messages += 1
-                    event = json.loads(record.value or b"{}")
-                    if event.get("type") == "lu.csa.attendance.presence.recorded.v1":
-                        presences.add(event["data"]["presence_id"])
-        return messages, presences
-    finally:
-        await consumer.stop()
+def new_on_broker(before: list[Message], after: list[Message]) -> tuple[list[Message], set[str]]:
+    """The messages of `after` not in `before`, and the ids of the presences they record."""
+    seen = {(m.partition, m.offset) for m in before}
+    new = [m for m in after if (m.partition, m.offset) not in seen]
+    recorded = set[str]()
+    for message in new:
+        event = json.loads(message.value)
+        if event["type"] == "lu.csa.attendance.presence.recorded.v1":
+            recorded.add(event["data"]["presence_id"])
+    return new, recorded
 
 
 async def main(records: int, providers_n: int, concurrency: int) -> None:
@@ -254,18 +246,16 @@ async def main(records: int, providers_n: int, concurrency: int) -> None:
             await runtime.start(migrate=True)
             try:
                 await seed(runtime, providers_n)
-                before, old = await on_broker(broker.bootstrap, TOPICS["attendance"])
+                topic = TOPICS["attendance"]
+                before = await topic_messages(broker.bootstrap, topic)
                 http_s, e2e_s, lat, accepted = await run_http(runtime, batches, concurrency)
                 # Checked after the timed run: each accepted record reached the broker once.
-                published, new = await on_broker(broker.bootstrap, TOPICS["attendance"])
-                published, distinct = published - before, len(new - old)
+                after = await topic_messages(broker.bootstrap, topic)
+                new, recorded = new_on_broker(before, after)
+                published, distinct = len(new), len(recorded)
+                payloads = [(m.key, m.value.decode()) for m in new]
                 async with runtime.sessions() as s:
                     rows = [tuple(r) for r in await s.execute(select(presences))]
-                    outbox = runtime.outbox
-                    payloads = [
-                        (r.message_key, r.payload)
-                        for r in await s.execute(select(outbox.c.message_key, outbox.c.payload))
-                    ]
             finally:
                 await runtime.stop()
             json_rate = stage_json(batches)

@@ -45,11 +45,6 @@ async def projected(billing: ServiceRuntime, presence_id: str) -> Any:
         ).first()
 
 
-async def outbox_payloads(runtime: ServiceRuntime) -> list[Any]:
-    async with runtime.sessions() as session:
-        return (await session.execute(select(runtime.outbox).order_by(runtime.outbox.c.id))).all()
-
-
 async def test_posted_presence_reaches_billing_projection(attendance_api, billing) -> None:
     response = await attendance_api.post("/v1/presences", json=presence("child-1", "r-1"))
     assert response.status_code == 201, response.text
@@ -82,6 +77,7 @@ async def test_same_event_delivered_twice_changes_projection_once(
     group = f"{ATTENDANCE_GROUP}-{uuid.uuid4().hex[:8]}"
     billing, consumer = unsubscribed_billing(platform_settings)
     outcomes: dict[str, list[str]] = {}
+    delivered: list[Message] = []
     record = f"r-{uuid.uuid4().hex[:8]}"
     presence_marker = record.encode()
 
@@ -89,6 +85,7 @@ async def test_same_event_delivered_twice_changes_projection_once(
         outcome = await consumer(message)
         if presence_marker in message.value:
             outcomes.setdefault(json.loads(message.value)["id"], []).append(outcome)
+            delivered.append(message)
 
     billing.bus.subscribe(group=group, topics=[TOPICS["attendance"]], handler=observe)
     await billing.start(migrate=True)
@@ -96,14 +93,13 @@ async def test_same_event_delivered_twice_changes_projection_once(
         response = await attendance_api.post("/v1/presences", json=presence("child-3", record))
         presence_id = response.json()["id"]
         before = await eventually(lambda: projected(billing, presence_id))
-        original = next(r for r in await outbox_payloads(attendance) if presence_id in r.payload)
-        event_id = json.loads(original.payload)["id"]
+        original = await eventually(lambda: _first(delivered))
+        assert presence_id.encode() in original.value
+        event_id = json.loads(original.value)["id"]
         await eventually(lambda: _outcomes(outcomes, event_id, 1))
         assert outcomes[event_id] == ["processed"]
 
-        await attendance.bus.publish(
-            TOPICS["attendance"], original.message_key, original.payload.encode()
-        )
+        await attendance.bus.publish(TOPICS["attendance"], original.key, original.value)
 
         await eventually(lambda: _outcomes(outcomes, event_id, 2), timeout=60)
         assert outcomes[event_id] == ["processed", "duplicate"]
@@ -111,6 +107,10 @@ async def test_same_event_delivered_twice_changes_projection_once(
         assert (after.updated_at, after.version) == (before.updated_at, before.version)
     finally:
         await billing.stop()
+
+
+async def _first(messages: list[Message]) -> Message | None:
+    return messages[0] if messages else None
 
 
 async def _outcomes(outcomes: dict[str, list[str]], event_id: str, count: int) -> bool:

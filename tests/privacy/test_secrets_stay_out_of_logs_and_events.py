@@ -32,6 +32,7 @@ from csa_shared.bus.kafka import ensure_topics
 from csa_shared.events import TOPICS
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
+from csa_shared.testing.events import emitted
 from csa_shared.testing.tokens import TestTokens
 from tests.privacy.capture import Collector, all_logs_at_debug, leaks
 
@@ -311,10 +312,5 @@ async def last_sms_code(runtime: ServiceRuntime) -> str:
 
 
 async def staged_events(platform: dict[str, ServiceRuntime]) -> list[str]:
-    """Every event staged in the services' outboxes (sent or not), as published."""
-    payloads: list[str] = []
-    for runtime in platform.values():
-        async with runtime.sessions() as session:
-            rows = await session.execute(select(runtime.outbox.c.payload))
-            payloads += [row.payload for row in rows]
-    return payloads
+    """Every event the services staged in their outboxes, as published."""
+    return [m.value.decode() for r in platform.values() for m in await emitted(r)]

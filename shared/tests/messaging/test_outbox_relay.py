@@ -1,7 +1,9 @@
-"""Outbox relay: publishes committed rows in order, keeps them while the broker is down."""
+"""Outbox relay: publishes committed rows in order and deletes them, keeps them while the
+broker is down, and runs one pass at a time across replicas (PostgreSQL)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -17,10 +19,13 @@ TYPE = "lu.csa.attendance.presence.recorded.v1"
 
 
 class FlakyBus(EventBus):
-    """A bus that refuses the first ``failures`` publishes, then records what it gets."""
+    """A bus that refuses the first ``failures`` publishes (after ``accept_first`` it took),
+    then records what it gets; ``pause`` seconds per publish (an answering broker)."""
 
-    def __init__(self, failures: int = 0) -> None:
+    def __init__(self, failures: int = 0, *, accept_first: int = 0, pause: float = 0) -> None:
         self.failures = failures
+        self.accept_first = accept_first
+        self.pause = pause
         self.published: list[tuple[str, str, bytes]] = []
 
     async def start(self) -> None: ...
@@ -28,7 +33,10 @@ class FlakyBus(EventBus):
     async def stop(self) -> None: ...
 
     async def publish(self, topic: str, key: str, value: bytes) -> None:
-        if self.failures:
+        await asyncio.sleep(self.pause)
+        if self.accept_first:
+            self.accept_first -= 1
+        elif self.failures:
             self.failures -= 1
             raise BusUnavailable("broker down")
         self.published.append((topic, key, value))
@@ -67,7 +75,13 @@ async def outbox_db(tmp_path: Path):
     await engine.dispose()
 
 
-async def test_rows_are_published_in_commit_order_and_marked_sent(outbox_db) -> None:
+async def stage(engine, outbox, events) -> None:
+    async with engine.begin() as connection:
+        for event in events:
+            await add_to_outbox(connection, outbox, event)
+
+
+async def test_rows_are_published_in_commit_order_then_deleted(outbox_db) -> None:
     engine, outbox = outbox_db
     events = [presence(n, child=f"c-{n % 2}") for n in range(5)]
     async with engine.begin() as connection:
@@ -79,6 +93,8 @@ async def test_rows_are_published_in_commit_order_and_marked_sent(outbox_db) -> 
     assert await relay.publish_pending() == 5
     assert [key for _, key, _ in bus.published] == [e.key for e in events]
     assert await relay.pending() == 0
+    async with engine.connect() as connection:
+        assert (await connection.execute(select(outbox.c.id))).all() == []
     assert await relay.publish_pending() == 0
 
 
@@ -107,3 +123,68 @@ async def test_rolled_back_transaction_leaves_nothing_to_publish(outbox_db) -> N
             raise RuntimeError("business rule failed after the event was staged")
     async with engine.connect() as connection:
         assert (await connection.execute(select(outbox.c.id))).all() == []
+
+
+async def test_rows_acknowledged_before_a_failure_go_and_the_rest_are_sent_next(
+    outbox_db,
+) -> None:
+    engine, outbox = outbox_db
+    events = [presence(n, "c") for n in range(5)]
+    await stage(engine, outbox, events)
+    bus = FlakyBus(failures=1, accept_first=2)
+    relay = OutboxRelay(engine=engine, outbox=outbox, bus=bus, service="attendance")
+
+    with pytest.raises(BusUnavailable):
+        await relay.publish_pending()
+    assert (len(bus.published), await relay.pending()) == (2, 3)
+
+    assert await relay.publish_pending() == 3
+    assert [value for _, _, value in bus.published] == [e.to_json() for e in events]
+
+
+@pytest.fixture
+async def postgres_outbox(pg_database_url):
+    """One service database on PostgreSQL and two engines on it: two replicas' pools."""
+    metadata = MetaData()
+    outbox = outbox_table(metadata)
+    url = pg_database_url()
+    engines = [create_engine(url), create_engine(url)]
+    async with engines[0].begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    yield engines, outbox
+    for engine in engines:
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_two_replicas_relays_publish_each_row_once_in_order(postgres_outbox) -> None:
+    engines, outbox = postgres_outbox
+    events = [presence(n, child="c") for n in range(40)]
+    await stage(engines[0], outbox, events)
+    bus = FlakyBus(pause=0.001)  # passes long enough to meet the other replica's
+    relays = [
+        OutboxRelay(engine=e, outbox=outbox, bus=bus, service="attendance", batch_size=7)
+        for e in engines
+    ]
+
+    async def drain(relay: OutboxRelay) -> None:
+        while await relay.pending():
+            await relay.publish_pending()
+
+    await asyncio.gather(*(drain(r) for r in relays))
+
+    assert [value for _, _, value in bus.published] == [e.to_json() for e in events]
+
+
+@pytest.mark.postgres
+async def test_a_failed_pass_lets_the_other_replica_publish(postgres_outbox) -> None:
+    engines, outbox = postgres_outbox
+    await stage(engines[0], outbox, [presence(n, "c") for n in range(3)])
+    down = OutboxRelay(engine=engines[0], outbox=outbox, bus=FlakyBus(failures=9), service="a")
+    with pytest.raises(BusUnavailable):
+        await down.publish_pending()
+
+    bus = FlakyBus()
+    other = OutboxRelay(engine=engines[1], outbox=outbox, bus=bus, service="a")
+    assert await other.publish_pending() == 3
+    assert len(bus.published) == 3

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy import select
 
 from csa_identity.tables import audit_log
 from csa_shared.runtime import ServiceRuntime
+from csa_shared.testing.events import emitted_documents
 
 from .conftest import PASSWORD, Clock, card_for, last_sms_code, register
 
@@ -194,14 +194,12 @@ async def test_attach_and_detach_children(api: httpx.AsyncClient, identity: Serv
     assert (await api.delete("/v1/me/children/child-1", headers=bearer(tokens))).status_code == 204
     me = (await api.get("/v1/me", headers=bearer(tokens))).json()
     assert [c["child_id"] for c in me["children"]] == ["child-2"]
-    types = await _outbox_types(identity)
+    types = await _emitted_types(identity)
     assert "lu.csa.identity.child.detached.v1" in types
 
 
-async def _outbox_types(runtime: ServiceRuntime) -> list[str]:
-    async with runtime.unit_of_work() as session:
-        rows = await session.execute(select(runtime.outbox))
-        return [json.loads(row.payload)["type"] for row in rows]
+async def _emitted_types(runtime: ServiceRuntime) -> list[str]:
+    return [e["type"] for e in await emitted_documents(runtime)]
 
 
 async def _audit_rows(runtime: ServiceRuntime, action: str) -> list[tuple[str, str | None, dict]]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy import select
 
 from csa_shared.auth import TokenVerifier
 from csa_shared.events import parse_event
 from csa_shared.runtime import ServiceRuntime
+from csa_shared.testing.events import emitted
 
 from .conftest import PASSWORD, Clock, card_for, last_sms_code, register
 
@@ -151,11 +151,10 @@ async def test_registration_emits_account_created_and_child_attached(
 ) -> None:
     _iam_code, tokens = await register(api, identity, "child-7")
     account_id = identity.token_verifier.verify(tokens["access_token"]).subject
-    async with identity.unit_of_work() as session:
-        rows = (await session.execute(select(identity.outbox).order_by(identity.outbox.c.id))).all()
-    events = {event.type: (row, event) for row in rows for event in [parse_event(row.payload)]}
-    row, created = events["lu.csa.identity.account.created.v1"]
-    assert (row.topic, row.message_key, created.subject) == (
+    messages = await emitted(identity)
+    events = {event.type: (m, event) for m in messages for event in [parse_event(m.value)]}
+    message, created = events["lu.csa.identity.account.created.v1"]
+    assert (message.topic, message.key, created.subject) == (
         "csa.identity.events",
         account_id,
         account_id,
@@ -163,7 +162,7 @@ async def test_registration_emits_account_created_and_child_attached(
     assert created.data["account_id"] == account_id
     assert created.data["child_ids"] == ["child-7"]
     assert created.data["created_at"] == clock.now.isoformat()
-    row, attached = events["lu.csa.identity.child.attached.v1"]
+    message, attached = events["lu.csa.identity.child.attached.v1"]
     assert attached.data["account_id"] == account_id
     assert attached.data["child_id"] == "child-7"
-    assert row.topic == "csa.identity.events"
+    assert message.topic == "csa.identity.events"

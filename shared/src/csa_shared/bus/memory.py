@@ -80,6 +80,10 @@ class InProcessBus(EventBus):
     async def ping(self) -> bool:
         return True
 
+    def messages(self, topic: str) -> list[Message]:
+        """Every message published to ``topic`` so far, in order (for tests and diagnostics)."""
+        return list(self._logs.get(topic, ()))
+
     def committed(self, group: str, topic: str) -> int:
         """The next offset ``group`` will read from ``topic`` (for tests and diagnostics)."""
         return self._committed.get((group, topic), 0)

@@ -1,7 +1,9 @@
 """Transactional outbox: events are rows written in the business transaction.
 
-The relay publishes unsent rows in id order (so in order per key), marks them sent,
-and while the broker is down keeps them and retries with exponential backoff.
+The relay publishes waiting rows in id order (so in order per key) and deletes each row
+once the broker has acknowledged it (an event about a child stays in the database only
+until it is published); while the broker is down it keeps them and retries with
+exponential backoff. One pass at a time per service database, however many replicas run.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Table, any_, bindparam, func, select, update
+from sqlalchemy import BigInteger, Table, any_, bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -70,7 +72,12 @@ async def stage_outbox_records(
 
 
 class OutboxRelay:
-    """Moves committed outbox rows to the bus; one relay per service database."""
+    """Moves committed outbox rows to the bus; one relay per service replica.
+
+    Passes never overlap: within the process a lock orders them, and across the replicas
+    of a service on PostgreSQL each pass runs in a transaction holding an advisory lock
+    (a replica that finds it taken skips the pass), so each row is published by one relay,
+    in id order."""
 
     def __init__(
         self,
@@ -92,6 +99,10 @@ class OutboxRelay:
         self._max_backoff = max_backoff_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._one_pass = asyncio.Lock()
+        self._postgres = engine.dialect.name == "postgresql"
+        self._lock_key = f"csa-outbox-relay:{service}:{outbox.name}"
 
     def wake(self) -> None:
         """Ask for a pass now instead of at the next poll (called after a commit)."""
@@ -99,10 +110,14 @@ class OutboxRelay:
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._service}")
 
     async def stop(self) -> None:
         if self._task is not None:
+            # Also flagged: a cancellation the database driver turns into another error
+            # must not keep the loop going.
+            self._stopping = True
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -110,7 +125,7 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         backoff = self._poll
-        while True:
+        while not self._stopping:
             try:
                 sent = await self.publish_pending()
                 backoff = self._poll
@@ -121,6 +136,8 @@ class OutboxRelay:
                 metrics.OUTBOX_PUBLISH_FAILURES.labels(self._service).inc()
                 backoff = min(max(backoff * 2, 0.2), self._max_backoff)
             except Exception:
+                if self._stopping:
+                    return
                 log.exception("outbox relay pass failed")
                 backoff = min(max(backoff * 2, 0.2), self._max_backoff)
             self._wake.clear()
@@ -128,13 +145,17 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wake.wait(), timeout=backoff)
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unsent rows in id order; returns how many were sent.
+        """Publish one batch of waiting rows in id order and delete them; returns how many
+        were sent (0 as well when another replica's pass is running).
 
-        One pooled connection for the pass (reading, then marking): no second checkout and
-        pre-ping. The read's transaction ends before publishing, so none is held open while
-        the broker answers (on SQLite, a stale read transaction could not turn into a write).
+        One pooled connection for the pass. On PostgreSQL the pass is one transaction, its
+        advisory lock released by the commit (or by the rollback of a failed pass). On
+        SQLite (one process) the read's transaction ends before publishing: a stale read
+        transaction could not turn into a write.
         """
-        async with self._engine.connect() as connection:
+        async with self._one_pass, self._engine.connect() as connection:
+            if self._postgres and not await self._claim(connection):
+                return 0
             rows = (
                 await connection.execute(
                     select(
@@ -143,40 +164,41 @@ class OutboxRelay:
                         self._outbox.c.message_key,
                         self._outbox.c.payload,
                     )
-                    .where(self._outbox.c.sent_at.is_(None))
                     .order_by(self._outbox.c.id)
                     .limit(self._batch)
                 )
             ).all()
-            await connection.commit()
+            if not self._postgres:
+                await connection.commit()
             if not rows:
                 return 0
             messages = [(topic, key, payload.encode()) for _, topic, key, payload in rows]
             acknowledged = await self._bus.publish_many(messages)
-            # Rows acknowledged before a failure are marked, so a retry resends only the rest.
-            await self._mark_sent(connection, [row[0] for row in rows[:acknowledged]])
+            # Rows acknowledged before a failure go, so a retry resends only the rest.
+            await self._delete(connection, [row[0] for row in rows[:acknowledged]])
         if acknowledged < len(rows):
             raise BusUnavailable(f"{len(rows) - acknowledged} message(s) not acknowledged")
         return acknowledged
 
-    async def _mark_sent(self, connection: AsyncConnection, ids: list[int]) -> None:
-        if not ids:
-            return
-        column = self._outbox.c.id
-        if self._engine.dialect.name == "postgresql":  # one array parameter, not len(ids)
-            chosen = column == any_(bindparam("ids", ids, type_=ARRAY(BigInteger())))
-        else:
-            chosen = column.in_(ids)
-        await connection.execute(
-            update(self._outbox).where(chosen).values(sent_at=datetime.now(UTC))
+    async def _claim(self, connection: AsyncConnection) -> bool:
+        taken = await connection.scalar(
+            text("SELECT pg_try_advisory_xact_lock(hashtext(:key))"), {"key": self._lock_key}
         )
+        return bool(taken)
+
+    async def _delete(self, connection: AsyncConnection, ids: list[int]) -> None:
+        if ids:
+            column = self._outbox.c.id
+            if self._postgres:  # one array parameter, not len(ids)
+                chosen = column == any_(bindparam("ids", ids, type_=ARRAY(BigInteger())))
+            else:
+                chosen = column.in_(ids)
+            await connection.execute(delete(self._outbox).where(chosen))
         await connection.commit()
         metrics.OUTBOX_PUBLISHED.labels(self._service).inc(len(ids))
 
     async def pending(self) -> int:
-        """How many committed rows are not sent yet."""
+        """How many committed rows are not published yet."""
         async with self._engine.connect() as connection:
-            count = await connection.scalar(
-                select(func.count()).where(self._outbox.c.sent_at.is_(None))
-            )
+            count = await connection.scalar(select(func.count()).select_from(self._outbox))
             return int(count or 0)

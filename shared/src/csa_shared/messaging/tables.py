@@ -8,7 +8,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
-    Index,
     Integer,
     MetaData,
     String,
@@ -19,10 +18,12 @@ from sqlalchemy import (
 
 # SQLite only auto-increments INTEGER PRIMARY KEY columns.
 _SEQUENCE = BigInteger().with_variant(Integer(), "sqlite")
+_WHEN = DateTime(timezone=True)
 _UNSENT = {"postgresql_where": text("sent_at IS NULL"), "sqlite_where": text("sent_at IS NULL")}
 
 
 def _outbox_columns() -> list[Column[Any]]:
+    """The outbox as it is now: the relay deletes the rows it published (no `sent_at`)."""
     return [
         Column("id", _SEQUENCE, primary_key=True, autoincrement=True),
         Column("event_id", String(64), nullable=False, unique=True),
@@ -30,7 +31,6 @@ def _outbox_columns() -> list[Column[Any]]:
         Column("message_key", String(128), nullable=False),
         Column("payload", Text, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("sent_at", DateTime(timezone=True), nullable=True),
     ]
 
 
@@ -45,7 +45,7 @@ def _inbox_columns() -> list[Column[Any]]:
 
 
 def outbox_table(metadata: MetaData) -> Table:
-    return Table("outbox", metadata, *_outbox_columns(), Index("ix_outbox_unsent", "id", **_UNSENT))
+    return Table("outbox", metadata, *_outbox_columns())
 
 
 def inbox_table(metadata: MetaData) -> Table:
@@ -61,7 +61,26 @@ def service_metadata() -> MetaData:
 
 
 def create_messaging_tables(op: Any) -> None:
-    """Alembic ``upgrade()`` step shared by every service's first migration."""
-    op.create_table("outbox", *_outbox_columns())
+    """Alembic ``upgrade()`` step shared by every service's first migration: the tables as
+    they were first shipped (sent rows kept, marked `sent_at`), which the
+    `delete_published_outbox_rows` step later changes."""
+    op.create_table("outbox", *_outbox_columns(), Column("sent_at", _WHEN, nullable=True))
     op.create_table("inbox", *_inbox_columns())
+    op.create_index("ix_outbox_unsent", "outbox", ["id"], **_UNSENT)
+
+
+def delete_published_outbox_rows(op: Any) -> None:
+    """Alembic ``upgrade()`` step: the relay now deletes each row once the broker has
+    acknowledged it (events about children leave the database with their publication),
+    so the rows the former relay marked sent go, with `sent_at` and its index."""
+    op.execute("DELETE FROM outbox WHERE sent_at IS NOT NULL")
+    op.drop_index("ix_outbox_unsent", table_name="outbox")
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("sent_at")
+
+
+def keep_published_outbox_rows(op: Any) -> None:
+    """Alembic ``downgrade()`` of `delete_published_outbox_rows` (the deleted rows stay gone)."""
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(Column("sent_at", _WHEN, nullable=True))
     op.create_index("ix_outbox_unsent", "outbox", ["id"], **_UNSENT)

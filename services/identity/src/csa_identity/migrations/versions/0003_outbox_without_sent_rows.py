@@ -1,0 +1,23 @@
+"""Outbox: the relay deletes the rows the broker acknowledged; rows marked sent go, with
+`sent_at` and its index (csa_shared.messaging.tables.delete_published_outbox_rows).
+
+Revision ID: 0003
+Revises: 0002
+"""
+
+from alembic import op
+
+from csa_shared.messaging.tables import delete_published_outbox_rows, keep_published_outbox_rows
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    delete_published_outbox_rows(op)
+
+
+def downgrade() -> None:
+    keep_published_outbox_rows(op)

@@ -1,0 +1,61 @@
+"""What a service emitted, for tests: the relay deletes the outbox rows it published, so
+the events are read where they went (the in-process bus's log, or the Kafka topic)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from csa_shared.bus import Message
+from csa_shared.bus.kafka import KafkaBus
+from csa_shared.bus.memory import InProcessBus
+from csa_shared.events import TOPICS
+from csa_shared.runtime import ServiceRuntime
+
+
+async def emitted(runtime: ServiceRuntime) -> list[Message]:
+    """Every event on `runtime`'s topic, in order, once its outbox is drained (relay passes
+    never overlap, so nothing is missed or read twice). On Kafka the topic is read from the
+    beginning: it also holds what other runtimes of the service published."""
+    while await runtime.relay.publish_pending():
+        pass
+    topic = TOPICS[runtime.name]
+    if isinstance(runtime.bus, InProcessBus):
+        return runtime.bus.messages(topic)
+    if isinstance(runtime.bus, KafkaBus):
+        return await topic_messages(runtime.bus.bootstrap_servers, topic)
+    raise TypeError(f"cannot read back what {type(runtime.bus).__name__} carried")
+
+
+async def emitted_documents(runtime: ServiceRuntime) -> list[dict[str, Any]]:
+    """The CloudEvents documents of `emitted(runtime)`."""
+    return [json.loads(message.value) for message in await emitted(runtime)]
+
+
+async def topic_messages(bootstrap: str, topic: str) -> list[Message]:
+    """`topic`'s messages from the beginning up to its end when asked, partition by
+    partition (no consumer group, nothing committed)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await consumer.topics()  # the cluster's metadata, partitions included
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        if not partitions:
+            return []
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        found: list[Message] = []
+        for partition in partitions:
+            while await consumer.position(partition) < ends[partition]:
+                batch = await consumer.getmany(partition, timeout_ms=1000)
+                found += [
+                    Message(topic=topic, key=(r.key or b"").decode(), value=r.value or b"",
+                            partition=r.partition, offset=r.offset)
+                    for r in batch.get(partition, [])
+                ]  # fmt: skip
+        return found
+    finally:
+        await consumer.stop()
