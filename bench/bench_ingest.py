@@ -1,38 +1,51 @@
-"""Ingest benchmark: batches of 1000 presences over HTTP (ASGI in-process) against the
-attendance service on PostgreSQL, with the outbox relay publishing to the broker; next to it
-the raw rates of the pipeline's stages, measured in the same run on the same data:
-JSON decoding of the batches, PostgreSQL COPY of the rows, aiokafka produce of the events.
+"""Ingest benchmark: batches of 1000 presences over HTTP against the attendance service on
+PostgreSQL, with the outbox relay publishing to the broker; next to it the raw rates of the
+pipeline's stages, measured in the same run on the same data: JSON decoding of the batches,
+PostgreSQL COPY of the rows, aiokafka produce of the events.
 
     .venv/bin/python bench/bench_ingest.py [--records N] [--providers P] [--concurrency C]
+        [--replicas R]
+
+The service: with ``--replicas R`` (R >= 1), R ``csa serve attendance`` processes on one
+database, each with its outbox relay (pods of one deployment; their relays take turns), and
+this process the HTTP client, worker *i* posting to replica *i mod R* over loopback; with
+``--replicas 0``, the app in this process behind httpx's ASGI transport (client, service and
+relay share the process), set up as ``csa serve`` does (``gc.freeze()`` and collector
+thresholds once the app is built).
 
 A fresh database on the server of TEST_DATABASE_URL (dropped at the end); the broker from
 csa_shared.testing.broker (KAFKA_BOOTSTRAP_SERVERS, else testcontainers, else Tansu).
 Goal: >= 20 000 records/s end to end and >= 30 % of the slowest raw stage.
 
 End to end = first POST sent → every accepted record's event acknowledged by the broker
-(the relay has published and deleted every outbox row). After the timed run the topic is read back:
-one message per accepted record, each presence once. The service is set up as `csa serve`
-does (`gc.freeze()` and collector thresholds once the app is built); batches come
-round-robin from the providers, so concurrent requests are of different providers (one
-provider's are serialised by its lock). Also printed: this process's CPU per record over
-the run (HTTP client, service and relay share the process).
+(the relays have published and deleted every outbox row). After the timed run the topic is
+read back: one message per accepted record, each presence once. Batches come round-robin
+from the providers, so concurrent requests are of different providers (one provider's are
+serialised by its lock). Also printed: the CPU per record of each process over the run
+(this one, the replicas, PostgreSQL's backends, the broker), from /proc.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
+import os
 import statistics
+import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import asyncpg
+import bench_latency as bl  # csa serve subprocesses (bench/ is on sys.path)
 import httpx
+import orjson
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import select
 
@@ -50,7 +63,7 @@ from csa_shared.testing.postgres import PostgresDatabases
 from csa_shared.testing.tokens import TestTokens
 
 BATCH = 1000
-CPU: dict[str, float] = {}  # CPU seconds of this process (client, service, relay) in the run
+CPU: dict[str, float] = {}  # CPU seconds per process (group) over the timed run
 CHILDREN_PER_PROVIDER = 250  # a batch = 4 days x 250 children of one provider
 FIRST_DAY = date(2025, 1, 6)
 
@@ -137,18 +150,52 @@ async def seed(runtime: ServiceRuntime, providers_n: int) -> None:
             )
 
 
+class ProcessCpu:
+    """CPU seconds (user + system) of the processes the run spreads over, read from Linux
+    /proc: this one (HTTP client, and the service when in-process), the service replicas,
+    PostgreSQL's backends (those alive at the end), the broker."""
+
+    def __init__(self, servers: list[Any], broker_pid: int | None) -> None:
+        self._servers = {f"attendance {n + 1}": s.process.pid for n, s in enumerate(servers)}
+        self._broker = broker_pid
+
+    def sample(self) -> dict[str, float]:
+        found = {"this process": time.process_time()}
+        found.update({name: _cpu(pid) for name, pid in self._servers.items()})
+        found["postgresql"] = sum(_cpu(pid) for pid in _pids_named("postgres"))
+        if self._broker is not None:
+            found["broker"] = _cpu(self._broker)
+        return found
+
+
+def _cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _pids_named(name: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() == name:
+                    pids.append(int(entry.name))
+    return pids
+
+
 async def run_http(
-    runtime: ServiceRuntime, batches: list[tuple[str, bytes]], concurrency: int
+    runtime: ServiceRuntime,
+    clients: list[httpx.AsyncClient],
+    headers: dict[str, dict[str, str]],
+    batches: list[tuple[str, bytes]],
+    concurrency: int,
+    cpu: ProcessCpu,
 ) -> tuple[float, float, list[float], int]:
-    """Post every batch; returns (HTTP seconds, end-to-end seconds, latencies, accepted)."""
-    tokens = TestTokens()
-    runtime.token_verifier = tokens.verifier("attendance")
-    headers = {
-        pid: {**tokens.header(tokens.provider(pid)), "content-type": "application/json"}
-        for pid in {p for p, _ in batches}
-    }
-    app = definition("attendance").create_app(runtime, manage_lifecycle=False)
-    _freeze_startup_objects()  # what `csa serve` does once the app is built (gc settings)
+    """Post every batch, worker *i* to ``clients[i % len(clients)]``; then wait until the
+    outbox is empty. Returns (HTTP seconds, end-to-end seconds, latencies, accepted)."""
     queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
     for b in batches:
         queue.put_nowait(b)
@@ -163,18 +210,62 @@ async def run_http(
             r = await client.post("/v1/declarations/batch", content=body, headers=headers[pid])
             latencies.append(time.perf_counter() - t0)
             r.raise_for_status()
-            accepted += r.json()["accepted"]
+            accepted += orjson.loads(r.content)["accepted"]
 
+    before = cpu.sample()
+    start = time.perf_counter()
+    await asyncio.gather(*(worker(clients[n % len(clients)]) for n in range(concurrency)))
+    http_done = time.perf_counter()
+    while await runtime.relay.pending():
+        await asyncio.sleep(0.05)
+    end = time.perf_counter()
+    CPU.update({k: v - before[k] for k, v in cpu.sample().items()})
+    return http_done - start, end - start, latencies, accepted
+
+
+@contextlib.asynccontextmanager
+async def in_process_client(runtime: ServiceRuntime, tokens: TestTokens) -> Any:
+    """The service's app in this process, called through httpx's ASGI transport; the
+    runtime's relay publishes."""
+    runtime.token_verifier = tokens.verifier("attendance")
+    app = definition("attendance").create_app(runtime, manage_lifecycle=False)
+    _freeze_startup_objects()  # what `csa serve` does once the app is built (gc settings)
+    runtime.relay.start()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://a", timeout=120) as client:
-        start, cpu = time.perf_counter(), time.process_time()
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-        http_done = time.perf_counter()
-        while await runtime.relay.pending():
-            await asyncio.sleep(0.05)
-        end = time.perf_counter()
-    CPU["run"] = time.process_time() - cpu
-    return http_done - start, end - start, latencies, accepted
+        yield [client], []
+
+
+@contextlib.asynccontextmanager
+async def replica_clients(
+    replicas: int, broker: Any, db: Any, tokens: TestTokens, work: Path
+) -> Any:
+    """``replicas`` ``csa serve attendance`` processes on one database (each with its relay,
+    as pods of one deployment), and an HTTP client on loopback to each."""
+    (work / "jwks.json").write_text(json.dumps(tokens.jwks()), encoding="utf-8")
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+        "KAFKA_ENABLE_IDEMPOTENCE": str(broker.enable_idempotence).lower(),
+        "ATTENDANCE_DATABASE_URL": db.url,
+        "CSA_VAR_DIR": str(work),
+        "CSA_LOG_LEVEL": "WARNING",
+        "CSA_HTTP_HOST": "127.0.0.1",
+        "CSA_OUTBOX_POLL_SECONDS": "0.05",
+    }
+    servers = []
+    try:
+        for _ in range(replicas):
+            servers.append(await bl.start_server("attendance", env, work, None))
+        async with contextlib.AsyncExitStack() as stack:
+            clients = [
+                await stack.enter_async_context(httpx.AsyncClient(base_url=s.base_url, timeout=120))
+                for s in servers
+            ]
+            yield clients, servers
+    finally:
+        for server in servers:
+            server.stop()
 
 
 def stage_json(batches: list[tuple[str, bytes]]) -> float:
@@ -229,10 +320,19 @@ def new_on_broker(before: list[Message], after: list[Message]) -> tuple[list[Mes
     return new, recorded
 
 
-async def main(records: int, providers_n: int, concurrency: int) -> None:
+async def main(records: int, providers_n: int, concurrency: int, replicas: int) -> None:
     batches = make_batches(records, providers_n)
     records = sum(len(json.loads(b)["items"]) for _, b in batches)
-    with PostgresDatabases() as databases, kafka_broker() as broker:
+    tokens = TestTokens()
+    headers = {
+        pid: {**tokens.header(tokens.provider(pid)), "content-type": "application/json"}
+        for pid in {p for p, _ in batches}
+    }
+    with (
+        PostgresDatabases() as databases,
+        kafka_broker() as broker,
+        tempfile.TemporaryDirectory(prefix="csa-bench-") as work,
+    ):
         db = databases.create()
         try:
             await ensure_topics(broker.bootstrap, list(TOPICS.values()))
@@ -243,12 +343,22 @@ async def main(records: int, providers_n: int, concurrency: int) -> None:
                 CSA_OUTBOX_POLL_SECONDS=0.05,
             )
             runtime = definition("attendance").build_runtime(settings)
-            await runtime.start(migrate=True)
+            await runtime.start(migrate=True, relay=False)
             try:
                 await seed(runtime, providers_n)
                 topic = TOPICS["attendance"]
                 before = await topic_messages(broker.bootstrap, topic)
-                http_s, e2e_s, lat, accepted = await run_http(runtime, batches, concurrency)
+                serving = (
+                    replica_clients(replicas, broker, db, tokens, Path(work))
+                    if replicas
+                    else in_process_client(runtime, tokens)
+                )
+                async with serving as (clients, servers):
+                    broker_process = getattr(broker, "process", None)
+                    cpu = ProcessCpu(servers, broker_process.pid if broker_process else None)
+                    http_s, e2e_s, lat, accepted = await run_http(
+                        runtime, clients, headers, batches, concurrency, cpu
+                    )
                 # Checked after the timed run: each accepted record reached the broker once.
                 after = await topic_messages(broker.bootstrap, topic)
                 new, recorded = new_on_broker(before, after)
@@ -286,9 +396,16 @@ async def main(records: int, providers_n: int, concurrency: int) -> None:
         f"HTTP ingest only   {http_rate:>10,.0f} records/s  "
         f"(committed to the outbox, {http_s:.2f} s)"
     )
+    shape = (
+        f"{replicas} `csa serve attendance` replica(s) over loopback HTTP, this process the client"
+        if replicas
+        else "in-process ASGI: this process is HTTP client + service + relay"
+    )
+    print(f"service            {shape}")
     print(
-        f"CPU of this process {CPU['run'] / records * 1e6:>7.0f} us/record "
-        "(HTTP client + service + relay, one process)"
+        "CPU per record     "
+        + ", ".join(f"{name} {seconds / records * 1e6:.0f} us" for name, seconds in CPU.items())
+        + f"; all {sum(CPU.values()) / records * 1e6:.0f} us"
     )
     print(f"request latency    p50 {statistics.median(lat_ms):.0f} ms   p99 {p99:.0f} ms")
     print(f"raw JSON decode    {json_rate:>10,.0f} records/s")
@@ -304,7 +421,13 @@ async def main(records: int, providers_n: int, concurrency: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=20_000)
-    parser.add_argument("--providers", type=int, default=4)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--providers", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=2,
+        help="serve with this many `csa serve attendance` processes (0: in-process ASGI)",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.records, args.providers, args.concurrency))
+    asyncio.run(main(args.records, args.providers, args.concurrency, args.replicas))

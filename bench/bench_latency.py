@@ -157,7 +157,7 @@ def _platform_env(
     }
 
 
-async def _start_server(
+async def start_server(
     name: str, env: dict[str, str], log_dir: Path, profile_dir: Path | None
 ) -> Server:
     command = [sys.executable, "-m", "csa", "serve", name]
@@ -217,7 +217,7 @@ async def platform(
         servers: list[Server] = []
         try:
             for name in ("attendance", "billing"):
-                servers.append(await _start_server(name, env, work, profile_dir))
+                servers.append(await start_server(name, env, work, profile_dir))
             yield Platform(broker, attendance_db, billing_db, *servers, tokens=tokens)
         finally:
             for server in servers:

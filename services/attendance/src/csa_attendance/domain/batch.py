@@ -9,7 +9,7 @@ A batch above the limit is refused as a whole (`BatchTooLarge`) before any item 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -20,9 +20,9 @@ from csa_attendance.domain.errors import BatchTooLarge, Code, RecordRef, Violati
 from csa_attendance.domain.events import MealRecorded, PresenceRecorded, ReservationRecorded
 from csa_attendance.domain.ledger import AttendanceState, Ledger
 from csa_attendance.domain.records import (
-    D,
     Declaration,
     Ingest,
+    IngestDecision,
     MealDeclaration,
     PresenceDeclaration,
     RecordHistory,
@@ -114,69 +114,43 @@ def process_item(
     now: datetime,
     closed_months: Collection[str] = (),
 ) -> ItemResult:
-    """Decide one declaration against `ledger`, adding it to the ledger when accepted."""
+    """Decide one declaration against `ledger`, adding it to the ledger when accepted:
+    a repeat of its key is answered from the stored record; otherwise it is validated,
+    then accepted as version 1 or rejected with every reason."""
     key = item.key  # built once per item (a new `RecordRef` each time it is asked for)
-    if isinstance(item, PresenceDeclaration):
-        return _decide(
-            index,
-            item,
-            key,
-            ledger.presences.get(key),
-            lambda: validate_presence(item, ledger=ledger, now=now),
-            ledger.put_presence,
-            now=now,
-            closed_months=closed_months,
-        )
-    if isinstance(item, MealDeclaration):
-        return _decide(
-            index,
-            item,
-            key,
-            ledger.meals.get(key),
-            lambda: validate_meal(item, ledger=ledger, now=now),
-            ledger.put_meal,
-            now=now,
-            closed_months=closed_months,
-        )
-    return _decide(
-        index,
-        item,
-        key,
-        ledger.reservations.get(key),
-        lambda: validate_reservation(item, ledger=ledger),
-        ledger.put_reservation,
-        now=now,
-        closed_months=closed_months,
-    )
-
-
-def _decide(
-    index: int,
-    item: D,
-    key: RecordRef,
-    existing: RecordHistory[D] | None,
-    validate: Callable[[], list[Violation]],
-    put: Callable[[RecordHistory[D]], None],
-    *,
-    now: datetime,
-    closed_months: Collection[str],
-) -> ItemResult:
-    decision = ingest_decision(existing, item)
-    if decision.outcome is Ingest.DUPLICATE:
-        return ItemResult(index, key, Outcome.DUPLICATE, record=decision.stored)
-    if decision.outcome is Ingest.CONFLICT:
-        conflict = Violation(
-            Code.CONFLICTING_REPEAT,
-            "record_id",
-            f"record {item.record_id} was already declared with other content",
-            conflicting=key,
-        )
-        return ItemResult(index, key, Outcome.REJECTED, (conflict,), decision.stored)
-    violations = validate()
+    decision = ingest_decision(ledger.stored(item, key), item)
+    if decision.outcome is not Ingest.NEW:
+        return _repeat(index, item, key, decision)
+    violations = _violations(item, ledger, now)
     if violations:
         return ItemResult(index, key, Outcome.REJECTED, tuple(violations))
     history = first_version(item, now=now)
-    put(history)
+    ledger.put(history, key)
     return ItemResult(
         index, key, Outcome.ACCEPTED, record=history, event=recorded_event(item, closed_months)
     )
+
+
+def _repeat(
+    index: int, item: Declaration, key: RecordRef, decision: IngestDecision[Any]
+) -> ItemResult:
+    """A repeat of a stored key: a duplicate, answered with the stored record, or a
+    conflicting repeat, rejected."""
+    if decision.outcome is Ingest.DUPLICATE:
+        return ItemResult(index, key, Outcome.DUPLICATE, record=decision.stored)
+    conflict = Violation(
+        Code.CONFLICTING_REPEAT,
+        "record_id",
+        f"record {item.record_id} was already declared with other content",
+        conflicting=key,
+    )
+    return ItemResult(index, key, Outcome.REJECTED, (conflict,), decision.stored)
+
+
+def _violations(item: Declaration, ledger: Ledger, now: datetime) -> list[Violation]:
+    """The rules of the item's kind (`validation`)."""
+    if isinstance(item, PresenceDeclaration):
+        return validate_presence(item, ledger=ledger, now=now)
+    if isinstance(item, MealDeclaration):
+        return validate_meal(item, ledger=ledger, now=now)
+    return validate_reservation(item, ledger=ledger)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Code(StrEnum):
@@ -41,9 +42,12 @@ class Code(StrEnum):
     HOURS_OUT_OF_RANGE = "hours_out_of_range"
 
 
-@dataclass(frozen=True, slots=True)
-class RecordRef:
-    """A declared record, identified by its provider and the provider's own record id."""
+class RecordRef(NamedTuple):
+    """A declared record, identified by its provider and the provider's own record id.
+
+    A named tuple, not a dataclass: it is the key of the ledger's dicts, hashed several
+    times per batch item, and a tuple hashes and compares in C.
+    """
 
     provider_id: str
     record_id: str

@@ -7,16 +7,20 @@ Times are naive local Luxembourg datetimes. An interval is half-open `[start, en
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 MINUTE = timedelta(minutes=1)
 DAY = timedelta(days=1)
+MINUTES_PER_DAY = 24 * 60
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Interval:
-    """A half-open span `[start, end)` of local time; `end > start` is the caller's duty."""
+class Interval(NamedTuple):
+    """A half-open span `[start, end)` of local time; `end > start` is the caller's duty.
+
+    A named tuple (immutable, ordered by start then end): built for every declaration a
+    batch decides, and a tuple is about twice as cheap to build as a frozen dataclass.
+    """
 
     start: datetime
     end: datetime
@@ -24,7 +28,9 @@ class Interval:
     @property
     def minutes(self) -> int:
         """Length in whole minutes (seconds are dropped)."""
-        return (self.end - self.start) // MINUTE
+        length = self.end - self.start
+        # `length // MINUTE`, in integers: a timedelta's division is several times slower.
+        return length.days * MINUTES_PER_DAY + length.seconds // 60
 
     def overlaps(self, other: Interval) -> bool:
         """True when the two spans share at least one instant (touching is not overlapping)."""

@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from csa_attendance.domain.contracts import EducationContract
 from csa_attendance.domain.errors import RecordRef
 from csa_attendance.domain.providers import Provider
 from csa_attendance.domain.records import (
-    D,
+    Declaration,
     MealDeclaration,
     PresenceDeclaration,
     RecordHistory,
@@ -51,38 +52,31 @@ class Ledger:
         self._presences_by_child: dict[str, dict[RecordRef, PresenceDeclaration]] = {}
         self._meals_by_child: dict[str, dict[RecordRef, MealDeclaration]] = {}
         self._reservations_by_child: dict[str, dict[RecordRef, ReservationDeclaration]] = {}
-        for p in state.presences:
-            self.put_presence(p)
-        for m in state.meals:
-            self.put_meal(m)
-        for r in state.reservations:
-            self.put_reservation(r)
+        # Per kind of declaration: its histories by key, and its active records by child.
+        self._kinds: dict[type, tuple[dict[RecordRef, Any], dict[str, dict[RecordRef, Any]]]] = {
+            PresenceDeclaration: (self.presences, self._presences_by_child),
+            MealDeclaration: (self.meals, self._meals_by_child),
+            ReservationDeclaration: (self.reservations, self._reservations_by_child),
+        }
+        for histories in (state.presences, state.meals, state.reservations):
+            for history in histories:
+                self.put(history)
 
-    def put_presence(self, history: RecordHistory[PresenceDeclaration]) -> None:
-        key = history.key
-        self.presences[key] = history
-        self._index(self._presences_by_child, history, key)
+    def stored(self, item: Declaration, key: RecordRef) -> RecordHistory[Any] | None:
+        """The history under `item`'s key (its `key`) among the records of its kind."""
+        histories, _ = self._kinds[type(item)]
+        found: RecordHistory[Any] | None = histories.get(key)
+        return found
 
-    def put_meal(self, history: RecordHistory[MealDeclaration]) -> None:
-        key = history.key
-        self.meals[key] = history
-        self._index(self._meals_by_child, history, key)
-
-    def put_reservation(self, history: RecordHistory[ReservationDeclaration]) -> None:
-        key = history.key
-        self.reservations[key] = history
-        self._index(self._reservations_by_child, history, key)
-
-    @staticmethod
-    def _index(
-        by_child: dict[str, dict[RecordRef, D]],
-        history: RecordHistory[D],
-        key: RecordRef,
-    ) -> None:
+    def put(self, history: RecordHistory[Any], key: RecordRef | None = None) -> None:
+        """Add or replace a history (new, or corrected); `key` is its key if already built."""
         current = history.current
         content = current.content  # corrections never change the child
+        key = history.key if key is None else key
+        histories, by_child = self._kinds[type(content)]
+        histories[key] = history
         records = by_child.setdefault(content.child_id, {})
-        records.pop(key, None)
+        records.pop(key, None)  # a corrected record moves to the end, as a new one
         if current.status is RecordStatus.ACTIVE:  # `history.active`
             records[key] = content
 

@@ -21,11 +21,11 @@ Choices made here (documented in the module, stable for the API):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 
 from csa_attendance.domain import checks
-from csa_attendance.domain.contracts import EducationContract, contract_on
+from csa_attendance.domain.contracts import EducationContract, covered
 from csa_attendance.domain.errors import Code, Violation
 from csa_attendance.domain.ledger import Ledger
 from csa_attendance.domain.records import (
@@ -45,22 +45,15 @@ def _provider_known(provider_id: str, ledger: Ledger) -> list[Violation]:
 
 
 def _contract_on_days(
-    child_id: str,
-    provider_id: str,
-    days: Iterable[date],
-    contracts: Iterable[EducationContract],
-    *,
-    field: str = "start",
+    days: Iterable[date], contracts: Collection[EducationContract], *, field: str = "start"
 ) -> list[Violation]:
-    """§10: an education contract with this provider on each day; no leak of other links."""
-    mine = [c for c in contracts if c.child_id == child_id and c.provider_id == provider_id]
-    if not mine:
+    """§10: an education contract with this provider on each day; no leak of other links.
+
+    `contracts` are the child's contracts with the posting provider (`Ledger.contracts_of`).
+    """
+    if not contracts:
         return [Violation(Code.UNKNOWN_CHILD, "child_id", "no such child under contract")]
-    uncovered = [
-        d
-        for d in days
-        if contract_on(mine, child_id=child_id, provider_id=provider_id, day=d) is None
-    ]
+    uncovered = [d for d in days if not covered(d, contracts)]
     if uncovered:
         listed = ", ".join(d.isoformat() for d in uncovered)
         return [
@@ -74,7 +67,7 @@ def _contract_on_days(
 
 
 def _span(start: datetime, end: datetime) -> list[Violation]:
-    found = [*checks.local_minute(start, "start"), *checks.local_minute(end, "end")]
+    found = checks.local_minute(start, "start") + checks.local_minute(end, "end")
     if found:
         return found
     if end <= start:
@@ -103,10 +96,7 @@ def validate_presence(
         return found
     span = presence.interval
     found = _contract_on_days(
-        presence.child_id,
-        presence.provider_id,
-        span.days(),
-        ledger.contracts_of(presence.child_id, presence.provider_id),
+        span.days(), ledger.contracts_of(presence.child_id, presence.provider_id)
     )
     if presence.end > now:
         found.append(Violation(Code.IN_FUTURE, "end", "a presence is declared once it has ended"))
@@ -139,10 +129,7 @@ def validate_reservation(reservation: ReservationDeclaration, *, ledger: Ledger)
         return found
     span = reservation.interval
     found = _contract_on_days(
-        reservation.child_id,
-        reservation.provider_id,
-        span.days(),
-        ledger.contracts_of(reservation.child_id, reservation.provider_id),
+        span.days(), ledger.contracts_of(reservation.child_id, reservation.provider_id)
     )
     for other in ledger.child_reservations(reservation.child_id, reservation.provider_id):
         if other.key != reservation.key and other.interval.overlaps(span):
@@ -176,11 +163,7 @@ def validate_meal(meal: MealDeclaration, *, ledger: Ledger, now: datetime) -> li
             )
         ]
     found = _contract_on_days(
-        meal.child_id,
-        meal.provider_id,
-        [meal.day],
-        ledger.contracts_of(meal.child_id, meal.provider_id),
-        field="day",
+        [meal.day], ledger.contracts_of(meal.child_id, meal.provider_id), field="day"
     )
     if found:
         return found
