@@ -22,15 +22,19 @@ _WHEN = DateTime(timezone=True)
 _UNSENT = {"postgresql_where": text("sent_at IS NULL"), "sqlite_where": text("sent_at IS NULL")}
 
 
-def _outbox_columns() -> list[Column[Any]]:
-    """The outbox as it is now: the relay deletes the rows it published (no `sent_at`)."""
+def _outbox_columns(*, as_first_shipped: bool = False) -> list[Column[Any]]:
+    """The outbox as it is now: the relay deletes the rows it published (no `sent_at`), and
+    event ids are not indexed: unique by construction (uuid4), a repeat is dropped by the
+    consumers' inboxes, and the index cost a tenth of PostgreSQL's ingest work. As first
+    shipped: `event_id` unique, sent rows kept and marked `sent_at`."""
     return [
         Column("id", _SEQUENCE, primary_key=True, autoincrement=True),
-        Column("event_id", String(64), nullable=False, unique=True),
+        Column("event_id", String(64), nullable=False, unique=as_first_shipped),
         Column("topic", String(128), nullable=False),
         Column("message_key", String(128), nullable=False),
         Column("payload", Text, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False),
+        *([Column("sent_at", _WHEN, nullable=True)] if as_first_shipped else []),
     ]
 
 
@@ -62,25 +66,35 @@ def service_metadata() -> MetaData:
 
 def create_messaging_tables(op: Any) -> None:
     """Alembic ``upgrade()`` step shared by every service's first migration: the tables as
-    they were first shipped (sent rows kept, marked `sent_at`), which the
-    `delete_published_outbox_rows` step later changes."""
-    op.create_table("outbox", *_outbox_columns(), Column("sent_at", _WHEN, nullable=True))
+    they were first shipped, which `delete_published_outbox_rows` later changes."""
+    op.create_table("outbox", *_outbox_columns(as_first_shipped=True))
     op.create_table("inbox", *_inbox_columns())
     op.create_index("ix_outbox_unsent", "outbox", ["id"], **_UNSENT)
+
+
+# How the first outbox's unnamed unique constraint is called: PostgreSQL's own name, and on
+# SQLite (which keeps no name) the one a batch operation gives it by this convention.
+_EVENT_ID_UNIQUE = {"postgresql": "outbox_event_id_key"}
+_NAMING = {"uq": "uq_%(table_name)s_%(column_0_name)s"}
 
 
 def delete_published_outbox_rows(op: Any) -> None:
     """Alembic ``upgrade()`` step: the relay now deletes each row once the broker has
     acknowledged it (events about children leave the database with their publication),
-    so the rows the former relay marked sent go, with `sent_at` and its index."""
+    so the rows the former relay marked sent go, with `sent_at` and its index; the unique
+    index on `event_id` goes too (`_outbox_columns`)."""
     op.execute("DELETE FROM outbox WHERE sent_at IS NOT NULL")
     op.drop_index("ix_outbox_unsent", table_name="outbox")
-    with op.batch_alter_table("outbox") as batch:
+    unique = _EVENT_ID_UNIQUE.get(op.get_bind().dialect.name, "uq_outbox_event_id")
+    with op.batch_alter_table("outbox", naming_convention=_NAMING) as batch:
+        batch.drop_constraint(unique, type_="unique")
         batch.drop_column("sent_at")
 
 
 def keep_published_outbox_rows(op: Any) -> None:
     """Alembic ``downgrade()`` of `delete_published_outbox_rows` (the deleted rows stay gone)."""
-    with op.batch_alter_table("outbox") as batch:
+    unique = _EVENT_ID_UNIQUE.get(op.get_bind().dialect.name, "uq_outbox_event_id")
+    with op.batch_alter_table("outbox", naming_convention=_NAMING) as batch:
         batch.add_column(Column("sent_at", _WHEN, nullable=True))
+        batch.create_unique_constraint(unique, ["event_id"])
     op.create_index("ix_outbox_unsent", "outbox", ["id"], **_UNSENT)

@@ -1,5 +1,6 @@
 """Outbox: the relay deletes the rows the broker acknowledged; rows marked sent go, with
-`sent_at` and its index (csa_shared.messaging.tables.delete_published_outbox_rows).
+`sent_at` and its index, and event ids are no longer indexed
+(csa_shared.messaging.tables.delete_published_outbox_rows).
 
 Revision ID: 0004
 Revises: 0003
