@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -51,10 +52,11 @@ def is_postgres(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-async def asyncpg_connection(session: AsyncSession) -> Any | None:
-    """The session's asyncpg connection, inside its transaction, on PostgreSQL; None
-    elsewhere. Bulk paths (COPY, cursors, array parameters) go through it, past the ORM."""
-    connection = await session.connection()
+async def asyncpg_connection(session: AsyncSession | AsyncConnection) -> Any | None:
+    """The session's (or connection's) asyncpg connection, inside its transaction, on
+    PostgreSQL; None elsewhere. Bulk paths (COPY, cursors, array parameters, reads of
+    thousands of rows) go through it, past the ORM."""
+    connection = await session.connection() if isinstance(session, AsyncSession) else session
     if connection.dialect.driver != "asyncpg":
         return None
     return (await connection.get_raw_connection()).driver_connection

@@ -103,6 +103,14 @@ class OutboxRelay:
         self._one_pass = asyncio.Lock()
         self._postgres = engine.dialect.name == "postgresql"
         self._lock_key = f"csa-outbox-relay:{service}:{outbox.name}"
+        self._waiting = (
+            select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.payload)
+            .order_by(outbox.c.id)
+            .limit(batch_size)
+        )
+        self._waiting_sql = str(
+            self._waiting.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
+        )
 
     def wake(self) -> None:
         """Ask for a pass now instead of at the next poll (called after a commit)."""
@@ -156,23 +164,16 @@ class OutboxRelay:
         async with self._one_pass, self._engine.connect() as connection:
             if self._postgres and not await self._claim(connection):
                 return 0
-            rows = (
-                await connection.execute(
-                    select(
-                        self._outbox.c.id,
-                        self._outbox.c.topic,
-                        self._outbox.c.message_key,
-                        self._outbox.c.payload,
-                    )
-                    .order_by(self._outbox.c.id)
-                    .limit(self._batch)
-                )
-            ).all()
+            driver = await asyncpg_connection(connection)
+            if driver is not None:  # thousands of rows: asyncpg's records, past SQLAlchemy's
+                rows = await driver.fetch(self._waiting_sql)
+            else:
+                rows = (await connection.execute(self._waiting)).all()
             if not self._postgres:
                 await connection.commit()
             if not rows:
                 return 0
-            messages = [(topic, key, payload.encode()) for _, topic, key, payload in rows]
+            messages = [(row[1], row[2], row[3].encode()) for row in rows]
             acknowledged = await self._bus.publish_many(messages)
             # Rows acknowledged before a failure go, so a retry resends only the rest.
             await self._delete(connection, [row[0] for row in rows[:acknowledged]])

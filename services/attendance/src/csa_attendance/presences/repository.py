@@ -234,12 +234,6 @@ async def load_records(
     return p_hist, m_hist, r_hist, ids
 
 
-async def insert_many(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """All rows of a table in one bulk operation, inside the request's transaction:
-    COPY on PostgreSQL (asyncpg), a multi-row INSERT elsewhere (SQLite)."""
-    await insert_all(session, [(table, rows)])
-
-
 async def insert_all(
     session: AsyncSession, writes: Sequence[tuple[Table, list[dict[str, Any]]]]
 ) -> None:
