@@ -64,6 +64,7 @@ from csa_shared.testing.tokens import TestTokens
 
 BATCH = 1000
 CPU: dict[str, float] = {}  # CPU seconds per process (group) over the timed run
+WAITING: dict[str, int] = {}  # outbox rows not yet published
 CHILDREN_PER_PROVIDER = 250  # a batch = 4 days x 250 children of one provider
 FIRST_DAY = date(2025, 1, 6)
 
@@ -216,8 +217,10 @@ async def run_http(
     start = time.perf_counter()
     await asyncio.gather(*(worker(clients[n % len(clients)]) for n in range(concurrency)))
     http_done = time.perf_counter()
-    while await runtime.relay.pending():
+    WAITING["at the last response"] = waiting = await runtime.relay.pending()
+    while waiting:
         await asyncio.sleep(0.05)
+        waiting = await runtime.relay.pending()
     end = time.perf_counter()
     CPU.update({k: v - before[k] for k, v in cpu.sample().items()})
     return http_done - start, end - start, latencies, accepted
@@ -394,7 +397,8 @@ async def main(records: int, providers_n: int, concurrency: int, replicas: int) 
     )
     print(
         f"HTTP ingest only   {http_rate:>10,.0f} records/s  "
-        f"(committed to the outbox, {http_s:.2f} s)"
+        f"(committed to the outbox, {http_s:.2f} s; "
+        f"{WAITING['at the last response']:,} rows then waiting for the relays)"
     )
     shape = (
         f"{replicas} `csa serve attendance` replica(s) over loopback HTTP, this process the client"
