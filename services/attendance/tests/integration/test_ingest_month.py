@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from attendance_api import count, outbox_types
 
+from csa_attendance.presences import repository
 from csa_attendance.tables import meals, presence_versions, presences
 
 pytestmark = pytest.mark.postgres
@@ -179,6 +180,14 @@ async def test_an_uncorrected_presence_shows_its_first_version_from_its_row(
         1, "2025-03-03T08:00:00", "active", None,
     )  # fmt: skip
     assert first["recorded_at"][:10] == date.today().isoformat()
+    # The batch path reads that version as the record shows it (naive local time).
+    async with runtime.sessions() as s:
+        histories, _, _, ids = await repository.load_records(
+            s, "sea-a", ["p-c1-2025-03-03"], {"c1"}, datetime(2025, 3, 3), datetime(2025, 3, 4)
+        )
+    assert ids["presence"][("sea-a", "p-c1-2025-03-03")] == presence_id
+    [read] = [version for history in histories for version in history.versions]
+    assert read.recorded_at.isoformat() == first["recorded_at"]
 
 
 async def test_a_presence_whose_first_version_an_older_ingest_stored_is_corrected_once(

@@ -110,6 +110,9 @@ async def _histories(
             v = make(row)
             by_id.setdefault(getattr(v, key), []).append(v)
     histories, ids = [], {}
+    # A row's version 1 was recorded when the row was (`first_version`); the rows of one
+    # ingest share their creation time, converted once.
+    recorded = functools.lru_cache(maxsize=None)(as_local)
     for row in rows:
         ids[(row.provider_id, row.provider_record_id)] = row.id
         chain = by_id.get(row.id)
@@ -119,7 +122,7 @@ async def _histories(
                 version=row.version if row.version > 1 else 1,
                 content=build(row, row),
                 status=RecordStatus(row.status),
-                recorded_at=row.created_at,
+                recorded_at=recorded(row.created_at),
                 reason=None,
             )
             histories.append(RecordHistory((only,)))
@@ -131,7 +134,7 @@ async def _histories(
                         version=v.version if row.version > 1 else 1,
                         content=build(row, v),
                         status=RecordStatus(v.status),
-                        recorded_at=getattr(v, "recorded_at", None) or row.created_at,
+                        recorded_at=getattr(v, "recorded_at", None) or recorded(row.created_at),
                         reason=getattr(v, "reason", None),
                     )
                     for v in chain
