@@ -3,6 +3,7 @@ the events are read where they went (the in-process bus's log, or the Kafka topi
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -34,9 +35,10 @@ async def emitted_documents(runtime: ServiceRuntime) -> list[dict[str, Any]]:
     return [json.loads(message.value) for message in await emitted(runtime)]
 
 
-async def topic_messages(bootstrap: str, topic: str) -> list[Message]:
+async def topic_messages(bootstrap: str, topic: str, *, timeout_s: float = 60.0) -> list[Message]:
     """`topic`'s messages from the beginning up to its end when asked, partition by
-    partition (no consumer group, nothing committed)."""
+    partition (no consumer group, nothing committed); `TimeoutError` if they do not all
+    come within `timeout_s`."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
@@ -48,14 +50,23 @@ async def topic_messages(bootstrap: str, topic: str) -> list[Message]:
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         found: list[Message] = []
-        for partition in partitions:
-            while await consumer.position(partition) < ends[partition]:
-                batch = await consumer.getmany(partition, timeout_ms=1000)
-                found += [
-                    Message(topic=topic, key=(r.key or b"").decode(), value=r.value or b"",
-                            partition=r.partition, offset=r.offset)
-                    for r in batch.get(partition, [])
-                ]  # fmt: skip
+        async with asyncio.timeout(timeout_s):
+            for partition in partitions:
+                found += await _read_to(consumer, partition, ends[partition])
         return found
     finally:
         await consumer.stop()
+
+
+async def _read_to(
+    consumer: AIOKafkaConsumer, partition: TopicPartition, end: int
+) -> list[Message]:
+    found: list[Message] = []
+    while await consumer.position(partition) < end:
+        batch = await consumer.getmany(partition, timeout_ms=1000)
+        found += [
+            Message(topic=partition.topic, key=(r.key or b"").decode(), value=r.value or b"",
+                    partition=r.partition, offset=r.offset)
+            for r in batch.get(partition, [])
+        ]  # fmt: skip
+    return found
