@@ -170,11 +170,11 @@ class ProcessCpu:
 
 
 def _cpu(pid: int) -> float:
+    """`pid`'s CPU seconds; 0 once it has exited (a PostgreSQL backend closed in the run)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return bl.cpu_seconds_of(pid)
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _pids_named(name: str) -> list[int]:

@@ -74,6 +74,12 @@ TOKEN_REFRESH_S = 300.0  # tokens live 15 minutes; the soak runs longer
 # -- the platform: broker, two databases, two servers -----------------------------------------
 
 
+def cpu_seconds_of(pid: int) -> float:
+    """User + system CPU time of process `pid` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Server:
     """One ``csa serve`` subprocess on a loopback port."""
@@ -90,8 +96,7 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the server process so far (Linux /proc)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds_of(self.process.pid)
 
     def rss_bytes(self) -> int:
         """Resident set size of the server process (Linux /proc)."""

@@ -78,13 +78,11 @@ def identifier(length: int) -> String:
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
-# The key columns of presences in "C" (`identifier`): every ingested record inserts into
-# their three indexes, and the batch's lookups search them.
-PRESENCE_KEYS = {"id": 36, "provider_id": 64, "provider_record_id": 128, "child_id": 64}
-
 presences = Table(
     "presences",
     metadata,
+    # Key columns in "C" (`identifier`): every ingested record inserts into their three
+    # indexes, and the batch's lookups search them.
     Column("id", identifier(36), primary_key=True),
     Column("provider_id", identifier(64), nullable=False),
     Column("provider_record_id", identifier(128), nullable=False),

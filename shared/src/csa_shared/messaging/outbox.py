@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from csa_shared.bus import BusUnavailable, EventBus
 from csa_shared.db import asyncpg_connection
+from csa_shared.db.engine import is_postgres
 from csa_shared.events import Envelope, topic_of
 from csa_shared.observability import metrics
 
@@ -101,7 +102,7 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._one_pass = asyncio.Lock()
-        self._postgres = engine.dialect.name == "postgresql"
+        self._postgres = is_postgres(engine)
         self._lock_key = f"csa-outbox-relay:{service}:{outbox.name}"
         self._waiting = (
             select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.payload)

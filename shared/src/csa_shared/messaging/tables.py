@@ -72,10 +72,16 @@ def create_messaging_tables(op: Any) -> None:
     op.create_index("ix_outbox_unsent", "outbox", ["id"], **_UNSENT)
 
 
-# How the first outbox's unnamed unique constraint is called: PostgreSQL's own name, and on
-# SQLite (which keeps no name) the one a batch operation gives it by this convention.
-_EVENT_ID_UNIQUE = {"postgresql": "outbox_event_id_key"}
+# On SQLite, which keeps no name for the first outbox's unnamed unique constraint, the one a
+# batch operation gives it by this convention (`_event_id_unique`).
 _NAMING = {"uq": "uq_%(table_name)s_%(column_0_name)s"}
+
+
+def _event_id_unique(op: Any) -> str:
+    """The name of the first outbox's unique constraint on `event_id`: PostgreSQL's own,
+    elsewhere the one `_NAMING` gives it."""
+    postgres = op.get_bind().dialect.name == "postgresql"
+    return "outbox_event_id_key" if postgres else "uq_outbox_event_id"
 
 
 def delete_published_outbox_rows(op: Any) -> None:
@@ -85,16 +91,14 @@ def delete_published_outbox_rows(op: Any) -> None:
     index on `event_id` goes too (`_outbox_columns`)."""
     op.execute("DELETE FROM outbox WHERE sent_at IS NOT NULL")
     op.drop_index("ix_outbox_unsent", table_name="outbox")
-    unique = _EVENT_ID_UNIQUE.get(op.get_bind().dialect.name, "uq_outbox_event_id")
     with op.batch_alter_table("outbox", naming_convention=_NAMING) as batch:
-        batch.drop_constraint(unique, type_="unique")
+        batch.drop_constraint(_event_id_unique(op), type_="unique")
         batch.drop_column("sent_at")
 
 
 def keep_published_outbox_rows(op: Any) -> None:
     """Alembic ``downgrade()`` of `delete_published_outbox_rows` (the deleted rows stay gone)."""
-    unique = _EVENT_ID_UNIQUE.get(op.get_bind().dialect.name, "uq_outbox_event_id")
     with op.batch_alter_table("outbox", naming_convention=_NAMING) as batch:
         batch.add_column(Column("sent_at", _WHEN, nullable=True))
-        batch.create_unique_constraint(unique, ["event_id"])
+        batch.create_unique_constraint(_event_id_unique(op), ["event_id"])
     op.create_index("ix_outbox_unsent", "outbox", ["id"], **_UNSENT)

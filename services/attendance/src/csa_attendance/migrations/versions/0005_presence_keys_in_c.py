@@ -8,12 +8,13 @@ Revises: 0004
 import sqlalchemy as sa
 from alembic import op
 
-from csa_attendance.tables import PRESENCE_KEYS
-
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
+
+# The columns as this revision changes them (with their lengths then).
+PRESENCE_KEYS = {"id": 36, "provider_id": 64, "provider_record_id": 128, "child_id": 64}
 
 
 def _collate(collation: str | None) -> None:
