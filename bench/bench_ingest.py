@@ -64,7 +64,7 @@ from csa_shared.testing.tokens import TestTokens
 
 BATCH = 1000
 CPU: dict[str, float] = {}  # CPU seconds per process (group) over the timed run
-WAITING: dict[str, int] = {}  # outbox rows not yet published
+WAITING: dict[str, int] = {}  # events in the outbox, not yet published
 CHILDREN_PER_PROVIDER = 250  # a batch = 4 days x 250 children of one provider
 FIRST_DAY = date(2025, 1, 6)
 
@@ -398,7 +398,7 @@ async def main(records: int, providers_n: int, concurrency: int, replicas: int) 
     print(
         f"HTTP ingest only   {http_rate:>10,.0f} records/s  "
         f"(committed to the outbox, {http_s:.2f} s; "
-        f"{WAITING['at the last response']:,} rows then waiting for the relays)"
+        f"{WAITING['at the last response']:,} events then waiting for the relays)"
     )
     shape = (
         f"{replicas} `csa serve attendance` replica(s) over loopback HTTP, this process the client"

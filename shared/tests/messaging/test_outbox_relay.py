@@ -1,9 +1,11 @@
-"""Outbox relay: publishes committed rows in order and deletes them, keeps them while the
-broker is down, and runs one pass at a time across replicas (PostgreSQL)."""
+"""Outbox relay: publishes committed rows (of one message, or a batch's) in order and
+deletes them, keeps them while the broker is down, and runs one pass at a time across
+replicas (PostgreSQL)."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,8 +14,8 @@ from sqlalchemy import MetaData, select
 from csa_shared.bus import BusUnavailable, EventBus, Handler
 from csa_shared.db import create_engine
 from csa_shared.events import new_event
-from csa_shared.messaging.outbox import OutboxRelay, add_to_outbox
-from csa_shared.messaging.tables import outbox_table
+from csa_shared.messaging.outbox import OutboxRelay, add_to_outbox, outbox_batch_rows, outbox_row
+from csa_shared.messaging.tables import batch_row, outbox_table, row_messages
 
 TYPE = "lu.csa.attendance.presence.recorded.v1"
 
@@ -188,3 +190,83 @@ async def test_a_failed_pass_lets_the_other_replica_publish(postgres_outbox) -> 
     other = OutboxRelay(engine=engines[1], outbox=outbox, bus=bus, service="a")
     assert await other.publish_pending() == 3
     assert len(bus.published) == 3
+
+
+async def stage_batched(engine, outbox, events) -> None:
+    """`events` as `outbox_batch_rows` writes them: one row per run of one topic."""
+    now = datetime.now(UTC)
+    async with engine.begin() as connection:
+        await connection.execute(
+            outbox.insert(), outbox_batch_rows([outbox_row(e, now) for e in events])
+        )
+
+
+def test_runs_of_one_topic_become_one_row_each_and_a_lone_event_its_own_row() -> None:
+    now = datetime.now(UTC)
+    a, b, c, d = (outbox_row(presence(n, f"c{n}"), now) for n in range(1, 5))
+    rows = outbox_batch_rows([a, b, c | {"topic": "csa.membership.events"}, d])
+
+    assert [r.get("message_count", 1) for r in rows] == [2, 1, 1]
+    first = rows[0]
+    assert (first["event_id"], first["message_key"]) == (a["event_id"], "c1")
+    assert row_messages(first["topic"], first["message_key"], first["payload"],
+                        first["message_keys"]) == [
+        (a["topic"], "c1", a["payload"]),
+        (b["topic"], "c2", b["payload"]),
+    ]  # fmt: skip
+    assert rows[1:] == [c | {"topic": "csa.membership.events"}, d]
+
+
+def test_a_document_with_a_raw_newline_cannot_join_a_batch_row() -> None:
+    with pytest.raises(ValueError, match="raw newline"):
+        batch_row("t", ["e1", "e2"], ["k1", "k2"], ['{"a": 1}', '{\n"b": 2}'])
+
+
+async def test_batch_rows_are_published_message_by_message_in_order(outbox_db) -> None:
+    engine, outbox = outbox_db
+    events = [presence(n, child=f"c-{n % 3}") for n in range(4)]
+    await stage(engine, outbox, events[:1])
+    await stage_batched(engine, outbox, events[1:])
+    bus = FlakyBus()
+    relay = OutboxRelay(engine=engine, outbox=outbox, bus=bus, service="attendance")
+
+    assert await relay.pending() == 4  # messages, in 2 rows
+    assert await relay.publish_pending() == 4
+    assert bus.published == [("csa.attendance.events", e.key, e.to_json()) for e in events]
+    assert await relay.pending() == 0
+
+
+async def test_a_pass_takes_whole_rows_up_to_its_size_and_at_least_one(outbox_db) -> None:
+    engine, outbox = outbox_db
+    events = [presence(n, "c") for n in range(7)]
+    await stage_batched(engine, outbox, events[:3])  # rows of 3, 3, then 1 message
+    await stage_batched(engine, outbox, events[3:6])
+    await stage(engine, outbox, events[6:])
+    bus = FlakyBus()
+    relay = OutboxRelay(engine=engine, outbox=outbox, bus=bus, service="a", batch_size=4)
+    small = OutboxRelay(engine=engine, outbox=outbox, bus=bus, service="a", batch_size=2)
+
+    # 0 and 3 messages before rows 1 and 2 (< 4): both; 6 before row 3
+    assert await relay.publish_pending() == 6
+    assert await small.publish_pending() == 1
+    assert [v for _, _, v in bus.published] == [e.to_json() for e in events]
+
+    await stage_batched(engine, outbox, events[:3])
+    assert await small.publish_pending() == 3  # a row larger than the pass goes whole
+
+
+async def test_a_batch_row_partly_acknowledged_stays_and_is_sent_again_whole(outbox_db) -> None:
+    engine, outbox = outbox_db
+    events = [presence(n, "c") for n in range(5)]
+    await stage(engine, outbox, events[:1])
+    await stage_batched(engine, outbox, events[1:])
+    bus = FlakyBus(failures=1, accept_first=3)  # the lone row, then 2 of the batch row's 4
+    relay = OutboxRelay(engine=engine, outbox=outbox, bus=bus, service="attendance")
+
+    with pytest.raises(BusUnavailable):
+        await relay.publish_pending()
+    assert await relay.pending() == 4  # the lone row went; the batch row is kept whole
+
+    assert await relay.publish_pending() == 4
+    sent = [v for _, _, v in bus.published]
+    assert sent == [e.to_json() for e in events[:3]] + [e.to_json() for e in events[1:]]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import func, select
 
 from csa_shared.runtime import ServiceRuntime
+from csa_shared.testing.events import waiting_documents
 
 ADDRESS = {"street": "1 rue de la Gare", "postcode": "L-1234", "locality": "Luxembourg"}
 
@@ -50,6 +50,4 @@ async def rows(runtime: ServiceRuntime, table: Any) -> list[tuple[Any, ...]]:
 
 
 async def outbox_types(runtime: ServiceRuntime) -> list[str]:
-    async with runtime.sessions() as s:
-        payloads = (await s.execute(select(runtime.outbox.c.payload))).scalars()
-        return [json.loads(p)["type"] for p in payloads]
+    return [document["type"] for document in await waiting_documents(runtime)]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 import pytest
 from attendance_api import rows
 
 from csa_attendance.tables import meals, presence_versions, presences
+from csa_shared.testing.events import waiting_documents
 
 pytestmark = pytest.mark.postgres
 
@@ -194,8 +194,7 @@ async def test_a_bad_first_item_does_not_stop_the_good_ones(
     body = response.json()
     assert response.status_code == 200
     assert [r["outcome"] for r in body["results"]] == ["rejected", "accepted"]
-    payload = list(runtime.outbox.c.keys()).index("payload")
-    documents = [json.loads(r[payload]) for r in await rows(runtime, runtime.outbox)]
+    documents = await waiting_documents(runtime)
     (event,) = [d for d in documents if d["type"] == "lu.csa.attendance.presence.recorded.v1"]
     assert event["data"]["provider_record_id"] == "f-good"
     assert event["data"]["minutes"] == 240

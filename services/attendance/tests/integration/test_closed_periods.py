@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from csa_attendance.tables import closed_periods
 from csa_shared.bus import Message
 from csa_shared.events import TOPICS, Envelope, new_event
 from csa_shared.runtime import ServiceRuntime
+from csa_shared.testing.events import waiting_documents
 from csa_shared.testing.polling import eventually
 
 pytestmark = pytest.mark.postgres
@@ -55,9 +55,7 @@ async def _closed(runtime: ServiceRuntime) -> list[str]:
 
 async def _corrections(runtime: ServiceRuntime) -> dict[str, bool]:
     """record id → affects_closed_period of its presence.corrected event in the outbox."""
-    async with runtime.sessions() as s:
-        found = (await s.execute(select(runtime.outbox.c.payload))).scalars()
-        payloads = [json.loads(p) for p in found]
+    payloads = await waiting_documents(runtime)
     return {
         e["data"]["record_id"]: e["data"]["affects_closed_period"]
         for e in payloads

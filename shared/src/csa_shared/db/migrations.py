@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 
 from csa_shared.db.engine import create_engine
@@ -51,3 +51,16 @@ def run_env(target_metadata: MetaData) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def lz4_available(bind: Connection) -> bool:
+    """Whether columns can be compressed with LZ4 here (PostgreSQL 14 or later, built with
+    it): a migration then chooses it for large values (`SET COMPRESSION lz4`)."""
+    if bind.dialect.name != "postgresql":
+        return False
+    found = bind.execute(
+        text(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+    ).scalar()
+    return bool(found)

@@ -1,7 +1,8 @@
 """Transactional outbox: events are rows written in the business transaction.
 
-The relay publishes waiting rows in id order (so in order per key) and deletes each row
-once the broker has acknowledged it (an event about a child stays in the database only
+A row holds one event, or a bulk ingest's events of one topic (`stage_outbox_batch`). The
+relay publishes waiting rows in id order (so in order per key) and deletes each row once
+the broker has acknowledged its messages (an event about a child stays in the database only
 until it is published); while the broker is down it keeps them and retries with
 exponential backoff. One pass at a time per service database, however many replicas run.
 """
@@ -23,6 +24,7 @@ from csa_shared.bus import BusUnavailable, EventBus
 from csa_shared.db import asyncpg_connection
 from csa_shared.db.engine import is_postgres
 from csa_shared.events import Envelope, topic_of
+from csa_shared.messaging.tables import batch_row, row_messages
 from csa_shared.observability import metrics
 
 log = logging.getLogger(__name__)
@@ -35,19 +37,18 @@ async def add_to_outbox(
     if not events:
         return
     now = datetime.now(UTC)
-    await session.execute(
-        outbox.insert(),
-        [
-            {
-                "event_id": e.id,
-                "topic": topic_of(e.type),
-                "message_key": e.key,
-                "payload": e.to_json().decode(),
-                "created_at": now,
-            }
-            for e in events
-        ],
-    )
+    await session.execute(outbox.insert(), [outbox_row(e, now) for e in events])
+
+
+def outbox_row(event: Envelope, created_at: datetime) -> dict[str, Any]:
+    """The outbox row of one event (all columns but `id`)."""
+    return {
+        "event_id": event.id,
+        "topic": topic_of(event.type),
+        "message_key": event.key,
+        "payload": event.to_json().decode(),
+        "created_at": created_at,
+    }
 
 
 OUTBOX_COLUMNS = ("event_id", "topic", "message_key", "payload", "created_at")
@@ -72,6 +73,33 @@ async def stage_outbox_records(
     )
 
 
+def outbox_batch_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`rows` (outbox rows of one message each, in order) as rows of several messages each:
+    one per run of consecutive rows of the same topic, so the order of the messages holds;
+    a run of one stays a row of one message."""
+    batched: list[dict[str, Any]] = []
+    start = 0
+    while start < len(rows):
+        topic, end = rows[start]["topic"], start + 1
+        while end < len(rows) and rows[end]["topic"] == topic:
+            end += 1
+        run = rows[start:end]
+        if len(run) == 1:
+            batched.append(dict(run[0]))
+        else:
+            batched.append(
+                batch_row(
+                    topic,
+                    [r["event_id"] for r in run],
+                    [r["message_key"] for r in run],
+                    [r["payload"] for r in run],
+                )
+                | {"created_at": run[0]["created_at"]}
+            )
+        start = end
+    return batched
+
+
 class OutboxRelay:
     """Moves committed outbox rows to the bus; one relay per service replica.
 
@@ -88,7 +116,7 @@ class OutboxRelay:
         bus: EventBus,
         service: str,
         poll_seconds: float = 0.5,
-        batch_size: int = 5000,
+        batch_size: int = 5000,  # messages per pass (whole rows: a pass may hold more)
         max_backoff_seconds: float = 10.0,
     ) -> None:
         self._engine = engine
@@ -104,11 +132,7 @@ class OutboxRelay:
         self._one_pass = asyncio.Lock()
         self._postgres = is_postgres(engine)
         self._lock_key = f"csa-outbox-relay:{service}:{outbox.name}"
-        self._waiting = (
-            select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.payload)
-            .order_by(outbox.c.id)
-            .limit(batch_size)
-        )
+        self._waiting = _waiting_rows(outbox, batch_size)
         self._waiting_sql = str(
             self._waiting.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
         )
@@ -154,8 +178,9 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wake.wait(), timeout=backoff)
 
     async def publish_pending(self) -> int:
-        """Publish one batch of waiting rows in id order and delete them; returns how many
-        were sent (0 as well when another replica's pass is running).
+        """Publish the first waiting rows in id order, up to ``batch_size`` messages, and
+        delete them; returns how many messages were sent (0 as well when another replica's
+        pass is running).
 
         One pooled connection for the pass. On PostgreSQL the pass is one transaction, its
         advisory lock released by the commit (or by the rollback of a failed pass). On
@@ -174,12 +199,19 @@ class OutboxRelay:
                 await connection.commit()
             if not rows:
                 return 0
-            messages = [(row[1], row[2], row[3].encode()) for row in rows]
+            messages: list[tuple[str, str, bytes]] = []
+            ends: list[int] = []  # per row, how many messages up to its last
+            for row in rows:
+                for topic, key, document in row_messages(row[1], row[2], row[3], row[4]):
+                    messages.append((topic, key, document.encode()))
+                ends.append(len(messages))
             acknowledged = await self._bus.publish_many(messages)
-            # Rows acknowledged before a failure go, so a retry resends only the rest.
-            await self._delete(connection, [row[0] for row in rows[:acknowledged]])
-        if acknowledged < len(rows):
-            raise BusUnavailable(f"{len(rows) - acknowledged} message(s) not acknowledged")
+            # Rows wholly acknowledged before a failure go, so a retry resends only the rest
+            # (and the acknowledged part of a row, which consumers' inboxes drop).
+            done = [row[0] for row, end in zip(rows, ends, strict=True) if end <= acknowledged]
+            await self._delete(connection, done, ends[len(done) - 1] if done else 0)
+        if acknowledged < len(messages):
+            raise BusUnavailable(f"{len(messages) - acknowledged} message(s) not acknowledged")
         return acknowledged
 
     async def _claim(self, connection: AsyncConnection) -> bool:
@@ -188,7 +220,7 @@ class OutboxRelay:
         )
         return bool(taken)
 
-    async def _delete(self, connection: AsyncConnection, ids: list[int]) -> None:
+    async def _delete(self, connection: AsyncConnection, ids: list[int], messages: int) -> None:
         if ids:
             column = self._outbox.c.id
             if self._postgres:  # one array parameter, not len(ids)
@@ -197,10 +229,25 @@ class OutboxRelay:
                 chosen = column.in_(ids)
             await connection.execute(delete(self._outbox).where(chosen))
         await connection.commit()
-        metrics.OUTBOX_PUBLISHED.labels(self._service).inc(len(ids))
+        metrics.OUTBOX_PUBLISHED.labels(self._service).inc(messages)
 
     async def pending(self) -> int:
-        """How many committed rows are not published yet."""
+        """How many committed messages are not published yet."""
         async with self._engine.connect() as connection:
-            count = await connection.scalar(select(func.count()).select_from(self._outbox))
+            count = await connection.scalar(select(func.sum(self._outbox.c.message_count)))
             return int(count or 0)
+
+
+def _waiting_rows(outbox: Table, messages: int) -> Any:
+    """The first waiting rows in id order up to `messages` messages (at least one row):
+    those with fewer than `messages` before them, counted over the first `messages` rows."""
+    before = func.sum(outbox.c.message_count).over(order_by=outbox.c.id) - outbox.c.message_count
+    head = select(outbox.c.id, before.label("before")).order_by(outbox.c.id).limit(messages)
+    head = head.subquery("head")
+    columns = (outbox.c.topic, outbox.c.message_key, outbox.c.payload, outbox.c.message_keys)
+    return (
+        select(outbox.c.id, *columns)
+        .join_from(outbox, head, head.c.id == outbox.c.id)
+        .where(head.c.before < messages)
+        .order_by(outbox.c.id)
+    )

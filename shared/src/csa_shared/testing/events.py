@@ -8,11 +8,13 @@ import json
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy import select
 
 from csa_shared.bus import Message
 from csa_shared.bus.kafka import KafkaBus
 from csa_shared.bus.memory import InProcessBus
 from csa_shared.events import TOPICS
+from csa_shared.messaging.tables import row_messages
 from csa_shared.runtime import ServiceRuntime
 
 
@@ -33,6 +35,20 @@ async def emitted(runtime: ServiceRuntime) -> list[Message]:
 async def emitted_documents(runtime: ServiceRuntime) -> list[dict[str, Any]]:
     """The CloudEvents documents of `emitted(runtime)`."""
     return [json.loads(message.value) for message in await emitted(runtime)]
+
+
+async def waiting_documents(runtime: ServiceRuntime) -> list[dict[str, Any]]:
+    """The CloudEvents documents in `runtime`'s outbox, not yet published, in order."""
+    outbox = runtime.outbox
+    async with runtime.sessions() as session:
+        rows = await session.execute(select(outbox).order_by(outbox.c.id))
+        return [
+            json.loads(document)
+            for row in rows
+            for _, _, document in row_messages(
+                row.topic, row.message_key, row.payload, row.message_keys
+            )
+        ]
 
 
 async def topic_messages(bootstrap: str, topic: str, *, timeout_s: float = 60.0) -> list[Message]:

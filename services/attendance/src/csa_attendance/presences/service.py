@@ -33,6 +33,7 @@ from csa_attendance.problems import as_problem, violation_json
 from csa_attendance.registry import repository as registry
 from csa_attendance.tables import meals, presences, reservations
 from csa_shared.ids import uuid4_strings
+from csa_shared.messaging.outbox import outbox_batch_rows
 
 PRESENCE_RECORDED = "lu.csa.attendance.presence.recorded.v1"
 KIND = {
@@ -255,7 +256,7 @@ async def _store(
 ) -> list[ItemOutcome]:
     """Rows and outbox rows of the accepted items (their events are the domain's,
     `ItemResult.event`), written in bulk; the results of all items. A record's version 1 is
-    its row (`repository.first_version`)."""
+    its row (`repository.first_version`); the events go to the outbox as one row."""
     rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("presence", "meal", "reservation")}
     events: list[tuple[Any, str]] = []
     created = datetime.now(UTC)
@@ -292,7 +293,7 @@ async def _store(
             (presences, rows["presence"]),
             (meals, rows["meal"]),
             (reservations, rows["reservation"]),
-            (outbox, staged),
+            (outbox, outbox_batch_rows(staged)),
         ],
     )
     return outs

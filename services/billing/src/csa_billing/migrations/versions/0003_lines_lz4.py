@@ -8,8 +8,9 @@ Revision ID: 0003
 Revises: 0002
 """
 
-import sqlalchemy as sa
 from alembic import op
+
+from csa_shared.db.migrations import lz4_available
 
 revision = "0003"
 down_revision = "0002"
@@ -19,25 +20,13 @@ depends_on = None
 COLUMNS = (("invoice", "lines"), ("child_period", "lines"))
 
 
-def _lz4_available() -> bool:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return False
-    found = bind.execute(
-        sa.text(
-            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
-        )
-    ).scalar()
-    return bool(found)
-
-
 def upgrade() -> None:
-    if _lz4_available():
+    if lz4_available(op.get_bind()):
         for table, column in COLUMNS:
             op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION lz4")
 
 
 def downgrade() -> None:
-    if _lz4_available():
+    if lz4_available(op.get_bind()):
         for table, column in COLUMNS:
             op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION DEFAULT")
