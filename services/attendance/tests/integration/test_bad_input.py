@@ -111,6 +111,46 @@ async def test_overlap_with_another_providers_presence_is_rejected_without_namin
     assert await snapshot(runtime) == before
 
 
+async def test_a_stored_overnight_presence_bears_on_the_next_days_batch(
+    api, world, as_provider, runtime
+) -> None:
+    """The batch's state is the records overlapping its span: a presence stored the evening
+    before (22:00-07:00) overlaps a new 06:00-09:00 one and gives its morning a meal; a
+    presence ending at midnight exactly neither overlaps nor touches the next day."""
+    first = await api.post(
+        "/v1/declarations/batch",
+        headers=as_provider("sea-a"),
+        json={
+            "items": [
+                presence("night", "c5", "2025-03-11T22:00:00", "2025-03-12T07:00:00"),
+                presence("evening", "c3", "2025-03-11T18:00:00", "2025-03-12T00:00:00"),
+                presence("late", "c2", "2025-03-11T18:00:00", "2025-03-12T00:00:00"),
+            ]
+        },
+    )
+    later = [
+        presence("morning", "c5", "2025-03-12T06:00:00", "2025-03-12T09:00:00"),
+        {"kind": "meal", "record_id": "breakfast", "child_id": "c5", "day": "2025-03-12",
+         "count": 1},
+        presence("early", "c3", "2025-03-12T00:00:00", "2025-03-12T06:00:00"),
+        {"kind": "meal", "record_id": "midnight-snack", "child_id": "c2", "day": "2025-03-12",
+         "count": 1},
+    ]  # fmt: skip
+    second = await api.post(
+        "/v1/declarations/batch", json={"items": later}, headers=as_provider("sea-a")
+    )
+
+    assert first.json()["accepted"] == 3
+    results = second.json()["results"]
+    assert [[e["code"] for e in r["errors"]] for r in results] == [
+        ["overlap"],
+        [],
+        [],
+        ["no_presence_that_day"],
+    ]
+    assert "night" in results[0]["errors"][0]["message"]
+
+
 async def test_overlap_inside_one_batch_keeps_the_first(api, world, as_provider) -> None:
     items = [
         presence("o-1", "c4", "2025-03-11T08:00:00", "2025-03-11T12:00:00"),

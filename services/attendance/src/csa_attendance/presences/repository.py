@@ -38,7 +38,7 @@ from csa_attendance.tables import (
 )
 from csa_shared.db import asyncpg_connection
 
-SLACK = timedelta(days=1)
+ONE_DAY = timedelta(days=1)
 # Presences and reservations last at most 24 h (domain.validation.MAX_LENGTH): a record
 # ending after `lo` started after `lo - LONGEST`, a bound the (child_id, start) index uses.
 LONGEST = timedelta(hours=24)
@@ -167,13 +167,14 @@ async def load_records(
     kinds: Collection[str] = KINDS,
 ) -> tuple[list[RecordHistory[Any]], list[RecordHistory[Any]], list[RecordHistory[Any]], dict]:
     """Presences, meals and reservations a batch is decided against, and their stored ids:
-    the provider's records under the batch's keys plus the children's records around its
-    dates (every provider's presences, for the overlap rule).
+    the provider's records under the batch's keys plus the children's records that overlap
+    `[lo, hi)`, the span of the batch's records (every provider's presences, for the overlap
+    rule; for a meal's day, the presences touching it). Nothing outside the span bears on
+    the batch: no rule looks beyond a record's own span or day.
 
     Only the `kinds` the batch holds are looked up (presences always: meals need them):
     a key query and a range query per table."""
     keys = sorted(set(keys))
-    lo, hi = lo - SLACK, hi + SLACK
 
     def mine(table: Table) -> Any:
         return (table.c.provider_id == provider_id) & one_of(
@@ -405,7 +406,7 @@ async def search(
         if day_from is not None:
             query = query.where(when >= datetime.combine(day_from, time()))
         if day_to is not None:
-            query = query.where(when < datetime.combine(day_to + SLACK, time()))
+            query = query.where(when < datetime.combine(day_to + ONE_DAY, time()))
     if status is not None:
         query = query.where(table.c.status == status)
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
