@@ -116,7 +116,9 @@ class OutboxRelay:
         bus: EventBus,
         service: str,
         poll_seconds: float = 0.5,
-        batch_size: int = 5000,  # messages per pass (whole rows: a pass may hold more)
+        # Messages per pass (whole rows: a pass may hold more). Under load a pass waits for
+        # turns of an event loop busy with requests: larger passes keep up with ingest.
+        batch_size: int = 20000,
         max_backoff_seconds: float = 10.0,
     ) -> None:
         self._engine = engine
