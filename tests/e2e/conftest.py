@@ -89,5 +89,3 @@ async def _register_provider_and_contracts(client: httpx.AsyncClient, tokens: Te
         }
         response = await client.post("/v1/education-contracts", json=contract, headers=agent)
         assert response.status_code in (201, 409), response.text
-
-
