@@ -6,11 +6,13 @@ and the tests all drive the service through it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import MetaData, Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -55,6 +57,7 @@ class ServiceRuntime:
     relay: OutboxRelay = field(init=False)
     consumers: list[InboxConsumer] = field(default_factory=list, init=False)
     token_verifier: TokenVerifier = field(init=False)
+    background: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
         self.engine = create_engine(self.settings.database_url(self.name))
@@ -100,7 +103,21 @@ class ServiceRuntime:
         if relay:
             self.relay.start()
 
+    def spawn(self, work: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
+        """Run `work` beside the requests until it ends or `stop()` cancels it: a job
+        started this way must be resumable (its committed steps kept, the rest redone)."""
+        task = asyncio.create_task(work, name=name)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+        return task
+
     async def stop(self) -> None:
+        # Background jobs first: they use the database and the outbox, closed below.
+        running = list(self.background)
+        for task in running:
+            log.warning("shutdown interrupts %s; starting it again resumes it", task.get_name())
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
         await self.relay.stop()
         if self.owns_bus:
             await self.bus.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import date
 from decimal import Decimal
@@ -10,8 +11,9 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from csa.services import definition
 from csa_billing.invoicing import jobs
-from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.invoicing.service import CloseOptions, close_period, open_period, period_status_in
 from csa_billing.tables import invoice, statement_line
 
 from .conftest import count, invoices
@@ -87,6 +89,33 @@ async def test_closing_twice_yields_the_same_documents(billing) -> None:
     again = await close_period(billing, MARCH, AFTER_GRACE)
     assert (again.closed_at, again.state_total) == (first.closed_at, first.state_total)
     assert await count(billing, invoice) == 5
+
+
+async def test_a_close_running_at_shutdown_is_cancelled_and_resumes_when_started_again(
+    billing,
+) -> None:
+    await deliver(billing, town())
+    await open_period(billing, MARCH, AFTER_GRACE)
+    task = jobs.start(billing, MARCH, AFTER_GRACE)
+    await asyncio.sleep(0)  # the close is under way, waiting on the database
+
+    await billing.stop()  # as at a pod's shutdown
+
+    assert task.cancelled() and jobs.running(billing, MARCH) is None
+    restarted = definition("billing").build_runtime(billing.settings)
+    try:
+        assert (await period(restarted)).status == "closing"
+        await jobs.start(restarted, MARCH, AFTER_GRACE)
+        resumed = await period(restarted)
+        assert (resumed.status, resumed.state_total) == ("closed", Decimal("430.30"))
+        assert await count(restarted, invoice) == 5
+    finally:
+        await restarted.stop()
+
+
+async def period(runtime):  # type: ignore[no-untyped-def]
+    async with runtime.sessions() as session:
+        return await period_status_in(session, MARCH)
 
 
 async def test_close_before_the_grace_period_is_refused(billing) -> None:

@@ -3,8 +3,9 @@
 The task is held here (per runtime and month) until it ends, so a second request for the
 same month finds it instead of starting another; a close running in another process is
 serialized by the period row lock (see ``service.close_period``). Progress is read from the
-period row (``children_done`` / ``children_total``); a failed close is logged and stays
-``closing`` until it is started again, which resumes it.
+period row (``children_done`` / ``children_total``); a failed close, or one the runtime's
+``stop()`` cancelled at shutdown, stays ``closing`` until it is started again, which resumes
+it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def start(runtime: ServiceRuntime, month: str, options: CloseOptions) -> asyncio
     key = (id(runtime), month)
     task = running(runtime, month)
     if task is None:
-        task = asyncio.create_task(_run(runtime, month, options), name=f"billing close {month}")
+        task = runtime.spawn(_run(runtime, month, options), name=f"billing close of {month}")
         _RUNNING[key] = task
         task.add_done_callback(lambda done: _finished(key, done))
     return task
