@@ -57,7 +57,9 @@ def _attendance_events() -> list[Envelope]:
     times: dict[str, Any] = {"start": MONDAY, "end": EVENING, "minutes": 540}
     before: dict[str, Any] = {"previous_start": MONDAY, "previous_end": EVENING}
     day = date(2025, 3, 3)
-    sheet_day = de.ServiceSheetDay(day=day, hours=Decimal("9.00"), lunches=1)
+    sheet_day = de.ServiceSheetDay(
+        day=day, hours=Decimal("9.00"), lunches=1, out_of_band_hours=Decimal("2.00")
+    )
     domain_events: list[Any] = [
         de.PresenceRecorded(**child, **times),
         de.PresenceCorrected(**child, **times, **before, reason="clock error"),
@@ -71,7 +73,7 @@ def _attendance_events() -> list[Envelope]:
             **child,
             month="2025-03",
             days=(sheet_day,),
-            total_hours=Decimal("9.00"),
+            total_hours=Decimal("11.00"),
             total_lunches=1,
             submitted_by="ap-7",
         ),

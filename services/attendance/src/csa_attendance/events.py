@@ -74,7 +74,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_NESTED = {de.ServiceSheetDay: ("day", "hours", "lunches")}
+_NESTED = {de.ServiceSheetDay: ("day", "hours", "lunches", "out_of_band_hours")}
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {t: tuple(f.name for f in fields(t)) for t in TYPES}

@@ -159,8 +159,9 @@ service_sheets = Table(
     Column("child_id", String(64), nullable=False),
     Column("month", String(7), nullable=False),
     Column("version", Integer, nullable=False),
-    Column("days", JSON, nullable=False),
-    Column("total_hours", Numeric(7, 2), nullable=False),
+    Column("days", JSON, nullable=False),  # [{"day", "hours", "lunches", "out_of_band_hours"}]
+    Column("total_hours", Numeric(7, 2), nullable=False),  # inside and outside the day band
+    Column("total_out_of_band_hours", Numeric(7, 2), nullable=False, server_default="0"),
     Column("total_lunches", Integer, nullable=False),
     Column("submitted_by", String(128), nullable=False),
     Column("submitted_at", DateTime, nullable=False),

@@ -165,8 +165,13 @@ def test_end_contract_in_closed_period_flags_and_bumps_version(state):
 # AP service sheets --------------------------------------------------------------------
 
 
-def sheet_day(day: str, hours: str, lunches: int = 0) -> ServiceSheetDay:
-    return ServiceSheetDay(day=date.fromisoformat(day), hours=Decimal(hours), lunches=lunches)
+def sheet_day(day: str, hours: str, lunches: int = 0, night: str = "0") -> ServiceSheetDay:
+    return ServiceSheetDay(
+        day=date.fromisoformat(day),
+        hours=Decimal(hours),
+        lunches=lunches,
+        out_of_band_hours=Decimal(night),
+    )
 
 
 def test_service_sheet_by_agency_totals_15_5_h_and_1_lunch(state):
@@ -182,6 +187,52 @@ def test_service_sheet_by_agency_totals_15_5_h_and_1_lunch(state):
     assert (event.total_hours, event.total_lunches, event.version) == (Decimal("15.5"), 1, 1)
     assert [d.day for d in event.days] == [date(2025, 3, 3), date(2025, 3, 4)]
     assert event.record_id == "ap-1:c4:2025-03"
+
+
+def agency_sheet(state, days: list[ServiceSheetDay]):  # type: ignore[no-untyped-def]
+    """The agency's sheet of March 2025 for c4 at ap-1."""
+    return submit_service_sheet(
+        provider=state.providers["ap-1"],
+        child_id="c4",
+        month="2025-03",
+        days=days,
+        submitted_by="dageselteren",
+        contracts=state.contracts,
+        now=NOW,
+    )
+
+
+def test_service_sheet_with_out_of_band_hours_totals_14_5_h_of_which_6_5_out_of_band(state):
+    history, event = agency_sheet(
+        state, [sheet_day("2025-03-04", "8", 1, night="4"), sheet_day("2025-03-05", "0", 0, "2.5")]
+    )
+    assert (event.total_hours, history[-1].total_out_of_band_hours) == (
+        Decimal("14.5"),
+        Decimal("6.5"),
+    )
+    assert [d.out_of_band_hours for d in event.days] == [Decimal(4), Decimal("2.5")]
+
+
+def test_service_sheet_day_holds_at_most_12_hours_in_and_12_out_of_the_band(state):
+    with pytest.raises(AttendanceDomainError) as caught:
+        agency_sheet(
+            state,
+            [
+                sheet_day("2025-03-03", "12", night="12"),  # a whole day: fine
+                sheet_day("2025-03-04", "12.01"),
+                sheet_day("2025-03-05", "1", night="12.5"),
+                sheet_day("2025-03-06", "1", night="-1"),
+                sheet_day("2025-03-07", "1", night="0.333"),
+                sheet_day("2025-03-10", "0", 1, night="3"),  # a lunch with night care only
+            ],
+        )
+    found = {(v.code, v.field) for v in caught.value.violations}
+    assert found == {
+        (Code.HOURS_OUT_OF_RANGE, "days[1].hours"),
+        (Code.HOURS_OUT_OF_RANGE, "days[2].out_of_band_hours"),
+        (Code.HOURS_OUT_OF_RANGE, "days[3].out_of_band_hours"),
+        (Code.INVALID_VALUE, "days[4].out_of_band_hours"),
+    }
 
 
 def test_second_service_sheet_replaces_first_as_version_2_history_kept(state):

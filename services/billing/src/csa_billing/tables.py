@@ -84,7 +84,9 @@ service_sheet_projection = Table(
     Column("child_id", String(64), primary_key=True),
     Column("month", String(7), primary_key=True),
     Column("sheet_id", String(64), nullable=False),
-    Column("days", Text, nullable=False),  # JSON [{"day", "hours", "lunches"}]
+    # JSON [{"day", "hours", "lunches", "out_of_band_hours"}] as the event carried it;
+    # "out_of_band_hours" is absent from sheets submitted before it existed (read as 0)
+    Column("days", Text, nullable=False),
     *_stamp(),
 )
 

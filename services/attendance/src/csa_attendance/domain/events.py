@@ -79,9 +79,13 @@ class ReservationRecorded(_ChildEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ServiceSheetDay:
+    """One day of a sheet: `hours` inside the day band 07:00-19:00, `out_of_band_hours`
+    outside it (night), csa-rules.md §10."""
+
     day: date
     hours: Decimal
     lunches: int
+    out_of_band_hours: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

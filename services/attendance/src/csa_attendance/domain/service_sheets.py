@@ -1,14 +1,17 @@
 """AP service sheets (fiche de prestation, seed 004 §4.3; csa-rules.md §10).
 
 For each billing period an assistant parental's agency (Dageselteren) submits, per child,
-the effective hours of each day and the lunches eaten. A new submission replaces the
+the effective hours of each day, split into the hours inside the day band 07:00-19:00
+(`hours`) and outside it (`out_of_band_hours`, default 0, so that billing pays the AP's
+night supplement on them, §4), and the lunches eaten. A new submission replaces the
 previous one as a whole (a new version; the history is kept).
 
 Rules: the provider is an AP and the submitter is its agency; the month is "YYYY-MM" and
-every day lies in that billing period (§7), once; hours per day are 0..24 with at most two
-decimals; lunches per day are 0 or 1 and need hours that day; a day with care must not be
-after `now` and needs an education contract with the child on that day (an unknown or
-foreign child gets `unknown_child`, as for presences).
+every day lies in that billing period (§7), once; each of a day's two hour figures is 0..12
+(the band and the rest of the day are 12 hours each) with at most two decimals; lunches per
+day are 0 or 1 and need hours that day; a day with care must not be after `now` and needs
+an education contract with the child on that day (an unknown or foreign child gets
+`unknown_child`, as for presences).
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from csa_shared.rules.errors import RuleInputError
 from csa_shared.rules.parameters import ProviderType
 from csa_shared.rules.periods import billing_period, parse_month
 
-MAX_HOURS_PER_DAY = Decimal(24)
+#: The day band (07:00-19:00) and the hours outside it (19:00-07:00) are 12 hours each.
+MAX_HOURS_PER_BAND = Decimal(12)
 MAX_LUNCHES_PER_DAY = 1
 
 
@@ -48,7 +52,12 @@ class ServiceSheet:
 
     @property
     def total_hours(self) -> Decimal:
-        return sum((d.hours for d in self.days), Decimal(0))
+        """Every effective hour of the sheet, inside and outside the day band."""
+        return sum((d.hours + d.out_of_band_hours for d in self.days), Decimal(0))
+
+    @property
+    def total_out_of_band_hours(self) -> Decimal:
+        return sum((d.out_of_band_hours for d in self.days), Decimal(0))
 
     @property
     def total_lunches(self) -> int:
@@ -64,26 +73,33 @@ def _check_day(
         found.append(
             Violation(Code.DAY_OUTSIDE_PERIOD, f"{field}.day", f"{d.day} is not in {start}–{end}")
         )
-    exponent = d.hours.as_tuple().exponent if d.hours.is_finite() else None
-    if exponent is None or (isinstance(exponent, int) and exponent < -2):
-        found.append(Violation(Code.INVALID_VALUE, f"{field}.hours", "hours: two decimals at most"))
-    elif not Decimal(0) <= d.hours <= MAX_HOURS_PER_DAY:
-        found.append(
-            Violation(
-                Code.HOURS_OUT_OF_RANGE, f"{field}.hours", f"hours must be 0 to 24, got {d.hours}"
-            )
-        )
+    found += _check_hours(f"{field}.hours", d.hours)
+    found += _check_hours(f"{field}.out_of_band_hours", d.out_of_band_hours)
     if not 0 <= d.lunches <= MAX_LUNCHES_PER_DAY:
         found.append(
             Violation(Code.MEAL_COUNT_OUT_OF_RANGE, f"{field}.lunches", "lunches must be 0 or 1")
         )
-    elif d.lunches and not d.hours > 0:
+    elif d.lunches and not _has_care(d):
         found.append(
             Violation(Code.NO_PRESENCE_THAT_DAY, f"{field}.lunches", "a lunch needs care that day")
         )
-    if (d.hours > 0 or d.lunches) and d.day > now.date():
+    if (_has_care(d) or d.lunches) and d.day > now.date():
         found.append(Violation(Code.IN_FUTURE, f"{field}.day", f"{d.day} is in the future"))
     return found
+
+
+def _check_hours(field: str, hours: Decimal) -> list[Violation]:
+    """One of a day's two hour figures: 0 to 12, two decimals at most."""
+    exponent = hours.as_tuple().exponent if hours.is_finite() else None
+    if exponent is None or (isinstance(exponent, int) and exponent < -2):
+        return [Violation(Code.INVALID_VALUE, field, "hours: two decimals at most")]
+    if not Decimal(0) <= hours <= MAX_HOURS_PER_BAND:
+        return [Violation(Code.HOURS_OUT_OF_RANGE, field, f"hours must be 0 to 12, got {hours}")]
+    return []
+
+
+def _has_care(d: ServiceSheetDay) -> bool:
+    return d.hours > 0 or d.out_of_band_hours > 0
 
 
 def _check_contracts(
@@ -98,7 +114,7 @@ def _check_contracts(
     return [
         Violation(Code.NO_CONTRACT_ON_DATE, f"days[{i}].day", f"no education contract on {d.day}")
         for i, d in enumerate(days)
-        if (d.hours > 0 or d.lunches) and not any(c.covers(d.day) for c in mine)
+        if (_has_care(d) or d.lunches) and not any(c.covers(d.day) for c in mine)
     ]
 
 

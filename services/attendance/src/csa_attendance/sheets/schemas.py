@@ -5,15 +5,30 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from csa_attendance.domain.charges import ChargeKind
 
 
 class SheetDayIn(BaseModel):
     day: date
-    hours: Decimal = Field(description="Effective hours that day, 0 to 24, two decimals")
+    hours: Decimal = Field(
+        description="Effective hours that day inside the day band 07:00-19:00, 0 to 12, "
+        "two decimals"
+    )
     lunches: int = Field(description="0 or 1")
+    out_of_band_hours: Decimal = Field(
+        default=Decimal(0),
+        description="Effective hours that day outside the day band (19:00-07:00), 0 to 12, "
+        "two decimals; the AP's night supplement is paid on them (csa-rules.md §4, §10). "
+        "Optional, 0 when left out",
+    )
+
+    @field_validator("hours", "out_of_band_hours")
+    @classmethod
+    def _plain_notation(cls, value: Decimal) -> Decimal:
+        """`1E+1` as `10`: the event carries hours as plain decimal strings."""
+        return Decimal(format(value, "f")) if value.is_finite() else value
 
 
 class ServiceSheetIn(BaseModel):
@@ -28,6 +43,12 @@ class ServiceSheetIn(BaseModel):
                     "days": [
                         {"day": "2025-03-03", "hours": "8.5", "lunches": 1},
                         {"day": "2025-03-04", "hours": "6", "lunches": 0},
+                        {
+                            "day": "2025-03-05",
+                            "hours": "8",
+                            "lunches": 1,
+                            "out_of_band_hours": "4",
+                        },
                     ],
                 }
             ]
@@ -47,7 +68,8 @@ class ServiceSheetOut(BaseModel):
     month: str
     version: int
     days: list[SheetDayIn]
-    total_hours: Decimal
+    total_hours: Decimal = Field(description="Every hour of the sheet, in and out of the band")
+    total_out_of_band_hours: Decimal = Field(description="The hours outside the day band")
     total_lunches: int
     submitted_by: str
     submitted_at: datetime

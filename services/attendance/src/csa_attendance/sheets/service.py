@@ -52,7 +52,10 @@ def _sheet(row: Any) -> ServiceSheet:
         month=row.month,
         days=tuple(
             ServiceSheetDay(
-                day=datetime.fromisoformat(d["day"]).date(), hours=d["hours"], lunches=d["lunches"]
+                day=datetime.fromisoformat(d["day"]).date(),
+                hours=Decimal(d["hours"]),
+                lunches=d["lunches"],
+                out_of_band_hours=Decimal(d.get("out_of_band_hours", 0)),
             )
             for d in row.days
         ),
@@ -71,6 +74,7 @@ def sheet_out(row: Any) -> ServiceSheetOut:
         version=row.version,
         days=[SheetDayIn(**d) for d in row.days],
         total_hours=row.total_hours,
+        total_out_of_band_hours=row.total_out_of_band_hours,
         total_lunches=row.total_lunches,
         submitted_by=row.submitted_by,
         submitted_at=row.submitted_at,
@@ -83,7 +87,12 @@ async def submit(
     access.require_agency(principal)
     provider = await get_provider(session, body.provider_id)
     stored = await repository.sheet_versions(session, body.provider_id, body.child_id, body.month)
-    days = [ServiceSheetDay(day=d.day, hours=d.hours, lunches=d.lunches) for d in body.days]
+    days = [
+        ServiceSheetDay(
+            day=d.day, hours=d.hours, lunches=d.lunches, out_of_band_hours=d.out_of_band_hours
+        )
+        for d in body.days
+    ]
     try:
         history, event = submit_service_sheet(
             provider=provider,
@@ -108,10 +117,16 @@ async def submit(
         "month": sheet.month,
         "version": sheet.version,
         "days": [
-            {"day": d.day.isoformat(), "hours": str(d.hours), "lunches": d.lunches}
+            {
+                "day": d.day.isoformat(),
+                "hours": str(d.hours),
+                "lunches": d.lunches,
+                "out_of_band_hours": str(d.out_of_band_hours),
+            }
             for d in sheet.days
         ],
         "total_hours": sheet.total_hours.quantize(Decimal("0.01")),
+        "total_out_of_band_hours": sheet.total_out_of_band_hours.quantize(Decimal("0.01")),
         "total_lunches": sheet.total_lunches,
         "submitted_by": sheet.submitted_by,
         "submitted_at": sheet.submitted_at,

@@ -17,6 +17,7 @@ from json.encoder import encode_basestring_ascii
 
 from csa_billing.domain.lines import Line, amount_for_minutes, hours_of
 from csa_billing.domain.model import ChildWeek, MealEntry, Presence, Provider, Schooling
+from csa_billing.domain.sheet_hours import lay_out_sheet_day
 from csa_billing.domain.week import calendar_days, compute_week
 from csa_billing.invoicing.inputs import ChildData, ContractTerms, Interval, Meal, ProviderBook
 from csa_billing.invoicing.loading import ChunkRows, children_data
@@ -144,15 +145,15 @@ def _minutes(items: list[Interval]) -> int:
 
 
 def _sheet_records(data: ChildData) -> tuple[list[Interval], list[Meal]]:
-    """An AP service sheet's days as presences from 07:00 and lunches as meals."""
+    """An AP service sheet's days as presences (in-band hours from 07:00, the others from
+    19:00 then 00:00: domain.sheet_hours) and lunches as meals."""
     presences, meals = [], []
     for sheet in data.sheets:
         for entry in sheet.days:
             day = date.fromisoformat(str(entry["day"]))
-            minutes = int(Decimal(str(entry["hours"])) * 60)
-            start = datetime.combine(day, time(7))
-            if minutes > 0:
-                end = start + timedelta(minutes=minutes)
+            in_band = Decimal(str(entry["hours"]))
+            out_of_band = Decimal(str(entry.get("out_of_band_hours", 0)))
+            for start, end in lay_out_sheet_day(day, in_band, out_of_band):
                 presences.append(Interval(sheet.sheet_id, sheet.provider_id, start, end))
             if int(str(entry["lunches"])) > 0:
                 meals.append(
@@ -190,7 +191,7 @@ def billed_intervals(
 @dataclass(slots=True)
 class _Records:
     """A child's records of the period once, before the week loop: an AP service sheet
-    replaces its provider's presences and meals (its days become presences from 07:00)."""
+    replaces its provider's presences and meals (its days become presences)."""
 
     presences: list[Interval]
     reservations: list[Interval]
