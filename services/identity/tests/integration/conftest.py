@@ -130,8 +130,10 @@ async def register(
     runtime: ServiceRuntime,
     child_id: str = "child-1",
     mobile: str = "+352 621 123 456",
+    **card: Any,
 ) -> tuple[str, dict[str, Any]]:
-    iam_code, linking = await card_for(api, runtime, child_id)
+    """Register a parent with a new card for `child_id` (`card`: the child.registered data)."""
+    iam_code, linking = await card_for(api, runtime, child_id, **card)
     started = await api.post(
         "/v1/registrations",
         json={

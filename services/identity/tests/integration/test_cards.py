@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import httpx
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from csa_identity.tables import cards, letters
@@ -40,7 +43,7 @@ async def test_a_second_event_for_the_same_child_keeps_its_first_card(
     assert await _count(identity, cards) == 1
 
 
-async def test_card_letter_is_a_pdf_in_the_contract_language_and_pt_falls_back_to_fr(
+async def test_card_letter_is_a_pdf_in_the_contract_language_pt_included(
     api: httpx.AsyncClient, identity: ServiceRuntime
 ) -> None:
     await deliver(identity, child_registered("child-lb", language="lb"))
@@ -48,10 +51,14 @@ async def test_card_letter_is_a_pdf_in_the_contract_language_and_pt_falls_back_t
     spool = {item["child_id"]: item for item in (await api.get("/v1/dev/letters")).json()}
     assert spool["child-lb"]["language"] == "lb"
     assert "Ärem Kand" in spool["child-lb"]["body"]
-    assert spool["child-pt"]["language"] == "fr"
-    assert spool["child-pt"]["body"].startswith("Code IAM de votre enfant : SilMa")
+    assert spool["child-pt"]["language"] == "pt"
+    assert spool["child-pt"]["body"].startswith("Código IAM da criança: SilMa")
+    assert "Código de ligação (utilização única)" in spool["child-pt"]["body"]
+    assert "O myCard é válido até" in spool["child-pt"]["body"]
     pdf = await api.get(f"/v1/dev/letters/{spool['child-pt']['id']}.pdf")
     assert pdf.content.startswith(b"%PDF")
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "Código IAM da criança" in text  # latin-1 letter font: the accents print
 
 
 async def test_the_card_letter_goes_to_the_legal_representative_with_a_localised_validity(

@@ -41,6 +41,17 @@ async def test_register_then_login_gives_tokens_that_verify_against_the_jwks(
     assert identity.settings.jwks_file.exists()
 
 
+async def test_a_parent_of_a_portuguese_contract_gets_the_registration_sms_in_portuguese(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    await register(api, identity, "child-pt", language="pt")  # the OTP is read from the SMS
+    sms = (await api.get("/v1/dev/sms")).json()[0]["body"]
+    code = await last_sms_code(api)
+    assert sms == (
+        f"O seu código CSA: {code}. É válido durante 60 segundos. Não o partilhe com ninguém."
+    )
+
+
 async def test_wrong_then_expired_then_reused_otp_are_refused(
     api: httpx.AsyncClient, identity: ServiceRuntime, clock: Clock
 ) -> None:

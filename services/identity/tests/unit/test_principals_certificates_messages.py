@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from string import Formatter
 
 import pyotp
 import pytest
@@ -9,6 +10,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from csa_identity.adapters.letters import letter_language
 from csa_identity.domain.accounts import ParentAccount
 from csa_identity.domain.codes import CodeHasher
 from csa_identity.domain.errors import (
@@ -140,15 +142,41 @@ def test_expired_or_garbage_certificate_is_rejected() -> None:
         parse_certificate(b"-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----", now=NOW)
 
 
-def test_every_message_exists_in_lb_de_fr_en() -> None:
+def test_every_message_exists_in_lb_de_fr_en_pt() -> None:
+    assert set(LANGUAGES) == {"lb", "de", "fr", "en", "pt"}
     for key, texts in CATALOGUE.items():
         assert set(texts) >= set(LANGUAGES), key
         assert all(texts[lang].strip() for lang in LANGUAGES), key
 
 
-def test_sms_text_carries_the_code_in_luxembourgish() -> None:
+def test_every_message_has_a_portuguese_text_of_its_own_with_the_same_placeholders() -> None:
+    def placeholders(text: str) -> set[str]:
+        return {name for _, name, _, _ in Formatter().parse(text) if name}
+
+    for key, texts in CATALOGUE.items():
+        assert texts["pt"] not in (texts["fr"], texts["en"]), key
+        assert placeholders(texts["pt"]) == placeholders(texts["fr"]), key
+
+
+def test_sms_text_carries_the_code_in_luxembourgish_and_portuguese() -> None:
     assert "123456" in message("sms.otp", "lb", code="123456")
-    assert message("sms.otp", "pt", code="1") == message("sms.otp", "fr", code="1")
+    assert message("sms.otp", "pt", code="123456") == (
+        "O seu código CSA: 123456. É válido durante 60 segundos. Não o partilhe com ninguém."
+    )
+    assert message("sms.otp", "it", code="1") == message("sms.otp", "fr", code="1")
+
+
+def test_letters_go_out_in_portuguese_and_other_languages_in_french() -> None:
+    assert (letter_language("pt"), letter_language("it"), letter_language(None)) == (
+        "pt",
+        "fr",
+        "fr",
+    )
+
+
+def test_error_message_for_a_portuguese_parent_is_in_portuguese() -> None:
+    text = error_message(TooManyAttempts(timedelta(seconds=61)), "pt")
+    assert text == "Demasiadas tentativas. Tente novamente dentro de 2 minutos."
 
 
 def test_lockout_error_message_rounds_wait_up_to_minutes() -> None:

@@ -1,8 +1,8 @@
 """Outgoing letters: rendered as PDF (fpdf2) into the ``letters`` spool table.
 
 The print shop takes unexported letters (``export_letters``); embedded mode lists them at
-``GET /v1/dev/letters``. Letter language is the contract's (lb/de/fr/en); any other language
-falls back to French, the catalogue's fallback.
+``GET /v1/dev/letters``. Letter language is the contract's (lb/de/fr/en/pt); any other
+language falls back to French, the catalogue's fallback.
 """
 
 from __future__ import annotations
