@@ -27,8 +27,13 @@ class SheetDayIn(BaseModel):
     @field_validator("hours", "out_of_band_hours")
     @classmethod
     def _plain_notation(cls, value: Decimal) -> Decimal:
-        """`1E+1` as `10`: the event carries hours as plain decimal strings."""
-        return Decimal(format(value, "f")) if value.is_finite() else value
+        """`1E+1` as `10`: the event carries hours as plain decimal strings. Only small
+        values are rewritten (a huge exponent would make a huge string); larger ones are
+        out of range anyway."""
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent > 0 and value.adjusted() < 3:
+            return value.quantize(Decimal(1))
+        return value
 
 
 class ServiceSheetIn(BaseModel):
