@@ -102,7 +102,7 @@ async def test_sheet_day_over_12_hours_in_or_out_of_the_band_is_a_422_problem(
     assert "lu.csa.attendance.servicesheet.submitted.v1" not in await outbox_types(runtime)
 
 
-async def test_sheet_hours_in_exponent_notation_are_read_as_plain_10_h_not_a_500(
+async def test_sheet_hours_in_exponent_notation_are_read_as_plain_10_h_huge_ones_a_422(
     api, tokens, runtime
 ) -> None:
     agency = tokens.header(tokens.agency_agent("agent-dgs"))
@@ -111,12 +111,16 @@ async def test_sheet_hours_in_exponent_notation_are_read_as_plain_10_h_not_a_500
     body["days"][1]["out_of_band_hours"] = "1E+1"
 
     response = await api.post("/v1/service-sheets", json=body, headers=agency)
+    body["days"][1]["out_of_band_hours"] = "1E+999999999"
+    huge = await api.post("/v1/service-sheets", json=body, headers=agency)
 
     assert response.status_code == 201, response.text
     assert [(d["hours"], d["out_of_band_hours"]) for d in response.json()["days"]] == [
         ("10", "0"),
         ("6", "10"),
     ]
+    assert huge.status_code == 422
+    assert huge.json()["errors"][0]["code"] == "hours_out_of_range"
 
 
 async def test_sheet_for_an_sea_is_refused(api, world, tokens) -> None:
