@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from csa_attendance.domain.providers import Provider
 from csa_shared import errors
-from csa_shared.auth import Forbidden, Principal, PrincipalKind, Role, provider_scope
+from csa_shared.auth import (
+    Forbidden,
+    Principal,
+    PrincipalKind,
+    Role,
+    agent_sees_provider,
+    provider_scope,
+    require_agent_sees_provider,
+)
 
 REGISTRY_ROLES = (Role.COMMUNE_AGENT, Role.CAE_AGENT, Role.DAGESELTEREN_AGENT)
 
@@ -28,6 +37,23 @@ def require_agent(principal: Principal) -> None:
     """Commune / CAE agents and the Dageselteren agency manage the registry."""
     if not is_agent(principal):
         raise Forbidden("requires a commune, CAE or Dageselteren agent")
+
+
+def sees_provider(principal: Principal, provider: Provider) -> bool:
+    """A provider system sees itself; an agent the providers of its scope (commune agents:
+    their commune's; the Dageselteren agency: parental assistants; CAE agents: all)."""
+    if principal.kind is PrincipalKind.PROVIDER:
+        return principal.provider_id == provider.provider_id and principal.has_scope(
+            provider_scope(provider.provider_id)
+        )
+    commune = provider.current.commune
+    return is_agent(principal) and agent_sees_provider(principal, provider.provider_type, commune)
+
+
+def require_agent_for(principal: Principal, provider: Provider) -> None:
+    """An agent whose scope holds ``provider`` (403 otherwise)."""
+    require_agent(principal)
+    require_agent_sees_provider(principal, provider.provider_type, provider.current.commune)
 
 
 def is_agency(principal: Principal) -> bool:
