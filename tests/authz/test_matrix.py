@@ -447,11 +447,13 @@ async def _attendance(client: httpx.AsyncClient, app: FastAPI, tokens: TestToken
 # ------------------------------------------------------------------------------------- billing
 # Invoices are a family's: its parents, and the CAE agents (who see every child); a commune
 # agent is not given invoices (billing does not know the child's commune). Statements are a
-# provider's own. Any agent closes a period and reads its totals; simulations are public.
+# provider's own. Closing a period is a national act, of the CAE agents (and the scheduled job,
+# which has no token); the scheme's agents read a period's totals, each those of its scope's
+# providers (see the check). Simulations are public.
 BILLING = {
     #                                                    pA pB pX pY cO cX ca ag po an
     "POST /v1/simulations":                             "X  X  X  X  X  X  X  X  X  X",
-    "POST /v1/periods/{month}/close":                   "f  f  f  f  X  X  X  X  f  a",
+    "POST /v1/periods/{month}/close":                   "f  f  f  f  f  f  X  f  f  a",
     "GET /v1/periods/{month}":                          "f  f  f  f  X  X  X  X  f  a",
     "GET /v1/invoices":                                 "X  X  f  f  f  f  f  f  f  a",
     "GET /v1/invoices/{invoice_id}":                    "X  n  n  n  n  n  X  n  n  a",
@@ -554,7 +556,7 @@ async def test_billing_routes_answer_each_principal_as_the_matrix_says(
             await consumers[f"billing.{service}"](
                 Message(TOPICS[service], event.key, event.to_json())
             )
-        await close_period(runtime, "2025-03", CloseOptions(ignore_grace=True))
+        await close_period(runtime, "2025-03", CloseOptions(today=date(2025, 4, 12)))
         async with runtime.sessions() as session:
             query = select(invoice.c.id).where(invoice.c.child_id == "child-a")
             invoice_a = (await session.execute(query)).scalar_one()
@@ -581,14 +583,23 @@ async def _billing(
     def fixed(path: str, body: Any = None) -> Builder:
         return lambda who: fixed_call(path, body)
 
+    async def period_totals(who: str) -> Call:
+        """March's totals: providers X and Y are in family A's commune and are SEAs, so the
+        agent of another commune and the agency see none of them."""
+        expected = {"prov-x", "prov-y"} if who in ("commune_own", "cae") else set()
+
+        def check(response: httpx.Response) -> str | None:
+            shown = {p["provider_id"] for p in response.json()["providers"]}
+            return None if shown == expected else f"shows the totals of {sorted(shown)}"
+
+        return Call("/v1/periods/2025-03", check=check)
+
     simulation = app.openapi()["components"]["schemas"]["SimulationRequest"]["examples"][0]
     builders: dict[str, Builder] = {
         "POST /v1/simulations": fixed("/v1/simulations", simulation),
         # the seeded March is closed: a repeat answers its totals again
-        "POST /v1/periods/{month}/close": fixed(
-            "/v1/periods/2025-03/close", {"ignore_grace": True}
-        ),
-        "GET /v1/periods/{month}": fixed("/v1/periods/2025-03"),
+        "POST /v1/periods/{month}/close": fixed("/v1/periods/2025-03/close", {}),
+        "GET /v1/periods/{month}": period_totals,
         "GET /v1/invoices": fixed("/v1/invoices"),
         "GET /v1/invoices/{invoice_id}": fixed(f"/v1/invoices/{invoice_a}"),
         "GET /v1/invoices/{invoice_id}.pdf": fixed(f"/v1/invoices/{invoice_a}.pdf"),
