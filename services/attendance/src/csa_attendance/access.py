@@ -71,7 +71,8 @@ def read_scope(
     """The (provider, children) a read of declared records is limited to.
 
     A provider system reads its own records; a parent the records of the children on the
-    token (another child: 403); an agent reads per provider (`provider_id` required: 422).
+    token (another child: 403); an agent reads per provider (`provider_id` required: 422),
+    of its scope (checked once the provider is loaded: `registry.service.require_agent_reads`).
     """
     children: list[str] | None = [child_id] if child_id else None
     if principal.kind is PrincipalKind.PARENT:
