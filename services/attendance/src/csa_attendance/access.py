@@ -39,13 +39,9 @@ def require_agent(principal: Principal) -> None:
         raise Forbidden("requires a commune, CAE or Dageselteren agent")
 
 
-def sees_provider(principal: Principal, provider: Provider) -> bool:
-    """A provider system sees itself; an agent the providers of its scope (commune agents:
-    their commune's; the Dageselteren agency: parental assistants; CAE agents: all)."""
-    if principal.kind is PrincipalKind.PROVIDER:
-        return principal.provider_id == provider.provider_id and principal.has_scope(
-            provider_scope(provider.provider_id)
-        )
+def agent_sees(principal: Principal, provider: Provider) -> bool:
+    """Whether ``principal`` is an agent whose scope holds ``provider`` (commune agents:
+    their commune's providers; the Dageselteren agency: parental assistants; CAE: all)."""
     commune = provider.current.commune
     return is_agent(principal) and agent_sees_provider(principal, provider.provider_type, commune)
 

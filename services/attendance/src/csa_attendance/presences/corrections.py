@@ -45,7 +45,7 @@ def presence_out(row: Any) -> PresenceOut:
 
 async def may_see(session: AsyncSession, principal: Principal, row: Any) -> bool:
     if access.is_agent(principal):
-        return await registry_service.agent_sees(session, principal, row.provider_id)
+        return await registry_service.agent_may_see(session, principal, row.provider_id)
     if principal.kind.value == "provider":
         return access.provider_of(principal) == row.provider_id
     return principal.can_see_child(row.child_id)

@@ -112,10 +112,10 @@ async def visible_provider(
     return provider
 
 
-async def agent_sees(session: AsyncSession, principal: Principal, provider_id: str) -> bool:
+async def agent_may_see(session: AsyncSession, principal: Principal, provider_id: str) -> bool:
     """Whether an agent's scope holds ``provider_id`` (an unknown provider: no)."""
     found = await repository.load_providers(session, [provider_id])
-    return provider_id in found and access.sees_provider(principal, found[provider_id])
+    return provider_id in found and access.agent_sees(principal, found[provider_id])
 
 
 async def require_agent_reads(
@@ -136,7 +136,7 @@ async def of_visible_providers(
     return [
         c
         for c in contracts
-        if c.provider_id in found and access.sees_provider(principal, found[c.provider_id])
+        if c.provider_id in found and access.agent_sees(principal, found[c.provider_id])
     ]
 
 

@@ -27,7 +27,7 @@ from csa_attendance.events import to_envelope
 from csa_attendance.local_time import local_now
 from csa_attendance.problems import as_problem
 from csa_attendance.registry import repository as registry
-from csa_attendance.registry.service import agent_sees, get_provider
+from csa_attendance.registry.service import agent_may_see, get_provider
 from csa_attendance.sheets import repository
 from csa_attendance.sheets.schemas import (
     OtherChargeIn,
@@ -125,7 +125,7 @@ async def sheet_history(
     session: AsyncSession, principal: Principal, provider_id: str, child_id: str, month: str
 ) -> ServiceSheetHistory:
     if access.is_agent(principal):
-        if not await agent_sees(session, principal, provider_id):
+        if not await agent_may_see(session, principal, provider_id):
             raise NotFound("no such service sheet")
     elif access.provider_of(principal) != provider_id:
         raise NotFound("no such service sheet")
