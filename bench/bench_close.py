@@ -230,7 +230,6 @@ async def main(children: int, chunk: int, workers: int) -> None:
             runtime,
             PERIOD.month,
             CloseOptions(
-                ignore_grace=True,
                 chunk_size=chunk,
                 workers=workers,
                 progress=lambda done, total: marks.append(time.perf_counter()),

@@ -12,7 +12,8 @@ What it does, as a newcomer would, only through the public HTTP APIs and the ``c
    presences and meals for the demo child in one ``POST /attendance/v1/declarations/batch``,
    then corrects one presence (``POST /attendance/v1/presences/{id}/amend``);
 3. waits until billing has received every attendance event, then the agent closes 2025-03
-   (``POST /billing/v1/periods/2025-03/close``, ``ignore_grace``) and polls it to ``closed``;
+   (``POST /billing/v1/periods/2025-03/close``, long after its grace days) and polls it to
+   ``closed``;
 4. the parent creates an account with the myCard letter's IAM code + linking code
    (``GET /identity/v1/dev/letters``) and the SMS code (``GET /identity/v1/dev/sms``),
    logs in (IAM code + password + SMS code), lists the invoices and prints the 2025-03
@@ -299,10 +300,8 @@ def wait_for_billing(http: httpx.Client, published_before: float, new_events: in
 
 
 def close_month(http: httpx.Client, agent: str, month: str = MONTH) -> dict[str, Any]:
-    """Close as an agent (before the grace period: ``ignore_grace``) and wait for ``closed``."""
-    response = http.post(
-        f"/billing/v1/periods/{month}/close", json={"ignore_grace": True}, headers=bearer(agent)
-    )
+    """Close as the CAE agent (closing is a national act) and wait for ``closed``."""
+    response = http.post(f"/billing/v1/periods/{month}/close", json={}, headers=bearer(agent))
     _check(response, 200, 202)
 
     def closed() -> dict[str, Any] | None:
@@ -605,7 +604,7 @@ def walkthrough(
             done = "now ends 14:30" if corrected else "was corrected by an earlier run"
             say(f"   POST /attendance/v1/presences/{{id}}/amend: {CORRECTED_DAY} {done}")
             wait_for_billing(http, before, batch["accepted"] + corrected)
-            say(f"3. POST /billing/v1/periods/{MONTH}/close (agent, ignore_grace), polling ...")
+            say(f"3. POST /billing/v1/periods/{MONTH}/close (CAE agent), polling ...")
             status = close_month(http, agent)
         else:
             say(f"2.-3. period {MONTH} is already closed (closed periods never change): read it")

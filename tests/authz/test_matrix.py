@@ -213,31 +213,34 @@ async def _membership(client: httpx.AsyncClient, app: FastAPI, tokens: TestToken
 
 # ---------------------------------------------------------------------------------- attendance
 # Provider X holds family A's education contract (child-a); provider Y family B's (child-b);
-# ap-z is a parental assistant of the Dageselteren agency. The registry (providers, education
-# contracts) is kept by any registry agent: commune, CAE or the agency (parental assistants:
-# the agency only). Agents read presences per provider; a provider only its own.
+# ap-z is a parental assistant of the Dageselteren agency; all three are in family A's commune.
+# An agent acts on the providers of its scope only (issue 19 §3): a commune agent on those of
+# its commune (the agent of another commune: 403, or 404 where the read hides the record), the
+# agency on parental assistants (an SEA such as X: 403), a CAE agent everywhere. SEAs are
+# managed by commune and CAE agents, parental assistants by the agency. Lists are scoped (see
+# the checks). Agents read presences per provider; a provider only its own.
 ATTENDANCE = {
     #                                                    pA pB pX pY cO cX ca ag po an
-    "POST /v1/providers":                               "f  f  f  f  X  X  X  X  f  a",
+    "POST /v1/providers":                               "f  f  f  f  X  f  X  f  f  a",
     "GET /v1/providers":                                "f  f  f  f  X  X  X  X  f  a",
-    "GET /v1/providers/{provider_id}":                  "f  f  X  f  X  X  X  X  f  a",
-    "POST /v1/providers/{provider_id}/versions":        "f  f  f  f  X  X  X  X  f  a",
-    "POST /v1/education-contracts":                     "f  f  X  f  X  X  X  X  f  a",
+    "GET /v1/providers/{provider_id}":                  "f  f  X  f  X  f  X  f  f  a",
+    "POST /v1/providers/{provider_id}/versions":        "f  f  f  f  X  f  X  f  f  a",
+    "POST /v1/education-contracts":                     "f  f  X  f  X  f  X  f  f  a",
     "GET /v1/education-contracts":                      "f  f  X  X  X  X  X  X  f  a",
     "POST /v1/presences":                               "f  f  X  u  f  f  f  f  f  a",
     "POST /v1/declarations/batch":                      "f  f  X  X  f  f  f  f  f  a",
-    "GET /v1/presences":                                "X  X  X  X  X  X  X  X  f  a",
-    "GET /v1/meals":                                    "X  X  X  X  X  X  X  X  f  a",
-    "GET /v1/reservations":                             "X  X  X  X  X  X  X  X  f  a",
-    "GET /v1/presences/{presence_id}":                  "X  n  X  n  X  X  X  X  n  a",
+    "GET /v1/presences":                                "X  X  X  X  X  f  X  f  f  a",
+    "GET /v1/meals":                                    "X  X  X  X  X  f  X  f  f  a",
+    "GET /v1/reservations":                             "X  X  X  X  X  f  X  f  f  a",
+    "GET /v1/presences/{presence_id}":                  "X  n  X  n  X  n  X  n  n  a",
     "POST /v1/presences/{presence_id}/amend":           "f  f  X  n  f  f  f  f  f  a",
     "POST /v1/presences/{presence_id}/void":            "f  f  X  n  f  f  f  f  f  a",
     "POST /v1/meals/{meal_id}/amend":                   "f  f  X  n  f  f  f  f  f  a",
     "POST /v1/meals/{meal_id}/void":                    "f  f  X  n  f  f  f  f  f  a",
-    "POST /v1/education-contracts/{contract_id}/end":   "f  f  X  f  X  X  X  X  f  a",
+    "POST /v1/education-contracts/{contract_id}/end":   "f  f  X  f  X  f  X  f  f  a",
     "POST /v1/service-sheets":                          "f  f  f  f  f  f  f  X  f  a",
     "GET /v1/service-sheets/{provider_id}/{child_id}/{month}":
-                                                        "f  f  n  n  X  X  X  X  f  a",
+                                                        "f  f  n  n  X  n  X  X  f  a",
     "POST /v1/other-charges":                           "f  f  X  u  f  f  f  f  f  a",
     "GET /v1/other-charges":                            "f  f  X  X  f  f  f  f  f  a",
     "GET /v1/privacy/children/{child_id}/export":      "X  f  f  f  f  f  f  f  X  a",
@@ -332,9 +335,7 @@ async def _attendance(client: httpx.AsyncClient, app: FastAPI, tokens: TestToken
     }
     await _seed(client, world, "agency", "/v1/service-sheets", sheet)
     world.secrets = (presence_a, meal_a, presence_a2)
-    world.sees_secret = frozenset(
-        {"parent_a", "provider_x", "commune_own", "commune_other", "cae", "agency", "privacy"}
-    )
+    world.sees_secret = frozenset({"parent_a", "provider_x", "commune_own", "cae", "privacy"})
 
     serial = _serial()
     days = (date(2025, 4, 1) + timedelta(days=n) for n in itertools.count())
@@ -391,14 +392,31 @@ async def _attendance(client: httpx.AsyncClient, app: FastAPI, tokens: TestToken
         }
         return Call("/v1/other-charges", json=body)
 
+    def listing(ids: str, expected: dict[str, set[str]]) -> Builder:
+        """A list whose items' ``ids`` are the caller's scope: ``expected[who]``, or all."""
+
+        async def build(who: str) -> Call:
+            def check(response: httpx.Response) -> str | None:
+                shown = {item[ids] for item in response.json()["items"]}
+                wanted = expected.get(who)
+                return None if wanted is None or shown == wanted else f"lists {sorted(shown)}"
+
+            return Call(path, check=check)
+
+        path = "/v1/providers" if ids == "provider_id" else "/v1/education-contracts"
+        return build
+
     amend = {"start": f"{monday}T08:30:00", "end": f"{monday}T15:00:00", "reason": "left early"}
     builders: dict[str, Builder] = {
         "POST /v1/providers": new_provider,
-        "GET /v1/providers": fixed("/v1/providers"),
+        "GET /v1/providers": listing("provider_id", {"commune_other": set(), "agency": {"ap-z"}}),
         "GET /v1/providers/{provider_id}": fixed("/v1/providers/prov-x"),
         "POST /v1/providers/{provider_id}/versions": new_terms,
         "POST /v1/education-contracts": new_contract,
-        "GET /v1/education-contracts": fixed("/v1/education-contracts"),
+        "GET /v1/education-contracts": listing(
+            "contract_id",
+            {"commune_other": set(), "agency": {"ec-az"}, "provider_y": {"ec-b"}},
+        ),
         "POST /v1/presences": new_presence,
         "POST /v1/declarations/batch": new_batch,
         "GET /v1/presences": fixed("/v1/presences", provider_id="prov-x"),
@@ -429,11 +447,13 @@ async def _attendance(client: httpx.AsyncClient, app: FastAPI, tokens: TestToken
 # ------------------------------------------------------------------------------------- billing
 # Invoices are a family's: its parents, and the CAE agents (who see every child); a commune
 # agent is not given invoices (billing does not know the child's commune). Statements are a
-# provider's own. Any agent closes a period and reads its totals; simulations are public.
+# provider's own. Closing a period is a national act, of the CAE agents (and the scheduled job,
+# which has no token); the scheme's agents read a period's totals, each those of its scope's
+# providers (see the check). Simulations are public.
 BILLING = {
     #                                                    pA pB pX pY cO cX ca ag po an
     "POST /v1/simulations":                             "X  X  X  X  X  X  X  X  X  X",
-    "POST /v1/periods/{month}/close":                   "f  f  f  f  X  X  X  X  f  a",
+    "POST /v1/periods/{month}/close":                   "f  f  f  f  f  f  X  f  f  a",
     "GET /v1/periods/{month}":                          "f  f  f  f  X  X  X  X  f  a",
     "GET /v1/invoices":                                 "X  X  f  f  f  f  f  f  f  a",
     "GET /v1/invoices/{invoice_id}":                    "X  n  n  n  n  n  X  n  n  a",
@@ -536,7 +556,7 @@ async def test_billing_routes_answer_each_principal_as_the_matrix_says(
             await consumers[f"billing.{service}"](
                 Message(TOPICS[service], event.key, event.to_json())
             )
-        await close_period(runtime, "2025-03", CloseOptions(ignore_grace=True))
+        await close_period(runtime, "2025-03", CloseOptions(today=date(2025, 4, 12)))
         async with runtime.sessions() as session:
             query = select(invoice.c.id).where(invoice.c.child_id == "child-a")
             invoice_a = (await session.execute(query)).scalar_one()
@@ -563,14 +583,23 @@ async def _billing(
     def fixed(path: str, body: Any = None) -> Builder:
         return lambda who: fixed_call(path, body)
 
+    async def period_totals(who: str) -> Call:
+        """March's totals: providers X and Y are in family A's commune and are SEAs, so the
+        agent of another commune and the agency see none of them."""
+        expected = {"prov-x", "prov-y"} if who in ("commune_own", "cae") else set()
+
+        def check(response: httpx.Response) -> str | None:
+            shown = {p["provider_id"] for p in response.json()["providers"]}
+            return None if shown == expected else f"shows the totals of {sorted(shown)}"
+
+        return Call("/v1/periods/2025-03", check=check)
+
     simulation = app.openapi()["components"]["schemas"]["SimulationRequest"]["examples"][0]
     builders: dict[str, Builder] = {
         "POST /v1/simulations": fixed("/v1/simulations", simulation),
         # the seeded March is closed: a repeat answers its totals again
-        "POST /v1/periods/{month}/close": fixed(
-            "/v1/periods/2025-03/close", {"ignore_grace": True}
-        ),
-        "GET /v1/periods/{month}": fixed("/v1/periods/2025-03"),
+        "POST /v1/periods/{month}/close": fixed("/v1/periods/2025-03/close", {}),
+        "GET /v1/periods/{month}": period_totals,
         "GET /v1/invoices": fixed("/v1/invoices"),
         "GET /v1/invoices/{invoice_id}": fixed(f"/v1/invoices/{invoice_a}"),
         "GET /v1/invoices/{invoice_id}.pdf": fixed(f"/v1/invoices/{invoice_a}.pdf"),

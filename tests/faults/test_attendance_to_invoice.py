@@ -233,9 +233,7 @@ async def close(billing: ServiceRuntime, tokens: TestTokens) -> httpx.Response:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://billing"
     ) as api:
-        started = await api.post(
-            f"/v1/periods/{MONTH}/close", json={"ignore_grace": True}, headers=headers
-        )
+        started = await api.post(f"/v1/periods/{MONTH}/close", json={}, headers=headers)
         if started.status_code != 202:
             return started
         task = jobs.running(billing, MONTH)  # the close runs in the background

@@ -52,6 +52,7 @@ STREET = "12, rue de la Gare"
 HOME = {"line": STREET, "postcode": "L-4001", "locality": ESCH, "country": "LU", "commune": ESCH}
 MONTH = "2025-03"  # billing period 2025-03-03 .. 2025-04-06
 NOW = datetime(2025, 3, 12, 10, 0)
+CLOSABLE = datetime(2025, 4, 12, 10, 0)  # the first day March may be closed (5 grace days)
 PROVIDER = "sea-gdpr"
 MOBILE = "+352 621 987 654"
 ERASED_EVENT = "lu.csa.membership.child.erased.v1"
@@ -287,15 +288,14 @@ async def attend(api: httpx.AsyncClient, tokens: TestTokens, child_id: str) -> N
 async def close_month(
     api: httpx.AsyncClient, runtime: ServiceRuntime, tokens: TestTokens, child_id: str
 ) -> tuple[str, tuple[str, str], str]:
-    agent = tokens.header(tokens.cae_agent("agent-cae-gdpr"))
-    started = await api.post(
-        f"/v1/periods/{MONTH}/close", json={"ignore_grace": True}, headers=agent
-    )
-    assert started.status_code == 202, started.text
-    task = jobs.running(runtime, MONTH)
-    if task is not None:
-        await task
-    closed = await api.get(f"/v1/periods/{MONTH}", headers=agent)
+    with time_machine.travel(CLOSABLE, tick=True):  # March's grace days have passed
+        agent = tokens.header(tokens.cae_agent("agent-cae-gdpr"))
+        started = await api.post(f"/v1/periods/{MONTH}/close", json={}, headers=agent)
+        assert started.status_code == 202, started.text
+        task = jobs.running(runtime, MONTH)
+        if task is not None:
+            await task
+        closed = await api.get(f"/v1/periods/{MONTH}", headers=agent)
     assert closed.status_code == 200 and closed.json()["status"] == "closed", closed.text
     parent = tokens.header(tokens.parent("parent-gdpr", [child_id]))
     invoices = await api.get("/v1/invoices", headers=parent)

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from csa_attendance.domain.providers import Provider
 from csa_shared import errors
-from csa_shared.auth import Forbidden, Principal, PrincipalKind, Role, provider_scope
+from csa_shared.auth import (
+    Forbidden,
+    Principal,
+    PrincipalKind,
+    Role,
+    agent_sees_provider,
+    provider_scope,
+    require_agent_sees_provider,
+)
 
 REGISTRY_ROLES = (Role.COMMUNE_AGENT, Role.CAE_AGENT, Role.DAGESELTEREN_AGENT)
 
@@ -30,6 +39,19 @@ def require_agent(principal: Principal) -> None:
         raise Forbidden("requires a commune, CAE or Dageselteren agent")
 
 
+def agent_sees(principal: Principal, provider: Provider) -> bool:
+    """Whether ``principal`` is an agent whose scope holds ``provider`` (commune agents:
+    their commune's providers; the Dageselteren agency: parental assistants; CAE: all)."""
+    commune = provider.current.commune
+    return is_agent(principal) and agent_sees_provider(principal, provider.provider_type, commune)
+
+
+def require_agent_for(principal: Principal, provider: Provider) -> None:
+    """An agent whose scope holds ``provider`` (403 otherwise)."""
+    require_agent(principal)
+    require_agent_sees_provider(principal, provider.provider_type, provider.current.commune)
+
+
 def is_agency(principal: Principal) -> bool:
     return principal.kind is PrincipalKind.AGENT and principal.has_role(Role.DAGESELTEREN_AGENT)
 
@@ -45,7 +67,8 @@ def read_scope(
     """The (provider, children) a read of declared records is limited to.
 
     A provider system reads its own records; a parent the records of the children on the
-    token (another child: 403); an agent reads per provider (`provider_id` required: 422).
+    token (another child: 403); an agent reads per provider (`provider_id` required: 422),
+    of its scope (checked once the provider is loaded: `registry.service.require_agent_reads`).
     """
     children: list[str] | None = [child_id] if child_id else None
     if principal.kind is PrincipalKind.PARENT:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.invoicing.service import CloseOptions, close_period, luxembourg_today
 from csa_billing.invoicing.settings import DEFAULT_CHUNK
 from csa_shared.errors import ApplicationError
 from csa_shared.rules.periods import billing_period_of
@@ -20,8 +20,8 @@ console = Console(stderr=True)
 
 
 def previous_month() -> str:
-    """The month of the last period that ended before today."""
-    today = datetime.now(UTC).date()
+    """The month of the last period that ended before today (in Luxembourg)."""
+    today = luxembourg_today()
     current = billing_period_of(today)
     return billing_period_of(current.start - timedelta(days=1)).month
 
@@ -37,16 +37,16 @@ def close(
     previous: Annotated[
         bool, typer.Option("--previous-month", help="The last ended period")
     ] = False,
-    ignore_grace: Annotated[bool, typer.Option(help="Close before the grace period ends")] = False,
     chunk_size: Annotated[int, typer.Option(help="Children per transaction")] = DEFAULT_CHUNK,
 ) -> None:
-    """Close a billing period: invoices, statements, adjustments, then publish."""
+    """Close a billing period: invoices, statements, adjustments, then publish. Refused
+    before the period's grace days have passed (Luxembourg's date)."""
     if not month and not previous:
         console.print("[red]give --month YYYY-MM or --previous-month[/]")
         raise typer.Exit(2)
     target = month or previous_month()
     try:
-        row = asyncio.run(_close(target, ignore_grace, chunk_size))
+        row = asyncio.run(_close(target, chunk_size))
     except ApplicationError as exc:
         console.print(f"[red]{exc.detail}[/]")
         raise typer.Exit(1) from exc
@@ -56,7 +56,7 @@ def close(
     )
 
 
-async def _close(month: str, ignore_grace: bool, chunk_size: int):  # type: ignore[no-untyped-def]
+async def _close(month: str, chunk_size: int):  # type: ignore[no-untyped-def]
     from csa.services import definition
 
     runtime = definition("billing").build_runtime(subscribe=False)
@@ -68,9 +68,7 @@ async def _close(month: str, ignore_grace: bool, chunk_size: int):  # type: igno
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            options = CloseOptions(
-                ignore_grace=ignore_grace, chunk_size=chunk_size, progress=progress
-            )
+            options = CloseOptions(chunk_size=chunk_size, progress=progress)
             row = await close_period(runtime, month, options)
         await runtime.relay.publish_pending()
         return row

@@ -28,9 +28,7 @@ async def test_town_month_totals_match_the_appendix_weeks(billing, api, tokens) 
     await deliver(billing, town())
     agent = tokens.header(tokens.cae_agent("agent-1"))
 
-    started = await api.post(
-        f"/v1/periods/{MARCH}/close", json={"ignore_grace": True}, headers=agent
-    )
+    started = await api.post(f"/v1/periods/{MARCH}/close", json={}, headers=agent)
 
     assert started.status_code == 202, started.text  # the close runs in the background
     assert started.headers["location"].endswith(f"/v1/periods/{MARCH}")
@@ -42,7 +40,7 @@ async def test_town_month_totals_match_the_appendix_weeks(billing, api, tokens) 
     await task
     closed = await api.get(f"/v1/periods/{MARCH}", headers=agent)
     assert closed.status_code == 200, closed.text
-    again = await api.post(f"/v1/periods/{MARCH}/close", json={"ignore_grace": True}, headers=agent)
+    again = await api.post(f"/v1/periods/{MARCH}/close", json={}, headers=agent)
     assert again.status_code == 200, again.text  # already closed: idempotent, nothing started
     assert jobs.running(billing, MARCH) is None
     assert again.json() == closed.json()

@@ -12,6 +12,7 @@ from csa_shared.auth.principal import (
     require_role,
     require_scope,
 )
+from csa_shared.auth.scope import agent_sees_provider, require_agent_sees_provider, same_commune
 from csa_shared.auth.verifier import TokenVerifier, principal_from_claims
 
 __all__ = [
@@ -22,11 +23,14 @@ __all__ = [
     "PrincipalKind",
     "Role",
     "TokenVerifier",
+    "agent_sees_provider",
     "principal_from_claims",
     "provider_scope",
+    "require_agent_sees_provider",
     "require_child",
     "require_kind",
     "require_provider",
     "require_role",
     "require_scope",
+    "same_commune",
 ]

@@ -23,6 +23,7 @@ from csa_attendance.presences.schemas import (
 )
 from csa_attendance.problems import as_problem
 from csa_attendance.registry import repository as registry
+from csa_attendance.registry import service as registry_service
 from csa_attendance.tables import presence_versions
 from csa_shared.auth import Principal
 from csa_shared.errors import NotFound
@@ -42,9 +43,9 @@ def presence_out(row: Any) -> PresenceOut:
     )
 
 
-def may_see(principal: Principal, row: Any) -> bool:
+async def may_see(session: AsyncSession, principal: Principal, row: Any) -> bool:
     if access.is_agent(principal):
-        return True
+        return await registry_service.agent_may_see(session, principal, row.provider_id)
     if principal.kind.value == "provider":
         return access.provider_of(principal) == row.provider_id
     return principal.can_see_child(row.child_id)
@@ -52,7 +53,7 @@ def may_see(principal: Principal, row: Any) -> bool:
 
 async def show(session: AsyncSession, principal: Principal, presence_id: str) -> Any:
     row = await repository.presence_row(session, presence_id)
-    if row is None or not may_see(principal, row):
+    if row is None or not await may_see(session, principal, row):
         raise NotFound(f"no presence {presence_id}")  # same answer: no leak
     versions = await repository.presence_versions_of(session, row)
     return PresenceHistoryOut(

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from csa_attendance import access
 from csa_attendance.presences import repository
 from csa_attendance.presences.schemas import MealOut, MealPage, ReservationOut, ReservationPage
+from csa_attendance.registry import service as registry
 from csa_attendance.tables import meals, reservations
 from csa_shared.auth import Principal
 from csa_shared.http.app import session
@@ -43,6 +44,8 @@ async def page_of(
     provider_id, children = access.read_scope(
         principal, provider_id=query.provider_id, child_id=query.child_id, what=what
     )
+    if access.is_agent(principal) and provider_id is not None:
+        await registry.require_agent_reads(unit, principal, provider_id)
     return await repository.search(
         unit,
         provider_id=provider_id,

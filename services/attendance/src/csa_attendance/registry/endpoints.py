@@ -17,7 +17,7 @@ from csa_attendance.registry.schemas import (
     ProviderPage,
     TermsIn,
 )
-from csa_shared.auth import Principal
+from csa_shared.auth import Principal, agent_sees_provider, same_commune
 from csa_shared.http.app import runtime_of, session
 from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import problem_responses
@@ -72,16 +72,14 @@ async def get_provider(
     unit: AsyncSession = Depends(session),
     principal: Principal = Depends(authenticated),
 ) -> ProviderOut:
-    if not access.is_agent(principal) and access.provider_of(principal) != provider_id:
-        access.require_agent(principal)
-    return service.provider_out(await service.get_provider(unit, provider_id))
+    return service.provider_out(await service.visible_provider(unit, principal, provider_id))
 
 
 @router.get(
     "/providers",
     response_model=ProviderPage,
     responses=problem_responses(422),
-    summary="List providers (agents)",
+    summary="List the providers of the agent's scope (commune agents: their commune's)",
 )
 async def list_providers(
     commune: str | None = None,
@@ -91,9 +89,13 @@ async def list_providers(
     principal: Principal = Depends(authenticated),
 ) -> ProviderPage:
     access.require_agent(principal)
-    ids, total = await repository.list_provider_ids(
-        unit, commune=commune, limit=limit, offset=offset
-    )
+    listed = [
+        pid
+        for pid, kind, where in await repository.provider_index(unit)
+        if agent_sees_provider(principal, kind, where)
+        and (commune is None or same_commune(commune, where))
+    ]
+    ids, total = listed[offset : offset + limit], len(listed)
     found = await repository.load_providers(unit, ids)
     items = [service.provider_out(found[i]) for i in ids]
     return ProviderPage(items=items, total=total, limit=limit, offset=offset)
@@ -139,7 +141,7 @@ async def end_contract(
     "/education-contracts",
     response_model=ContractPage,
     responses=problem_responses(422),
-    summary="Education contracts (a provider: its own; agents: by provider or child)",
+    summary="Education contracts (a provider: its own; agents: those of their scope's providers)",
 )
 async def list_contracts(
     provider_id: str | None = None,
@@ -151,7 +153,11 @@ async def list_contracts(
 ) -> ContractPage:
     if not access.is_agent(principal):
         provider_id = access.provider_of(principal)
+    elif provider_id is not None:
+        await service.require_agent_reads(unit, principal, provider_id)
     children = [child_id] if child_id else None
     everything = await repository.contracts_of(unit, provider_id=provider_id, child_ids=children)
+    if access.is_agent(principal):
+        everything = await service.of_visible_providers(unit, principal, everything)
     items = [service.contract_out(c) for c in everything[offset : offset + limit]]
     return ContractPage(items=items, total=len(everything), limit=limit, offset=offset)

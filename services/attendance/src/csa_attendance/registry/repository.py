@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,23 +57,19 @@ async def load_providers(session: AsyncSession, ids: Iterable[str]) -> dict[str,
     }
 
 
-async def list_provider_ids(
-    session: AsyncSession, *, commune: str | None, limit: int, offset: int
-) -> tuple[list[str], int]:
-    query = select(providers.c.provider_id)
-    if commune:
-        latest = (
-            select(provider_versions.c.provider_id)
-            .where(provider_versions.c.commune == commune)
-            .where(provider_versions.c.version == providers.c.version)
-            .where(provider_versions.c.provider_id == providers.c.provider_id)
+async def provider_index(session: AsyncSession) -> list[tuple[str, ProviderType, str]]:
+    """(provider id, type, commune of its current terms) of every provider, by id: what a
+    list is filtered on (communes compared case-folded, as agents' scopes are)."""
+    rows = await session.execute(
+        select(providers.c.provider_id, providers.c.provider_type, provider_versions.c.commune)
+        .join(
+            provider_versions,
+            (provider_versions.c.provider_id == providers.c.provider_id)
+            & (provider_versions.c.version == providers.c.version),
         )
-        query = query.where(latest.exists())
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    ids = (
-        await session.execute(query.order_by(providers.c.provider_id).limit(limit).offset(offset))
-    ).scalars()
-    return list(ids), total
+        .order_by(providers.c.provider_id)
+    )
+    return [(pid, ProviderType(kind), commune) for pid, kind, commune in rows.all()]
 
 
 async def save_provider_version(session: AsyncSession, provider: Provider, *, new: bool) -> None:

@@ -29,7 +29,7 @@ from csa_attendance.registry.schemas import (
     TermsIn,
     TermsOut,
 )
-from csa_shared.auth import Forbidden, Principal
+from csa_shared.auth import Forbidden, Principal, require_agent_sees_provider
 from csa_shared.errors import Conflict, NotFound
 from csa_shared.messaging.outbox import add_to_outbox
 from csa_shared.rules.parameters import ProviderType, parameters_in_force
@@ -80,11 +80,15 @@ def provider_out(p: Provider) -> ProviderOut:
     )
 
 
-def _may_manage(principal: Principal, provider_type: ProviderType) -> None:
-    """APs are managed by the Dageselteren agency; SEAs by commune / CAE agents."""
+def _may_manage(principal: Principal, provider_type: ProviderType, commune: str) -> None:
+    """APs are managed by the Dageselteren agency; SEAs by CAE agents and by the agents of
+    the SEA's commune (the agency manages no SEA)."""
     access.require_agent(principal)
-    if provider_type is ProviderType.ASSISTANT_PARENTAL and not access.is_agency(principal):
-        raise Forbidden("parental assistants are managed by the Dageselteren agency")
+    if provider_type is ProviderType.ASSISTANT_PARENTAL:
+        if not access.is_agency(principal):
+            raise Forbidden("parental assistants are managed by the Dageselteren agency")
+        return
+    require_agent_sees_provider(principal, provider_type, commune)
 
 
 async def get_provider(session: AsyncSession, provider_id: str) -> Provider:
@@ -94,10 +98,52 @@ async def get_provider(session: AsyncSession, provider_id: str) -> Provider:
     return found[provider_id]
 
 
+async def visible_provider(
+    session: AsyncSession, principal: Principal, provider_id: str
+) -> Provider:
+    """``provider_id``, for its own provider system or an agent of its scope (who may also
+    keep its education contracts); 403 for anyone else, before the lookup for principals
+    that see no provider."""
+    if not access.is_agent(principal) and access.provider_of(principal) != provider_id:
+        raise Forbidden("a provider system acts on its own records only")
+    provider = await get_provider(session, provider_id)
+    if access.is_agent(principal):
+        access.require_agent_for(principal, provider)
+    return provider
+
+
+async def agent_may_see(session: AsyncSession, principal: Principal, provider_id: str) -> bool:
+    """Whether an agent's scope holds ``provider_id`` (an unknown provider: no)."""
+    found = await repository.load_providers(session, [provider_id])
+    return provider_id in found and access.agent_sees(principal, found[provider_id])
+
+
+async def require_agent_reads(
+    session: AsyncSession, principal: Principal, provider_id: str
+) -> None:
+    """An agent lists the records of a provider of its scope only (403); an unknown provider
+    has no records to hide."""
+    found = await repository.load_providers(session, [provider_id])
+    if provider_id in found:
+        access.require_agent_for(principal, found[provider_id])
+
+
+async def of_visible_providers(
+    session: AsyncSession, principal: Principal, contracts: list[EducationContract]
+) -> list[EducationContract]:
+    """The ``contracts`` whose provider ``principal`` sees (an agent's list is scoped)."""
+    found = await repository.load_providers(session, {c.provider_id for c in contracts})
+    return [
+        c
+        for c in contracts
+        if c.provider_id in found and access.agent_sees(principal, found[c.provider_id])
+    ]
+
+
 async def register(
     session: AsyncSession, outbox: Table, principal: Principal, body: ProviderIn, *, source: str
 ) -> ProviderOut:
-    _may_manage(principal, body.provider_type)
+    _may_manage(principal, body.provider_type, body.commune)
     if await repository.load_providers(session, [body.provider_id]):
         raise Conflict(f"provider {body.provider_id} is already registered")
     try:
@@ -125,7 +171,9 @@ async def change(
     source: str,
 ) -> ProviderOut:
     provider = await get_provider(session, provider_id)
-    _may_manage(principal, provider.provider_type)
+    # competent for the provider where it is and where the new terms put it
+    _may_manage(principal, provider.provider_type, provider.current.commune)
+    _may_manage(principal, provider.provider_type, body.commune)
     try:
         changed, event = change_provider(
             provider,
@@ -154,19 +202,10 @@ def contract_out(c: EducationContract) -> ContractOut:
     )
 
 
-def _may_manage_contracts_of(principal: Principal, provider_id: str) -> None:
-    """Agents, or the provider's own system, keep its education contracts."""
-    if access.is_agent(principal):
-        return
-    if access.provider_of(principal) != provider_id:
-        raise Forbidden("a provider manages its own education contracts only")
-
-
 async def start(
     session: AsyncSession, outbox: Table, principal: Principal, body: ContractIn, *, source: str
 ) -> ContractOut:
-    _may_manage_contracts_of(principal, body.provider_id)
-    provider = await get_provider(session, body.provider_id)
+    provider = await visible_provider(session, principal, body.provider_id)
     if await repository.contracts_of(session, contract_id=body.contract_id):
         raise Conflict(f"contract {body.contract_id} already exists")
     contract = EducationContract(**body.model_dump())
@@ -204,7 +243,7 @@ async def end(
     found = await repository.contracts_of(session, contract_id=contract_id)
     if not found:
         raise NotFound(f"no contract {contract_id}")
-    _may_manage_contracts_of(principal, found[0].provider_id)
+    await visible_provider(session, principal, found[0].provider_id)
     try:
         ended, event = end_contract(
             found[0], end=last_day, closed_months=await repository.closed_months(session)

@@ -27,7 +27,7 @@ from csa_attendance.events import to_envelope
 from csa_attendance.local_time import local_now
 from csa_attendance.problems import as_problem
 from csa_attendance.registry import repository as registry
-from csa_attendance.registry.service import get_provider
+from csa_attendance.registry.service import agent_may_see, get_provider
 from csa_attendance.sheets import repository
 from csa_attendance.sheets.schemas import (
     OtherChargeIn,
@@ -139,7 +139,10 @@ async def submit(
 async def sheet_history(
     session: AsyncSession, principal: Principal, provider_id: str, child_id: str, month: str
 ) -> ServiceSheetHistory:
-    if not access.is_agent(principal) and access.provider_of(principal) != provider_id:
+    if access.is_agent(principal):
+        if not await agent_may_see(session, principal, provider_id):
+            raise NotFound("no such service sheet")
+    elif access.provider_of(principal) != provider_id:
         raise NotFound("no such service sheet")
     rows = await repository.sheet_versions(session, provider_id, child_id, month)
     if not rows:

@@ -24,7 +24,14 @@ from csa_billing.invoicing.schemas import (
 )
 from csa_billing.projections.store import insert_for
 from csa_billing.tables import invoice_pdf
-from csa_shared.auth import Principal, PrincipalKind, Role, require_kind, require_role
+from csa_shared.auth import (
+    Principal,
+    PrincipalKind,
+    Role,
+    agent_sees_provider,
+    require_kind,
+    require_role,
+)
 from csa_shared.errors import NotFound
 from csa_shared.http.app import runtime_of, session
 from csa_shared.http.auth import authenticated
@@ -33,8 +40,16 @@ from csa_shared.http.problems import problem_responses
 router = APIRouter(tags=["billing"])
 
 
-async def _period_out(unit: AsyncSession, row: Any) -> PeriodOut:
+async def _period_out(unit: AsyncSession, row: Any, principal: Principal) -> PeriodOut:
     totals = await reads.state_totals(unit, row.month)
+    if principal.kind is not PrincipalKind.SERVICE:  # an agent: its scope's providers only
+        types = await reads.provider_types(unit, {t.provider_id for t in totals})
+        totals = [
+            t
+            for t in totals
+            if t.provider_id in types
+            and agent_sees_provider(principal, types[t.provider_id], t.commune or "")
+        ]
     communes: dict[str, Decimal] = defaultdict(Decimal)
     for t in totals:
         communes[t.commune or "unknown"] += t.state_total
@@ -49,11 +64,23 @@ async def _period_out(unit: AsyncSession, row: Any) -> PeriodOut:
 
 
 def require_period_staff(principal: Principal) -> None:
-    """Periods are closed and watched by internal services and the scheme's agents (commune,
-    CAE, Dageselteren); other agent roles, such as the privacy officer, have no say in them."""
+    """Periods are watched by internal services and the scheme's agents (commune, CAE,
+    Dageselteren), each agent seeing the totals of its scope's providers; other agent
+    roles, such as the privacy officer, have no say in them."""
     require_kind(principal, PrincipalKind.AGENT, PrincipalKind.SERVICE)
     if principal.kind is PrincipalKind.AGENT:
         require_role(principal, Role.COMMUNE_AGENT, Role.CAE_AGENT, Role.DAGESELTEREN_AGENT)
+
+
+PERIOD_CLOSER = Role.CAE_AGENT
+
+
+def require_period_closer(principal: Principal) -> None:
+    """Closing a period bills the whole country and can never be undone: a national act,
+    of the CAE's agents over the API (``PERIOD_CLOSER``) and of the scheduled job
+    (``csa billing close``, without a token); never of a commune or the agency."""
+    require_kind(principal, PrincipalKind.AGENT)
+    require_role(principal, PERIOD_CLOSER)
 
 
 @router.post(
@@ -69,24 +96,18 @@ def require_period_staff(principal: Principal) -> None:
         },
         **problem_responses(404, 409, 422),
     },
-    summary="Close a billing period (agent): invoices, statements, adjustments",
+    summary="Close a billing period (CAE agent), once its grace days have passed",
 )
 async def close(
     month: str,
     request: Request,
     response: Response,
-    body: CloseIn | None = Body(
-        None,
-        openapi_examples={
-            "after the grace period": {"value": {}},
-            "before it ends (admin)": {"value": {"ignore_grace": True}},
-        },
-    ),
+    body: CloseIn | None = Body(None, openapi_examples={"after the grace period": {"value": {}}}),
     principal: Principal = Depends(authenticated),
 ) -> PeriodOut:
-    require_period_staff(principal)
+    require_period_closer(principal)
     runtime = runtime_of(request)
-    options = service.CloseOptions(ignore_grace=bool(body and body.ignore_grace))
+    options = service.CloseOptions()
     row = await service.open_period(runtime, month, options)
     if row.status == "closed":
         response.status_code = 200
@@ -94,14 +115,14 @@ async def close(
         jobs.start(runtime, row.month, options)
         response.headers["Location"] = str(request.url_for("get_period", month=row.month))
     async with runtime.sessions() as unit:
-        return await _period_out(unit, row)
+        return await _period_out(unit, row, principal)
 
 
 @router.get(
     "/periods/{month}",
     response_model=PeriodOut,
     responses=problem_responses(404, 422),
-    summary="Status, progress and totals of a period (agent)",
+    summary="Status, progress and totals of a period (agent: its scope's providers)",
 )
 async def get_period(
     month: str, unit: AsyncSession = Depends(session), principal: Principal = Depends(authenticated)
@@ -110,7 +131,7 @@ async def get_period(
     row = await service.period_status_in(unit, month)
     if row is None:
         raise NotFound(f"period {month} has not been closed")
-    return await _period_out(unit, row)
+    return await _period_out(unit, row, principal)
 
 
 def _invoice_out(row: Any) -> InvoiceOut:

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.invoicing.pdf import Addressee
-from csa_billing.tables import invoice, statement, statement_line
+from csa_billing.tables import invoice, provider_terms, statement, statement_line
+from csa_shared.rules.parameters import ProviderType
 
 
 async def invoices_of(session: AsyncSession, children: list[str]) -> list[Any]:
@@ -80,3 +81,15 @@ def address_lines(address: object) -> list[str]:
     town = " ".join(str(address[k]) for k in ("postcode", "locality") if address.get(k))
     country = [str(address["country"])] if address.get("country") else []
     return first + street + ([town] if town else []) + country
+
+
+async def provider_types(session: AsyncSession, ids: set[str]) -> dict[str, ProviderType]:
+    """The type of each of the providers ``ids`` known to billing (a type never changes)."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(provider_terms.c.provider_id, provider_terms.c.provider_type)
+        .where(provider_terms.c.provider_id.in_(ids))
+        .distinct()
+    )
+    return {pid: ProviderType(kind) for pid, kind in rows.all()}

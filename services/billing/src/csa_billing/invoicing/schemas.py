@@ -6,13 +6,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class CloseIn(BaseModel):
-    ignore_grace: bool = False
+    ignore_grace: bool = Field(
+        False,
+        deprecated=True,
+        description="Ignored: no period is closed before its grace days have passed",
+    )
 
-    model_config = {"json_schema_extra": {"examples": [{"ignore_grace": False}]}}
+    model_config = {"json_schema_extra": {"examples": [{}]}}
 
 
 class ProviderTotal(BaseModel):

@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from csa_billing.invoicing import events, loading, repository
 from csa_billing.invoicing.adjust import adjustment_lines
@@ -40,13 +41,13 @@ from csa_shared.rules.periods import BillingPeriod, billing_period, parse_month
 from csa_shared.runtime import ServiceRuntime
 
 Progress = Callable[[int, int], None]
+LUXEMBOURG = ZoneInfo("Europe/Luxembourg")
 
 
 @dataclass(frozen=True, slots=True)
 class CloseOptions:
     chunk_size: int = DEFAULT_CHUNK
-    ignore_grace: bool = False
-    today: date | None = None
+    today: date | None = None  # Luxembourg's date when None (tests set their day)
     progress: Progress | None = None
     workers: int | None = None  # worker processes billing chunks (None: BILLING_CLOSE_WORKERS)
     after_chunk: Callable[[int], None] | None = None  # hook (tests inject a crash here)
@@ -76,11 +77,18 @@ async def _exclusive(runtime: ServiceRuntime, month: str) -> AsyncIterator[None]
 _LOCAL_LOCKS: dict[tuple[str, str], asyncio.Lock] = {}
 
 
+def luxembourg_today() -> date:
+    """Today's date in Luxembourg, where a period's last day and its grace days are counted
+    (UTC would still be on the previous day for the first hours of a Luxembourg day)."""
+    return datetime.now(LUXEMBOURG).date()
+
+
 def check_closable(month: str, options: CloseOptions) -> BillingPeriod:
-    """The period of ``month``; refused (409) before the end of its grace period."""
+    """The period of ``month``; refused (409) before the end of its grace period, by anyone:
+    a closed period can never be reopened, so none is closed before its last records came."""
     period = period_of(month)
-    today = options.today or repository.today()
-    if not options.ignore_grace and today < closable_from(period):
+    today = options.today or luxembourg_today()
+    if today < closable_from(period):
         raise Conflict(
             f"period {month} can be closed from {closable_from(period)} "
             f"(grace of {grace_days()} days after {period.end})",
