@@ -122,6 +122,7 @@ def _invoice_out(row: Any) -> InvoiceOut:
         kind="invoice" if row.month == row.corrects_month else "adjustment",
         original_invoice_id=row.original_invoice_id,
         child_id=row.child_id,
+        provider_id=row.provider_id,
         language=row.language,
         renewal_date=row.renewal_date,
         parent_total=row.parent_total,
@@ -154,7 +155,8 @@ async def _pdf(unit: AsyncSession, row: Any) -> Response:
     cached = await reads.cached_pdf(unit, row.id)
     if cached is None:
         addressee = await reads.addressee_of(unit, row.child_id)
-        cached = render(row, invoice_number(row.series, row.seq), addressee)
+        provider = await reads.provider_name(unit, row.provider_id)
+        cached = render(row, invoice_number(row.series, row.seq), addressee, provider)
         # two first reads at once render the same bytes: the second insert is a no-op
         await unit.execute(
             insert_for(unit, invoice_pdf)

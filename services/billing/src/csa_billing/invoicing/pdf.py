@@ -106,8 +106,11 @@ class _Invoice:
         ]
 
 
-def render(row: Any, number: str, addressee: Addressee | None = None) -> bytes:
-    """The PDF of one invoice row (``invoice`` table) with its number and addressee."""
+def render(
+    row: Any, number: str, addressee: Addressee | None = None, provider: str | None = None
+) -> bytes:
+    """The PDF of one invoice row (``invoice`` table) with its number and addressee, and
+    the provider it bills (``provider``: its name; the parent pays each one separately)."""
     doc = _Invoice(row.language)
     labels = doc.labels
     adjustment = row.original_invoice_id is not None or row.corrects_month != row.month
@@ -116,6 +119,8 @@ def render(row: Any, number: str, addressee: Addressee | None = None) -> bytes:
     if addressee is not None:
         doc.text("\n".join([addressee.child_name, *addressee.billing_address]))
     doc.text(f"{labels['child']}: {row.child_id}")
+    if provider is not None:
+        doc.text(f"{labels['provider']}: {provider}", bold=True)
     year, month = (int(part) for part in row.month.split("-"))
     period = billing_period(year, month)
     doc.text(

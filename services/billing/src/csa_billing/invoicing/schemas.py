@@ -42,6 +42,7 @@ class InvoiceOut(BaseModel):
     kind: str
     original_invoice_id: str | None
     child_id: str
+    provider_id: str | None = None  # the provider billed (None: every provider, or none)
     language: str
     renewal_date: date | None
     parent_total: Decimal

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from csa_billing.invoicing import events, loading, repository
-from csa_billing.invoicing.adjust import adjustment_lines
+from csa_billing.invoicing.adjust import adjustments_by_provider
 from csa_billing.invoicing.assemble import (
     GEN0_WHILE_BILLING,
     PeriodBill,
@@ -312,7 +312,7 @@ async def _rebill(
                 period = period_of(ledger.month)
                 data = await loading.load_children(session, period, [ledger.child_id])
                 bill = bill_period(data[ledger.child_id], period, book, calendar)
-                lines = adjustment_lines(json.loads(ledger.lines), bill.lines)
+                lines = adjustments_by_provider(json.loads(ledger.lines), bill.lines)
                 await repository.write_adjustment(session, month, ledger, bill, lines, period)
 
 
