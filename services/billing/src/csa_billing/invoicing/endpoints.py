@@ -201,7 +201,8 @@ async def get_invoice(
     "/statements",
     response_model=list[StatementOut],
     responses=problem_responses(),
-    summary="The calling provider's statements",
+    summary="The calling provider's statements: per child the charged amount, the parent "
+    "share and the state share",
 )
 async def list_statements(
     unit: AsyncSession = Depends(session), principal: Principal = Depends(authenticated)
@@ -210,7 +211,7 @@ async def list_statements(
     provider = principal.provider_id or ""
     out = []
     for s in await reads.statements_of(unit, provider):
-        lines = await reads.statement_lines(unit, s.month, provider)
+        lines = [_statement_line(x) for x in await reads.statement_lines(unit, s.month, provider)]
         out.append(
             StatementOut(
                 id=s.id,
@@ -219,15 +220,23 @@ async def list_statements(
                 provider_id=s.provider_id,
                 commune=s.commune,
                 children=s.children,
+                charged_total=sum((x.charged_amount for x in lines), Decimal("0.00")),
+                parent_total=sum((x.parent_amount for x in lines), Decimal("0.00")),
                 state_total=s.state_total,
-                lines=[
-                    StatementLineOut(
-                        child_id=x.child_id,
-                        corrects_month=x.corrects_month,
-                        state_amount=x.state_amount,
-                    )
-                    for x in lines
-                ],
+                lines=lines,
             )
         )
     return out
+
+
+def _statement_line(row: Any) -> StatementLineOut:
+    """What the family owes the provider for the child, beside the state's share."""
+    return StatementLineOut(
+        child_id=row.child_id,
+        corrects_month=row.corrects_month,
+        invoice_id=row.invoice_id,
+        invoice_number=invoice_number(row.series, row.seq) if row.seq is not None else None,
+        charged_amount=row.parent_amount + row.state_amount,
+        parent_amount=row.parent_amount,
+        state_amount=row.state_amount,
+    )

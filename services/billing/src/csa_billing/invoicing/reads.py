@@ -50,10 +50,12 @@ async def statements_of(session: AsyncSession, provider_id: str) -> list[Any]:
 
 
 async def statement_lines(session: AsyncSession, month: str, provider_id: str) -> list[Any]:
+    """The provider's lines of ``month`` with the number of the invoice each comes from."""
     rows = await session.execute(
-        select(statement_line)
+        select(statement_line, invoice.c.series, invoice.c.seq)
+        .join(invoice, invoice.c.id == statement_line.c.invoice_id, isouter=True)
         .where(statement_line.c.month == month, statement_line.c.provider_id == provider_id)
-        .order_by(statement_line.c.child_id)
+        .order_by(statement_line.c.child_id, statement_line.c.corrects_month, invoice.c.seq)
     )
     return list(rows)
 
