@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from csa_shared.messaging.tables import service_metadata
@@ -161,6 +162,8 @@ contract_version = Table(
     Column("language", String(2), nullable=False),
     Column("billing_address", Text, nullable=False),  # JSON
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # child placed in an institution: lt_4_5 amounts, all paid by the state (§2)
+    Column("state_pays_all", Boolean, nullable=False, server_default=false()),
 )
 
 plurilingual_week = Table(

@@ -17,6 +17,7 @@ from json.encoder import encode_basestring_ascii
 
 from csa_billing.domain.lines import Line, amount_for_minutes, hours_of
 from csa_billing.domain.model import ChildWeek, MealEntry, Presence, Provider, Schooling
+from csa_billing.domain.placement import state_takeover_lines, tariff_category
 from csa_billing.domain.week import calendar_days, compute_week
 from csa_billing.invoicing.bills import PeriodBill
 from csa_billing.invoicing.inputs import ChildData, ContractTerms, Interval, Meal, ProviderBook
@@ -420,7 +421,10 @@ def _bill(
             result = compute_week(
                 ChildWeek(
                     week_start=week,
-                    category=_CATEGORIES.get(contract.category) or Category(contract.category),
+                    category=tariff_category(
+                        _CATEGORIES.get(contract.category) or Category(contract.category),
+                        contract.state_pays_all,
+                    ),
                     rank=contract.rank,
                     birth_date=contract.birth_date,
                     schooling=_SCHOOLINGS.get(contract.schooling) or Schooling(contract.schooling),
@@ -442,7 +446,10 @@ def _bill(
                 used.add(week)
                 bill.plurilingual_weeks.append(week)
             iso = week.isoformat()
-            for computed in result.lines:
+            week_lines = result.lines
+            if contract.state_pays_all:  # placed in an institution: the state pays all (§2)
+                week_lines = (*week_lines, *state_takeover_lines(week_lines))
+            for computed in week_lines:
                 if encoded is None:
                     lines.append(_line(iso, computed))
                 else:

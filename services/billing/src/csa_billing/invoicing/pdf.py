@@ -134,10 +134,13 @@ def render(
         )
     doc.pdf.ln(2)
     doc.row([labels[name] for name, _ in COLUMNS], bold=True)
-    for line in json.loads(row.lines):
+    lines = json.loads(row.lines)
+    for line in lines:
         doc.row(doc.line(line))
     doc.pdf.ln(2)
     doc.text(f"{labels['parent_total']}: {doc.money(row.parent_total)}", size=11, bold=True)
+    if any(line["rule"] == "institution_placement" for line in lines):
+        doc.text(labels["state_covers"], bold=True)
     doc.text(f"{labels['state_total']}: {doc.money(row.state_total)}")
     if row.renewal_date:
         doc.text(labels["renew"].format(date=doc.day(row.renewal_date)), bold=True)
