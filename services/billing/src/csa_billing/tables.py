@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from csa_shared.messaging.tables import service_metadata
@@ -163,6 +164,8 @@ contract_version = Table(
     Column("language", String(2), nullable=False),
     Column("billing_address", Text, nullable=False),  # JSON
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # child placed in an institution: lt_4_5 amounts, all paid by the state (§2)
+    Column("state_pays_all", Boolean, nullable=False, server_default=false()),
 )
 
 plurilingual_week = Table(
@@ -208,6 +211,10 @@ invoice = Table(
     Column("id", String(36), primary_key=True),
     Column("month", String(7), nullable=False),
     Column("child_id", String(64), nullable=False),
+    # the provider this invoice bills (csa-rules.md §7: one invoice per child and provider);
+    # NULL: every provider of the child (invoices issued before migration 0006, billing
+    # several providers) or none (a child with a contract and nothing billed)
+    Column("provider_id", String(64), nullable=True),
     Column("household_id", String(64), nullable=True),
     Column("corrects_month", String(7), nullable=False),
     Column("original_invoice_id", String(36), nullable=True),
@@ -222,7 +229,9 @@ invoice = Table(
     Column("lines", Text, nullable=False),  # JSON
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("issued_at", DateTime(timezone=True), nullable=True),
-    UniqueConstraint("month", "child_id", "corrects_month", name="uq_invoice_child_month"),
+    UniqueConstraint(
+        "month", "child_id", "corrects_month", "provider_id", name="uq_invoice_child_provider_month"
+    ),
     UniqueConstraint("series", "seq", name="uq_invoice_number"),
     Index("ix_invoice_child", "child_id"),
 )

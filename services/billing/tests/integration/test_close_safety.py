@@ -16,7 +16,7 @@ from csa_billing.invoicing.service import CloseOptions, close_period, period_of
 from csa_billing.tables import invoice, statement, statement_line
 
 from .conftest import count, invoices
-from .town import deliver, education_ended, education_started, provider, town
+from .town import deliver, education_ended, education_started, provider, town, two_providers
 
 pytestmark = pytest.mark.postgres
 MARCH = "2025-03"
@@ -77,17 +77,20 @@ async def test_two_concurrent_closes_give_the_same_totals_as_one(billing) -> Non
         assert list(numbers) == [1, 2, 3, 4, 5]
 
 
-async def test_writing_a_chunk_twice_adds_no_statement_line(billing) -> None:
-    await deliver(billing, town())
+@pytest.mark.parametrize(("child", "invoices"), [("child-b", 1), ("child-f", 2)])
+async def test_writing_a_chunk_twice_adds_no_statement_line(billing, child, invoices) -> None:
+    """child-f is billed at two providers: one invoice (and statement line) each."""
+    await deliver(billing, town() + two_providers())
     period = period_of(MARCH)
     async with billing.unit_of_work() as session:
         await repository.start_period(session, period, 1)
         book = await loading.provider_book(session)
-        data = await loading.load_children(session, period, ["child-b"])
-        bill = bill_period(data["child-b"], period, book)
+        data = await loading.load_children(session, period, [child])
+        bill = bill_period(data[child], period, book)
         await repository.write_originals(session, period, [bill])
         await repository.write_originals(session, period, [bill])  # a second writer
-    assert (await count(billing, invoice), await count(billing, statement_line)) == (1, 1)
+    written = (await count(billing, invoice), await count(billing, statement_line))
+    assert written == (invoices, invoices)
 
 
 def adjustment_of(docs: list[dict], month: str) -> dict | None:

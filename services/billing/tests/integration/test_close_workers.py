@@ -35,6 +35,7 @@ async def _snapshot(runtime: ServiceRuntime) -> dict[str, Any]:
             await session.execute(
                 select(
                     invoice.c.child_id,
+                    invoice.c.provider_id,
                     invoice.c.series,
                     invoice.c.seq,
                     invoice.c.status,
@@ -148,7 +149,7 @@ async def test_crash_with_chunks_ahead_in_the_workers_then_resume(
             Decimal("63.70"),
             Decimal("430.30"),
         )
-        assert [row[2] for row in (await _snapshot(runtime))["invoices"]] == [1, 2, 3, 4, 5]
+        assert [row[3] for row in (await _snapshot(runtime))["invoices"]] == [1, 2, 3, 4, 5]
     finally:
         await runtime.engine.dispose()
 

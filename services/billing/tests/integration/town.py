@@ -224,6 +224,24 @@ def town() -> list[Envelope]:
     return events
 
 
+AP_PRESENCE = "f-ap-wednesday"
+
+
+def two_providers() -> list[Envelope]:
+    """child-f (lt_2, rank 1, young): Monday 4 h at sea-mr (6.00/h) with a meal, Wednesday
+    4 h at ap-1 (6.00/h, state cap 5.40 from 2025-01-06). All 8 h are tranche-1 hours,
+    free for lt_2: sea-mr: care 0.00 / 24.00, meal 1.00 / 3.50 → 1.00 / 27.50; ap-1:
+    care 0.00 / 21.60 (5.40 × 4), supplement 2.40 / 0.00 (0.60 × 4) → 2.40 / 21.60."""
+    return [
+        contract("child-f", "lt_2", 1, "none"),
+        presence("child-f", "sea-mr", "2025-03-10T08:00", "2025-03-10T12:00"),
+        meal("child-f", "sea-mr", "2025-03-10"),
+        presence(
+            "child-f", "ap-1", "2025-03-12T08:00", "2025-03-12T12:00", presence_id=AP_PRESENCE
+        ),
+    ]
+
+
 async def deliver(runtime: ServiceRuntime, events: list[Envelope]) -> None:
     """Hand events to billing's consumers as the bus would (inbox-guarded)."""
     consumers = {c.name: c for c in runtime.consumers}

@@ -18,7 +18,8 @@ from types import SimpleNamespace
 import pytest
 
 from csa_billing.invoicing import events
-from csa_billing.invoicing.assemble import bill_chunk, bill_period, provider_totals
+from csa_billing.invoicing.assemble import bill_chunk, bill_period
+from csa_billing.invoicing.bills import provider_totals
 from csa_billing.invoicing.finalize import ISSUED_FIELDS
 from csa_billing.invoicing.inputs import (
     Charge,
@@ -117,7 +118,15 @@ def test_lines_written_directly_are_json_dumps_of_the_line_dicts() -> None:
     for child, fast in zip(children, bills, strict=True):
         plain = bill_period(child, PERIOD, ProviderBook(PROVIDERS), calendar)
         assert fast.child_id == plain.child_id
-        assert fast.lines_json() == json.dumps(plain.lines)
+        # one JSON array of lines per provider (one invoice each), in the engine's order
+        assert fast.provider_lines() == {
+            provider: json.dumps([x for x in plain.lines if x["provider"] == provider])
+            for provider in sorted({str(x["provider"]) for x in plain.lines})
+        }
+        assert fast.lines_json() == plain.lines_json()
+        assert sorted(json.loads(fast.lines_json()), key=json.dumps) == sorted(
+            plain.lines, key=json.dumps
+        )
         assert fast.by_provider() == provider_totals(plain.lines)
         assert fast.contract == plain.contract
         assert fast.plurilingual_weeks == plain.plurilingual_weeks
@@ -144,6 +153,7 @@ def _invoice(n: int) -> tuple[object, ...]:
         None if n % 3 else f"i-old{n}",
         Decimal("12.30") * n,
         Decimal("-1.05") if n == 2 else Decimal("100.00"),
+        f"p{n % 3}" if n % 3 else None,
         [f"p{k}" for k in range(n % 3)],
     )
 
@@ -155,7 +165,7 @@ def test_outbox_records_are_the_invoice_issued_documents() -> None:
     assert len({r[0] for r in records}) == len(batch)
     for row, (event_id, topic, key, payload, at) in zip(batch, records, strict=True):
         plain = events.invoice_issued(
-            SimpleNamespace(**dict(zip(ISSUED_FIELDS, row, strict=False))), row[10]
+            SimpleNamespace(**dict(zip(ISSUED_FIELDS, row, strict=False))), row[11]
         )
         document = json.loads(payload)
         assert (topic, key, at) == (topic_of(events.INVOICE_ISSUED), plain.key, created)

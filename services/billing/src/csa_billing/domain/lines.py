@@ -26,6 +26,7 @@ class LineKind(StrEnum):
     AP_SUPPLEMENT = "ap_supplement"  # AP night/weekend/public-holiday +0.50 EUR/h, state (§4)
     HOLIDAY_CAP = "holiday_cap"  # school-holiday 100 EUR weekly cap relief (§5)
     MEAL = "meal"
+    STATE_TAKEOVER = "state_takeover"  # child placed in an institution: state pays all (§2)
 
 
 class Rule(StrEnum):
@@ -46,6 +47,7 @@ class Rule(StrEnum):
     MEAL_FREE_HOLIDAY_LOW_INCOME = "meal_free_holiday_low_income"  # §6
     MEAL_FREE_RMG = "meal_free_rmg"  # §6
     MEAL_EXTRA = "meal_extra"  # §6, 6th and further meals
+    INSTITUTION_PLACEMENT = "institution_placement"  # §2, the parent share paid by the state
 
 
 RULE_SECTIONS: dict[Rule, str] = {
@@ -64,6 +66,7 @@ RULE_SECTIONS: dict[Rule, str] = {
     Rule.MEAL_FREE_HOLIDAY_LOW_INCOME: "csa-rules.md §6",
     Rule.MEAL_FREE_RMG: "csa-rules.md §6",
     Rule.MEAL_EXTRA: "csa-rules.md §6",
+    Rule.INSTITUTION_PLACEMENT: "csa-rules.md §2 (child placed in an institution)",
 }
 
 

@@ -39,3 +39,21 @@ def adjustment_lines(
         result += [_negated(line) for line in old.get(week, [])]
         result += [{**line, "adjustment": "debit"} for line in new.get(week, [])]
     return result
+
+
+def adjustments_by_provider(
+    billed: list[dict[str, object]], recomputed: list[dict[str, object]]
+) -> dict[str, list[dict[str, object]]]:
+    """``adjustment_lines`` of each provider on its own (its lines billed and recomputed):
+    a parent pays each provider separately (csa-rules.md §7), so a correction at one
+    provider adjusts that provider's invoice only. Providers without a change are absent."""
+    providers = sorted({str(line["provider"]) for line in [*billed, *recomputed]})
+    result = {}
+    for provider in providers:
+        lines = adjustment_lines(
+            [line for line in billed if line["provider"] == provider],
+            [line for line in recomputed if line["provider"] == provider],
+        )
+        if lines:
+            result[provider] = lines
+    return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -17,8 +17,10 @@ from json.encoder import encode_basestring_ascii
 
 from csa_billing.domain.lines import Line, amount_for_minutes, hours_of
 from csa_billing.domain.model import ChildWeek, MealEntry, Presence, Provider, Schooling
+from csa_billing.domain.placement import state_takeover_lines, tariff_category
 from csa_billing.domain.sheet_hours import lay_out_sheet_day
 from csa_billing.domain.week import calendar_days, compute_week
+from csa_billing.invoicing.bills import PeriodBill
 from csa_billing.invoicing.inputs import ChildData, ContractTerms, Interval, Meal, ProviderBook
 from csa_billing.invoicing.loading import ChunkRows, children_data
 from csa_shared.errors import Conflict
@@ -31,58 +33,6 @@ from csa_shared.rules.periods import BillingPeriod, weeks_of
 ZERO = Decimal("0.00")
 WEEK = timedelta(days=7)
 NO_CONTRACT_SECTION = "csa-rules.md §8 (no valid contract, no CSA)"
-
-
-@dataclass(slots=True)
-class PeriodBill:
-    """The lines of one child's period, with the contract that governs the invoice.
-
-    ``encoded`` and ``sums`` (set by ``compact``) hold the lines as stored (JSON) and the
-    totals per provider, so a bill computed in a worker process travels without its lines."""
-
-    child_id: str
-    lines: list[dict[str, object]] = field(default_factory=list)
-    contract: ContractTerms | None = None
-    plurilingual_weeks: list[date] = field(default_factory=list)
-    encoded: str | None = None
-    sums: dict[str, tuple[Decimal, Decimal]] | None = None
-
-    def totals(self) -> tuple[Decimal, Decimal]:
-        parent, state = ZERO, ZERO
-        for p, s in self.by_provider().values():
-            parent, state = parent + p, state + s
-        return parent, state
-
-    def by_provider(self) -> dict[str, tuple[Decimal, Decimal]]:
-        return self.sums if self.sums is not None else provider_totals(self.lines)
-
-    def lines_json(self) -> str:
-        return self.encoded if self.encoded is not None else json.dumps(self.lines)
-
-    def compact(self, sums: dict[str, tuple[Decimal, Decimal]] | None = None) -> PeriodBill:
-        """The bill as written by the close: JSON lines and provider totals, no line dicts
-        (``sums``: the totals per provider when already known, as ``_bill`` keeps them)."""
-        return PeriodBill(
-            self.child_id,
-            [],
-            self.contract,
-            self.plurilingual_weeks,
-            self.lines_json(),
-            sums if sums is not None else self.by_provider(),
-        )
-
-
-def provider_totals(lines: list[dict[str, object]]) -> dict[str, tuple[Decimal, Decimal]]:
-    """(parent, state) per provider."""
-    result: dict[str, tuple[Decimal, Decimal]] = {}
-    for line in lines:
-        provider = str(line["provider"])
-        parent, state = result.get(provider, (ZERO, ZERO))
-        result[provider] = (
-            parent + Decimal(str(line["parent_amount"])),
-            state + Decimal(str(line["state_amount"])),
-        )
-    return result
 
 
 _weeks = lru_cache(maxsize=64)(weeks_of)  # a period's Mondays, computed once per period
@@ -419,12 +369,12 @@ def _bill(
     period: BillingPeriod,
     book: ProviderBook,
     calendar: ReferenceCalendar | None = None,
-    encoded: list[str] | None = None,
+    encoded: dict[str, list[str]] | None = None,
 ) -> tuple[PeriodBill, dict[str, tuple[Decimal, Decimal]]]:
     """``bill_period`` and the bill's totals per provider (``provider_totals`` of its lines,
     summed from the engine's amounts rather than parsed back from the lines). Given
-    ``encoded``, the lines go there as their JSON (``json.dumps`` of each line dict) and
-    the bill keeps none: what the close stores, without building the dicts."""
+    ``encoded``, the lines go there as their JSON (``json.dumps`` of each line dict), per
+    provider, and the bill keeps none: what the close stores, without building the dicts."""
     calendar = calendar or configured_calendar()
     bill = PeriodBill(data.child_id)
     used = set(data.plurilingual_used)
@@ -442,7 +392,9 @@ def _bill(
     sums: dict[str, tuple[Decimal, Decimal]] = {}
     lines = bill.lines
     add: Callable[[dict[str, object]], None] = (
-        lines.append if encoded is None else lambda line: encoded.append(json.dumps(line))
+        lines.append
+        if encoded is None
+        else lambda line: encoded.setdefault(str(line["provider"]), []).append(json.dumps(line))
     )
     contracts = data.contracts
     single = contracts[0] if len(contracts) == 1 else None
@@ -470,7 +422,10 @@ def _bill(
             result = compute_week(
                 ChildWeek(
                     week_start=week,
-                    category=_CATEGORIES.get(contract.category) or Category(contract.category),
+                    category=tariff_category(
+                        _CATEGORIES.get(contract.category) or Category(contract.category),
+                        contract.state_pays_all,
+                    ),
                     rank=contract.rank,
                     birth_date=contract.birth_date,
                     schooling=_SCHOOLINGS.get(contract.schooling) or Schooling(contract.schooling),
@@ -492,11 +447,14 @@ def _bill(
                 used.add(week)
                 bill.plurilingual_weeks.append(week)
             iso = week.isoformat()
-            for computed in result.lines:
+            week_lines = result.lines
+            if contract.state_pays_all:  # placed in an institution: the state pays all (§2)
+                week_lines = (*week_lines, *state_takeover_lines(week_lines))
+            for computed in week_lines:
                 if encoded is None:
                     lines.append(_line(iso, computed))
                 else:
-                    encoded.append(_line_json(iso, computed))
+                    encoded.setdefault(computed.provider, []).append(_line_json(iso, computed))
                 parent, state = sums.get(computed.provider, (ZERO, ZERO))
                 sums[computed.provider] = (
                     parent + computed.parent_amount,
@@ -543,9 +501,10 @@ def bill_chunk(
     data = children_data(rows, children)
     bills = []
     for child in children:
-        encoded: list[str] = []
+        encoded: dict[str, list[str]] = {}
         bill, sums = _bill(data[child], period, book, calendar, encoded)
-        bill.encoded, bill.sums = f"[{', '.join(encoded)}]", sums
+        bill.encoded = {p: f"[{', '.join(encoded[p])}]" for p in sorted(encoded)}
+        bill.sums = sums
         bills.append(bill)
     return bills
 

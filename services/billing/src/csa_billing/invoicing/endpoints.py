@@ -143,6 +143,7 @@ def _invoice_out(row: Any) -> InvoiceOut:
         kind="invoice" if row.month == row.corrects_month else "adjustment",
         original_invoice_id=row.original_invoice_id,
         child_id=row.child_id,
+        provider_id=row.provider_id,
         language=row.language,
         renewal_date=row.renewal_date,
         parent_total=row.parent_total,
@@ -175,7 +176,8 @@ async def _pdf(unit: AsyncSession, row: Any) -> Response:
     cached = await reads.cached_pdf(unit, row.id)
     if cached is None:
         addressee = await reads.addressee_of(unit, row.child_id)
-        cached = render(row, invoice_number(row.series, row.seq), addressee)
+        provider = await reads.provider_name(unit, row.provider_id)
+        cached = render(row, invoice_number(row.series, row.seq), addressee, provider)
         # two first reads at once render the same bytes: the second insert is a no-op
         await unit.execute(
             insert_for(unit, invoice_pdf)
@@ -220,7 +222,8 @@ async def get_invoice(
     "/statements",
     response_model=list[StatementOut],
     responses=problem_responses(),
-    summary="The calling provider's statements",
+    summary="The calling provider's statements: per child the charged amount, the parent "
+    "share and the state share",
 )
 async def list_statements(
     unit: AsyncSession = Depends(session), principal: Principal = Depends(authenticated)
@@ -229,7 +232,7 @@ async def list_statements(
     provider = principal.provider_id or ""
     out = []
     for s in await reads.statements_of(unit, provider):
-        lines = await reads.statement_lines(unit, s.month, provider)
+        lines = [_statement_line(x) for x in await reads.statement_lines(unit, s.month, provider)]
         out.append(
             StatementOut(
                 id=s.id,
@@ -238,15 +241,23 @@ async def list_statements(
                 provider_id=s.provider_id,
                 commune=s.commune,
                 children=s.children,
+                charged_total=sum((x.charged_amount for x in lines), Decimal("0.00")),
+                parent_total=sum((x.parent_amount for x in lines), Decimal("0.00")),
                 state_total=s.state_total,
-                lines=[
-                    StatementLineOut(
-                        child_id=x.child_id,
-                        corrects_month=x.corrects_month,
-                        state_amount=x.state_amount,
-                    )
-                    for x in lines
-                ],
+                lines=lines,
             )
         )
     return out
+
+
+def _statement_line(row: Any) -> StatementLineOut:
+    """What the family owes the provider for the child, beside the state's share."""
+    return StatementLineOut(
+        child_id=row.child_id,
+        corrects_month=row.corrects_month,
+        invoice_id=row.invoice_id,
+        invoice_number=invoice_number(row.series, row.seq) if row.seq is not None else None,
+        charged_amount=row.parent_amount + row.state_amount,
+        parent_amount=row.parent_amount,
+        state_amount=row.state_amount,
+    )

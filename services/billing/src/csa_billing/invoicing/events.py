@@ -52,9 +52,11 @@ def _issued_data(
     original_invoice_id: str | None,
     parent_total: Decimal,
     state_total: Decimal,
+    provider_id: str | None,
     providers: list[str],
 ) -> dict[str, Any]:
-    """The data of ``invoice.issued``."""
+    """The data of ``invoice.issued``: ``provider_id`` is the provider the invoice bills
+    (one invoice per child and provider), None for a 0.00 invoice billing no provider."""
     return {
         "invoice_id": invoice_id,
         "number": invoice_number(series, seq),
@@ -67,6 +69,7 @@ def _issued_data(
         "parent_total": _money(parent_total),
         "state_total": _money(state_total),
         "providers": providers,
+        "provider_id": provider_id,
     }
 
 
@@ -84,7 +87,7 @@ def invoice_outbox_records(batch: list[tuple[Any, ...]], created: datetime) -> l
     when = created.isoformat()
     records: list[OutboxRecord] = []
     for row, event_id in zip(batch, uuid4_strings(len(batch)), strict=True):
-        *fields, providers = row[:11]
+        *fields, providers = row[:12]
         child_id = fields[5]
         data = _issued_data(*fields, list(providers))
         document = cloudevent(event_id, INVOICE_ISSUED, SOURCE, child_id, when, data)

@@ -47,8 +47,9 @@ async def _next_numbers(session: AsyncSession, series: str, count: int) -> int:
 
 async def finalize(session: AsyncSession, month: str) -> tuple[int, list[dict[str, Any]]]:
     """Number the drafts of ``month`` without gaps (series = the period's year, in child
-    order), issue one statement per provider and mark the period closed. Returns how many
-    invoices the month has and the statements issued; ``issued_invoices`` reads them back."""
+    then provider order), issue one statement per provider and mark the period closed.
+    Returns how many invoices the month has and the statements issued; ``issued_invoices``
+    reads them back."""
     now = datetime.now(UTC)
     series = month[:4]
     # one pass over the month's invoices: the drafts to number, and the count and totals
@@ -107,11 +108,12 @@ async def issued_invoices(
 #: ``invoice.issued``
 ISSUED_FIELDS = (
     "id", "series", "seq", "month", "corrects_month", "child_id", "household_id",
-    "original_invoice_id", "parent_total", "state_total",
+    "original_invoice_id", "parent_total", "state_total", "provider_id",
 )  # fmt: skip
 _ISSUED_RECORDS = (  # the providers of each invoice: those of its statement lines, in order
     "SELECT i.id, i.series, i.seq, i.month, i.corrects_month, i.child_id, i.household_id, "
-    "i.original_invoice_id, i.parent_total, i.state_total, coalesce(p.providers, '{}') "
+    "i.original_invoice_id, i.parent_total, i.state_total, i.provider_id, "
+    "coalesce(p.providers, '{}') "
     "FROM invoice i LEFT JOIN (SELECT invoice_id, array_agg(provider_id ORDER BY provider_id) "
     "AS providers FROM statement_line WHERE month = $1 GROUP BY invoice_id) p "
     "ON p.invoice_id = i.id WHERE i.month = $1 ORDER BY i.seq"
@@ -122,7 +124,8 @@ async def issued_records(
     session: AsyncSession, month: str, batch: int = 2000
 ) -> AsyncIterator[list[tuple[Any, ...]]]:
     """``issued_invoices`` as plain tuples (id, series, seq, month, corrects_month,
-    child_id, household_id, original_invoice_id, parent_total, state_total, providers),
+    child_id, household_id, original_invoice_id, parent_total, state_total, provider_id,
+    providers),
     in batches. On PostgreSQL one query read through a cursor in the session's
     transaction (a batch per round trip, never the whole month at once)."""
     driver = await asyncpg_connection(session)
@@ -136,12 +139,13 @@ async def issued_records(
 
 
 async def _number(session: AsyncSession, month: str, series: str, base: int, now: datetime) -> None:
-    """Drafts numbered base+1, base+2, ... in (child, corrected month) order: one UPDATE."""
+    """Drafts numbered base+1, base+2, ... in (child, corrected month, provider) order: one
+    UPDATE. A child's invoices of several providers get consecutive numbers."""
     order = (
         select(
             invoice.c.id.label("draft"),
             func.row_number()
-            .over(order_by=(invoice.c.child_id, invoice.c.corrects_month))
+            .over(order_by=(invoice.c.child_id, invoice.c.corrects_month, invoice.c.provider_id))
             .label("n"),
         )
         .where(invoice.c.month == month, invoice.c.status == "draft")

@@ -21,6 +21,7 @@ class ContractTerms:
     valid_until: date
     effective_from: date
     language: str
+    state_pays_all: bool = False  # child placed in an institution (csa-rules.md §2)
 
 
 @dataclass(frozen=True, slots=True)

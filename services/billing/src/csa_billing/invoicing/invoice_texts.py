@@ -29,6 +29,8 @@ LABELS: dict[str, dict[str, str]] = {
         "state_total": "Bezuelt vum Staat",
         "renew": "Äre Bäitrëttskontrakt leeft de {date} of: denkt drun, e fristgerecht ze "
         "erneieren.",
+        "state_covers": "D'Kand ass an enger Institutioun placéiert: de Staat iwwerhëlt den Deel "
+        "vun den Elteren, Dir hutt näischt ze bezuelen.",
         "explain": "Quantitéit: Stonnen oder Molzechten. Taux Elteren: Bäitrag vun den Elteren pro "
         "Stonn oder Molzecht no der Kategorie vum Akommes an dem Rang vum Kand.",
     },
@@ -52,6 +54,8 @@ LABELS: dict[str, dict[str, str]] = {
         "parent_total": "Von den Eltern zu zahlen",
         "state_total": "Vom Staat gezahlt",
         "renew": "Ihr Beitrittsvertrag läuft am {date} ab: bitte rechtzeitig erneuern.",
+        "state_covers": "Das Kind ist in einer Einrichtung untergebracht: der Staat übernimmt den "
+        "Elternanteil, Sie haben nichts zu zahlen.",
         "explain": "Menge: Stunden oder Mahlzeiten. Elternsatz: Beitrag der Eltern pro Stunde oder "
         "Mahlzeit nach Einkommenskategorie und Rang des Kindes.",
     },
@@ -75,6 +79,8 @@ LABELS: dict[str, dict[str, str]] = {
         "parent_total": "À payer par les parents",
         "state_total": "Payé par l'État",
         "renew": "Votre contrat d'adhésion expire le {date} : pensez à le renouveler à temps.",
+        "state_covers": "Enfant placé en institution : l'État prend en charge la part des parents, "
+        "vous n'avez rien à payer.",
         "explain": "Quantité : heures ou repas. Taux parent : participation des parents par heure "
         "ou par repas selon la catégorie de revenu et le rang de l'enfant.",
     },
@@ -98,6 +104,8 @@ LABELS: dict[str, dict[str, str]] = {
         "parent_total": "To be paid by the parents",
         "state_total": "Paid by the State",
         "renew": "Your membership contract expires on {date}: remember to renew it in time.",
+        "state_covers": "Child placed in an institution: the State covers the parents' share, "
+        "you have nothing to pay.",
         "explain": "Quantity: hours or meals. Parent rate: the parents' contribution per hour or "
         "meal for the household's income category and the child's rank.",
     },
@@ -121,6 +129,8 @@ LABELS: dict[str, dict[str, str]] = {
         "parent_total": "A pagar pelos pais",
         "state_total": "Pago pelo Estado",
         "renew": "O seu contrato de adesão expira em {date}: não se esqueça de o renovar a tempo.",
+        "state_covers": "Criança colocada numa instituição: o Estado assume a parte dos pais, "
+        "nada tem a pagar.",
         "explain": "Quantidade: horas ou refeições. Taxa pais: contribuição dos pais por hora ou "
         "refeição segundo a categoria de rendimento e a posição da criança.",
     },
@@ -238,6 +248,13 @@ RULES: dict[str, dict[str, str]] = {
         "fr": "Sans contrat valable (plein tarif)",
         "en": "No valid contract (full price)",
         "pt": "Sem contrato válido (preço total)",
+    },
+    "institution_placement": {
+        "lb": "Deel vun den Elteren: de Staat bezilt (Placement)",
+        "de": "Elternanteil: zahlt der Staat (Unterbringung)",
+        "fr": "Part des parents payée par l'État (placement)",
+        "en": "Parent share paid by the State (placement)",
+        "pt": "Parte dos pais paga pelo Estado (colocação)",
     },
     "other_charge": {
         "lb": "Aner Käschten (net ënnerstëtzt)",

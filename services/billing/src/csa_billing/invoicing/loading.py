@@ -199,6 +199,7 @@ async def fetch_rows(
             cv.c.valid_until,
             cv.c.effective_from,
             cv.c.language,
+            cv.c.state_pays_all,
         )
         .where(of(cv.c.child_id))
         .order_by(cv.c.child_id, cv.c.contract_id, cv.c.version),

@@ -106,8 +106,11 @@ class _Invoice:
         ]
 
 
-def render(row: Any, number: str, addressee: Addressee | None = None) -> bytes:
-    """The PDF of one invoice row (``invoice`` table) with its number and addressee."""
+def render(
+    row: Any, number: str, addressee: Addressee | None = None, provider: str | None = None
+) -> bytes:
+    """The PDF of one invoice row (``invoice`` table) with its number and addressee, and
+    the provider it bills (``provider``: its name; the parent pays each one separately)."""
     doc = _Invoice(row.language)
     labels = doc.labels
     adjustment = row.original_invoice_id is not None or row.corrects_month != row.month
@@ -116,6 +119,8 @@ def render(row: Any, number: str, addressee: Addressee | None = None) -> bytes:
     if addressee is not None:
         doc.text("\n".join([addressee.child_name, *addressee.billing_address]))
     doc.text(f"{labels['child']}: {row.child_id}")
+    if provider is not None:
+        doc.text(f"{labels['provider']}: {provider}", bold=True)
     year, month = (int(part) for part in row.month.split("-"))
     period = billing_period(year, month)
     doc.text(
@@ -129,10 +134,13 @@ def render(row: Any, number: str, addressee: Addressee | None = None) -> bytes:
         )
     doc.pdf.ln(2)
     doc.row([labels[name] for name, _ in COLUMNS], bold=True)
-    for line in json.loads(row.lines):
+    lines = json.loads(row.lines)
+    for line in lines:
         doc.row(doc.line(line))
     doc.pdf.ln(2)
     doc.text(f"{labels['parent_total']}: {doc.money(row.parent_total)}", size=11, bold=True)
+    if any(line["rule"] == "institution_placement" for line in lines):
+        doc.text(labels["state_covers"], bold=True)
     doc.text(f"{labels['state_total']}: {doc.money(row.state_total)}")
     if row.renewal_date:
         doc.text(labels["renew"].format(date=doc.day(row.renewal_date)), bold=True)

@@ -27,6 +27,22 @@ async def invoice_by_id(session: AsyncSession, invoice_id: str) -> Any:
     return (await session.execute(query)).first()
 
 
+async def provider_name(session: AsyncSession, provider_id: str | None) -> str | None:
+    """How an invoice names the provider it bills: its newest name and its id."""
+    if provider_id is None:
+        return None
+    from csa_billing.tables import provider_terms
+
+    query = (
+        select(provider_terms.c.name)
+        .where(provider_terms.c.provider_id == provider_id)
+        .order_by(provider_terms.c.effective_from.desc())
+        .limit(1)
+    )
+    name = (await session.execute(query)).scalar_one_or_none()
+    return f"{name} ({provider_id})" if name else provider_id
+
+
 async def statements_of(session: AsyncSession, provider_id: str) -> list[Any]:
     rows = await session.execute(
         select(statement).where(statement.c.provider_id == provider_id).order_by(statement.c.month)
@@ -35,10 +51,12 @@ async def statements_of(session: AsyncSession, provider_id: str) -> list[Any]:
 
 
 async def statement_lines(session: AsyncSession, month: str, provider_id: str) -> list[Any]:
+    """The provider's lines of ``month`` with the number of the invoice each comes from."""
     rows = await session.execute(
-        select(statement_line)
+        select(statement_line, invoice.c.series, invoice.c.seq)
+        .join(invoice, invoice.c.id == statement_line.c.invoice_id, isouter=True)
         .where(statement_line.c.month == month, statement_line.c.provider_id == provider_id)
-        .order_by(statement_line.c.child_id)
+        .order_by(statement_line.c.child_id, statement_line.c.corrects_month, invoice.c.seq)
     )
     return list(rows)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from operator import itemgetter
@@ -12,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.invoicing.assemble import PeriodBill, provider_totals
+from csa_billing.invoicing.bills import PeriodBill, provider_totals
 from csa_billing.invoicing.loading import dialect_of
 from csa_billing.projections.store import insert_for
 from csa_billing.tables import (
@@ -75,21 +76,21 @@ def _invoice_row(
     bill: PeriodBill,
     month: str,
     corrects: str,
+    provider: str | None,
     encoded: str,
-    sums: dict[str, tuple[Decimal, Decimal]],
+    totals: tuple[Decimal, Decimal],
     original: str | None,
     created_at: datetime,
     invoice_id: str | None = None,
 ) -> dict[str, Any]:
-    """An invoice row: ``encoded`` is its lines as JSON, ``sums`` their totals per provider."""
-    parent, state = ZERO, ZERO
-    for p, s in sums.values():
-        parent, state = parent + p, state + s
+    """An invoice row of ``provider``: ``encoded`` is its lines as JSON, ``totals`` their
+    (parent, state) sums."""
     contract = bill.contract
     return {
         "id": invoice_id or str(uuid.uuid4()),
         "month": month,
         "child_id": bill.child_id,
+        "provider_id": provider,
         "household_id": contract.household_id if contract else None,
         "corrects_month": corrects,
         "original_invoice_id": original,
@@ -97,8 +98,8 @@ def _invoice_row(
         "contract_id": contract.contract_id if contract else None,
         "language": contract.language if contract else "fr",
         "renewal_date": contract.valid_until if contract else None,
-        "parent_total": parent,
-        "state_total": state,
+        "parent_total": totals[0],
+        "state_total": totals[1],
         "lines": encoded,
         "created_at": created_at,
     }
@@ -107,69 +108,116 @@ def _invoice_row(
 ZERO = Decimal("0.00")
 
 
-def _statement_rows(
-    row: dict[str, Any], sums: dict[str, tuple[Decimal, Decimal]]
+def _invoice_count(bill: PeriodBill) -> int:
+    return max(1, len(bill.provider_lines()))
+
+
+def _original_rows(
+    bill: PeriodBill, month: str, created_at: datetime, ids: Iterator[str]
 ) -> list[dict[str, Any]]:
+    """One draft per provider billed (csa-rules.md §7: a parent pays each provider
+    separately), providers sorted; a child with nothing billed gets one 0.00 draft without
+    a provider (it states that nothing is owed for the period)."""
+    lines = bill.provider_lines()
+    if not lines:
+        return [
+            _invoice_row(bill, month, month, None, "[]", (ZERO, ZERO), None, created_at, next(ids))
+        ]
+    sums = bill.by_provider()
     return [
-        {
-            "month": row["month"],
-            "provider_id": provider,
-            "invoice_id": row["id"],
-            "child_id": row["child_id"],
-            "corrects_month": row["corrects_month"],
-            "parent_amount": parent,
-            "state_amount": state,
-        }
-        for provider, (parent, state) in sorted(sums.items())
+        _invoice_row(bill, month, month, p, text, sums[p], None, created_at, next(ids))
+        for p, text in lines.items()
     ]
 
 
-_INVOICE_NAMES = ["id", "month", "child_id", "household_id", "corrects_month"]
+def _statement_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The statement line of each invoice billing a provider."""
+    return [
+        {
+            "month": row["month"],
+            "provider_id": row["provider_id"],
+            "invoice_id": row["id"],
+            "child_id": row["child_id"],
+            "corrects_month": row["corrects_month"],
+            "parent_amount": row["parent_total"],
+            "state_amount": row["state_total"],
+        }
+        for row in rows
+        if row["provider_id"] is not None
+    ]
+
+
+_INVOICE_NAMES = ["id", "month", "child_id", "provider_id", "household_id", "corrects_month"]
 _INVOICE_NAMES += ["original_invoice_id", "status", "contract_id", "language", "renewal_date"]
 _INVOICE_NAMES += ["parent_total", "state_total", "lines", "created_at"]
-_UPSERT_LEDGER = (  # the lines are copied from the invoices just written, not sent again
+# the ledger's lines are put together from the child's invoices just written (each
+# provider's lines, providers in code point order as in ``PeriodBill.lines_json``), not
+# sent again; its invoice is that of the first provider
+_UPSERT_LEDGER = (
     "INSERT INTO child_period (month, child_id, invoice_id, lines, dirty) "
-    "SELECT $1, child_id, id, lines, false FROM invoice WHERE id = ANY($2::varchar[]) "
+    'SELECT $1, child_id, (array_agg(id ORDER BY provider_id COLLATE "C"))[1], '
+    "'[' || coalesce(string_agg(nullif(substr(lines, 2, length(lines) - 2), ''), ', ' "
+    "ORDER BY provider_id COLLATE \"C\"), '') || ']', false "
+    "FROM invoice WHERE id = ANY($2::varchar[]) GROUP BY child_id "
     "ON CONFLICT (month, child_id) DO UPDATE "
     "SET invoice_id = excluded.invoice_id, lines = excluded.lines"
 )
 _DELETE_WEEKS = "DELETE FROM plurilingual_week WHERE month = $1 AND child_id = ANY($2::varchar[])"
 
 
+def _kept(
+    rows: list[dict[str, Any]], bills: list[PeriodBill], written: set[str]
+) -> tuple[list[dict[str, Any]], list[PeriodBill]]:
+    """The rows inserted now, and the bills of their children."""
+    kept = [row for row in rows if row["id"] in written]
+    children = {row["child_id"] for row in kept}
+    return kept, [b for b in bills if b.child_id in children]
+
+
 async def write_originals(
     session: AsyncSession, period: BillingPeriod, bills: list[PeriodBill]
 ) -> None:
-    """Draft invoices, statement lines, the billed lines and the plurilingual weeks used.
+    """Draft invoices (one per child and provider), statement lines, the billed lines and
+    the plurilingual weeks used.
 
-    A child whose invoice of the period already exists (written by an earlier run) is left
-    as it is: its statement lines, ledger and weeks are written only with a new invoice.
+    A child whose invoices of the period already exist (written by an earlier run) is left
+    as it is: its statement lines, ledger and weeks are written only with new invoices.
     On PostgreSQL the rows are COPied (see ``_write_originals_copy``)."""
     if not bills:
         return
     now = datetime.now(UTC)
-    ids = uuid4_strings(len(bills))
-    rows = [
-        _invoice_row(
-            b, period.month, period.month, b.lines_json(), b.by_provider(), None, now, invoice_id
-        )
-        for b, invoice_id in zip(bills, ids, strict=True)
-    ]
+    ids = iter(uuid4_strings(sum(map(_invoice_count, bills))))
+    rows = [row for b in bills for row in _original_rows(b, period.month, now, ids)]
     driver = await asyncpg_connection(session)
     if driver is not None:
         await _write_originals_copy(driver, period, rows, bills)
         return
+    invoiced = set(
+        (
+            await session.execute(
+                select(invoice.c.child_id).where(
+                    invoice.c.month == period.month,
+                    invoice.c.corrects_month == period.month,
+                    invoice.c.child_id.in_([b.child_id for b in bills]),
+                )
+            )
+        ).scalars()
+    )
+    rows = [row for row in rows if row["child_id"] not in invoiced]
+    if not rows:
+        return
     inserted = await session.execute(
         insert_for(session, invoice).on_conflict_do_nothing().returning(invoice.c.id), rows
     )
-    written = set(inserted.scalars())
-    kept = [(row, b) for row, b in zip(rows, bills, strict=True) if row["id"] in written]
-    if not kept:
+    invoices, bills = _kept(rows, bills, set(inserted.scalars()))
+    if not invoices:
         return
-    invoices = [row for row, _ in kept]
-    bills = [b for _, b in kept]
-    statements = [s for row, b in kept for s in _statement_rows(row, b.by_provider())]
+    statements = _statement_rows(invoices)
     if statements:
         await session.execute(statement_line.insert(), statements)
+    first: dict[str, str] = {}
+    for row in invoices:
+        first.setdefault(row["child_id"], row["id"])
     ledger = insert_for(session, child_period)
     await session.execute(
         ledger.on_conflict_do_update(
@@ -179,12 +227,12 @@ async def write_originals(
         [
             {
                 "month": period.month,
-                "child_id": row["child_id"],
-                "invoice_id": row["id"],
-                "lines": row["lines"],
+                "child_id": b.child_id,
+                "invoice_id": first[b.child_id],
+                "lines": b.lines_json(),
                 "dirty": False,
             }
-            for row in invoices
+            for b in bills
         ],
     )
     await replace_plurilingual(session, period, bills)
@@ -201,7 +249,10 @@ _STAGE_INVOICES = (
 )
 _INSERT_STAGED = (
     f"INSERT INTO invoice ({', '.join(_INVOICE_NAMES)}) "
-    f"SELECT {', '.join(_INVOICE_NAMES)} FROM invoice_stage ON CONFLICT DO NOTHING RETURNING id"
+    f"SELECT {', '.join('s.' + name for name in _INVOICE_NAMES)} FROM invoice_stage s "
+    "WHERE NOT EXISTS (SELECT 1 FROM invoice i WHERE i.month = s.month "
+    "AND i.child_id = s.child_id AND i.corrects_month = s.corrects_month) "
+    "ON CONFLICT DO NOTHING RETURNING id"
 )
 
 
@@ -216,21 +267,18 @@ async def _write_originals_copy(
     await driver.copy_records_to_table(
         "invoice_stage", records=[invoice_record(row) for row in rows], columns=_INVOICE_NAMES
     )
-    written = {r[0] for r in await driver.fetch(_INSERT_STAGED)}
-    kept = [(row, b) for row, b in zip(rows, bills, strict=True) if row["id"] in written]
-    if not kept:
+    invoices, bills = _kept(rows, bills, {r[0] for r in await driver.fetch(_INSERT_STAGED)})
+    if not invoices:
         return
     statement_record = itemgetter(*_STATEMENT_NAMES)
-    statements = [
-        statement_record(s) for row, b in kept for s in _statement_rows(row, b.by_provider())
-    ]
+    statements = [statement_record(s) for s in _statement_rows(invoices)]
     if statements:
         await driver.copy_records_to_table(
             "statement_line", records=statements, columns=_STATEMENT_NAMES
         )
-    await driver.execute(_UPSERT_LEDGER, period.month, [row["id"] for row, _ in kept])
-    await driver.execute(_DELETE_WEEKS, period.month, [b.child_id for _, b in kept])
-    weeks = [(b.child_id, w, period.month) for _, b in kept for w in b.plurilingual_weeks]
+    await driver.execute(_UPSERT_LEDGER, period.month, [row["id"] for row in invoices])
+    await driver.execute(_DELETE_WEEKS, period.month, [b.child_id for b in bills])
+    weeks = [(b.child_id, w, period.month) for b in bills for w in b.plurilingual_weeks]
     if weeks:
         await driver.copy_records_to_table(
             "plurilingual_week", records=weeks, columns=["child_id", "week_start", "month"]
@@ -277,31 +325,46 @@ async def has_adjustment(session: AsyncSession, month: str, child_id: str, corre
     return found.first() is not None
 
 
+async def original_invoices(session: AsyncSession, month: str, child_id: str) -> dict[Any, str]:
+    """The child's invoices of the closed period ``month``, by provider (None: an invoice
+    of every provider of the child, issued before invoices were split, or of none)."""
+    rows = await session.execute(
+        select(invoice.c.provider_id, invoice.c.id).where(
+            invoice.c.month == month,
+            invoice.c.child_id == child_id,
+            invoice.c.corrects_month == month,
+        )
+    )
+    return {provider: invoice_id for provider, invoice_id in rows}
+
+
 async def write_adjustment(
     session: AsyncSession,
     month: str,
     ledger: Any,
     bill: PeriodBill,
-    adjustment: list[dict[str, object]],
+    adjustments: dict[str, list[dict[str, object]]],
     period: BillingPeriod,
 ) -> None:
-    """An adjustment invoice in ``month`` for the closed period ``ledger.month``; the ledger
-    then holds the newly billed lines and is clean."""
-    if adjustment:
-        sums = provider_totals(adjustment)
-        row = _invoice_row(
-            bill,
-            month,
-            ledger.month,
-            json.dumps(adjustment),
-            sums,
-            ledger.invoice_id,
-            datetime.now(UTC),
-        )
-        await session.execute(invoice.insert().values(**row))
-        rows = _statement_rows(row, sums)
-        if rows:
-            await session.execute(statement_line.insert(), rows)
+    """An adjustment invoice in ``month`` for the closed period ``ledger.month`` per
+    provider whose lines changed, referencing that provider's original invoice; without
+    one, the period's invoice without provider (issued before invoices were split per
+    provider, or a 0.00 invoice), else none. The ledger then holds the newly billed lines
+    and is clean."""
+    if adjustments:
+        originals = await original_invoices(session, ledger.month, ledger.child_id)
+        now = datetime.now(UTC)
+        rows = []
+        for provider, lines in sorted(adjustments.items()):
+            [totals] = provider_totals(lines).values()
+            original = originals.get(provider) or originals.get(None)
+            rows.append(
+                _invoice_row(
+                    bill, month, ledger.month, provider, json.dumps(lines), totals, original, now
+                )
+            )
+        await session.execute(invoice.insert(), rows)
+        await session.execute(statement_line.insert(), _statement_rows(rows))
     await session.execute(
         update(child_period)
         .where(child_period.c.month == ledger.month, child_period.c.child_id == ledger.child_id)

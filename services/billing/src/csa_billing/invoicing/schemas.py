@@ -46,6 +46,7 @@ class InvoiceOut(BaseModel):
     kind: str
     original_invoice_id: str | None
     child_id: str
+    provider_id: str | None = None  # the provider billed (None: every provider, or none)
     language: str
     renewal_date: date | None
     parent_total: Decimal
@@ -54,8 +55,16 @@ class InvoiceOut(BaseModel):
 
 
 class StatementLineOut(BaseModel):
+    """What one family owes the provider for a child (one invoice of the child at the
+    provider), seed 004 §4.2: the charged amount splits into the parent's share (paid by
+    the family) and the state's share (paid by the state): charged = parent + state."""
+
     child_id: str
     corrects_month: str
+    invoice_id: str
+    invoice_number: str | None = None
+    charged_amount: Decimal
+    parent_amount: Decimal
     state_amount: Decimal
 
 
@@ -66,5 +75,7 @@ class StatementOut(BaseModel):
     provider_id: str
     commune: str | None
     children: int
-    state_total: Decimal
+    charged_total: Decimal
+    parent_total: Decimal
+    state_total: Decimal  # the state's money for the provider (as issued)
     lines: list[StatementLineOut]

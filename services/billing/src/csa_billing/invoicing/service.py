@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from csa_billing.invoicing import events, loading, repository
-from csa_billing.invoicing.adjust import adjustment_lines
+from csa_billing.invoicing.adjust import adjustments_by_provider
 from csa_billing.invoicing.assemble import (
     GEN0_WHILE_BILLING,
     PeriodBill,
@@ -320,7 +320,7 @@ async def _rebill(
                 period = period_of(ledger.month)
                 data = await loading.load_children(session, period, [ledger.child_id])
                 bill = bill_period(data[ledger.child_id], period, book, calendar)
-                lines = adjustment_lines(json.loads(ledger.lines), bill.lines)
+                lines = adjustments_by_provider(json.loads(ledger.lines), bill.lines)
                 await repository.write_adjustment(session, month, ledger, bill, lines, period)
 
 

@@ -71,6 +71,7 @@ async def on_contract(session: AsyncSession, event: Envelope) -> None:
             language=data["language"],
             billing_address=json.dumps(data["billing_address"], sort_keys=True),
             updated_at=datetime.now(UTC),
+            state_pays_all=bool(data.get("state_pays_all", False)),
         )
     )
     await mark_dirty(session, data["child_id"], _rebilled_months(event, effective))
