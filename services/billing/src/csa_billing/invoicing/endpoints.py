@@ -26,9 +26,10 @@ from csa_billing.projections.store import insert_for
 from csa_billing.tables import invoice_pdf
 from csa_shared.auth import Principal, PrincipalKind, Role, require_kind, require_role
 from csa_shared.errors import NotFound
-from csa_shared.http.app import runtime_of, session
+from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import problem_responses
+from csa_shared.http.unit_of_work import UNIT
 
 router = APIRouter(tags=["billing"])
 
@@ -104,7 +105,7 @@ async def close(
     summary="Status, progress and totals of a period (agent)",
 )
 async def get_period(
-    month: str, unit: AsyncSession = Depends(session), principal: Principal = Depends(authenticated)
+    month: str, unit: AsyncSession = UNIT, principal: Principal = Depends(authenticated)
 ) -> PeriodOut:
     require_period_staff(principal)
     row = await service.period_status_in(unit, month)
@@ -137,7 +138,7 @@ def _invoice_out(row: Any) -> InvoiceOut:
     summary="Invoices of the parent's attached children",
 )
 async def list_invoices(
-    unit: AsyncSession = Depends(session), principal: Principal = Depends(authenticated)
+    unit: AsyncSession = UNIT, principal: Principal = Depends(authenticated)
 ) -> list[InvoiceOut]:
     require_kind(principal, PrincipalKind.PARENT)
     return [_invoice_out(r) for r in await reads.invoices_of(unit, sorted(principal.children))]
@@ -171,7 +172,7 @@ async def _pdf(unit: AsyncSession, row: Any) -> Response:
 )
 async def invoice_as_pdf(
     invoice_id: str,
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> Response:
     return await _pdf(unit, await _visible_invoice(unit, invoice_id, principal))
@@ -186,7 +187,7 @@ async def invoice_as_pdf(
 async def get_invoice(
     invoice_id: str,
     format: str = Query("json", pattern="^(json|pdf)$"),
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> Any:
     row = await _visible_invoice(unit, invoice_id, principal)
@@ -202,7 +203,7 @@ async def get_invoice(
     summary="The calling provider's statements",
 )
 async def list_statements(
-    unit: AsyncSession = Depends(session), principal: Principal = Depends(authenticated)
+    unit: AsyncSession = UNIT, principal: Principal = Depends(authenticated)
 ) -> list[StatementOut]:
     require_kind(principal, PrincipalKind.PROVIDER)
     provider = principal.provider_id or ""
