@@ -9,17 +9,19 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_shared.composition import ServiceDefinition
-from csa_shared.http.problems import PROBLEM_JSON
+from csa_shared.errors import NotFound
+from csa_shared.http.problems import PROBLEM_JSON, install_problem_handlers
 from csa_shared.http.unit_of_work import UNIT, _request_unit
 from csa_shared.messaging.tables import service_metadata
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
 from csa_shared.testing.commits import failing_commits
+from csa_shared.testing.read_after_write import WriteCoverage, answer_first
 
 metadata: MetaData = service_metadata()
 notes = Table("notes", metadata, Column("id", String, primary_key=True))
@@ -36,6 +38,13 @@ writes = APIRouter()
 @writes.post("/notes/{note_id}", status_code=201)
 async def write_note(note_id: str, unit: AsyncSession = UNIT) -> dict[str, str]:
     await unit.execute(notes.insert().values(id=note_id))
+    return {"id": note_id}
+
+
+@writes.get("/notes/{note_id}")
+async def read_note(note_id: str, unit: AsyncSession = UNIT) -> dict[str, str]:
+    if (await unit.execute(select(notes.c.id).where(notes.c.id == note_id))).first() is None:
+        raise NotFound(f"no note {note_id}")
     return {"id": note_id}
 
 
@@ -177,3 +186,46 @@ def test_an_app_whose_route_would_commit_after_its_response_is_refused(tmp_path:
     runtime = spec.build_runtime(Settings(CSA_VAR_DIR=tmp_path))
     with pytest.raises(RuntimeError, match="/late"):
         spec.create_app(runtime, manage_lifecycle=False)
+
+
+async def test_a_read_right_after_the_answer_finds_the_write(runtime: ServiceRuntime) -> None:
+    app = _definition().create_app(runtime, manage_lifecycle=False)
+    async with answer_first(app, "http://svc") as client:
+        assert (await client.post("/v1/notes/n-3")).status_code == 201
+        assert (await client.get("/v1/notes/n-3")).status_code == 200
+
+
+async def test_the_read_after_write_client_catches_a_commit_after_the_answer(
+    runtime: ServiceRuntime,
+) -> None:
+    """The old request-scoped session (commit after the response): the read misses it."""
+    late = APIRouter()
+
+    @late.post("/notes/{note_id}", status_code=201)
+    async def write_late(note_id: str, unit: AsyncSession = Depends(_request_unit)) -> None:
+        await unit.execute(notes.insert().values(id=note_id))
+
+    app = FastAPI()
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+    app.include_router(late)
+    app.include_router(writes, prefix="/v1")
+    async with answer_first(app, "http://svc") as client:
+        assert (await client.post("/notes/n-4")).status_code == 201
+        assert (await client.get("/v1/notes/n-4")).status_code == 404
+    assert await _stored(runtime, notes) == 1  # committed, but only after the answer
+
+
+def test_write_coverage_names_the_write_endpoints_without_a_test(tmp_path: Path) -> None:
+    app = _definition().create_app(
+        _definition().build_runtime(Settings(CSA_VAR_DIR=tmp_path)), manage_lifecycle=False
+    )
+    coverage = WriteCoverage()
+    coverage.covers("POST /v1/notes/{note_id}")(test_a_read_right_after_the_answer_finds_the_write)
+    with pytest.raises(AssertionError, match="replies"):
+        coverage.assert_complete(app)
+    coverage.covers("POST /v1/replies/{note_id}", "DELETE /v1/gone")(
+        test_write_coverage_names_the_write_endpoints_without_a_test
+    )
+    with pytest.raises(AssertionError, match="gone"):
+        coverage.assert_complete(app)
