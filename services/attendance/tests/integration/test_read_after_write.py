@@ -1,9 +1,5 @@
-"""Every write endpoint, read back at once: the answer is what is stored (issue 19 §1).
-
-The client gets each answer before anything the app does after sending it (see
-``csa_shared.testing.read_after_write``), so a commit run after the response would show
-here as a read that misses the write. A commit that fails answers a problem, never a 2xx.
-"""
+"""Every write endpoint read back at once, on PostgreSQL (``csa_shared.testing.read_after_write``);
+a commit that fails answers a problem, never a 2xx."""
 
 from __future__ import annotations
 

@@ -1,17 +1,11 @@
-"""Every write endpoint, read back at once, on the embedded SQLite (issue 19 §1).
-
-The client gets each answer before anything the app does after sending it (see
-``csa_shared.testing.read_after_write``), so a commit run after the response would show
-here as a read that misses the write: the account, its children and certificates read
-back, a token or code used right after it was issued, an SMS or letter in the sinks.
-A commit that fails answers a problem, never a 2xx.
-"""
+"""Every write endpoint read back at once (``csa_shared.testing.read_after_write``): the
+account, its children and certificates, a token or code used right after it was issued,
+an SMS or letter in the sinks. A commit that fails answers a problem, never a 2xx."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,34 +13,21 @@ import pyotp
 import pytest
 
 from csa_identity.app import definition
-from csa_identity.context import identity_of
-from csa_identity.domain.passwords import CHEAP_ARGON2_FOR_TESTS, PasswordHasher
 from csa_identity.domain.principals import AgentKind
 from csa_identity.principals import service as principals
 from csa_shared.http.problems import PROBLEM_JSON
 from csa_shared.runtime import ServiceRuntime
-from csa_shared.settings import Settings
 from csa_shared.testing.commits import failing_commits
 from csa_shared.testing.read_after_write import WriteCoverage, answer_first
 
 from .conftest import PASSWORD, Clock, card_for, last_sms_code, linking_code_of, register
 from .test_certificates_limits import certificate_pem, passed
 
+pytestmark = pytest.mark.postgres
+
 coverage = WriteCoverage()
 NEW_PASSWORD = "violet-canal-ribbon-77"
 ADMIN_PASSWORD = "granite-meadow-falcon-19"
-
-
-@pytest.fixture
-async def identity(tmp_path: Path, clock: Clock) -> AsyncIterator[ServiceRuntime]:
-    """The embedded identity (SQLite) instead of the PostgreSQL one of conftest.py."""
-    runtime = definition.build_runtime(Settings(CSA_VAR_DIR=str(tmp_path)))
-    context = identity_of(runtime)
-    context.clock = clock
-    context.password_hasher = PasswordHasher(CHEAP_ARGON2_FOR_TESTS)
-    await runtime.start(migrate=True)
-    yield runtime
-    await runtime.stop()
 
 
 @pytest.fixture
