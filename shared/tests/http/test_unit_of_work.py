@@ -181,8 +181,10 @@ def test_an_app_whose_route_would_commit_after_its_response_is_refused(tmp_path:
     async def late_write(unit: AsyncSession = Depends(_request_unit)) -> None:
         return None
 
+    outer = APIRouter()
+    outer.include_router(late)  # nested, as identity nests its routers
     spec = _definition()
-    spec.routers = lambda: [late]
+    spec.routers = lambda: [outer]
     runtime = spec.build_runtime(Settings(CSA_VAR_DIR=tmp_path))
     with pytest.raises(RuntimeError, match="/late"):
         spec.create_app(runtime, manage_lifecycle=False)

@@ -33,13 +33,21 @@ def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
         yield from _dependencies(sub)
 
 
+def _routes(router: APIRouter) -> Iterator[APIRoute]:
+    """The router's routes, those of the routers included in it too (FastAPI 0.165 keeps an
+    included router whole, as ``original_router``)."""
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif isinstance(included := getattr(route, "original_router", None), APIRouter):
+            yield from _routes(included)
+
+
 def check_commits_before_response(routers: Sequence[APIRouter]) -> None:
     """Refuse to build an app whose routes would commit after their response is sent
     (the unit's dependency declared again without ``scope="function"``)."""
     for router in routers:
-        for route in router.routes:
-            if not isinstance(route, APIRoute):
-                continue
+        for route in _routes(router):
             for dependency in _dependencies(route.dependant):
                 if dependency.call is _request_unit and dependency.scope != "function":
                     raise RuntimeError(
