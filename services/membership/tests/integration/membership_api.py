@@ -49,6 +49,21 @@ def application(**changes: Any) -> dict[str, Any]:
     return body
 
 
+def household_earning(monthly_amount: str) -> dict[str, Any]:
+    """The household of an amendment: the representative alone, with one taxable income."""
+    members = [
+        {
+            "role": "representative",
+            "name": "Anna",
+            "incomes": [{"kind": "taxable", "monthly_amount": monthly_amount}],
+        }
+    ]
+    household: dict[str, Any] = application(
+        household={"situation": "living_together", "members": members}
+    )["household"]
+    return household
+
+
 async def snapshot(runtime: ServiceRuntime) -> dict[str, list[tuple[Any, ...]]]:
     """Every stored row of the membership tables, outbox included, in a stable order."""
     result: dict[str, list[tuple[Any, ...]]] = {}

@@ -6,7 +6,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from membership_api import ESCH, application
+from membership_api import ESCH, application, household_earning
 from sqlalchemy import select
 
 from csa_membership.contracts.expiry import run_expiry
@@ -54,21 +54,7 @@ async def test_application_to_expiry_through_the_api(api, membership, tokens: Te
 
     amended = await api.post(
         f"/v1/contracts/{cid}/amendments",
-        json={
-            "changes": ["income"],
-            "household": application(
-                household={
-                    "situation": "living_together",
-                    "members": [
-                        {
-                            "role": "representative",
-                            "name": "Anna",
-                            "incomes": [{"kind": "taxable", "monthly_amount": "2000.00"}],
-                        }
-                    ],
-                }
-            )["household"],
-        },
+        json={"changes": ["income"], "household": household_earning("2000.00")},
         headers=agent,
     )
     assert amended.status_code == 200, amended.text

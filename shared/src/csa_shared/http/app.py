@@ -9,10 +9,10 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_shared.http.middleware import RequestContextMiddleware
 from csa_shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
+from csa_shared.http.unit_of_work import check_commits_before_response
 from csa_shared.runtime import ServiceRuntime
 
 PROBLEM_SCHEMA = {
@@ -39,12 +39,6 @@ PROBLEM_SCHEMA = {
 def runtime_of(request: Request) -> ServiceRuntime:
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
-
-
-async def session(request: Request) -> AsyncIterator[AsyncSession]:
-    """Request-scoped unit of work: endpoints and services never commit themselves."""
-    async with runtime_of(request).unit_of_work() as unit:
-        yield unit
 
 
 def create_service_app(
@@ -77,6 +71,7 @@ def create_service_app(
     app.state.runtime = runtime
     app.add_middleware(RequestContextMiddleware, service=runtime.name)
     install_problem_handlers(app)
+    check_commits_before_response(routers)
     for router in routers:
         app.include_router(router, prefix="/v1")
     _add_operational_routes(app, runtime)

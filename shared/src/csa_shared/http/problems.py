@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -117,26 +117,64 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(500, "Internal error", "an unexpected error occurred", "internal")
 
 
+def _sqlstates(exc: DBAPIError) -> list[str]:
+    """The SQLSTATE codes along the driver's chain of causes (asyncpg and psycopg name it
+    ``sqlstate``; SQLite has none)."""
+    found: list[str] = []
+    seen: BaseException | None = exc.orig
+    while seen is not None:
+        if code := str(getattr(seen, "sqlstate", "") or ""):
+            found.append(code)
+        seen = seen.__cause__
+    return found
+
+
 def _unstorable_value(exc: DBAPIError) -> bool:
     """The database refused a value itself (SQLSTATE class 22 "data exception", e.g. a NUL
     character in text, or an integer beyond 64 bits the driver cannot encode)."""
+    if any(code.startswith("22") for code in _sqlstates(exc)):
+        return True
     seen: BaseException | None = exc.orig
     while seen is not None:
-        if str(getattr(seen, "sqlstate", "") or "").startswith("22"):
-            return True
         if type(seen).__name__ == "DataError" or isinstance(seen, OverflowError):
             return True
         seen = seen.__cause__
     return False
 
 
+# Classes a retry may get past: connection (08), transaction rollback (40: serialization,
+# deadlock), insufficient resources (53), operator intervention (57: shutdown, cancel).
+_TRANSIENT_CLASSES = ("08", "40", "53", "57")
+
+
+def _transient(exc: DBAPIError) -> bool:
+    codes = _sqlstates(exc)
+    if codes:
+        return any(code.startswith(_TRANSIENT_CLASSES) for code in codes)
+    return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-    """A value the database cannot store is the caller's input error (422), not a 500."""
+    """What the database refused, as a problem: a value it cannot store is the caller's
+    input error (422); a conflict with stored rows, 409; a failure a retry may get past
+    (connection lost, serialization, lock, shutdown), 503. Whatever the statement, the
+    transaction was rolled back: nothing of the request is stored."""
     assert isinstance(exc, DBAPIError)
-    if not _unstorable_value(exc):
-        return await _unexpected(request, exc)
-    detail = "a value cannot be stored: out of range, or a character such as NUL"
-    return problem_response(422, "Invalid input", detail, "invalid-input")
+    if _unstorable_value(exc):
+        detail = "a value cannot be stored: out of range, or a character such as NUL"
+        return problem_response(422, "Invalid input", detail, "invalid-input")
+    if isinstance(exc, IntegrityError):
+        log.warning("integrity conflict, nothing stored: %s", type(exc.orig).__name__)
+        detail = "the change conflicts with data stored meanwhile; nothing was stored"
+        return problem_response(409, "Conflict", detail, "conflict")
+    if _transient(exc):
+        log.warning("database unavailable, nothing stored: %s", type(exc.orig).__name__)
+        response = problem_response(
+            503, "Service unavailable", "the change was not stored, retry shortly", "unavailable"
+        )
+        response.headers["Retry-After"] = "1"
+        return response
+    return await _unexpected(request, exc)
 
 
 async def _overloaded(_: Request, exc: Exception) -> JSONResponse:

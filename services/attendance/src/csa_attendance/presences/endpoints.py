@@ -27,16 +27,12 @@ from csa_attendance.presences.schemas import (
 from csa_attendance.tables import presences
 from csa_shared.auth import Principal
 from csa_shared.errors import Conflict, Forbidden, Unprocessable
-from csa_shared.http.app import runtime_of, session
+from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import problem_responses
+from csa_shared.http.unit_of_work import UNIT
 
 router = APIRouter(tags=["presences"])
-
-# Writes commit before their response is sent (FastAPI's default, scope "request", commits
-# after): a client that reads right after its answer finds what it was told was stored.
-COMMITTED = Depends(session, scope="function")
-
 
 TOO_LARGE = {
     413: {
@@ -78,7 +74,7 @@ async def post_presence(
     body: PresenceIn,
     request: Request,
     response: Response,
-    unit: AsyncSession = COMMITTED,
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> PresenceOut:
     runtime = runtime_of(request)
@@ -131,7 +127,7 @@ async def post_presence(
 )
 async def post_batch(
     request: Request,
-    unit: AsyncSession = COMMITTED,
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> Response:
     runtime = runtime_of(request)
@@ -171,7 +167,7 @@ async def amend(
     presence_id: str,
     body: AmendIn,
     request: Request,
-    unit: AsyncSession = COMMITTED,
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> PresenceOut:
     runtime = runtime_of(request)
@@ -190,7 +186,7 @@ async def void(
     presence_id: str,
     body: VoidIn,
     request: Request,
-    unit: AsyncSession = COMMITTED,
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> PresenceOut:
     runtime = runtime_of(request)
@@ -207,7 +203,7 @@ async def void(
 )
 async def show(
     presence_id: str,
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> PresenceHistoryOut:
     return await corrections.show(unit, principal, presence_id)
@@ -221,7 +217,7 @@ async def show(
 )
 async def list_presences(
     query: ReadFilter = Depends(),
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> PresencePage:
     rows, total = await page_of(unit, principal, query, what="presences", table=presences)

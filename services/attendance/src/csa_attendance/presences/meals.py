@@ -22,9 +22,10 @@ from csa_attendance.registry import repository as registry
 from csa_attendance.tables import meal_versions
 from csa_shared.auth import Principal
 from csa_shared.errors import NotFound
-from csa_shared.http.app import runtime_of, session
+from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import problem_responses
+from csa_shared.http.unit_of_work import UNIT
 from csa_shared.messaging.outbox import add_to_outbox
 
 router = APIRouter(tags=["presences"])
@@ -114,7 +115,7 @@ async def amend(
     meal_id: str,
     body: MealAmendIn,
     request: Request,
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> MealOut:
     rt = runtime_of(request)
@@ -133,7 +134,7 @@ async def void(
     meal_id: str,
     body: VoidIn,
     request: Request,
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> MealOut:
     rt = runtime_of(request)

@@ -16,9 +16,9 @@ from csa_attendance.presences.schemas import MealOut, MealPage, ReservationOut, 
 from csa_attendance.registry import service as registry
 from csa_attendance.tables import meals, reservations
 from csa_shared.auth import Principal
-from csa_shared.http.app import session
 from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import problem_responses
+from csa_shared.http.unit_of_work import UNIT
 
 router = APIRouter(tags=["presences"])
 RESPONSES = problem_responses(422)
@@ -93,7 +93,7 @@ def reservation_out(row: Any) -> ReservationOut:
 )
 async def list_meals(
     query: ReadFilter = Depends(),
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> MealPage:
     rows, total = await page_of(unit, principal, query, what="meals", table=meals)
@@ -110,7 +110,7 @@ async def list_meals(
 )
 async def list_reservations(
     query: ReadFilter = Depends(),
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> ReservationPage:
     rows, total = await page_of(unit, principal, query, what="reservations", table=reservations)

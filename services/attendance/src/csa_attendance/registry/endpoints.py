@@ -18,9 +18,10 @@ from csa_attendance.registry.schemas import (
     TermsIn,
 )
 from csa_shared.auth import Principal, agent_sees_provider, same_commune
-from csa_shared.http.app import runtime_of, session
+from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import problem_responses
+from csa_shared.http.unit_of_work import UNIT
 
 router = APIRouter(tags=["registry"])
 
@@ -35,7 +36,7 @@ router = APIRouter(tags=["registry"])
 async def register_provider(
     body: ProviderIn,
     request: Request,
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> ProviderOut:
     runtime = runtime_of(request)
@@ -52,7 +53,7 @@ async def change_provider(
     provider_id: str,
     body: TermsIn,
     request: Request,
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> ProviderOut:
     runtime = runtime_of(request)
@@ -69,7 +70,7 @@ async def change_provider(
 )
 async def get_provider(
     provider_id: str,
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> ProviderOut:
     return service.provider_out(await service.visible_provider(unit, principal, provider_id))
@@ -85,7 +86,7 @@ async def list_providers(
     commune: str | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> ProviderPage:
     access.require_agent(principal)
@@ -111,7 +112,7 @@ async def list_providers(
 async def start_contract(
     body: ContractIn,
     request: Request,
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> ContractOut:
     runtime = runtime_of(request)
@@ -128,7 +129,7 @@ async def end_contract(
     contract_id: str,
     body: ContractEndIn,
     request: Request,
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> ContractOut:
     runtime = runtime_of(request)
@@ -148,7 +149,7 @@ async def list_contracts(
     child_id: str | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> ContractPage:
     if not access.is_agent(principal):

@@ -15,9 +15,10 @@ from csa_attendance.sheets.schemas import (
     ServiceSheetOut,
 )
 from csa_shared.auth import Principal
-from csa_shared.http.app import runtime_of, session
+from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import problem_responses
+from csa_shared.http.unit_of_work import UNIT
 
 router = APIRouter(tags=["service sheets and other charges"])
 
@@ -32,7 +33,7 @@ router = APIRouter(tags=["service sheets and other charges"])
 async def submit_sheet(
     body: ServiceSheetIn,
     request: Request,
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> ServiceSheetOut:
     runtime = runtime_of(request)
@@ -49,7 +50,7 @@ async def sheet_history(
     provider_id: str,
     child_id: str,
     month: str,
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> ServiceSheetHistory:
     return await service.sheet_history(unit, principal, provider_id, child_id, month)
@@ -69,7 +70,7 @@ async def record_charge(
     body: OtherChargeIn,
     request: Request,
     response: Response,
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> OtherChargeOut:
     runtime = runtime_of(request)
@@ -90,7 +91,7 @@ async def record_charge(
 async def list_charges(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> list[OtherChargeOut]:
     rows = await repository.charges_of(unit, access.provider_of(principal), limit, offset)

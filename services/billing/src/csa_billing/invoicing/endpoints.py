@@ -33,9 +33,10 @@ from csa_shared.auth import (
     require_role,
 )
 from csa_shared.errors import NotFound
-from csa_shared.http.app import runtime_of, session
+from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import problem_responses
+from csa_shared.http.unit_of_work import UNIT
 
 router = APIRouter(tags=["billing"])
 
@@ -125,7 +126,7 @@ async def close(
     summary="Status, progress and totals of a period (agent: its scope's providers)",
 )
 async def get_period(
-    month: str, unit: AsyncSession = Depends(session), principal: Principal = Depends(authenticated)
+    month: str, unit: AsyncSession = UNIT, principal: Principal = Depends(authenticated)
 ) -> PeriodOut:
     require_period_staff(principal)
     row = await service.period_status_in(unit, month)
@@ -159,7 +160,7 @@ def _invoice_out(row: Any) -> InvoiceOut:
     summary="Invoices of the parent's attached children",
 )
 async def list_invoices(
-    unit: AsyncSession = Depends(session), principal: Principal = Depends(authenticated)
+    unit: AsyncSession = UNIT, principal: Principal = Depends(authenticated)
 ) -> list[InvoiceOut]:
     require_kind(principal, PrincipalKind.PARENT)
     return [_invoice_out(r) for r in await reads.invoices_of(unit, sorted(principal.children))]
@@ -194,7 +195,7 @@ async def _pdf(unit: AsyncSession, row: Any) -> Response:
 )
 async def invoice_as_pdf(
     invoice_id: str,
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> Response:
     return await _pdf(unit, await _visible_invoice(unit, invoice_id, principal))
@@ -209,7 +210,7 @@ async def invoice_as_pdf(
 async def get_invoice(
     invoice_id: str,
     format: str = Query("json", pattern="^(json|pdf)$"),
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> Any:
     row = await _visible_invoice(unit, invoice_id, principal)
@@ -226,7 +227,7 @@ async def get_invoice(
     "share and the state share",
 )
 async def list_statements(
-    unit: AsyncSession = Depends(session), principal: Principal = Depends(authenticated)
+    unit: AsyncSession = UNIT, principal: Principal = Depends(authenticated)
 ) -> list[StatementOut]:
     require_kind(principal, PrincipalKind.PROVIDER)
     provider = principal.provider_id or ""

@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from csa_billing.privacy import service
 from csa_billing.privacy.schemas import BillingExport
 from csa_shared.auth import Principal
-from csa_shared.http.app import session
 from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import problem_responses
+from csa_shared.http.unit_of_work import UNIT
 
 router = APIRouter(prefix="/privacy", tags=["privacy"])
 
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/privacy", tags=["privacy"])
 )
 async def get_export(
     child_id: str,
-    unit: AsyncSession = Depends(session),
+    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> BillingExport:
     return await service.export(unit, principal, child_id)

@@ -8,15 +8,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.accounts.repository import list_sms
 from csa_identity.adapters.letters import letter_pdf, list_letters
 from csa_shared.errors import NotFound
-from csa_shared.http.app import session
 from csa_shared.http.problems import PROBLEM_RESPONSES
+from csa_shared.http.unit_of_work import UNIT
 
 router = APIRouter(prefix="/dev", tags=["development (embedded mode only)"])
 
@@ -41,12 +41,12 @@ class LetterOut(BaseModel):
 
 
 @router.get("/sms", summary="Latest SMS recorded by the sink (newest first)")
-async def read_sms(unit: AsyncSession = Depends(session)) -> list[SmsOut]:
+async def read_sms(unit: AsyncSession = UNIT) -> list[SmsOut]:
     return [SmsOut(**row) for row in await list_sms(unit)]
 
 
 @router.get("/letters", summary="Latest letters in the spool (newest first), text only")
-async def read_letters(unit: AsyncSession = Depends(session)) -> list[LetterOut]:
+async def read_letters(unit: AsyncSession = UNIT) -> list[LetterOut]:
     return [LetterOut(**row) for row in await list_letters(unit)]
 
 
@@ -59,7 +59,7 @@ async def read_letters(unit: AsyncSession = Depends(session)) -> list[LetterOut]
         200: {"content": {"application/pdf": {}}},
     },
 )
-async def read_letter_pdf(letter_id: int, unit: AsyncSession = Depends(session)) -> Response:
+async def read_letter_pdf(letter_id: int, unit: AsyncSession = UNIT) -> Response:
     pdf = await letter_pdf(unit, letter_id)
     if pdf is None:
         raise NotFound(f"no letter {letter_id}")

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from csa_identity.privacy import service
 from csa_identity.privacy.schemas import IdentityExport
 from csa_shared.auth import Principal
-from csa_shared.http.app import runtime_of, session
+from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import problem_responses
+from csa_shared.http.unit_of_work import UNIT
 
 router = APIRouter(prefix="/privacy", tags=["privacy"])
 
@@ -27,7 +28,7 @@ router = APIRouter(prefix="/privacy", tags=["privacy"])
 async def get_export(
     child_id: str,
     request: Request,
-    unit: Annotated[AsyncSession, Depends(session)],
+    unit: Annotated[AsyncSession, UNIT],
     caller: Annotated[Principal, Depends(authenticated)],
 ) -> IdentityExport:
     return await service.export(unit, runtime_of(request), caller, child_id)

@@ -19,13 +19,14 @@ from csa_membership.contracts.schemas import (
 from csa_membership.contracts.views import contract_out
 from csa_membership.domain.contract import ContractStatus
 from csa_shared.auth import Principal
-from csa_shared.http.app import runtime_of, session
+from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import problem_responses
+from csa_shared.http.unit_of_work import UNIT
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
 
-Unit = Annotated[AsyncSession, Depends(session)]
+Unit = Annotated[AsyncSession, UNIT]
 Caller = Annotated[Principal, Depends(authenticated)]
 
 

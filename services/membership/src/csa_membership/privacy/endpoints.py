@@ -10,13 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from csa_membership.privacy import service
 from csa_membership.privacy.schemas import ErasureIn, ErasureOut, MembershipExport
 from csa_shared.auth import Principal
-from csa_shared.http.app import runtime_of, session
+from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import problem_responses
+from csa_shared.http.unit_of_work import UNIT
 
 router = APIRouter(prefix="/privacy", tags=["privacy"])
 
-Unit = Annotated[AsyncSession, Depends(session)]
+Unit = Annotated[AsyncSession, UNIT]
 Caller = Annotated[Principal, Depends(authenticated)]
 
 
