@@ -36,7 +36,6 @@ class Rule(StrEnum):
     TRANCHE_1 = "tranche_1"  # §5.3
     TRANCHE_2 = "tranche_2"
     TRANCHE_3 = "tranche_3"
-    TRANCHES = "tranches"  # tranches 1-3 together: the hours a supplement line covers
     UNSUPPORTED = "unsupported"  # §5.4 / §4 beyond 60 hours
     PRICE_ABOVE_CAP = "price_above_cap"  # §4
     AP_OFF_HOURS = "ap_off_hours"  # §4
@@ -54,7 +53,6 @@ RULE_SECTIONS: dict[Rule, str] = {
     Rule.TRANCHE_1: "csa-rules.md §5.3, §3",
     Rule.TRANCHE_2: "csa-rules.md §5.3, §3",
     Rule.TRANCHE_3: "csa-rules.md §5.3, §3",
-    Rule.TRANCHES: "csa-rules.md §5.3, §3",
     Rule.UNSUPPORTED: "csa-rules.md §5.4, §4",
     Rule.PRICE_ABOVE_CAP: "csa-rules.md §4",
     Rule.AP_OFF_HOURS: "csa-rules.md §4, §1",
@@ -125,7 +123,6 @@ class Line(NamedTuple):
     state_amount: Decimal
     minutes: int = 0
     record_ids: tuple[str, ...] = ()
-    of_rule: Rule | None = None  # for a supplement line: the hour class it supplements
 
     @property
     def rule_section(self) -> str:
