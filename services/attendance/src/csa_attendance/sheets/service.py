@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -40,6 +39,7 @@ from csa_attendance.sheets.schemas import (
 from csa_shared.auth import Principal
 from csa_shared.errors import NotFound
 from csa_shared.messaging.outbox import add_to_outbox
+from csa_shared.rules.money import round_quantity
 
 # The Dageselteren agency is one principal: every agent holding its role acts for it.
 AGENCY_ID = "dageselteren"
@@ -111,7 +111,7 @@ async def submit(
             {"day": d.day.isoformat(), "hours": str(d.hours), "lunches": d.lunches}
             for d in sheet.days
         ],
-        "total_hours": sheet.total_hours.quantize(Decimal("0.01")),
+        "total_hours": round_quantity(sheet.total_hours, 2),
         "total_lunches": sheet.total_lunches,
         "submitted_by": sheet.submitted_by,
         "submitted_at": sheet.submitted_at,

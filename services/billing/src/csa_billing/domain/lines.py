@@ -7,13 +7,14 @@ the parent's and state's unit rates, so that a parent or an auditor can redo the
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from typing import NamedTuple
 
+from csa_shared.rules.money import round_quantity
+
 SIXTY = Decimal(60)
-_HUNDREDTH = Decimal("0.01")
 _MINUTES_PER_HOUR = 60
 _HALF_HOUR = _MINUTES_PER_HOUR // 2
 
@@ -68,7 +69,7 @@ RULE_SECTIONS: dict[Rule, str] = {
 @lru_cache(maxsize=16384)
 def hours_of(minutes: int) -> Decimal:
     """Decimal hours of a number of minutes, shown to the hundredth (display only)."""
-    return (Decimal(minutes) / SIXTY).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
+    return round_quantity(Decimal(minutes) / SIXTY, 2)
 
 
 def cents_for_minutes(cent_minutes: int) -> int:
