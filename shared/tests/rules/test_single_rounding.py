@@ -9,15 +9,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from csa_shared.testing.source_scan import ROOT, code_files, planted_hits
+
 ALLOWED = ROOT / "shared/src/csa_shared/rules/money.py"
 CONTEXTS = {"getcontext", "localcontext", "setcontext", "Context"}
-
-
-def _code_files(root: Path) -> list[Path]:
-    """Every service's source, the shared library and the ``csa`` package (no tests)."""
-    trees = [*sorted((root / "services").glob("*/src")), root / "shared/src", root / "src"]
-    return [f for tree in trees for f in sorted(tree.rglob("*.py")) if ".venv" not in f.parts]
 
 
 def roundings(path: Path) -> list[str]:
@@ -45,38 +40,28 @@ def roundings(path: Path) -> list[str]:
     return found
 
 
-def rounding_outside_money(files: list[Path]) -> list[str]:
-    return [hit for f in files if f != ALLOWED for hit in roundings(f)]
-
-
 def test_no_code_rounds_decimals_outside_the_money_module() -> None:
-    files = _code_files(ROOT)
+    files = code_files()
     assert len(files) > 100 and ALLOWED in files  # the scan reads the real trees
-    assert rounding_outside_money(files) == []
+    assert [hit for f in files if f != ALLOWED for hit in roundings(f)] == []
 
 
 def test_the_scan_finds_each_kind_of_planted_rounding(tmp_path: Path) -> None:
-    planted = tmp_path / "services/demo/src/csa_demo/pay.py"
-    planted.parent.mkdir(parents=True)
-    planted.write_text(
+    source = (
         "from decimal import ROUND_HALF_EVEN, Decimal, localcontext\n"
+        "from csa_shared.rules.money import round_cents\n"
         "def share(x: Decimal) -> Decimal:\n"
         "    a = x.quantize(Decimal('0.01'))\n"
         "    b = round(x, 2)\n"
         "    c = x.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN)\n"
-        "    return a + b + c\n"
+        "    return a + b + c + round_cents(x)\n"
     )
-    untouched = tmp_path / "services/demo/src/csa_demo/fine.py"
-    untouched.write_text("from csa_shared.rules.money import round_cents\nx = round_cents\n")
-    hits = rounding_outside_money(_code_files(tmp_path))
-    lines = sorted(hit.split(":", 1)[1] for hit in hits)
-    assert lines == [
+    assert planted_hits(tmp_path, source, roundings) == [
         "1 import ROUND_HALF_EVEN",
         "1 import localcontext",
-        "3 .quantize()",
-        "4 round()",
-        "5 .quantize()",
-        "5 ROUND_HALF_EVEN",
-        "5 rounding=",
+        "4 .quantize()",
+        "5 round()",
+        "6 .quantize()",
+        "6 ROUND_HALF_EVEN",
+        "6 rounding=",
     ]
-    assert all(hit.startswith(str(planted)) for hit in hits)

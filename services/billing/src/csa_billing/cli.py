@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -12,6 +12,7 @@ from rich.progress import Progress
 
 from csa_billing.invoicing.service import CloseOptions, close_period
 from csa_billing.invoicing.settings import DEFAULT_CHUNK
+from csa_shared.clock import luxembourg_today
 from csa_shared.errors import ApplicationError
 from csa_shared.rules.periods import billing_period_of
 
@@ -20,8 +21,8 @@ console = Console(stderr=True)
 
 
 def previous_month() -> str:
-    """The month of the last period that ended before today."""
-    today = datetime.now(UTC).date()
+    """The month of the last period that ended before today (Luxembourg's date)."""
+    today = luxembourg_today()
     current = billing_period_of(today)
     return billing_period_of(current.start - timedelta(days=1)).month
 

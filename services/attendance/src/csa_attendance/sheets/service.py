@@ -23,7 +23,6 @@ from csa_attendance.domain.events import ServiceSheetDay
 from csa_attendance.domain.records import Ingest
 from csa_attendance.domain.service_sheets import ServiceSheet, submit_service_sheet
 from csa_attendance.events import to_envelope
-from csa_attendance.local_time import local_now
 from csa_attendance.problems import as_problem
 from csa_attendance.registry import repository as registry
 from csa_attendance.registry.service import get_provider
@@ -37,6 +36,7 @@ from csa_attendance.sheets.schemas import (
     SheetDayIn,
 )
 from csa_shared.auth import Principal
+from csa_shared.clock import luxembourg_now
 from csa_shared.errors import NotFound
 from csa_shared.messaging.outbox import add_to_outbox
 from csa_shared.rules.money import round_quantity
@@ -95,7 +95,7 @@ async def submit(
                 session, provider_id=body.provider_id, child_ids=[body.child_id]
             ),
             history=[_sheet(r) for r in stored],
-            now=local_now(),
+            now=luxembourg_now(),
             closed_months=await registry.closed_months(session),
         )
     except AttendanceDomainError as exc:
@@ -179,7 +179,7 @@ async def record_charge(
             contracts=await registry.contracts_of(
                 session, provider_id=provider_id, child_ids=[body.child_id]
             ),
-            now=local_now(),
+            now=luxembourg_now(),
             closed_months=await registry.closed_months(session),
         )
     except AttendanceDomainError as exc:

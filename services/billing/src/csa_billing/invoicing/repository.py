@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -316,7 +316,3 @@ async def count_invoices(session: AsyncSession, month: str) -> int:
             select(func.count()).select_from(invoice).where(invoice.c.month == month)
         )
     ).scalar_one()
-
-
-def today() -> date:
-    return datetime.now(UTC).date()

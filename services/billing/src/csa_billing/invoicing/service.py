@@ -33,6 +33,7 @@ from csa_billing.invoicing.assemble import (
 from csa_billing.invoicing.finalize import finalize, issued_records
 from csa_billing.invoicing.inputs import ProviderBook
 from csa_billing.invoicing.settings import DEFAULT_CHUNK, close_workers, grace_days
+from csa_shared.clock import luxembourg_today
 from csa_shared.errors import Conflict
 from csa_shared.messaging.outbox import add_to_outbox, stage_outbox_records
 from csa_shared.rules.calendars import ReferenceCalendar, configured_calendar
@@ -79,7 +80,7 @@ _LOCAL_LOCKS: dict[tuple[str, str], asyncio.Lock] = {}
 def check_closable(month: str, options: CloseOptions) -> BillingPeriod:
     """The period of ``month``; refused (409) before the end of its grace period."""
     period = period_of(month)
-    today = options.today or repository.today()
+    today = options.today or luxembourg_today()
     if not options.ignore_grace and today < closable_from(period):
         raise Conflict(
             f"period {month} can be closed from {closable_from(period)} "
