@@ -1,6 +1,6 @@
 """Billing periods (csa-rules.md §7) and reference calendars (§5)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -14,7 +14,13 @@ from csa_shared.rules.calendars import (
     shipped_calendar,
 )
 from csa_shared.rules.errors import RuleDataError, RuleInputError
-from csa_shared.rules.periods import billing_period, billing_period_of, parse_month, weeks_of
+from csa_shared.rules.periods import (
+    billing_period,
+    billing_period_of,
+    billing_periods_between,
+    parse_month,
+    weeks_of,
+)
 
 HOLIDAYS = """
 kind: public_holidays
@@ -159,3 +165,19 @@ def test_invalid_school_calendar_is_rejected_with_reason(
 ) -> None:
     with pytest.raises(RuleDataError, match=message):
         load_school_year(SCHOOL.replace(*change))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        ("2025-04-06T20:00", "2025-04-07T07:00", ["2025-03", "2025-04"]),  # over the end
+        ("2025-04-06T20:00", "2025-04-07T00:00", ["2025-03"]),  # ends at the midnight
+        ("2025-04-07T00:00", "2025-04-07T07:00", ["2025-04"]),
+        ("2025-03-10T08:00", "2025-03-10T17:00", ["2025-03"]),
+    ],
+)
+def test_billing_periods_between_holds_the_periods_of_every_instant(
+    start: str, end: str, months: list[str]
+) -> None:
+    periods = billing_periods_between(datetime.fromisoformat(start), datetime.fromisoformat(end))
+    assert [p.month for p in periods] == months

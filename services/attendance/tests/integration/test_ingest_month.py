@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from attendance_api import count, outbox_types
 
-from csa_attendance.local_time import local_now
 from csa_attendance.presences import repository
 from csa_attendance.tables import meals, presence_versions, presences
+from csa_shared.clock import luxembourg_now
 
 pytestmark = pytest.mark.postgres
 
@@ -171,9 +171,9 @@ async def test_an_uncorrected_presence_shows_its_first_version_from_its_row(
     api, world, as_provider, runtime
 ) -> None:
     provider = as_provider("sea-a")
-    before = local_now().replace(microsecond=0)
+    before = luxembourg_now().replace(microsecond=0)
     presence_id = await _post_first_presence(api, provider)
-    after = local_now()
+    after = luxembourg_now()
 
     shown = (await api.get(f"/v1/presences/{presence_id}", headers=provider)).json()
 

@@ -10,8 +10,9 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from csa_billing.invoicing.service import CloseOptions, close_period, luxembourg_today
+from csa_billing.invoicing.service import CloseOptions, close_period
 from csa_billing.invoicing.settings import DEFAULT_CHUNK
+from csa_shared.clock import luxembourg_today
 from csa_shared.errors import ApplicationError
 from csa_shared.rules.periods import billing_period_of
 
@@ -20,7 +21,7 @@ console = Console(stderr=True)
 
 
 def previous_month() -> str:
-    """The month of the last period that ended before today (in Luxembourg)."""
+    """The month of the last period that ended before today (Luxembourg's date)."""
     today = luxembourg_today()
     current = billing_period_of(today)
     return billing_period_of(current.start - timedelta(days=1)).month

@@ -101,6 +101,7 @@ def presence(
     presence_id: str | None = None,
     version: int = 1,
     corrected: bool = False,
+    previous: tuple[str, str] | None = None,
 ) -> Envelope:
     data: dict[str, Any] = {
         "presence_id": presence_id or str(uuid.uuid4()),
@@ -118,8 +119,8 @@ def presence(
         kind = "corrected"
         data.update(
             minutes=int((_dt(end) - _dt(start)).total_seconds()) // 60,
-            previous_start=start,
-            previous_end=end,
+            previous_start=(previous or (start, end))[0],
+            previous_end=(previous or (start, end))[1],
             reason="late correction",
             affects_closed_period=True,
         )

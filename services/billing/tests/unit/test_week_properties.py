@@ -9,10 +9,11 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csa_billing.domain.lines import LineKind
+from csa_billing.domain.lines import LineKind, Rule
 from csa_billing.domain.model import ChildWeek, MealEntry, Presence, Provider, Schooling
 from csa_billing.domain.week import compute_week
 from csa_shared.rules.categories import Category
+from csa_shared.rules.money import round_cents
 from csa_shared.rules.parameters import ProviderType, parameters_in_force
 
 MONDAYS = [date(2024, 10, 7), date(2025, 3, 10), date(2025, 7, 21)]
@@ -134,3 +135,37 @@ def test_amounts_are_whole_cents_and_parent_never_negative(week) -> None:
         assert ln.parent_amount == ln.parent_amount.quantize(Decimal("0.01"))
         if ln.kind is not LineKind.HOLIDAY_CAP:
             assert ln.parent_amount >= 0 and ln.state_amount >= 0
+
+
+_TRANCHES = {Rule.TRANCHE_1, Rule.TRANCHE_2, Rule.TRANCHE_3}
+
+
+@settings(max_examples=300, deadline=None)
+@given(weeks(), st.booleans())
+def test_holiday_cap_reaches_only_the_parents_tranche_part(week, holiday) -> None:
+    """Per line: parent + state = the charged amount (hours x unit price, rounded once).
+    In a holiday week of a child not at school the parent's share of the tranche lines,
+    cap relief included, is min(uncapped, 100.00); hours beyond 60 never get state money and
+    the cap moves nothing onto them or onto the supplements."""
+    days = [week.week_start + timedelta(days=i) for i in range(7)]
+    week = replace(week, school_holidays=frozenset(days) if holiday else frozenset())
+    result = compute_week(week)
+    for ln in result.lines:
+        if ln.kind in (LineKind.CARE, LineKind.SUPPLEMENT):
+            charged = round_cents(Decimal(ln.minutes) * ln.unit_price / 60)
+            assert ln.parent_amount + ln.state_amount == charged, ln
+        if ln.kind is LineKind.HOLIDAY_CAP:
+            assert ln.parent_amount + ln.state_amount == 0 and ln.state_amount > 0
+        if ln.rule is Rule.UNSUPPORTED or ln.kind is LineKind.SUPPLEMENT:
+            assert ln.state_amount == 0, ln
+    tranches = sum(
+        (ln.parent_amount for ln in result.lines
+         if ln.kind is LineKind.CARE and ln.rule in _TRANCHES),
+        Decimal(0),
+    )  # fmt: skip
+    relief = sum((ln.parent_amount for ln in result.lines if ln.kind is LineKind.HOLIDAY_CAP),
+                 Decimal(0))  # fmt: skip
+    if result.holiday_week and week.schooling is not Schooling.FUNDAMENTAL:
+        assert tranches + relief == min(tranches, Decimal("100.00"))
+    else:
+        assert relief == 0

@@ -25,7 +25,7 @@ def test_sea_commercial_8_00_lt2_3h_state_18_00_parent_supplement_6_00(build) ->
     result = compute_week(week)
     [supplement] = _lines(result, LineKind.SUPPLEMENT)
     assert (supplement.unit_price, supplement.parent_amount) == (D("2.00"), D("6.00"))
-    assert supplement.of_rule is Rule.TRANCHES
+    assert supplement.quantity == D("3.00")
     assert (result.parent_total, result.state_total) == (D("6.00"), D("18.00"))
 
 
@@ -96,23 +96,66 @@ def test_holiday_week_young_ge45_60h_parent_capped_100_00_state_260_00(build) ->
     assert (result.parent_total, result.state_total) == (D("100.00"), D("260.00"))
 
 
-def test_holiday_week_ge45_70h_beyond_60_included_parent_100_00_state_320_00(build) -> None:
-    """Uncapped: 312.00 + 10 h x 6.00 = 372.00; the state pays the 272.00 above 100."""
+def test_holiday_week_ge45_70h_beyond_60_stay_with_the_parent_parent_160_00_state_260_00(
+    build,
+) -> None:
+    """ge_4_5 rank 1, young child, SEA 6.00, holiday week, Mon-Fri 07-19 (60 h) + Saturday
+    08-18 (10 h). Tranches: 3 h x 4.00 + 21 h x 4.00 + 36 h x 6.00 = 312.00 parent, state
+    24 h x 2.00 = 48.00. Cap: the state takes 312.00 - 100.00 = 212.00 of the tranches.
+    Beyond 60: 10 h x 6.00 = 60.00, all the parent's (seeds 002, 004), state 0.
+    Parent 100.00 + 60.00 = 160.00; state 48.00 + 212.00 = 260.00 (= 70 h x 6.00 - 160.00)."""
     presences = [*build.full_weekdays(), build.at(5, "08:00", "18:00")]
     week = build.week([build.sea()], presences, category="ge_4_5", holiday=True)
     result = compute_week(week)
-    assert (result.parent_total, result.state_total) == (D("100.00"), D("320.00"))
+    [beyond] = [ln for ln in result.lines if ln.rule is Rule.UNSUPPORTED]
+    assert (beyond.parent_amount, beyond.state_amount) == (D("60.00"), D("0.00"))
+    [cap] = _lines(result, LineKind.HOLIDAY_CAP)
+    assert (cap.parent_amount, cap.state_amount) == (D("-212.00"), D("212.00"))
+    assert (result.parent_total, result.state_total) == (D("160.00"), D("260.00"))
 
 
-def test_holiday_week_commercial_8_00_ge45_60h_state_pays_to_its_cap_parent_120_00(
+def test_holiday_week_commercial_8_00_ge45_60h_supplement_outside_cap_parent_220_00(
     build,
 ) -> None:
-    """Parent 312.00 + supplements 60 x 2.00 = 432.00; the state can take only the 312.00
-    within its 6.00 cap, so the parent keeps the 120.00 of supplements."""
+    """Tranche lines at min(8.00, 6.00): parent 312.00, state 48.00; the cap brings the
+    parent's tranche part to 100.00 (state +212.00). The supplement, 60 h x (8.00 - 6.00) =
+    120.00 in one line, stays with the parent on top: parent 220.00, state 260.00."""
     week = build.week([build.sea(price="8.00", commercial=True)], build.full_weekdays(),
                       category="ge_4_5", holiday=True)  # fmt: skip
     result = compute_week(week)
-    assert (result.parent_total, result.state_total) == (D("120.00"), D("360.00"))
+    [supplement] = _lines(result, LineKind.SUPPLEMENT)
+    assert (supplement.quantity, supplement.parent_amount) == (D("60.00"), D("120.00"))
+    assert (result.parent_total, result.state_total) == (D("220.00"), D("260.00"))
+
+
+def test_holiday_cap_three_providers_split_by_parent_amounts_largest_takes_the_cent(
+    build,
+) -> None:
+    """ge_4_5 rank 1, holiday week, three SEAs at 6.00 in turn: s1 1 h (tranche 1: 4.00),
+    s2 6 h (2 h tranche 1 + 4 h tranche 2: 24.00), s3 19 h (17 h tranche 2 + 2 h tranche 3:
+    68.00 + 12.00 = 80.00). Parent tranches 108.00: the state takes 8.00, split 8 x 4/108 =
+    0.296 -> 0.30, 8 x 24/108 = 1.777 -> 1.78, 8 x 80/108 = 5.925 -> 5.93; those make 8.01,
+    so s3 (the largest part) takes the remaining 8.00 - 2.08 = 5.92."""
+    hours = [(0, 7, 8, "s1"), (0, 8, 14, "s2"), (0, 14, 19, "s3"), (1, 7, 19, "s3"),
+             (2, 7, 9, "s3")]  # fmt: skip
+    presences = [build.at(d, f"{a:02d}:00", f"{b:02d}:00", p) for d, a, b, p in hours]
+    week = build.week([build.sea("s1"), build.sea("s2"), build.sea("s3")], presences,
+                      category="ge_4_5", holiday=True)  # fmt: skip
+    result = compute_week(week)
+    caps = {ln.provider: ln.state_amount for ln in _lines(result, LineKind.HOLIDAY_CAP)}
+    assert caps == {"s1": D("0.30"), "s2": D("1.78"), "s3": D("5.92")}
+    assert result.parent_total == D("100.00")
+
+
+def test_one_supplement_line_per_provider_for_free_and_tranche_hours(build) -> None:
+    """lt_3 rank 2, plurilingual commercial SEA at 8.00, Mon-Wed 08-17 (27 h): 20 free hours
+    and 7 tranche hours, one supplement line of 27 h x 2.00 = 54.00 (§4: one per week and
+    provider)."""
+    presences = [build.at(d, "08:00", "17:00") for d in range(3)]
+    week = build.week([build.sea(price="8.00", commercial=True, pluri=True)], presences,
+                      category="lt_3", rank=2)  # fmt: skip
+    [supplement] = _lines(compute_week(week), LineKind.SUPPLEMENT)
+    assert (supplement.quantity, supplement.parent_amount) == (D("27.00"), D("54.00"))
 
 
 def test_holiday_week_lt2_60h_parent_60_00_under_cap_unchanged(build) -> None:

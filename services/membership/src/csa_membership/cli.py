@@ -10,7 +10,7 @@ import typer
 
 from csa_membership.app import definition
 from csa_membership.contracts.expiry import run_expiry
-from csa_membership.contracts.service import today
+from csa_shared.clock import luxembourg_today
 from csa_shared.settings import get_settings
 
 app = typer.Typer(help="Membership contracts.", no_args_is_help=True)
@@ -35,7 +35,7 @@ def expire(
 
     The events are staged in the outbox; the running service's relay publishes them.
     """
-    day = as_of.date() if as_of else today()
+    day = as_of.date() if as_of else luxembourg_today()
     expired = asyncio.run(_expire(day))
     typer.echo(f"{len(expired)} contract(s) expired as of {day.isoformat()}")
     for contract_id in expired:

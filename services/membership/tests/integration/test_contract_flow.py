@@ -10,7 +10,8 @@ from membership_api import ESCH, application, household_earning
 from sqlalchemy import select
 
 from csa_membership.contracts.expiry import run_expiry
-from csa_membership.contracts.service import default_effective_date_today, today
+from csa_membership.contracts.service import default_effective_date_today
+from csa_shared.clock import luxembourg_today
 from csa_shared.events import parse_event
 from csa_shared.rules.periods import billing_period_of
 from csa_shared.testing.tokens import TestTokens
@@ -41,7 +42,7 @@ async def test_application_to_expiry_through_the_api(api, membership, tokens: Te
     body = signed.json()
     assert body["status"] == "active"
     valid_from, valid_until = date.fromisoformat(body["valid_from"]), body["valid_until"]
-    assert valid_from == billing_period_of(today()).start
+    assert valid_from == billing_period_of(luxembourg_today()).start
     events = await _outbox(membership)
     assert [e.type for e in events] == [
         "lu.csa.membership.contract.signed.v1",

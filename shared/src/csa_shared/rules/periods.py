@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from csa_shared.rules.errors import RuleInputError
 
@@ -63,6 +63,19 @@ def billing_period_of(day: date) -> BillingPeriod:
         return period
     previous = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
     return billing_period(*previous)
+
+
+def billing_periods_between(start: datetime, end: datetime) -> list[BillingPeriod]:
+    """The billing periods holding at least one instant of ``[start, end)``, in order: every
+    hour belongs to the week, and so the period, in which it falls (a presence running past
+    the Sunday midnight that closes a period has hours in the next one)."""
+    if end <= start:
+        return [billing_period_of(start.date())]
+    last = (end - timedelta(microseconds=1)).date()
+    periods = [billing_period_of(start.date())]
+    while periods[-1].end < last:
+        periods.append(billing_period_of(periods[-1].end + timedelta(days=1)))
+    return periods
 
 
 def weeks_of(period: BillingPeriod) -> tuple[date, ...]:

@@ -13,7 +13,6 @@ from csa_attendance.domain.corrections import amend_presence, void_presence
 from csa_attendance.domain.errors import AttendanceDomainError
 from csa_attendance.domain.ledger import AttendanceState
 from csa_attendance.events import to_envelope
-from csa_attendance.local_time import local_now
 from csa_attendance.presences import repository
 from csa_attendance.presences.schemas import (
     AmendIn,
@@ -26,6 +25,7 @@ from csa_attendance.registry import repository as registry
 from csa_attendance.registry import service as registry_service
 from csa_attendance.tables import presence_versions
 from csa_shared.auth import Principal
+from csa_shared.clock import luxembourg_now
 from csa_shared.errors import NotFound
 from csa_shared.messaging.outbox import add_to_outbox
 
@@ -112,12 +112,12 @@ async def correct(
                 end=amend.end,
                 reason=reason,
                 state=state,
-                now=local_now(),
+                now=luxembourg_now(),
                 closed_months=closed,
             )
         else:
             new, event = void_presence(
-                history, reason=reason, state=state, now=local_now(), closed_months=closed
+                history, reason=reason, state=state, now=luxembourg_now(), closed_months=closed
             )
     except AttendanceDomainError as exc:
         raise as_problem(exc) from exc

@@ -14,13 +14,13 @@ from csa_attendance.domain.corrections import amend_meal, void_meal
 from csa_attendance.domain.errors import AttendanceDomainError
 from csa_attendance.domain.ledger import AttendanceState
 from csa_attendance.events import to_envelope
-from csa_attendance.local_time import local_now
 from csa_attendance.presences import repository
 from csa_attendance.presences.schemas import MealOut, VoidIn
 from csa_attendance.problems import as_problem
 from csa_attendance.registry import repository as registry
 from csa_attendance.tables import meal_versions
 from csa_shared.auth import Principal
+from csa_shared.clock import luxembourg_now
 from csa_shared.errors import NotFound
 from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
@@ -67,7 +67,9 @@ async def correct_meal(
     closed = await registry.closed_months(unit)
     try:
         if amend is None:
-            new, event = void_meal(history, reason=reason, now=local_now(), closed_months=closed)
+            new, event = void_meal(
+                history, reason=reason, now=luxembourg_now(), closed_months=closed
+            )
         else:
             state = AttendanceState(
                 providers=await registry.load_providers(unit, [provider_id]),
@@ -84,7 +86,7 @@ async def correct_meal(
                 count=amend.count,
                 reason=reason,
                 state=state,
-                now=local_now(),
+                now=luxembourg_now(),
                 closed_months=closed,
             )
     except AttendanceDomainError as exc:

@@ -28,7 +28,6 @@ from csa_attendance.domain.records import (
     RecordVersion,
     ReservationDeclaration,
 )
-from csa_attendance.local_time import as_local
 from csa_attendance.tables import (
     meal_versions,
     meals,
@@ -36,6 +35,7 @@ from csa_attendance.tables import (
     presences,
     reservations,
 )
+from csa_shared.clock import as_luxembourg
 from csa_shared.db import asyncpg_connection
 
 ONE_DAY = timedelta(days=1)
@@ -112,7 +112,7 @@ async def _histories(
     histories, ids = [], {}
     # A row's version 1 was recorded when the row was (`first_version`); the rows of one
     # ingest share their creation time, converted once.
-    recorded = functools.lru_cache(maxsize=None)(as_local)
+    recorded = functools.lru_cache(maxsize=None)(as_luxembourg)
     for row in rows:
         ids[(row.provider_id, row.provider_record_id)] = row.id
         chain = by_id.get(row.id)
@@ -308,7 +308,7 @@ def first_version(record: Mapping[str, Any], versions: Table) -> Any:
         version=1,
         status="active",
         reason=None,
-        recorded_at=as_local(record["created_at"]),
+        recorded_at=as_luxembourg(record["created_at"]),
     )
 
 

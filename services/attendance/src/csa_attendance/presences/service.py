@@ -26,12 +26,12 @@ from csa_attendance.domain.records import (
     ReservationDeclaration,
 )
 from csa_attendance.events import check_staged, staged_events
-from csa_attendance.local_time import local_now
 from csa_attendance.presences import repository
 from csa_attendance.presences.schemas import Item, MealIn, Problem, parse_item
 from csa_attendance.problems import as_problem, violation_json
 from csa_attendance.registry import repository as registry
 from csa_attendance.tables import meals, presences, reservations
+from csa_shared.clock import luxembourg_now
 from csa_shared.ids import uuid4_strings
 from csa_shared.messaging.outbox import outbox_batch_rows
 
@@ -213,7 +213,7 @@ async def _ingest(
     source: str,
     now: datetime | None,
 ) -> list[ItemOutcome]:
-    now = now or local_now()
+    now = now or luxembourg_now()
     if parsed:
         decls = [d for _, d in parsed]
         children = {d.child_id for d in decls}

@@ -24,7 +24,6 @@ from csa_attendance.domain.events import ServiceSheetDay
 from csa_attendance.domain.records import Ingest
 from csa_attendance.domain.service_sheets import ServiceSheet, submit_service_sheet
 from csa_attendance.events import to_envelope
-from csa_attendance.local_time import local_now
 from csa_attendance.problems import as_problem
 from csa_attendance.registry import repository as registry
 from csa_attendance.registry.service import agent_may_see, get_provider
@@ -38,8 +37,10 @@ from csa_attendance.sheets.schemas import (
     SheetDayIn,
 )
 from csa_shared.auth import Principal
+from csa_shared.clock import luxembourg_now
 from csa_shared.errors import NotFound
 from csa_shared.messaging.outbox import add_to_outbox
+from csa_shared.rules.money import round_quantity
 
 # The Dageselteren agency is one principal: every agent holding its role acts for it.
 AGENCY_ID = "dageselteren"
@@ -104,7 +105,7 @@ async def submit(
                 session, provider_id=body.provider_id, child_ids=[body.child_id]
             ),
             history=[_sheet(r) for r in stored],
-            now=local_now(),
+            now=luxembourg_now(),
             closed_months=await registry.closed_months(session),
         )
     except AttendanceDomainError as exc:
@@ -125,8 +126,8 @@ async def submit(
             }
             for d in sheet.days
         ],
-        "total_hours": sheet.total_hours.quantize(Decimal("0.01")),
-        "total_out_of_band_hours": sheet.total_out_of_band_hours.quantize(Decimal("0.01")),
+        "total_hours": round_quantity(sheet.total_hours, 2),
+        "total_out_of_band_hours": round_quantity(sheet.total_out_of_band_hours, 2),
         "total_lunches": sheet.total_lunches,
         "submitted_by": sheet.submitted_by,
         "submitted_at": sheet.submitted_at,
@@ -197,7 +198,7 @@ async def record_charge(
             contracts=await registry.contracts_of(
                 session, provider_id=provider_id, child_ids=[body.child_id]
             ),
-            now=local_now(),
+            now=luxembourg_now(),
             closed_months=await registry.closed_months(session),
         )
     except AttendanceDomainError as exc:

@@ -7,13 +7,14 @@ the parent's and state's unit rates, so that a parent or an auditor can redo the
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from typing import NamedTuple
 
+from csa_shared.rules.money import round_quantity
+
 SIXTY = Decimal(60)
-_HUNDREDTH = Decimal("0.01")
 _MINUTES_PER_HOUR = 60
 _HALF_HOUR = _MINUTES_PER_HOUR // 2
 
@@ -37,7 +38,6 @@ class Rule(StrEnum):
     TRANCHE_1 = "tranche_1"  # §5.3
     TRANCHE_2 = "tranche_2"
     TRANCHE_3 = "tranche_3"
-    TRANCHES = "tranches"  # tranches 1-3 together: the hours a supplement line covers
     UNSUPPORTED = "unsupported"  # §5.4 / §4 beyond 60 hours
     PRICE_ABOVE_CAP = "price_above_cap"  # §4
     AP_OFF_HOURS = "ap_off_hours"  # §4
@@ -56,7 +56,6 @@ RULE_SECTIONS: dict[Rule, str] = {
     Rule.TRANCHE_1: "csa-rules.md §5.3, §3",
     Rule.TRANCHE_2: "csa-rules.md §5.3, §3",
     Rule.TRANCHE_3: "csa-rules.md §5.3, §3",
-    Rule.TRANCHES: "csa-rules.md §5.3, §3",
     Rule.UNSUPPORTED: "csa-rules.md §5.4, §4",
     Rule.PRICE_ABOVE_CAP: "csa-rules.md §4",
     Rule.AP_OFF_HOURS: "csa-rules.md §4, §1",
@@ -73,7 +72,7 @@ RULE_SECTIONS: dict[Rule, str] = {
 @lru_cache(maxsize=16384)
 def hours_of(minutes: int) -> Decimal:
     """Decimal hours of a number of minutes, shown to the hundredth (display only)."""
-    return (Decimal(minutes) / SIXTY).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
+    return round_quantity(Decimal(minutes) / SIXTY, 2)
 
 
 def cents_for_minutes(cent_minutes: int) -> int:
@@ -128,7 +127,6 @@ class Line(NamedTuple):
     state_amount: Decimal
     minutes: int = 0
     record_ids: tuple[str, ...] = ()
-    of_rule: Rule | None = None  # for a supplement line: the hour class it supplements
 
     @property
     def rule_section(self) -> str:

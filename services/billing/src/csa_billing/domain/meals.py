@@ -122,13 +122,12 @@ def _append_lines(
         parent_rate = price - state_rate
         lines.append(
             _new(Line, (provider.id, _MEAL, rule, _quantity(supported), price, parent_rate,
-                        state_rate, supported * parent_rate, supported * state_rate, 0, ids,
-                        None))
+                        state_rate, supported * parent_rate, supported * state_rate, 0, ids))
         )  # fmt: skip
     if extra:
         lines.append(
             _new(Line, (provider.id, _MEAL, _EXTRA, _quantity(extra), price, price, ZERO,
-                        extra * price, ZERO, 0, ids, None))
+                        extra * price, ZERO, 0, ids))
         )  # fmt: skip
 
 

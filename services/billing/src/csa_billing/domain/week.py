@@ -124,8 +124,7 @@ def compute_week(week: ChildWeek, params: ParameterSet | None = None) -> WeekRes
     lines, parent_cents, state_cents = care_lines(classified, providers, plan)
     more: list[Line] = []
     if holiday_week and not school_age and lines:
-        amounts = {p.id: params.state_caps[p.type] for p in providers}
-        more = holiday_cap_lines(lines, state_caps=amounts, weekly_cap=params.holiday_weekly_cap)
+        more = holiday_cap_lines(lines, weekly_cap=params.holiday_weekly_cap)
     if week.meals:
         more += meal_lines(
             week.meals,

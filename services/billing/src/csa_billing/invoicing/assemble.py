@@ -27,6 +27,7 @@ from csa_shared.errors import Conflict
 from csa_shared.rules.billing_modes import BillingMode, Source, billable_days, source_for
 from csa_shared.rules.calendars import ReferenceCalendar, configured_calendar
 from csa_shared.rules.categories import Category
+from csa_shared.rules.money import round_cents
 from csa_shared.rules.parameters import ProviderType
 from csa_shared.rules.periods import BillingPeriod, weeks_of
 
@@ -342,7 +343,7 @@ def _plain(
         "unit_price": str(price),
         "parent_rate": str(price),
         "state_rate": "0.00",
-        "parent_amount": str(amount.quantize(Decimal("0.01"))),
+        "parent_amount": str(round_cents(amount)),
         "state_amount": "0.00",
         "record_ids": sorted(set(ids)),
     }

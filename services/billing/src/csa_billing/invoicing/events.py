@@ -18,6 +18,7 @@ from csa_shared.events import (
 )
 from csa_shared.events.schemas import validate_event
 from csa_shared.ids import uuid4_strings
+from csa_shared.rules.money import format_money
 
 SOURCE = "/csa/billing"
 PERIOD_CLOSED = "lu.csa.billing.period.closed.v1"
@@ -26,7 +27,7 @@ STATEMENT_ISSUED = "lu.csa.billing.statement.issued.v1"
 
 
 def _money(value: Decimal) -> str:
-    return f"{Decimal(value):.2f}"
+    return format_money(Decimal(value))
 
 
 def invoice_issued(row: Any, providers: list[str] | None = None) -> Envelope:

@@ -23,6 +23,7 @@ from csa_billing.invoicing.inputs import (
     ProviderTerms,
     Sheet,
 )
+from csa_billing.projections.store import overlapping
 from csa_billing.tables import (
     contract_version as cv,
 )
@@ -63,16 +64,20 @@ def _bounds(period: BillingPeriod) -> tuple[datetime, datetime]:
     )
 
 
+def _in_period(table: Any, period: BillingPeriod) -> list[Any]:
+    """``table``'s intervals with a minute in the period, not only those starting in it: a
+    presence running past the Sunday midnight that opens the period is billed here for its
+    hours after midnight (and in the previous period for those before)."""
+    return overlapping(table, *_bounds(period))
+
+
 async def children_of(session: AsyncSession, period: BillingPeriod) -> list[str]:
     """Children billed in a period: a valid contract or any record in it, sorted by id."""
-    lo, hi = _bounds(period)
     end = period.end
     queries: list[Select] = [  # type: ignore[type-arg]
         select(cv.c.child_id).where(cv.c.valid_from <= end, cv.c.valid_until >= period.start),
-        select(presences.c.child_id).where(presences.c.start >= lo, presences.c.start < hi),
-        select(reservations.c.child_id).where(
-            reservations.c.start >= lo, reservations.c.start < hi
-        ),
+        select(presences.c.child_id).where(*_in_period(presences, period)),
+        select(reservations.c.child_id).where(*_in_period(reservations, period)),
         select(meals.c.child_id).where(meals.c.day >= period.start, meals.c.day <= end),
         select(charges.c.child_id).where(charges.c.day >= period.start, charges.c.day <= end),
         select(sheets.c.child_id).where(sheets.c.month == period.month),
@@ -137,9 +142,8 @@ async def _presences(
     """The period's presences of the chunk, one row per child: (child, ids, providers,
     starts, ends) in (start, id) order. PostgreSQL aggregates them (``array_agg``): far
     fewer rows to decode than one per presence."""
-    lo, hi = _bounds(period)
     order = (presences.c.start, presences.c.presence_id)
-    where = [of_children, presences.c.start >= lo, presences.c.start < hi]
+    where = [of_children, *_in_period(presences, period)]
     where.append(presences.c.voided.is_(False))
     if dialect_of(session) == "postgresql":
         columns = [presences.c.presence_id, presences.c.provider_id]
@@ -178,7 +182,6 @@ async def fetch_rows(
 ) -> ChunkRows:
     """Every projection row the close needs of these children in this period: one query
     per table, each ordered by child (then a stable key)."""
-    lo, hi = _bounds(period)
     dialect = dialect_of(session)
 
     def of(column: Any) -> Any:
@@ -233,8 +236,7 @@ async def fetch_rows(
         )
         .where(
             of(reservations.c.child_id),
-            reservations.c.start >= lo,
-            reservations.c.start < hi,
+            *_in_period(reservations, period),
         )
         .order_by(reservations.c.child_id, reservations.c.start, reservations.c.reservation_id),
     )

@@ -19,7 +19,6 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from csa_billing.invoicing import events, loading, repository
 from csa_billing.invoicing.adjust import adjustments_by_provider
@@ -34,6 +33,7 @@ from csa_billing.invoicing.assemble import (
 from csa_billing.invoicing.finalize import finalize, issued_records
 from csa_billing.invoicing.inputs import ProviderBook
 from csa_billing.invoicing.settings import DEFAULT_CHUNK, close_workers, grace_days
+from csa_shared.clock import luxembourg_today
 from csa_shared.errors import Conflict
 from csa_shared.messaging.outbox import add_to_outbox, stage_outbox_records
 from csa_shared.rules.calendars import ReferenceCalendar, configured_calendar
@@ -41,7 +41,6 @@ from csa_shared.rules.periods import BillingPeriod, billing_period, parse_month
 from csa_shared.runtime import ServiceRuntime
 
 Progress = Callable[[int, int], None]
-LUXEMBOURG = ZoneInfo("Europe/Luxembourg")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +74,6 @@ async def _exclusive(runtime: ServiceRuntime, month: str) -> AsyncIterator[None]
 
 
 _LOCAL_LOCKS: dict[tuple[str, str], asyncio.Lock] = {}
-
-
-def luxembourg_today() -> date:
-    """Today's date in Luxembourg, where a period's last day and its grace days are counted
-    (UTC would still be on the previous day for the first hours of a Luxembourg day)."""
-    return datetime.now(LUXEMBOURG).date()
 
 
 def check_closable(month: str, options: CloseOptions) -> BillingPeriod:

@@ -18,6 +18,7 @@ from csa_billing.projections.store import (
     mark_dirty_between,
     mark_provider_dirty,
     months_of_days,
+    months_of_intervals,
     upsert_versioned,
 )
 from csa_billing.tables import (
@@ -57,8 +58,9 @@ async def _presence(session: AsyncSession, data: dict, *, voided: bool = False) 
         },
     )
     if changed:
-        previous = data.get("previous_start")
-        months = months_of_days(start, _at(previous) if previous else None)
+        previous = data.get("previous_start"), data.get("previous_end")
+        before = (_at(previous[0]), _at(previous[1])) if all(previous) else None
+        months = months_of_intervals((start, end), before)
         await mark_dirty(session, data["child_id"], months)
 
 
@@ -99,8 +101,18 @@ async def on_meal(session: AsyncSession, event: Envelope) -> None:
 
 
 async def on_reservation_recorded(session: AsyncSession, event: Envelope) -> None:
+    """A newer version of a reservation re-bills the closed periods of its old and new
+    times (both read before the upsert)."""
     data = event.data
-    start = _at(data["start"])
+    start, end = _at(data["start"]), _at(data["end"])
+    table = reservation_projection
+    before = (
+        await session.execute(
+            select(table.c.start, table.c.end).where(
+                table.c.reservation_id == data["reservation_id"]
+            )
+        )
+    ).first()
     changed = await upsert_versioned(
         session,
         reservation_projection,
@@ -109,12 +121,13 @@ async def on_reservation_recorded(session: AsyncSession, event: Envelope) -> Non
             "provider_id": data["provider_id"],
             "child_id": data["child_id"],
             "start": start,
-            "end": _at(data["end"]),
+            "end": end,
             "version": data["version"],
         },
     )
     if changed:
-        await mark_dirty(session, data["child_id"], months_of_days(start))
+        months = months_of_intervals((start, end), tuple(before) if before else None)
+        await mark_dirty(session, data["child_id"], months)
 
 
 async def on_service_sheet_submitted(session: AsyncSession, event: Envelope) -> None:

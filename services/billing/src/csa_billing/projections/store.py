@@ -20,7 +20,11 @@ from csa_billing.tables import (
     service_sheet_projection,
 )
 from csa_shared.rules.periods import billing_period as period_of_month
-from csa_shared.rules.periods import billing_period_of, parse_month
+from csa_shared.rules.periods import billing_period_of, billing_periods_between, parse_month
+
+# Attendance accepts presences and reservations of at most 24 h, so a record with a minute
+# in a period started at most this long before it: a bound the (child_id, start) index uses.
+LONGEST_RECORD = timedelta(hours=24)
 
 
 def insert_for(session: AsyncSession, table: Table) -> Any:
@@ -79,6 +83,23 @@ def months_of_days(*days: date | datetime | None) -> set[str]:
     return result
 
 
+def months_of_intervals(*intervals: tuple[datetime, datetime] | None) -> set[str]:
+    """Billing months holding a minute of any of the intervals (None skipped): a presence
+    over the Sunday midnight that ends a period touches both periods."""
+    return {
+        period.month
+        for interval in intervals
+        if interval is not None
+        for period in billing_periods_between(*interval)
+    }
+
+
+def overlapping(table: Table, lo: datetime, hi: datetime) -> list[Any]:
+    """Conditions on ``table``'s ``start``/``end``: the interval has a minute in ``[lo, hi)``
+    (every hour belongs to the week it falls in, csa-rules.md)."""
+    return [table.c.start >= lo - LONGEST_RECORD, table.c.start < hi, table.c.end > lo]
+
+
 def _overlaps(month: str, since: date | None, until: date | None) -> bool:
     period = period_of_month(*parse_month(month))
     return (since is None or period.end >= since) and (until is None or period.start <= until)
@@ -101,9 +122,7 @@ async def mark_provider_dirty(session: AsyncSession, provider_id: str, since: da
         lo = datetime.combine(period.start, time())
         hi = datetime.combine(period.end + timedelta(days=1), time())
         queries = [
-            select(t.c.child_id).where(
-                t.c.provider_id == provider_id, t.c.start >= lo, t.c.start < hi
-            )
+            select(t.c.child_id).where(t.c.provider_id == provider_id, *overlapping(t, lo, hi))
             for t in (presence_projection, reservation_projection)
         ] + [
             select(t.c.child_id).where(

@@ -27,6 +27,7 @@ from csa_identity.domain.errors import ActivationCodeRejected, IdentityError, Ot
 from csa_identity.domain.messages import message
 from csa_identity.domain.mycard import canonical_iam_code
 from csa_identity.domain.phone import masked
+from csa_shared.clock import as_luxembourg
 from csa_shared.runtime import ServiceRuntime
 
 
@@ -55,7 +56,7 @@ async def request_activation_letter(runtime: ServiceRuntime, *, iam_code: str) -
         letter = issue_activation_code(account, now=now, hasher=context.code_hasher)
         await save_activation(session, letter.activation)
         language = letter_language(holder.language)
-        valid_until = letter.activation.expires_at.date().isoformat()
+        valid_until = as_luxembourg(letter.activation.expires_at).date().isoformat()
         body = message(
             "letter.activation",
             language,

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.domain.messages import FALLBACK_LANGUAGE, LANGUAGES
 from csa_identity.tables import letters
+from csa_shared.clock import as_luxembourg
 
 SENDER = "Staark Kanner - CSA, L-2926 Luxembourg"
 
@@ -73,7 +74,9 @@ async def spool_letter(
     child_id: str | None = None,
     account_id: str | None = None,
 ) -> None:
-    pdf = render_pdf(recipient=recipient, body=body, issued_on=now.date().isoformat())
+    pdf = render_pdf(
+        recipient=recipient, body=body, issued_on=as_luxembourg(now).date().isoformat()
+    )
     await session.execute(
         letters.insert().values(
             kind=kind,

@@ -23,6 +23,7 @@ from csa_identity.domain.errors import (
     LinkingCodeRejected,
 )
 from csa_identity.domain.instants import require_aware
+from csa_shared.clock import as_luxembourg
 
 _FOLDS = {"ß": "ss", "æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "Oe", "ł": "l"}
 _IAM_CODE = re.compile(r"^([A-Za-z]{3})([A-Za-z]{2})(\d{3,5})$")
@@ -166,7 +167,7 @@ def check_linking_code(
         raise LinkingCodeRejected("linking code not valid")
     if not hasher.verify(linking_code, card.linking_code_hash):
         raise LinkingCodeRejected("linking code not valid")
-    if not card.is_valid_on(require_aware(now).date()):
+    if not card.is_valid_on(as_luxembourg(require_aware(now)).date()):
         raise CardExpired("myCard expired")
     return card
 

@@ -28,6 +28,7 @@ from csa_identity.privacy import repository
 from csa_identity.privacy.schemas import IdentityExport
 from csa_shared.auth import Principal
 from csa_shared.auth.principal import require_data_subject_access
+from csa_shared.clock import as_luxembourg
 from csa_shared.errors import NotFound
 from csa_shared.events import Envelope
 from csa_shared.messaging.outbox import add_to_outbox
@@ -64,7 +65,7 @@ async def export(
     account_ids = await repository.account_ids_of_child(session, child_id)
     if card is None and not account_ids:
         raise NotFound(f"no personal data about child {child_id}")
-    today = identity_of(runtime).now().date()
+    today = as_luxembourg(identity_of(runtime).now()).date()  # the business date
     return IdentityExport(
         child_id=child_id,
         card=None if card is None else _plain(_card_out(card, today)),
@@ -109,7 +110,7 @@ async def erase_child(session: AsyncSession, runtime: ServiceRuntime, event: Env
             iam_code=erased_iam_code(child_id),
             erased=ERASED,
             now=now,
-            last_valid_day=min(card["valid_until"], now.date() - timedelta(days=1)),
+            last_valid_day=min(card["valid_until"], as_luxembourg(now).date() - timedelta(days=1)),
         )
         if revoked:
             await audit(session, "privacy.card-revoked", now=now, subject=child_id)

@@ -19,6 +19,7 @@ from csa_membership.contracts.schemas import (
 from csa_membership.contracts.views import contract_out
 from csa_membership.domain.contract import ContractStatus
 from csa_shared.auth import Principal
+from csa_shared.clock import luxembourg_today
 from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import problem_responses
@@ -172,6 +173,6 @@ async def get_document(
     caller: Caller,
     lang: Annotated[str | None, Query(description="default: the contract's language")] = None,
 ) -> Response:
-    pdf = await reads.document_pdf(unit, caller, contract_id, lang=lang, on=service.today())
+    pdf = await reads.document_pdf(unit, caller, contract_id, lang=lang, on=luxembourg_today())
     headers = {"Content-Disposition": f'inline; filename="contract-{contract_id}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)

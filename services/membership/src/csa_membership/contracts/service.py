@@ -8,8 +8,7 @@ refused request never changes what is stored.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,14 +39,8 @@ from csa_membership.domain.lifecycle import (
 from csa_membership.domain.nin import parse_nin
 from csa_membership.problems import translated
 from csa_shared.auth import Principal
+from csa_shared.clock import luxembourg_today
 from csa_shared.messaging.outbox import add_to_outbox
-
-LUXEMBOURG = ZoneInfo("Europe/Luxembourg")
-
-
-def today() -> date:
-    """The local Luxembourg date."""
-    return datetime.now(LUXEMBOURG).date()
 
 
 async def _publish(
@@ -80,7 +73,7 @@ async def file(
     """
     agent = agent_of(principal)
     commune, office = scope_of(principal)
-    filed_on = filed_on or today()
+    filed_on = filed_on or luxembourg_today()
     with translated():
         language = parse_language(body.language)
         child_nin = parse_nin(body.child.nin, today=filed_on)
@@ -131,7 +124,7 @@ async def sign_contract(
     """Signature: active from its billing period; contract.signed + child.registered."""
     stored = await _existing(session, principal, contract_id)
     with translated():
-        now = today()
+        now = luxembourg_today()
         signed = sign(stored.contract, signed_on=signed_on or now, today=now)
         events = signed_events(signed)
     await repository.update(session, stored.contract, signed)
@@ -164,7 +157,7 @@ async def amend_contract(
             current,
             data=data,
             changes=tuple(body.changes),
-            recorded_on=today(),
+            recorded_on=luxembourg_today(),
             effective_from=body.effective_from,
             reason=body.reason,
         )
@@ -204,7 +197,7 @@ async def renew_contract(
         renewed, event = renew(
             contract,
             contract_id=contract_id,
-            filed_on=today(),
+            filed_on=luxembourg_today(),
             data=data,
             exception_reason=body.exception_reason,
             others=others,
@@ -248,4 +241,4 @@ async def expire_one(
 
 def default_effective_date_today() -> date:
     """When an amendment recorded today applies by default (the next billing period)."""
-    return default_effective_date(today())
+    return default_effective_date(luxembourg_today())

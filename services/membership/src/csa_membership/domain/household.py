@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from csa_membership.domain.errors import InvalidHousehold, InvalidIncome
 from csa_shared.rules.categories import Category, income_category
+from csa_shared.rules.money import round_quantity
 from csa_shared.rules.parameters import parameters_in_force
 
 ZERO = Decimal("0")
@@ -217,7 +218,7 @@ def decide_category(household: Household, *, ssm: Decimal) -> IncomeDecision:
         )
     income, steps = household_income(household)
     category = income_category(income, ssm)
-    ratio = (income / ssm).quantize(Decimal("0.001"))
+    ratio = round_quantity(income / ssm, 3)
     explanation = (*steps, f"{income} is {ratio} x SSM {ssm}: category {category}")
     return IncomeDecision(category, income, False, explanation)
 

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_membership.contracts import repository as contracts_repository
 from csa_membership.contracts.events import to_envelope
-from csa_membership.contracts.service import today
 from csa_membership.domain.contract import Contract, ContractStatus
 from csa_membership.domain.lifecycle import terminate
 from csa_membership.privacy import repository
@@ -37,6 +36,7 @@ from csa_membership.privacy.scrub import (
 from csa_membership.problems import translated
 from csa_shared.auth import Principal
 from csa_shared.auth.principal import require_data_subject_access, require_privacy_officer
+from csa_shared.clock import luxembourg_today
 from csa_shared.errors import NotFound
 from csa_shared.events import Envelope, new_event
 from csa_shared.messaging.outbox import add_to_outbox
@@ -100,7 +100,7 @@ async def _end_contracts(
 ) -> list[str]:
     """Terminate active contracts (event as usual), close unsigned applications."""
     ended: list[str] = []
-    now, day = datetime.now(UTC), today()
+    now, day = datetime.now(UTC), luxembourg_today()
     for item in stored:
         contract = item.contract
         if contract.status is ContractStatus.ACTIVE:
