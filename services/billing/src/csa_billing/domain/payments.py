@@ -38,7 +38,7 @@ class NotPayable(StrEnum):
     NOTHING_TO_PAY = "not payable: no positive state amount"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True)
 class StatementToPay:
     """A provider statement of a closed period with the provider's newest bank details."""
 
@@ -51,7 +51,7 @@ class StatementToPay:
     state_total: Decimal
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True)
 class PaymentInstruction:
     """One statement's payment: a transfer of the file, or a statement left out and why."""
 
