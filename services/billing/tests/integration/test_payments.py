@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from csa_billing.domain.payments import PaymentStatus, Transition
 from csa_billing.invoicing.service import CloseOptions, close_period, open_period
+from csa_billing.payments.service import set_status
 
 from .town import deliver, provider, town
 
@@ -319,3 +321,21 @@ async def test_refusals_are_problem_details(billing, api, cae, tokens, monkeypat
     assert unknown.json()["end_to_end_ids"] == ["S2025-03-nobody"]
     # the refused report recorded nothing, not even its known transaction
     assert {p["status"] for p in batch["payments"]} == {"exported", "not_payable"}
+
+
+async def test_a_confirmation_waiting_on_another_counts_once(billing, api, cae) -> None:
+    """The second confirmation read the payment as exported before the first committed: its
+    conditional UPDATE waits on the row, then finds it confirmed and changes nothing."""
+    await closed_march(billing)
+    ids = {p["statement_number"]: p["statement_id"] for p in (await exported(api, cae))["payments"]}
+    async with billing.sessions() as first, billing.sessions() as second:
+        confirmed = await set_status(first, ids[MR], PaymentStatus.CONFIRMED, None)
+        waiting = asyncio.create_task(set_status(second, ids[MR], PaymentStatus.CONFIRMED, None))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # blocked on the row the first transaction changed
+        await first.commit()
+        repeated = await waiting
+        await second.commit()
+
+    assert (confirmed.transition, repeated.transition) == (Transition.APPLIED, Transition.UNCHANGED)
+    assert repeated.payment.status == "confirmed"

@@ -36,10 +36,14 @@ def in_file(payments: Sequence[Any]) -> list[Any]:
     return [p for p in payments if p.status != PaymentStatus.NOT_PAYABLE.value]
 
 
+def in_utc(instant: datetime) -> datetime:
+    """A stored instant in UTC (SQLite hands it back naive, PostgreSQL in its own zone)."""
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+
+
 def creation_time(instant: datetime) -> str:
-    """CreDtTm in UTC to the second (SQLite hands back the stored UTC instant naive)."""
-    aware = instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
-    return aware.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """CreDtTm: the export instant in UTC, to the second."""
+    return in_utc(instant).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _Builder:

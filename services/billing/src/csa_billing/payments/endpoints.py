@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.domain.payments import PaymentStatus
 from csa_billing.payments import service
+from csa_billing.payments.documents import in_utc
 from csa_billing.payments.schemas import (
     BatchOut,
     PaymentOut,
@@ -80,7 +81,8 @@ def require_payment_officer(principal: Principal) -> None:
 def _payment_out(row: Any) -> dict[str, Any]:
     out = {k: getattr(row, k) for k in PaymentOut.model_fields if k != "end_to_end_id"}
     left_out = row.status == PaymentStatus.NOT_PAYABLE.value
-    return {**out, "end_to_end_id": None if left_out else row.end_to_end_id}
+    at = row.status_at and in_utc(row.status_at)
+    return {**out, "end_to_end_id": None if left_out else row.end_to_end_id, "status_at": at}
 
 
 def _batch_out(batch: service.Batch) -> BatchOut:
@@ -88,7 +90,7 @@ def _batch_out(batch: service.Batch) -> BatchOut:
     return BatchOut(
         month=row.month,
         message_id=row.message_id,
-        created_at=row.created_at,
+        created_at=in_utc(row.created_at),
         execution_date=row.execution_date,
         transactions=row.transactions,
         total=row.total,
