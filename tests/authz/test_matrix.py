@@ -460,6 +460,12 @@ BILLING = {
     "GET /v1/invoices/{invoice_id}.pdf":                "X  n  n  n  n  n  X  n  n  a",
     "GET /v1/statements":                               "f  f  X  X  f  f  f  f  f  a",
     "GET /v1/privacy/children/{child_id}/export":      "X  f  f  f  f  f  f  f  X  a",
+    # paying the providers is national: the CAE's agents only
+    "POST /v1/periods/{month}/payments":                "f  f  f  f  f  f  X  f  f  a",
+    "GET /v1/periods/{month}/payments/pain.001.xml":    "f  f  f  f  f  f  X  f  f  a",
+    "GET /v1/periods/{month}/payments.csv":             "f  f  f  f  f  f  X  f  f  a",
+    "POST /v1/payments/status-reports":                 "f  f  f  f  f  f  X  f  f  a",
+    "POST /v1/statements/{statement_id}/payment-status": "f  f  f  f  f  f  X  f  f  a",
     **OPERATIONS,
 }  # fmt: skip
 
@@ -489,6 +495,7 @@ def _billing_events() -> list[Any]:
                     "meal_price": "4.50",
                     "plurilingual": False,
                     "agency_id": None,
+                    "iban": "LU280019400644750000",
                 },
             )
         )
@@ -538,11 +545,13 @@ def _billing_events() -> list[Any]:
 
 
 async def test_billing_routes_answer_each_principal_as_the_matrix_says(
-    pg_database_url: Callable[[], str],
+    pg_database_url: Callable[[], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sqlalchemy import select
 
     from csa_billing.invoicing.service import CloseOptions, close_period
+    from csa_billing.payments.service import export
+    from csa_billing.payments.settings import PaymentSettings
     from csa_billing.tables import invoice
     from csa_shared.bus import Message
     from csa_shared.events import TOPICS
@@ -557,9 +566,13 @@ async def test_billing_routes_answer_each_principal_as_the_matrix_says(
                 Message(TOPICS[service], event.key, event.to_json())
             )
         await close_period(runtime, "2025-03", CloseOptions(today=date(2025, 4, 12)))
-        async with runtime.sessions() as session:
+        monkeypatch.setenv("BILLING_PAYMENT_DEBTOR_NAME", "Ministère de l'Éducation nationale")
+        monkeypatch.setenv("BILLING_PAYMENT_DEBTOR_IBAN", "DE89370400440532013000")
+        async with runtime.unit_of_work() as session:
             query = select(invoice.c.id).where(invoice.c.child_id == "child-a")
             invoice_a = (await session.execute(query)).scalar_one()
+            batch = await export(session, "2025-03", PaymentSettings())
+        statement_x = next(p.statement_id for p in batch.payments if p.provider_id == "prov-x")
         world = World(
             tokens,
             ["child-a"],
@@ -568,14 +581,14 @@ async def test_billing_routes_answer_each_principal_as_the_matrix_says(
             sees_secret=frozenset({"parent_a", "provider_x", "cae", "privacy"}),
         )
         async with _client(app, "billing") as client:
-            failures = await _billing(client, app, world, invoice_a)
+            failures = await _billing(client, app, world, invoice_a, statement_x)
     finally:
         await runtime.stop()
     assert not failures, _report(failures)
 
 
 async def _billing(
-    client: httpx.AsyncClient, app: FastAPI, world: World, invoice_a: str
+    client: httpx.AsyncClient, app: FastAPI, world: World, invoice_a: str, statement_x: str
 ) -> list[str]:
     async def fixed_call(path: str, body: Any = None) -> Call:
         return Call(path, json=body)
@@ -605,9 +618,33 @@ async def _billing(
         "GET /v1/invoices/{invoice_id}.pdf": fixed(f"/v1/invoices/{invoice_a}.pdf"),
         "GET /v1/statements": fixed("/v1/statements"),
         "GET /v1/privacy/children/{child_id}/export": fixed("/v1/privacy/children/child-a/export"),
+        # March's payments are exported: a repeat answers the same batch, a report or a
+        # confirmation repeated changes nothing
+        "POST /v1/periods/{month}/payments": fixed("/v1/periods/2025-03/payments"),
+        "GET /v1/periods/{month}/payments/pain.001.xml": fixed(
+            "/v1/periods/2025-03/payments/pain.001.xml"
+        ),
+        "GET /v1/periods/{month}/payments.csv": fixed("/v1/periods/2025-03/payments.csv"),
+        "POST /v1/payments/status-reports": lambda who: _status_report("S2025-03-prov-x"),
+        "POST /v1/statements/{statement_id}/payment-status": fixed(
+            f"/v1/statements/{statement_x}/payment-status", {"status": "confirmed"}
+        ),
         **operations(),
     }
     return await run_matrix(client, app, world, BILLING, builders)
+
+
+async def _status_report(end_to_end_id: str) -> Call:
+    report = (
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.10"><CstmrPmtStsRpt>'
+        f"<OrgnlPmtInfAndSts><TxInfAndSts><OrgnlEndToEndId>{end_to_end_id}</OrgnlEndToEndId>"
+        "<TxSts>ACSC</TxSts></TxInfAndSts></OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>"
+    )
+    return Call(
+        "/v1/payments/status-reports",
+        content=report.encode(),
+        headers={"Content-Type": "application/xml"},
+    )
 
 
 # ------------------------------------------------------------------------------------ identity

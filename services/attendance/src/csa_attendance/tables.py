@@ -50,6 +50,8 @@ provider_versions = Table(
     Column("meal_price", MONEY, nullable=False),
     Column("plurilingual", Boolean, nullable=False),
     Column("agency_id", String(64), nullable=True),
+    Column("iban", String(34), nullable=True),
+    Column("bic", String(11), nullable=True),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 

@@ -12,10 +12,11 @@ from csa_shared.composition import ServiceDefinition
 
 def _routers() -> list:
     from csa_billing.invoicing.endpoints import router as invoicing
+    from csa_billing.payments.endpoints import router as payments
     from csa_billing.privacy.endpoints import router as privacy
     from csa_billing.simulation.endpoints import router as simulations
 
-    return [simulations, invoicing, privacy]
+    return [simulations, invoicing, payments, privacy]
 
 
 definition = ServiceDefinition(

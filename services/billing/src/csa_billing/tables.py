@@ -116,6 +116,10 @@ provider_terms = Table(
     Column("hourly_price", MONEY, nullable=False),
     Column("meal_price", MONEY, nullable=False),
     Column("plurilingual", Boolean, nullable=False),
+    # bank details the provider gave with these terms (None: none given); payments use the
+    # newest version's
+    Column("iban", String(34), nullable=True),
+    Column("bic", String(11), nullable=True),
     *_stamp(),
 )
 
@@ -275,4 +279,41 @@ invoice_pdf = Table(
     Column("invoice_id", String(36), primary_key=True),
     Column("content", LargeBinary, nullable=False),
     Column("rendered_at", DateTime(timezone=True), nullable=False),
+)
+
+# ---- payments: the state's SEPA credit transfers to the providers (csa_billing.payments) ----
+
+payment_batch = Table(
+    "payment_batch",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("message_id", String(35), nullable=False, unique=True),
+    # the export's instant, written once: the file's CreDtTm, so a re-download is identical
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("execution_date", Date, nullable=False),
+    # the paying agency's account as configured at export (a later change of the settings
+    # does not rewrite an exported file)
+    Column("debtor_name", Text, nullable=False),
+    Column("debtor_iban", String(34), nullable=False),
+    Column("debtor_bic", String(11), nullable=True),
+    Column("transactions", Integer, nullable=False),
+    Column("total", MONEY, nullable=False),
+)
+
+payment = Table(
+    "payment",
+    metadata,
+    Column("statement_id", String(36), primary_key=True),
+    Column("month", String(7), nullable=False, index=True),
+    Column("statement_number", String(32), nullable=False),
+    Column("provider_id", String(64), nullable=False),
+    Column("creditor_name", Text, nullable=False),
+    Column("iban", String(34), nullable=True),
+    Column("bic", String(11), nullable=True),
+    Column("amount", MONEY, nullable=False),
+    Column("end_to_end_id", String(35), nullable=False, unique=True),
+    # exported -> confirmed | rejected (once), or not_payable (left out of the file)
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("status_at", DateTime(timezone=True), nullable=True),
 )

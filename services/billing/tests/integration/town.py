@@ -65,6 +65,7 @@ def provider(
     effective: str = "2024-09-02",
     commune: str = "Luxembourg",
     version: int = 1,
+    **extra: Any,
 ) -> Envelope:
     kind = "changed" if changed else "registered"
     return new_event(
@@ -84,6 +85,7 @@ def provider(
             "meal_price": "4.50",
             "plurilingual": plurilingual,
             "agency_id": None,
+            **extra,
         },
     )
 

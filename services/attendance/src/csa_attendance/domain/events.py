@@ -109,6 +109,8 @@ class _ProviderEvent(_Event):
     meal_price: Decimal
     plurilingual: bool
     agency_id: str | None
+    iban: str | None = None
+    bic: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

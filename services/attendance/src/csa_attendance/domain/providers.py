@@ -22,6 +22,7 @@ from csa_attendance.domain import checks
 from csa_attendance.domain.closing import closed_period_on_or_after
 from csa_attendance.domain.errors import AttendanceDomainError, Code, Violation
 from csa_attendance.domain.events import ProviderChanged, ProviderRegistered
+from csa_shared.rules.bank_accounts import bic_problem, iban_problem
 from csa_shared.rules.parameters import ProviderType
 
 
@@ -44,6 +45,9 @@ class ProviderTerms:
     meal_price: Decimal
     plurilingual: bool
     agency_id: str | None = None
+    # where the state pays the provider (billing's SEPA transfers); a BIC only with an IBAN
+    iban: str | None = None
+    bic: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,7 @@ def validate_terms(
         *checks.money(terms.hourly_price, "hourly_price", positive=True),
         *checks.money(terms.meal_price, "meal_price"),
     ]
+    found += bank_details(terms)
     if (
         provider_type is ProviderType.SEA_CONVENTIONNE
         and not checks.money(terms.hourly_price, "hourly_price")
@@ -117,6 +122,19 @@ def validate_terms(
     return found
 
 
+def bank_details(terms: ProviderTerms) -> list[Violation]:
+    """The optional IBAN (mod-97) and BIC, in electronic form; a BIC needs an IBAN."""
+    found = []
+    if terms.iban is not None and (problem := iban_problem(terms.iban)):
+        found.append(Violation(Code.INVALID_VALUE, "iban", problem))
+    if terms.bic is not None:
+        if problem := bic_problem(terms.bic):
+            found.append(Violation(Code.INVALID_VALUE, "bic", problem))
+        elif terms.iban is None:
+            found.append(Violation(Code.INVALID_VALUE, "bic", "a BIC is given with an IBAN"))
+    return found
+
+
 _E = TypeVar("_E", ProviderRegistered, ProviderChanged)
 
 
@@ -135,6 +153,8 @@ def _event(kind: type[_E], provider: Provider, closed_months: Collection[str]) -
         meal_price=t.meal_price,
         plurilingual=t.plurilingual,
         agency_id=t.agency_id,
+        iban=t.iban,
+        bic=t.bic,
     )
 
 

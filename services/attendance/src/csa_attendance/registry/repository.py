@@ -32,6 +32,8 @@ def _terms(row: Any) -> ProviderTerms:
         meal_price=row.meal_price,
         plurilingual=row.plurilingual,
         agency_id=row.agency_id,
+        iban=row.iban,
+        bic=row.bic,
     )
 
 
@@ -104,6 +106,8 @@ async def save_provider_version(session: AsyncSession, provider: Provider, *, ne
             meal_price=t.meal_price,
             plurilingual=t.plurilingual,
             agency_id=t.agency_id,
+            iban=t.iban,
+            bic=t.bic,
             recorded_at=now,
         )
     )

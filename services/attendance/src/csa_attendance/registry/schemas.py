@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from csa_attendance.domain.contracts import BillingMode
+from csa_shared.rules.bank_accounts import electronic_form
 from csa_shared.rules.parameters import ProviderType
 
 ADDRESS = {"street": "1 rue de la Gare", "postcode": "L-1234", "locality": "Luxembourg"}
@@ -20,6 +21,8 @@ TERMS_EXAMPLE = {
     "meal_price": "4.50",
     "plurilingual": True,
     "agency_id": None,
+    "iban": "LU28 0019 4006 4475 0000",
+    "bic": "BCEELULL",
 }
 
 
@@ -29,7 +32,23 @@ class AddressIn(BaseModel):
     locality: str = Field(max_length=100)
 
 
-class TermsIn(BaseModel):
+class BankDetailsIn(BaseModel):
+    """Where the state pays the provider (optional; billing's SEPA credit transfers)."""
+
+    iban: str | None = Field(
+        default=None,
+        max_length=42,
+        description='IBAN, spaces allowed ("LU28 0019 4006 4475 0000"); kept without spaces',
+    )
+    bic: str | None = Field(default=None, max_length=11, description="BIC (8 or 11 characters)")
+
+    @field_validator("iban", "bic")
+    @classmethod
+    def _electronic_form(cls, value: str | None) -> str | None:
+        return None if value is None else electronic_form(value)
+
+
+class TermsIn(BankDetailsIn):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [TERMS_EXAMPLE]})
 
     effective_from: date
@@ -44,7 +63,7 @@ class TermsIn(BaseModel):
     )
 
 
-class ProviderIn(BaseModel):
+class ProviderIn(BankDetailsIn):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

@@ -49,6 +49,8 @@ def _terms(body: TermsIn | ProviderIn) -> ProviderTerms:
         meal_price=body.meal_price,
         plurilingual=body.plurilingual,
         agency_id=body.agency_id,
+        iban=body.iban,
+        bic=body.bic,
     )
 
 
@@ -68,6 +70,8 @@ def provider_out(p: Provider) -> ProviderOut:
             meal_price=t.meal_price,
             plurilingual=t.plurilingual,
             agency_id=t.agency_id,
+            iban=t.iban,
+            bic=t.bic,
         )
         for i, t in enumerate(p.versions, start=1)
     ]

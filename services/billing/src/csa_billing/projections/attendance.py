@@ -186,6 +186,8 @@ async def on_provider(session: AsyncSession, event: Envelope) -> None:
             "hourly_price": Decimal(data["hourly_price"]),
             "meal_price": Decimal(data["meal_price"]),
             "plurilingual": data["plurilingual"],
+            "iban": data.get("iban"),  # absent from events before bank details existed
+            "bic": data.get("bic"),
             "version": data["version"],
         },
     )
