@@ -462,6 +462,7 @@ BILLING = {
     "GET /v1/privacy/children/{child_id}/export":      "X  f  f  f  f  f  f  f  X  a",
     # paying the providers is national: the CAE's agents only
     "POST /v1/periods/{month}/payments":                "f  f  f  f  f  f  X  f  f  a",
+    "GET /v1/periods/{month}/payments":                 "f  f  f  f  f  f  X  f  f  a",
     "GET /v1/periods/{month}/payments/pain.001.xml":    "f  f  f  f  f  f  X  f  f  a",
     "GET /v1/periods/{month}/payments.csv":             "f  f  f  f  f  f  X  f  f  a",
     "POST /v1/payments/status-reports":                 "f  f  f  f  f  f  X  f  f  a",
@@ -621,6 +622,7 @@ async def _billing(
         # March's payments are exported: a repeat answers the same batch, a report or a
         # confirmation repeated changes nothing
         "POST /v1/periods/{month}/payments": fixed("/v1/periods/2025-03/payments"),
+        "GET /v1/periods/{month}/payments": fixed("/v1/periods/2025-03/payments"),
         "GET /v1/periods/{month}/payments/pain.001.xml": fixed(
             "/v1/periods/2025-03/payments/pain.001.xml"
         ),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from csa.services import definition
+from csa_billing.invoicing.service import CloseOptions, close_period
 from csa_billing.simulation.schemas import EXAMPLE_REQUEST
 from csa_shared.http.problems import PROBLEM_JSON
 from csa_shared.runtime import ServiceRuntime
@@ -20,8 +22,15 @@ from csa_shared.testing.commits import failing_commits
 from csa_shared.testing.read_after_write import WriteCoverage, answer_first
 from csa_shared.testing.tokens import TestTokens
 
+from .test_payments import MR, banked_town, report
+from .town import deliver
+
 coverage = WriteCoverage()
 MONTH = "2025-03"
+PAYING_AGENCY = {
+    "BILLING_PAYMENT_DEBTOR_NAME": "Ministère de l'Éducation nationale",
+    "BILLING_PAYMENT_DEBTOR_IBAN": "LU12 0010 0012 3456 7891",
+}
 
 
 @pytest.fixture
@@ -90,3 +99,50 @@ async def test_a_commit_that_fails_answers_503_and_stores_nothing(
 
 def test_every_write_endpoint_is_read_back(embedded: ServiceRuntime) -> None:
     coverage.assert_complete(definition("billing").create_app(embedded, manage_lifecycle=False))
+
+
+@pytest.fixture
+async def exported_march(embedded: ServiceRuntime, client, agent, monkeypatch) -> dict[str, Any]:
+    """March of the banked town closed, its payments exported and read back at once."""
+    for name, value in PAYING_AGENCY.items():
+        monkeypatch.setenv(name, value)
+    await deliver(embedded, banked_town())
+    await close_period(embedded, MONTH, CloseOptions(today=date(2025, 4, 30)))
+    exported = await client.post(f"/v1/periods/{MONTH}/payments", headers=agent)
+    assert exported.status_code == 201, exported.text
+    shown = await client.get(f"/v1/periods/{MONTH}/payments", headers=agent)
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["payments"] == exported.json()["payments"]
+    return {p["statement_number"]: p for p in shown.json()["payments"]}
+
+
+def _status_of(batch: httpx.Response, number: str) -> str:
+    return next(p["status"] for p in batch.json()["payments"] if p["statement_number"] == number)
+
+
+@coverage.covers("POST /v1/periods/{month}/payments")
+async def test_an_export_reads_back_at_once(exported_march) -> None:
+    assert {p["status"] for p in exported_march.values()} >= {"exported"}
+
+
+@coverage.covers("POST /v1/statements/{statement_id}/payment-status")
+async def test_a_payment_status_reads_back_at_once(client, agent, exported_march) -> None:
+    statement_id = exported_march[MR]["statement_id"]
+    recorded = await client.post(
+        f"/v1/statements/{statement_id}/payment-status", json={"status": "confirmed"}, headers=agent
+    )
+    assert recorded.status_code == 200, recorded.text
+    shown = await client.get(f"/v1/periods/{MONTH}/payments", headers=agent)
+    assert _status_of(shown, MR) == "confirmed"
+
+
+@coverage.covers("POST /v1/payments/status-reports")
+async def test_a_status_report_reads_back_at_once(client, agent, exported_march) -> None:
+    uploaded = await client.post(
+        "/v1/payments/status-reports",
+        content=report((MR, "RJCT", "AC04")),
+        headers={**agent, "Content-Type": "application/xml"},
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    shown = await client.get(f"/v1/periods/{MONTH}/payments", headers=agent)
+    assert _status_of(shown, MR) == "rejected"

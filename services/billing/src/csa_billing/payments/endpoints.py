@@ -121,6 +121,19 @@ async def export_payments(
     return _batch_out(batch)
 
 
+@router.get(
+    "/periods/{month}/payments",
+    response_model=BatchOut,
+    responses=problem_responses(404, 422),
+    summary="A period's exported payments and the status of each (CAE agents)",
+)
+async def show_payments(
+    month: str, unit: AsyncSession = UNIT, principal: Principal = Depends(authenticated)
+) -> BatchOut:
+    require_payment_officer(principal)
+    return _batch_out(await service.exported(unit, month))
+
+
 def _attachment(content: bytes, media_type: str, filename: str) -> Response:
     disposition = f'attachment; filename="{filename}"'
     return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
