@@ -40,10 +40,16 @@ def clock() -> Clock:
 
 
 @pytest.fixture
+def identity_database_url(pg_database_url: Callable[[], str]) -> str | None:
+    """The service's database; a module may override it (None: the embedded SQLite file)."""
+    return pg_database_url()
+
+
+@pytest.fixture
 async def identity(
-    pg_database_url: Callable[[], str], tmp_path: Path, clock: Clock
+    identity_database_url: str | None, tmp_path: Path, clock: Clock
 ) -> AsyncIterator[ServiceRuntime]:
-    settings = Settings(IDENTITY_DATABASE_URL=pg_database_url(), CSA_VAR_DIR=str(tmp_path))
+    settings = Settings(IDENTITY_DATABASE_URL=identity_database_url, CSA_VAR_DIR=str(tmp_path))
     runtime = definition.build_runtime(settings)
     context = identity_of(runtime)
     context.clock = clock
@@ -125,12 +131,14 @@ async def last_sms_code(api: httpx.AsyncClient) -> str:
     return found.group(1)
 
 
-async def register(
+async def start_registration(
     api: httpx.AsyncClient,
     runtime: ServiceRuntime,
     child_id: str = "child-1",
     mobile: str = "+352 621 123 456",
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[str, str]:
+    """A new card and the first step of its registration: (IAM code, flow id); the OTP is the
+    last SMS."""
     iam_code, linking = await card_for(api, runtime, child_id)
     started = await api.post(
         "/v1/registrations",
@@ -142,9 +150,17 @@ async def register(
         },
     )
     assert started.status_code == 202, started.text
+    return iam_code, started.json()["flow_id"]
+
+
+async def register(
+    api: httpx.AsyncClient,
+    runtime: ServiceRuntime,
+    child_id: str = "child-1",
+    mobile: str = "+352 621 123 456",
+) -> tuple[str, dict[str, Any]]:
+    iam_code, flow_id = await start_registration(api, runtime, child_id, mobile)
     code = await last_sms_code(api)
-    confirmed = await api.post(
-        "/v1/registrations/confirm", json={"flow_id": started.json()["flow_id"], "code": code}
-    )
+    confirmed = await api.post("/v1/registrations/confirm", json={"flow_id": flow_id, "code": code})
     assert confirmed.status_code == 201, confirmed.text
     return iam_code, confirmed.json()

@@ -37,7 +37,7 @@ async def request_activation_letter(runtime: ServiceRuntime, *, iam_code: str) -
     now = context.now()
     code = canonical_iam_code(iam_code) or ""
     async with runtime.unit_of_work() as session:
-        account = await repository.load_account_by_iam_code(session, code) if code else None
+        account = await repository.lock_account_by_iam_code(session, code) if code else None
         link = next((c for c in account.children if c.iam_code == code), None) if account else None
         holder = await cards.holder_of(session, link.child_id) if link else None
         if account is None or link is None or holder is None:
@@ -90,7 +90,7 @@ async def use_activation_code(
     code = canonical_iam_code(iam_code) or ""
     failure: IdentityError | None = None
     async with runtime.unit_of_work() as session:
-        account = await repository.load_account_by_iam_code(session, code) if code else None
+        account = await repository.lock_account_by_iam_code(session, code) if code else None
         if account is None:
             context.code_hasher.verify(activation_code, "0" * 64)  # same work as a known code
             failure = ActivationCodeRejected("not valid")
@@ -172,7 +172,9 @@ async def confirm_activation(runtime: ServiceRuntime, *, flow_id: str, sms_code:
     failure: IdentityError | None = None
     async with runtime.unit_of_work() as session:
         row = await repository.load_flow(session, flow_id, "reactivation")
-        account = await repository.load_account(session, row.account_id) if row else None
+        account = await repository.lock_account(session, row.account_id) if row else None
+        # read again under the account's lock: a check that held it may have counted an attempt
+        row = await repository.load_flow(session, flow_id, "reactivation") if account else None
         activation = await load_activation(session, account.account_id) if account else None
         if row is None or account is None or activation is None:
             failure = OtpRejected("otp.expired")

@@ -129,7 +129,9 @@ async def finish_registration(runtime: ServiceRuntime, *, flow_id: str, sms_code
     failure: IdentityError | None = None
     async with runtime.unit_of_work() as session:
         row = await repository.load_flow(session, flow_id, "registration")
-        card = await cards.card_by_child(session, row.child_id) if row else None
+        card = await cards.lock_card(session, row.child_id) if row else None
+        # read again under the card's lock: a confirmation that held it may have ended the flow
+        row = await repository.load_flow(session, flow_id, "registration") if card else None
         if row is None or card is None:
             failure = OtpRejected("otp.expired")
         else:
@@ -212,7 +214,7 @@ async def begin_parent_login(
     now = context.now()
     code = canonical_iam_code(iam_code) or ""
     async with runtime.unit_of_work() as session:
-        account = await repository.load_account_by_iam_code(session, code) if code else None
+        account = await repository.lock_account_by_iam_code(session, code) if code else None
         history = await sms_history(
             session,
             account_key=account.account_id if account else "",
@@ -279,7 +281,9 @@ async def finish_parent_login(runtime: ServiceRuntime, *, flow_id: str, sms_code
     failure: IdentityError | None = None
     async with runtime.unit_of_work() as session:
         row = await repository.load_flow(session, flow_id, "login")
-        account = await repository.load_account(session, row.account_id) if row else None
+        account = await repository.lock_account(session, row.account_id) if row else None
+        # read again under the account's lock: a check that held it may have counted an attempt
+        row = await repository.load_flow(session, flow_id, "login") if account else None
         if row is None or account is None:
             failure = OtpRejected("otp.expired")
         else:

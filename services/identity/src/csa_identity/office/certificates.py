@@ -72,7 +72,7 @@ async def _register(runtime: ServiceRuntime, account_id: str, *, pem: str) -> Lu
 
 async def listed(runtime: ServiceRuntime, account_id: str) -> list[LuxTrustCertificate]:
     async with runtime.unit_of_work() as session:
-        await account_of(session, account_id)
+        await account_of(session, account_id, for_update=False)
         return await certs.certificates_of(session, account_id)
 
 
@@ -132,7 +132,7 @@ async def login(
     code = canonical_iam_code(iam_code) or ""
     failure: IdentityError | None = None
     async with runtime.unit_of_work() as session:
-        account = await repository.load_account_by_iam_code(session, code) if code else None
+        account = await repository.lock_account_by_iam_code(session, code) if code else None
         checked = check_password(
             account, password, now=now, hasher=context.password_hasher, lockout=context.lockout
         )

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.adapters.instants import aware
+from csa_identity.adapters.row_locks import lock_row
 from csa_identity.domain.lockout import FailureCounter
 from csa_identity.domain.principals import Agent, AgentKind, ProviderClient
 from csa_identity.tables import agents, provider_clients
@@ -52,6 +53,14 @@ def _agent(row: Any) -> Agent:
 async def load_agent(session: AsyncSession, agent_id: str) -> Agent | None:
     row = (await session.execute(select(agents).where(agents.c.agent_id == agent_id))).first()
     return _agent(row) if row else None
+
+
+async def lock_agent(session: AsyncSession, agent_id: str) -> Agent | None:
+    """The agent, locked until the transaction ends (``adapters.row_locks``): its failure
+    counter and last used TOTP step are decided by one login at a time."""
+    if not await lock_row(session, agents.c.agent_id, agent_id):
+        return None
+    return await load_agent(session, agent_id)
 
 
 async def insert_agent(session: AsyncSession, agent: Agent, *, now: Any) -> None:

@@ -73,7 +73,7 @@ async def agent_login(
     now = context.now()
     failure: IdentityError | None = None
     async with runtime.unit_of_work() as session:
-        agent = await repository.load_agent(session, agent_id)
+        agent = await repository.lock_agent(session, agent_id)
         step = authenticate_agent(
             agent,
             password=password,

@@ -1,0 +1,218 @@
+"""Limits and once-only rules hold when the same request arrives many times at once.
+
+Each test fires its requests together (``asyncio.gather`` over the ASGI app, on PostgreSQL,
+whose pool of 20 connections lets them really overlap, and on the embedded SQLite file) and
+counts exactly what a caller sending them one by one would get: the row carrying each rule is
+locked while a request decides, so the losers get the sequential answer (never a 500).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pyotp
+import pytest
+from sqlalchemy import func, select
+
+from csa_identity.domain.principals import AgentKind
+from csa_identity.principals import service as principals
+from csa_identity.tables import account_children, accounts, letters, refresh_families, sms_messages
+from csa_shared.runtime import ServiceRuntime
+
+from .conftest import PASSWORD, Clock, card_for, last_sms_code, register, start_registration
+
+pytestmark = pytest.mark.postgres
+
+MOBILE = "+352621555777"
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def identity_database_url(
+    request: pytest.FixtureRequest, pg_database_url: Callable[[], str]
+) -> str | None:
+    """PostgreSQL (production) and the embedded SQLite file (None: its default place)."""
+    return pg_database_url() if request.param == "postgresql" else None
+
+
+async def _together(calls: list[Awaitable[httpx.Response]]) -> list[httpx.Response]:
+    return list(await asyncio.gather(*calls))
+
+
+def _outcomes(answers: list[httpx.Response]) -> Counter[tuple[int, str | None]]:
+    """(status, problem code) of each answer, counted."""
+    return Counter(
+        (a.status_code, a.json().get("error") if a.status_code >= 400 else None) for a in answers
+    )
+
+
+async def _row(runtime: ServiceRuntime, query: Any) -> Any:
+    async with runtime.unit_of_work() as session:
+        return (await session.execute(query)).one()
+
+
+async def _account_row(runtime: ServiceRuntime) -> Any:
+    return await _row(runtime, select(accounts))
+
+
+async def test_forty_wrong_passwords_at_once_count_five_and_lock_the_right_one_out(
+    api: httpx.AsyncClient, identity: ServiceRuntime, clock: Clock
+) -> None:
+    iam_code, _ = await register(api, identity)
+    wrong = {"iam_code": iam_code, "password": "wrong-password-xyz"}
+    answers = await _together([api.post("/v1/login", json=wrong) for _ in range(40)])
+    assert _outcomes(answers) == {(401, "login.failed"): 40}
+    account = await _account_row(identity)
+    # exactly five counted: one lockout, nothing counted towards the next
+    assert (account.password_failures, account.password_lockouts) == (0, 1)
+    right = {"iam_code": iam_code, "password": PASSWORD}
+    assert (await api.post("/v1/login", json=right)).status_code == 401
+    clock.advance(seconds=61)
+    assert (await api.post("/v1/login", json=right)).status_code == 202
+
+
+async def test_thirty_wrong_sms_codes_at_once_check_five_then_end_the_login(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    iam_code, _ = await register(api, identity)
+    started = await api.post("/v1/login", json={"iam_code": iam_code, "password": PASSWORD})
+    flow_id = started.json()["flow_id"]
+    code = await last_sms_code(api)
+    wrong = "000000" if code != "000000" else "111111"
+    body = {"flow_id": flow_id, "code": wrong}
+    answers = await _together([api.post("/v1/login/complete", json=body) for _ in range(30)])
+    # four wrong, the fifth locks the account's OTPs and ends the login; the rest find no login
+    assert _outcomes(answers) == {
+        (422, "otp.wrong"): 4,
+        (429, "lockout.active"): 1,
+        (422, "otp.expired"): 25,
+    }
+    account = await _account_row(identity)
+    assert (account.otp_failures, account.otp_lockouts) == (0, 1)
+    late = await api.post("/v1/login/complete", json={"flow_id": flow_id, "code": code})
+    assert (late.status_code, late.json()["error"]) == (422, "otp.expired")
+
+
+async def test_thirty_registrations_at_once_with_one_linking_code_send_three_sms(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    iam_code, linking = await card_for(api, identity, "child-1")
+    body = {"iam_code": iam_code, "linking_code": linking, "password": PASSWORD, "mobile": MOBILE}
+    answers = await _together([api.post("/v1/registrations", json=body) for _ in range(30)])
+    assert _outcomes(answers) == {(202, None): 3, (429, "sms.rate_limited"): 27}
+    sent = await _row(identity, select(func.count()).where(sms_messages.c.phone == MOBILE))
+    assert sent[0] == 3
+
+
+async def test_registrations_of_two_cards_to_one_number_at_once_send_it_three_sms(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    bodies = [
+        {"iam_code": iam_code, "linking_code": linking, "password": PASSWORD, "mobile": MOBILE}
+        for iam_code, linking in [
+            await card_for(api, identity, "child-1"),
+            await card_for(api, identity, "child-2"),
+        ]
+    ]
+    answers = await _together(
+        [api.post("/v1/registrations", json=bodies[i % 2]) for i in range(30)]
+    )
+    assert _outcomes(answers) == {(202, None): 3, (429, "sms.rate_limited"): 27}
+    sent = await _row(identity, select(func.count()).where(sms_messages.c.phone == MOBILE))
+    assert sent[0] == 3
+
+
+async def test_thirty_right_passwords_at_once_send_three_sms(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    iam_code, _ = await register(api, identity, mobile=MOBILE)  # the registration's SMS: 1
+    body = {"iam_code": iam_code, "password": PASSWORD}
+    answers = await _together([api.post("/v1/login", json=body) for _ in range(30)])
+    assert _outcomes(answers) == {(202, None): 2, (429, "sms.rate_limited"): 28}
+    sent = await _row(identity, select(func.count()).where(sms_messages.c.phone == MOBILE))
+    assert sent[0] == 3
+
+
+async def test_thirty_activation_requests_at_once_post_one_letter(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    iam_code, _ = await register(api, identity)
+    body = {"iam_code": iam_code}
+    answers = await _together([api.post("/v1/activation-codes", json=body) for _ in range(30)])
+    assert _outcomes(answers) == {(202, None): 30}
+    posted = await _row(identity, select(func.count()).where(letters.c.kind == "activation"))
+    assert posted[0] == 1
+
+
+async def test_thirty_refreshes_of_one_token_at_once_open_one_session_and_revoke_the_family(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    _, tokens = await register(api, identity)
+    body = {"refresh_token": tokens["refresh_token"]}
+    answers = await _together([api.post("/v1/sessions/refresh", json=body) for _ in range(30)])
+    # the second use of the token revokes the family; after that no token of it is valid
+    assert _outcomes(answers) == {
+        (200, None): 1,
+        (401, "session.reused"): 1,
+        (401, "session.invalid"): 28,
+    }
+    family = await _row(identity, select(refresh_families))
+    assert family.revoked_at is not None
+    (winner,) = [a for a in answers if a.status_code == 200]
+    after = await api.post(
+        "/v1/sessions/refresh", json={"refresh_token": winner.json()["refresh_token"]}
+    )
+    assert after.status_code == 401
+
+
+async def test_thirty_agent_logins_at_once_with_one_totp_code_give_one_token(
+    api: httpx.AsyncClient, identity: ServiceRuntime, clock: Clock
+) -> None:
+    password = "granite-meadow-falcon-19"
+    _agent, uri = await principals.create_agent(
+        identity, agent_id="cae-agent", kind=AgentKind.CAE, password=password, office="cae-lux"
+    )
+    body = {
+        "agent_id": "cae-agent",
+        "password": password,
+        "totp": pyotp.parse_uri(uri).at(clock.now),
+    }
+    answers = await _together([api.post("/v1/agents/login", json=body) for _ in range(30)])
+    assert _outcomes(answers) == {(200, None): 1, (401, "login.failed"): 29}
+
+
+async def test_thirty_confirmations_of_one_registration_at_once_create_one_account(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    _, flow_id = await start_registration(api, identity)
+    body = {"flow_id": flow_id, "code": await last_sms_code(api)}
+    answers = await _together([api.post("/v1/registrations/confirm", json=body) for _ in range(30)])
+    assert _outcomes(answers) == {(201, None): 1, (422, "otp.expired"): 29}
+    created = await _row(identity, select(func.count()).select_from(accounts))
+    attached = await _row(identity, select(func.count()).select_from(account_children))
+    assert (created[0], attached[0]) == (1, 1)
+
+
+async def test_thirty_attachments_of_one_child_by_two_parents_at_once_attach_it_once(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    parents = [
+        {"Authorization": f"Bearer {tokens['access_token']}"}
+        for _, tokens in [
+            await register(api, identity, "child-1"),
+            await register(api, identity, "child-2", mobile=MOBILE),
+        ]
+    ]
+    iam_code, linking = await card_for(api, identity, "child-3")
+    body = {"iam_code": iam_code, "linking_code": linking}
+    answers = await _together(
+        [api.post("/v1/me/children", json=body, headers=parents[i % 2]) for i in range(30)]
+    )
+    assert _outcomes(answers) == {(201, None): 1, (422, "linking_code.rejected"): 29}
+    links = await _row(
+        identity, select(func.count()).where(account_children.c.child_id == "child-3")
+    )
+    assert links[0] == 1
