@@ -168,20 +168,38 @@ async def test_thirty_refreshes_of_one_token_at_once_open_one_session_and_revoke
     assert after.status_code == 401
 
 
+AGENT_PASSWORD = "granite-meadow-falcon-19"
+
+
+async def _cae_agent_login(runtime: ServiceRuntime, clock: Clock) -> dict[str, str]:
+    """A CAE agent (an administrator) and the body of its login with the current TOTP code."""
+    _agent, uri = await principals.create_agent(
+        runtime, agent_id="cae-agent", kind=AgentKind.CAE, password=AGENT_PASSWORD, office="cae"
+    )
+    totp = pyotp.parse_uri(uri).at(clock.now)
+    return {"agent_id": "cae-agent", "password": AGENT_PASSWORD, "totp": totp}
+
+
 async def test_thirty_agent_logins_at_once_with_one_totp_code_give_one_token(
     api: httpx.AsyncClient, identity: ServiceRuntime, clock: Clock
 ) -> None:
-    password = "granite-meadow-falcon-19"
-    _agent, uri = await principals.create_agent(
-        identity, agent_id="cae-agent", kind=AgentKind.CAE, password=password, office="cae-lux"
-    )
-    body = {
-        "agent_id": "cae-agent",
-        "password": password,
-        "totp": pyotp.parse_uri(uri).at(clock.now),
-    }
+    body = await _cae_agent_login(identity, clock)
     answers = await _together([api.post("/v1/agents/login", json=body) for _ in range(30)])
     assert _outcomes(answers) == {(200, None): 1, (401, "login.failed"): 29}
+
+
+async def test_thirty_registrations_of_one_agent_and_one_client_at_once_register_each_once(
+    api: httpx.AsyncClient, identity: ServiceRuntime, clock: Clock
+) -> None:
+    login = await api.post("/v1/agents/login", json=await _cae_agent_login(identity, clock))
+    admin = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    agent = {"agent_id": "esch-1", "kind": "commune", "commune": "esch", "password": PASSWORD}
+    client = {"provider_id": "prov-1", "client_id": "prov-1-app"}
+    answers = await _together(
+        [api.post("/v1/admin/agents", json=agent, headers=admin) for _ in range(30)]
+        + [api.post("/v1/admin/provider-clients", json=client, headers=admin) for _ in range(30)]
+    )
+    assert _outcomes(answers) == {(201, None): 2, (409, None): 58}
 
 
 async def test_thirty_confirmations_of_one_registration_at_once_create_one_account(

@@ -31,6 +31,20 @@ def _is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+def _insert(session: AsyncSession, table: Table) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT on both databases."""
+    return (postgresql.insert if _is_postgres(session) else sqlite.insert)(table)
+
+
+async def insert_once(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:
+    """Insert the row unless its key exists, also when a concurrent request inserts it at
+    the same moment (``ON CONFLICT DO NOTHING`` waits for that one); False when it existed."""
+    result = await session.execute(
+        _insert(session, table).values(**values).on_conflict_do_nothing()
+    )
+    return bool(result.rowcount)
+
+
 async def lock_row(session: AsyncSession, key: Column[Any], value: Any) -> bool:
     """Lock the row whose ``key`` is ``value`` until the transaction ends; False if none."""
     if _is_postgres(session):
@@ -44,9 +58,8 @@ async def lock_keys(session: AsyncSession, table: Table, keys: Iterable[str]) ->
     """Create (if need be) and lock one row per key of ``table`` (a single ``key`` column):
     a lock for something that has no row of its own, such as a phone number. One upsert per
     key, in sorted order, which locks the row on PostgreSQL whether it inserts or updates."""
-    insert = postgresql.insert if _is_postgres(session) else sqlite.insert
     for key in sorted(set(keys)):
-        statement = insert(table).values(key=key)
+        statement = _insert(session, table).values(key=key)
         await session.execute(
             statement.on_conflict_do_update(
                 index_elements=[table.c.key], set_={"key": statement.excluded.key}
