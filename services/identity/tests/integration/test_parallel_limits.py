@@ -24,6 +24,7 @@ from csa_identity.tables import account_children, accounts, letters, refresh_fam
 from csa_shared.runtime import ServiceRuntime
 
 from .conftest import PASSWORD, Clock, card_for, last_sms_code, register, start_registration
+from .test_certificates_limits import certificate_pem
 
 pytestmark = pytest.mark.postgres
 
@@ -234,3 +235,21 @@ async def test_thirty_attachments_of_one_child_by_two_parents_at_once_attach_it_
         identity, select(func.count()).where(account_children.c.child_id == "child-3")
     )
     assert links[0] == 1
+
+
+async def test_one_certificate_registered_by_two_parents_at_once_belongs_to_one(
+    api: httpx.AsyncClient, identity: ServiceRuntime, clock: Clock
+) -> None:
+    parents = [
+        {"Authorization": f"Bearer {tokens['access_token']}"}
+        for _, tokens in [
+            await register(api, identity, "child-1"),
+            await register(api, identity, "child-2", mobile=MOBILE),
+        ]
+    ]
+    body = {"pem": certificate_pem("Anne Muster", clock.now)}
+    answers = await _together(
+        [api.post("/v1/me/certificates", json=body, headers=parents[i % 2]) for i in range(30)]
+    )
+    # the owner's further requests find it registered (201, unchanged), the other's are refused
+    assert _outcomes(answers) == {(201, None): 15, (409, None): 15}

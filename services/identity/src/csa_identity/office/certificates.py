@@ -55,7 +55,8 @@ async def _register(runtime: ServiceRuntime, account_id: str, *, pem: str) -> Lu
         known = await certs.certificates_of(session, account_id)
         account = replace(account, certificates=tuple(known))
         if register_certificate(account, certificate) is not account:
-            await certs.insert_certificate(session, account_id, certificate)
+            if not await certs.insert_certificate(session, account_id, certificate):
+                raise Conflict("this certificate is registered to another account")
             await audit(
                 session,
                 "certificate.register",
