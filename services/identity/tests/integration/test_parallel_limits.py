@@ -9,6 +9,7 @@ locked while a request decides, so the losers get the sequential answer (never a
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -253,3 +254,34 @@ async def test_one_certificate_registered_by_two_parents_at_once_belongs_to_one(
     )
     # the owner's further requests find it registered (201, unchanged), the other's are refused
     assert _outcomes(answers) == {(201, None): 15, (409, None): 15}
+
+
+async def _activation_code(api: httpx.AsyncClient, iam_code: str, child_id: str) -> str:
+    await api.post("/v1/activation-codes", json={"iam_code": iam_code})
+    posted = (await api.get("/v1/dev/letters")).json()
+    letter = next(x for x in posted if x["kind"] == "activation" and x["child_id"] == child_id)
+    found = re.search(r"[2-9A-Z]{4}(?:-[2-9A-Z]{4}){3}", letter["body"])
+    assert found
+    return found.group(0)
+
+
+async def test_two_parents_moving_to_each_others_number_at_once_never_fail(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    """Each activation checks the SMS limits of the old and of the new number: locking both
+    at once (in order) keeps two parents swapping numbers from waiting for each other."""
+    numbers = ["+352621555001", "+352621555002"]
+    bodies = []
+    for child_id, old, new in [("child-1", *numbers), ("child-2", *reversed(numbers))]:
+        iam_code, _ = await register(api, identity, child_id, mobile=old)
+        code = await _activation_code(api, iam_code, child_id)
+        bodies.append(
+            {"iam_code": iam_code, "activation_code": code, "new_password": PASSWORD, "mobile": new}
+        )
+    answers = await _together(
+        [api.post("/v1/activation-codes/use", json=bodies[i % 2]) for i in range(30)]
+    )
+    assert set(_outcomes(answers)) <= {(202, None), (429, "sms.rate_limited")}
+    for number in numbers:
+        sent = await _row(identity, select(func.count()).where(sms_messages.c.phone == number))
+        assert sent[0] <= 3

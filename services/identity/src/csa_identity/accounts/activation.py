@@ -10,7 +10,7 @@ import uuid
 
 from csa_identity.accounts import repository
 from csa_identity.accounts.activation_repository import load_activation, save_activation
-from csa_identity.accounts.common import send_otp_sms, sms_history
+from csa_identity.accounts.common import mobile_or_none, send_otp_sms, sms_history
 from csa_identity.accounts.service import OtpSent
 from csa_identity.adapters.audit import audit
 from csa_identity.adapters.letters import letter_language, spool_letter
@@ -96,6 +96,9 @@ async def use_activation_code(
             failure = ActivationCodeRejected("not valid")
         else:
             activation = await load_activation(session, account.account_id)
+            await repository.lock_sms_keys(
+                session, (account.account_id, account.mobile, mobile_or_none(mobile))
+            )
             history = await sms_history(
                 session, account_key=account.account_id, phone=account.mobile, now=now
             )

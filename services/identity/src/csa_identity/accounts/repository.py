@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -213,12 +214,19 @@ async def sms_sends(
 ) -> tuple[tuple[datetime, ...], tuple[datetime, ...]]:
     """Earlier SMS of the account key and of the number; both stay locked until the
     transaction ends, so the SMS this request may record is counted by the next one."""
-    await lock_keys(session, sms_limit_keys, (account_key, phone))
+    await lock_sms_keys(session, (account_key, phone))
     since = now - timedelta(days=1)
     recent = select(sms_messages.c.created_at).where(sms_messages.c.created_at > since)
     by_account = await session.scalars(recent.where(sms_messages.c.account_key == account_key))
     by_number = await session.scalars(recent.where(sms_messages.c.phone == phone))
     return tuple(map(aware, by_account)), tuple(map(aware, by_number))
+
+
+async def lock_sms_keys(session: AsyncSession, keys: Iterable[str | None]) -> None:
+    """Lock the SMS limit rows of these account keys and numbers until the transaction ends.
+    A use case that checks two numbers locks both at once: taking the second later could
+    wait for a request holding it that waits for the first."""
+    await lock_keys(session, sms_limit_keys, (key for key in keys if key))
 
 
 async def record_sms(
