@@ -60,6 +60,22 @@ async def _account_row(runtime: ServiceRuntime) -> Any:
     return await _row(runtime, select(accounts))
 
 
+async def _count(runtime: ServiceRuntime, table: Any, *where: Any) -> int:
+    found = await _row(runtime, select(func.count()).select_from(table).where(*where))
+    return int(found[0])
+
+
+async def _two_parents(api: httpx.AsyncClient, runtime: ServiceRuntime) -> list[dict[str, str]]:
+    """Two registered parents (children 1 and 2): their authorization headers."""
+    return [
+        {"Authorization": f"Bearer {tokens['access_token']}"}
+        for _, tokens in [
+            await register(api, runtime, "child-1"),
+            await register(api, runtime, "child-2", mobile=MOBILE),
+        ]
+    ]
+
+
 async def test_forty_wrong_passwords_at_once_count_five_and_lock_the_right_one_out(
     api: httpx.AsyncClient, identity: ServiceRuntime, clock: Clock
 ) -> None:
@@ -105,8 +121,7 @@ async def test_thirty_registrations_at_once_with_one_linking_code_send_three_sms
     body = {"iam_code": iam_code, "linking_code": linking, "password": PASSWORD, "mobile": MOBILE}
     answers = await _together([api.post("/v1/registrations", json=body) for _ in range(30)])
     assert _outcomes(answers) == {(202, None): 3, (429, "sms.rate_limited"): 27}
-    sent = await _row(identity, select(func.count()).where(sms_messages.c.phone == MOBILE))
-    assert sent[0] == 3
+    assert await _count(identity, sms_messages, sms_messages.c.phone == MOBILE) == 3
 
 
 async def test_registrations_of_two_cards_to_one_number_at_once_send_it_three_sms(
@@ -123,8 +138,7 @@ async def test_registrations_of_two_cards_to_one_number_at_once_send_it_three_sm
         [api.post("/v1/registrations", json=bodies[i % 2]) for i in range(30)]
     )
     assert _outcomes(answers) == {(202, None): 3, (429, "sms.rate_limited"): 27}
-    sent = await _row(identity, select(func.count()).where(sms_messages.c.phone == MOBILE))
-    assert sent[0] == 3
+    assert await _count(identity, sms_messages, sms_messages.c.phone == MOBILE) == 3
 
 
 async def test_thirty_right_passwords_at_once_send_three_sms(
@@ -134,8 +148,7 @@ async def test_thirty_right_passwords_at_once_send_three_sms(
     body = {"iam_code": iam_code, "password": PASSWORD}
     answers = await _together([api.post("/v1/login", json=body) for _ in range(30)])
     assert _outcomes(answers) == {(202, None): 2, (429, "sms.rate_limited"): 28}
-    sent = await _row(identity, select(func.count()).where(sms_messages.c.phone == MOBILE))
-    assert sent[0] == 3
+    assert await _count(identity, sms_messages, sms_messages.c.phone == MOBILE) == 3
 
 
 async def test_thirty_activation_requests_at_once_post_one_letter(
@@ -145,8 +158,7 @@ async def test_thirty_activation_requests_at_once_post_one_letter(
     body = {"iam_code": iam_code}
     answers = await _together([api.post("/v1/activation-codes", json=body) for _ in range(30)])
     assert _outcomes(answers) == {(202, None): 30}
-    posted = await _row(identity, select(func.count()).where(letters.c.kind == "activation"))
-    assert posted[0] == 1
+    assert await _count(identity, letters, letters.c.kind == "activation") == 1
 
 
 async def test_thirty_refreshes_of_one_token_at_once_open_one_session_and_revoke_the_family(
@@ -211,43 +223,27 @@ async def test_thirty_confirmations_of_one_registration_at_once_create_one_accou
     body = {"flow_id": flow_id, "code": await last_sms_code(api)}
     answers = await _together([api.post("/v1/registrations/confirm", json=body) for _ in range(30)])
     assert _outcomes(answers) == {(201, None): 1, (422, "otp.expired"): 29}
-    created = await _row(identity, select(func.count()).select_from(accounts))
-    attached = await _row(identity, select(func.count()).select_from(account_children))
-    assert (created[0], attached[0]) == (1, 1)
+    assert (await _count(identity, accounts), await _count(identity, account_children)) == (1, 1)
 
 
 async def test_thirty_attachments_of_one_child_by_two_parents_at_once_attach_it_once(
     api: httpx.AsyncClient, identity: ServiceRuntime
 ) -> None:
-    parents = [
-        {"Authorization": f"Bearer {tokens['access_token']}"}
-        for _, tokens in [
-            await register(api, identity, "child-1"),
-            await register(api, identity, "child-2", mobile=MOBILE),
-        ]
-    ]
+    parents = await _two_parents(api, identity)
     iam_code, linking = await card_for(api, identity, "child-3")
     body = {"iam_code": iam_code, "linking_code": linking}
     answers = await _together(
         [api.post("/v1/me/children", json=body, headers=parents[i % 2]) for i in range(30)]
     )
     assert _outcomes(answers) == {(201, None): 1, (422, "linking_code.rejected"): 29}
-    links = await _row(
-        identity, select(func.count()).where(account_children.c.child_id == "child-3")
-    )
-    assert links[0] == 1
+    child = account_children.c.child_id == "child-3"
+    assert await _count(identity, account_children, child) == 1
 
 
 async def test_one_certificate_registered_by_two_parents_at_once_belongs_to_one(
     api: httpx.AsyncClient, identity: ServiceRuntime, clock: Clock
 ) -> None:
-    parents = [
-        {"Authorization": f"Bearer {tokens['access_token']}"}
-        for _, tokens in [
-            await register(api, identity, "child-1"),
-            await register(api, identity, "child-2", mobile=MOBILE),
-        ]
-    ]
+    parents = await _two_parents(api, identity)
     body = {"pem": certificate_pem("Anne Muster", clock.now)}
     answers = await _together(
         [api.post("/v1/me/certificates", json=body, headers=parents[i % 2]) for i in range(30)]
@@ -283,5 +279,4 @@ async def test_two_parents_moving_to_each_others_number_at_once_never_fail(
     )
     assert set(_outcomes(answers)) <= {(202, None), (429, "sms.rate_limited")}
     for number in numbers:
-        sent = await _row(identity, select(func.count()).where(sms_messages.c.phone == number))
-        assert sent[0] <= 3
+        assert await _count(identity, sms_messages, sms_messages.c.phone == number) <= 3
