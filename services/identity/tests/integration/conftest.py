@@ -131,14 +131,12 @@ async def last_sms_code(api: httpx.AsyncClient) -> str:
     return found.group(1)
 
 
-async def start_registration(
+async def register(
     api: httpx.AsyncClient,
     runtime: ServiceRuntime,
     child_id: str = "child-1",
     mobile: str = "+352 621 123 456",
-) -> tuple[str, str]:
-    """A new card and the first step of its registration: (IAM code, flow id); the OTP is the
-    last SMS."""
+) -> tuple[str, dict[str, Any]]:
     iam_code, linking = await card_for(api, runtime, child_id)
     started = await api.post(
         "/v1/registrations",
@@ -150,17 +148,9 @@ async def start_registration(
         },
     )
     assert started.status_code == 202, started.text
-    return iam_code, started.json()["flow_id"]
-
-
-async def register(
-    api: httpx.AsyncClient,
-    runtime: ServiceRuntime,
-    child_id: str = "child-1",
-    mobile: str = "+352 621 123 456",
-) -> tuple[str, dict[str, Any]]:
-    iam_code, flow_id = await start_registration(api, runtime, child_id, mobile)
     code = await last_sms_code(api)
-    confirmed = await api.post("/v1/registrations/confirm", json={"flow_id": flow_id, "code": code})
+    confirmed = await api.post(
+        "/v1/registrations/confirm", json={"flow_id": started.json()["flow_id"], "code": code}
+    )
     assert confirmed.status_code == 201, confirmed.text
     return iam_code, confirmed.json()

@@ -24,7 +24,7 @@ from csa_identity.principals import service as principals
 from csa_identity.tables import account_children, accounts, letters, refresh_families, sms_messages
 from csa_shared.runtime import ServiceRuntime
 
-from .conftest import PASSWORD, Clock, card_for, last_sms_code, register, start_registration
+from .conftest import PASSWORD, Clock, card_for, last_sms_code, register
 from .test_certificates_limits import certificate_pem
 
 pytestmark = pytest.mark.postgres
@@ -63,6 +63,14 @@ async def _account_row(runtime: ServiceRuntime) -> Any:
 async def _count(runtime: ServiceRuntime, table: Any, *where: Any) -> int:
     found = await _row(runtime, select(func.count()).select_from(table).where(*where))
     return int(found[0])
+
+
+async def _registration(
+    api: httpx.AsyncClient, runtime: ServiceRuntime, child_id: str = "child-1"
+) -> dict[str, str]:
+    """The body of a registration (to ``MOBILE``) with the linking code of a new card."""
+    iam_code, linking = await card_for(api, runtime, child_id)
+    return {"iam_code": iam_code, "linking_code": linking, "password": PASSWORD, "mobile": MOBILE}
 
 
 async def _two_parents(api: httpx.AsyncClient, runtime: ServiceRuntime) -> list[dict[str, str]]:
@@ -117,8 +125,7 @@ async def test_thirty_wrong_sms_codes_at_once_check_five_then_end_the_login(
 async def test_thirty_registrations_at_once_with_one_linking_code_send_three_sms(
     api: httpx.AsyncClient, identity: ServiceRuntime
 ) -> None:
-    iam_code, linking = await card_for(api, identity, "child-1")
-    body = {"iam_code": iam_code, "linking_code": linking, "password": PASSWORD, "mobile": MOBILE}
+    body = await _registration(api, identity)
     answers = await _together([api.post("/v1/registrations", json=body) for _ in range(30)])
     assert _outcomes(answers) == {(202, None): 3, (429, "sms.rate_limited"): 27}
     assert await _count(identity, sms_messages, sms_messages.c.phone == MOBILE) == 3
@@ -128,11 +135,8 @@ async def test_registrations_of_two_cards_to_one_number_at_once_send_it_three_sm
     api: httpx.AsyncClient, identity: ServiceRuntime
 ) -> None:
     bodies = [
-        {"iam_code": iam_code, "linking_code": linking, "password": PASSWORD, "mobile": MOBILE}
-        for iam_code, linking in [
-            await card_for(api, identity, "child-1"),
-            await card_for(api, identity, "child-2"),
-        ]
+        await _registration(api, identity, "child-1"),
+        await _registration(api, identity, "child-2"),
     ]
     answers = await _together(
         [api.post("/v1/registrations", json=bodies[i % 2]) for i in range(30)]
@@ -219,8 +223,8 @@ async def test_thirty_registrations_of_one_agent_and_one_client_at_once_register
 async def test_thirty_confirmations_of_one_registration_at_once_create_one_account(
     api: httpx.AsyncClient, identity: ServiceRuntime
 ) -> None:
-    _, flow_id = await start_registration(api, identity)
-    body = {"flow_id": flow_id, "code": await last_sms_code(api)}
+    started = await api.post("/v1/registrations", json=await _registration(api, identity))
+    body = {"flow_id": started.json()["flow_id"], "code": await last_sms_code(api)}
     answers = await _together([api.post("/v1/registrations/confirm", json=body) for _ in range(30)])
     assert _outcomes(answers) == {(201, None): 1, (422, "otp.expired"): 29}
     assert (await _count(identity, accounts), await _count(identity, account_children)) == (1, 1)
