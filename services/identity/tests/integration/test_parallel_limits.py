@@ -21,10 +21,18 @@ from sqlalchemy import func, select
 
 from csa_identity.domain.principals import AgentKind
 from csa_identity.principals import service as principals
-from csa_identity.tables import account_children, accounts, letters, refresh_families, sms_messages
+from csa_identity.tables import (
+    account_children,
+    accounts,
+    letters,
+    refresh_families,
+    sms_limit_keys,
+    sms_messages,
+)
+from csa_shared.events import new_event
 from csa_shared.runtime import ServiceRuntime
 
-from .conftest import PASSWORD, Clock, card_for, last_sms_code, register
+from .conftest import PASSWORD, Clock, card_for, deliver, last_sms_code, register
 from .test_certificates_limits import certificate_pem
 
 pytestmark = pytest.mark.postgres
@@ -284,3 +292,20 @@ async def test_two_parents_moving_to_each_others_number_at_once_never_fail(
     assert set(_outcomes(answers)) <= {(202, None), (429, "sms.rate_limited")}
     for number in numbers:
         assert await _count(identity, sms_messages, sms_messages.c.phone == number) <= 3
+
+
+async def test_the_sms_limit_rows_of_a_parent_go_with_the_erasure_of_its_child(
+    api: httpx.AsyncClient, identity: ServiceRuntime, clock: Clock
+) -> None:
+    """They name the number and the IAM code (made of the child's name)."""
+    iam_code, _ = await register(api, identity, mobile=MOBILE)
+    await api.post("/v1/login", json={"iam_code": iam_code, "password": PASSWORD})
+    assert await _count(identity, sms_limit_keys) == 3  # IAM code, number, account
+    erased = new_event(
+        "lu.csa.membership.child.erased.v1",
+        source="/csa/membership",
+        subject="child-1",
+        data={"child_id": "child-1", "household_id": "hh-1", "erased_at": clock.now.isoformat()},
+    )
+    await deliver(identity, erased.to_json(), offset=1)
+    assert await _count(identity, sms_limit_keys) == 0
