@@ -173,6 +173,14 @@ sms_messages = Table(
     _when("created_at"),
 )
 
+sms_limit_keys = Table(
+    "sms_limit_keys",
+    metadata,
+    # one row per account key and per phone number that got an SMS: locked while a request
+    # checks the SMS limits and records its SMS (adapters/row_locks.py)
+    Column("key", String(64), primary_key=True),
+)
+
 letters = Table(
     "letters",
     metadata,

@@ -40,10 +40,16 @@ def clock() -> Clock:
 
 
 @pytest.fixture
+def identity_database_url(pg_database_url: Callable[[], str]) -> str | None:
+    """The service's database; a module may override it (None: the embedded SQLite file)."""
+    return pg_database_url()
+
+
+@pytest.fixture
 async def identity(
-    pg_database_url: Callable[[], str], tmp_path: Path, clock: Clock
+    identity_database_url: str | None, tmp_path: Path, clock: Clock
 ) -> AsyncIterator[ServiceRuntime]:
-    settings = Settings(IDENTITY_DATABASE_URL=pg_database_url(), CSA_VAR_DIR=str(tmp_path))
+    settings = Settings(IDENTITY_DATABASE_URL=identity_database_url, CSA_VAR_DIR=str(tmp_path))
     runtime = definition.build_runtime(settings)
     context = identity_of(runtime)
     context.clock = clock

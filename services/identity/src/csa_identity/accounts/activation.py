@@ -10,7 +10,7 @@ import uuid
 
 from csa_identity.accounts import repository
 from csa_identity.accounts.activation_repository import load_activation, save_activation
-from csa_identity.accounts.common import send_otp_sms, sms_history
+from csa_identity.accounts.common import mobile_or_none, send_otp_sms, sms_history
 from csa_identity.accounts.service import OtpSent
 from csa_identity.adapters.audit import audit
 from csa_identity.adapters.letters import letter_language, spool_letter
@@ -38,7 +38,7 @@ async def request_activation_letter(runtime: ServiceRuntime, *, iam_code: str) -
     now = context.now()
     code = canonical_iam_code(iam_code) or ""
     async with runtime.unit_of_work() as session:
-        account = await repository.load_account_by_iam_code(session, code) if code else None
+        account = await repository.lock_account_by_iam_code(session, code) if code else None
         link = next((c for c in account.children if c.iam_code == code), None) if account else None
         holder = await cards.holder_of(session, link.child_id) if link else None
         if account is None or link is None or holder is None:
@@ -91,12 +91,15 @@ async def use_activation_code(
     code = canonical_iam_code(iam_code) or ""
     failure: IdentityError | None = None
     async with runtime.unit_of_work() as session:
-        account = await repository.load_account_by_iam_code(session, code) if code else None
+        account = await repository.lock_account_by_iam_code(session, code) if code else None
         if account is None:
             context.code_hasher.verify(activation_code, "0" * 64)  # same work as a known code
             failure = ActivationCodeRejected("not valid")
         else:
             activation = await load_activation(session, account.account_id)
+            await repository.lock_sms_keys(
+                session, (account.account_id, account.mobile, mobile_or_none(mobile))
+            )
             history = await sms_history(
                 session, account_key=account.account_id, phone=account.mobile, now=now
             )
@@ -173,7 +176,9 @@ async def confirm_activation(runtime: ServiceRuntime, *, flow_id: str, sms_code:
     failure: IdentityError | None = None
     async with runtime.unit_of_work() as session:
         row = await repository.load_flow(session, flow_id, "reactivation")
-        account = await repository.load_account(session, row.account_id) if row else None
+        account = await repository.lock_account(session, row.account_id) if row else None
+        # read again under the account's lock: a check that held it may have counted an attempt
+        row = await repository.load_flow(session, flow_id, "reactivation") if account else None
         activation = await load_activation(session, account.account_id) if account else None
         if row is None or account is None or activation is None:
             failure = OtpRejected("otp.expired")

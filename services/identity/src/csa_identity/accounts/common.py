@@ -12,7 +12,9 @@ from csa_identity.accounts import repository
 from csa_identity.accounts.session_repository import save_family
 from csa_identity.context import IdentityContext
 from csa_identity.domain.accounts import ParentAccount
+from csa_identity.domain.errors import InvalidPhoneNumber
 from csa_identity.domain.messages import message
+from csa_identity.domain.phone import normalise_mobile
 from csa_identity.domain.sessions import open_session
 from csa_identity.domain.sms_limits import SmsHistory
 from csa_identity.domain.tokens import (
@@ -28,6 +30,14 @@ class Tokens:
     access_token: str
     refresh_token: str
     expires_in: int
+
+
+def mobile_or_none(raw: str) -> str | None:
+    """The number in E.164, or None when it is not a valid mobile (the domain refuses it)."""
+    try:
+        return normalise_mobile(raw)
+    except InvalidPhoneNumber:
+        return None
 
 
 async def sms_history(

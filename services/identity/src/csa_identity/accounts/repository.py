@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -9,10 +10,17 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.adapters.instants import aware
+from csa_identity.adapters.row_locks import lock_keys, lock_row
 from csa_identity.domain.accounts import AccountStatus, ChildLink, ParentAccount
 from csa_identity.domain.lockout import FailureCounter
 from csa_identity.domain.otp import OtpChallenge, OtpPurpose
-from csa_identity.tables import account_children, accounts, pending_flows, sms_messages
+from csa_identity.tables import (
+    account_children,
+    accounts,
+    pending_flows,
+    sms_limit_keys,
+    sms_messages,
+)
 
 
 def _counter(row: Any, prefix: str) -> FailureCounter:
@@ -57,9 +65,17 @@ async def account_id_by_iam_code(session: AsyncSession, iam_code: str) -> str | 
     return found
 
 
-async def load_account_by_iam_code(session: AsyncSession, iam_code: str) -> ParentAccount | None:
+async def lock_account(session: AsyncSession, account_id: str) -> ParentAccount | None:
+    """The account, locked until the transaction ends (``adapters.row_locks``), for a use case
+    that decides from its counters (or its flows' OTPs, its activation code) and writes them."""
+    if not await lock_row(session, accounts.c.account_id, account_id):
+        return None
+    return await load_account(session, account_id)
+
+
+async def lock_account_by_iam_code(session: AsyncSession, iam_code: str) -> ParentAccount | None:
     account_id = await account_id_by_iam_code(session, iam_code)
-    return await load_account(session, account_id) if account_id else None
+    return await lock_account(session, account_id) if account_id else None
 
 
 def _account_values(account: ParentAccount) -> dict[str, Any]:
@@ -196,11 +212,21 @@ async def delete_flow(session: AsyncSession, flow_id: str) -> None:
 async def sms_sends(
     session: AsyncSession, *, account_key: str, phone: str, now: datetime
 ) -> tuple[tuple[datetime, ...], tuple[datetime, ...]]:
+    """Earlier SMS of the account key and of the number; both stay locked until the
+    transaction ends, so the SMS this request may record is counted by the next one."""
+    await lock_sms_keys(session, (account_key, phone))
     since = now - timedelta(days=1)
     recent = select(sms_messages.c.created_at).where(sms_messages.c.created_at > since)
     by_account = await session.scalars(recent.where(sms_messages.c.account_key == account_key))
     by_number = await session.scalars(recent.where(sms_messages.c.phone == phone))
     return tuple(map(aware, by_account)), tuple(map(aware, by_number))
+
+
+async def lock_sms_keys(session: AsyncSession, keys: Iterable[str | None]) -> None:
+    """Lock the SMS limit rows of these account keys and numbers until the transaction ends.
+    A use case that checks two numbers locks both at once: taking the second later could
+    wait for a request holding it that waits for the first."""
+    await lock_keys(session, sms_limit_keys, (key for key in keys if key))
 
 
 async def record_sms(

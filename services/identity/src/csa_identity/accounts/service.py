@@ -12,20 +12,25 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from csa_identity.accounts import repository
-from csa_identity.accounts.common import Tokens, open_parent_session, send_otp_sms, sms_history
+from csa_identity.accounts.common import (
+    Tokens,
+    mobile_or_none,
+    open_parent_session,
+    send_otp_sms,
+    sms_history,
+)
 from csa_identity.adapters.audit import audit
 from csa_identity.adapters.instants import aware
 from csa_identity.cards import repository as cards
 from csa_identity.context import identity_of
 from csa_identity.domain.errors import (
     IdentityError,
-    InvalidPhoneNumber,
     LinkingCodeRejected,
     OtpRejected,
 )
 from csa_identity.domain.login import PendingLogin, begin_login, complete_login
 from csa_identity.domain.mycard import canonical_iam_code
-from csa_identity.domain.phone import masked, normalise_mobile
+from csa_identity.domain.phone import masked
 from csa_identity.domain.registration import (
     PendingRegistration,
     confirm_registration,
@@ -46,13 +51,6 @@ class OtpSent:
     expires_at: datetime
 
 
-def _maybe_mobile(raw: str) -> str | None:
-    try:
-        return normalise_mobile(raw)
-    except InvalidPhoneNumber:
-        return None
-
-
 async def begin_registration(
     runtime: ServiceRuntime,
     *,
@@ -69,7 +67,7 @@ async def begin_registration(
     async with runtime.unit_of_work() as session:
         card = await cards.card_by_iam_code(session, code) if code else None
         history = await sms_history(
-            session, account_key=f"iam:{code}", phone=_maybe_mobile(mobile), now=now
+            session, account_key=f"iam:{code}", phone=mobile_or_none(mobile), now=now
         )
         try:
             started = start_registration(
@@ -129,7 +127,9 @@ async def finish_registration(runtime: ServiceRuntime, *, flow_id: str, sms_code
     failure: IdentityError | None = None
     async with runtime.unit_of_work() as session:
         row = await repository.load_flow(session, flow_id, "registration")
-        card = await cards.card_by_child(session, row.child_id) if row else None
+        card = await cards.lock_card(session, row.child_id) if row else None
+        # read again under the card's lock: a confirmation that held it may have ended the flow
+        row = await repository.load_flow(session, flow_id, "registration") if card else None
         if row is None or card is None:
             failure = OtpRejected("otp.expired")
         else:
@@ -212,7 +212,7 @@ async def begin_parent_login(
     now = context.now()
     code = canonical_iam_code(iam_code) or ""
     async with runtime.unit_of_work() as session:
-        account = await repository.load_account_by_iam_code(session, code) if code else None
+        account = await repository.lock_account_by_iam_code(session, code) if code else None
         history = await sms_history(
             session,
             account_key=account.account_id if account else "",
@@ -279,7 +279,9 @@ async def finish_parent_login(runtime: ServiceRuntime, *, flow_id: str, sms_code
     failure: IdentityError | None = None
     async with runtime.unit_of_work() as session:
         row = await repository.load_flow(session, flow_id, "login")
-        account = await repository.load_account(session, row.account_id) if row else None
+        account = await repository.lock_account(session, row.account_id) if row else None
+        # read again under the account's lock: a check that held it may have counted an attempt
+        row = await repository.load_flow(session, flow_id, "login") if account else None
         if row is None or account is None:
             failure = OtpRejected("otp.expired")
         else:

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.adapters.instants import aware
+from csa_identity.adapters.row_locks import lock_row
 from csa_identity.domain.sessions import SessionFamily
 from csa_identity.tables import refresh_families
 
@@ -27,6 +28,14 @@ async def load_family(session: AsyncSession, family_id: str) -> SessionFamily | 
         retired_token_hashes=tuple(row.retired_token_hashes),
         revoked_at=aware(row.revoked_at),
     )
+
+
+async def lock_family(session: AsyncSession, family_id: str) -> SessionFamily | None:
+    """The family, locked until the transaction ends (``adapters.row_locks``): of parallel
+    refreshes with one token, the first rotates it and the others present a retired token."""
+    if not await lock_row(session, refresh_families.c.family_id, family_id):
+        return None
+    return await load_family(session, family_id)
 
 
 async def save_family(session: AsyncSession, family: SessionFamily) -> None:

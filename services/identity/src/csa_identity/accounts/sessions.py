@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from csa_identity.accounts import repository
 from csa_identity.accounts.common import Tokens, access_token
-from csa_identity.accounts.session_repository import load_family, save_family
+from csa_identity.accounts.session_repository import lock_family, save_family
 from csa_identity.adapters.audit import audit
 from csa_identity.context import identity_of
 from csa_identity.domain.errors import IdentityError, InvalidRefreshToken, RefreshTokenReused
@@ -25,7 +25,7 @@ async def refresh(runtime: ServiceRuntime, *, refresh_token: str) -> Tokens:
     family_id = family_id_of(refresh_token)
     failure: IdentityError | None = None
     async with runtime.unit_of_work() as session:
-        family = await load_family(session, family_id) if family_id else None
+        family = await lock_family(session, family_id) if family_id else None
         account = await repository.load_account(session, family.subject) if family else None
         if family is None or account is None:
             failure = InvalidRefreshToken("session.invalid")
@@ -59,7 +59,7 @@ async def logout(runtime: ServiceRuntime, *, refresh_token: str) -> None:
     now = context.now()
     family_id = family_id_of(refresh_token)
     async with runtime.unit_of_work() as session:
-        family = await load_family(session, family_id) if family_id else None
+        family = await lock_family(session, family_id) if family_id else None
         if family is None or family.revoked_at is not None:
             return
         if refresh_token_hash(refresh_token) != family.current_token_hash:

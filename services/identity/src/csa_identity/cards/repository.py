@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.adapters.instants import aware
+from csa_identity.adapters.row_locks import lock_row
 from csa_identity.domain.mycard import MyCard
 from csa_identity.tables import cards
 
@@ -40,6 +41,14 @@ def _card(row: Any) -> MyCard:
 async def card_by_child(session: AsyncSession, child_id: str) -> MyCard | None:
     row = (await session.execute(select(cards).where(cards.c.child_id == child_id))).first()
     return _card(row) if row else None
+
+
+async def lock_card(session: AsyncSession, child_id: str) -> MyCard | None:
+    """The card, locked until the transaction ends (``adapters.row_locks``): a registration
+    confirmed twice at once creates one account, the other confirmation finds no flow."""
+    if not await lock_row(session, cards.c.child_id, child_id):
+        return None
+    return await card_by_child(session, child_id)
 
 
 async def card_by_iam_code(session: AsyncSession, iam_code: str) -> MyCard | None:

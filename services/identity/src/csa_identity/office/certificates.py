@@ -55,7 +55,8 @@ async def _register(runtime: ServiceRuntime, account_id: str, *, pem: str) -> Lu
         known = await certs.certificates_of(session, account_id)
         account = replace(account, certificates=tuple(known))
         if register_certificate(account, certificate) is not account:
-            await certs.insert_certificate(session, account_id, certificate)
+            if not await certs.insert_certificate(session, account_id, certificate):
+                raise Conflict("this certificate is registered to another account")
             await audit(
                 session,
                 "certificate.register",
@@ -72,7 +73,7 @@ async def _register(runtime: ServiceRuntime, account_id: str, *, pem: str) -> Lu
 
 async def listed(runtime: ServiceRuntime, account_id: str) -> list[LuxTrustCertificate]:
     async with runtime.unit_of_work() as session:
-        await account_of(session, account_id)
+        await account_of(session, account_id, for_update=False)
         return await certs.certificates_of(session, account_id)
 
 
@@ -132,7 +133,7 @@ async def login(
     code = canonical_iam_code(iam_code) or ""
     failure: IdentityError | None = None
     async with runtime.unit_of_work() as session:
-        account = await repository.load_account_by_iam_code(session, code) if code else None
+        account = await repository.lock_account_by_iam_code(session, code) if code else None
         checked = check_password(
             account, password, now=now, hasher=context.password_hasher, lockout=context.lockout
         )

@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.adapters.instants import aware
+from csa_identity.adapters.row_locks import insert_once
 from csa_identity.domain.accounts import LuxTrustCertificate
 from csa_identity.tables import certificates
 
@@ -37,16 +38,20 @@ async def owner_of(session: AsyncSession, fingerprint: str) -> str | None:
 
 async def insert_certificate(
     session: AsyncSession, account_id: str, certificate: LuxTrustCertificate
-) -> None:
-    await session.execute(
-        certificates.insert().values(
-            sha256_fingerprint=certificate.sha256_fingerprint,
-            account_id=account_id,
-            subject=certificate.subject,
-            serial_number=certificate.serial_number,
-            not_valid_after=certificate.not_valid_after,
-            registered_at=certificate.registered_at,
-        )
+) -> bool:
+    """False when the certificate is registered already (to another account: the caller
+    holds its own account's lock)."""
+    return await insert_once(
+        session,
+        certificates,
+        {
+            "sha256_fingerprint": certificate.sha256_fingerprint,
+            "account_id": account_id,
+            "subject": certificate.subject,
+            "serial_number": certificate.serial_number,
+            "not_valid_after": certificate.not_valid_after,
+            "registered_at": certificate.registered_at,
+        },
     )
 
 

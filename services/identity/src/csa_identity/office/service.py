@@ -33,8 +33,15 @@ CHILD_DETACHED = "lu.csa.identity.child.detached.v1"
 FLOW_KIND = "change"
 
 
-async def account_of(session: AsyncSession, account_id: str) -> ParentAccount:
-    account = await repository.load_account(session, account_id)
+async def account_of(
+    session: AsyncSession, account_id: str, *, for_update: bool = True
+) -> ParentAccount:
+    """The token's account, locked until the transaction ends unless only read: every change
+    and every counted attempt is decided by one request at a time (``adapters.row_locks``)."""
+    if for_update:
+        account = await repository.lock_account(session, account_id)
+    else:
+        account = await repository.load_account(session, account_id)
     if account is None:
         raise Unauthorized("no account for this token", www_authenticate="Bearer")
     return account
@@ -229,6 +236,8 @@ async def attach(
     ):
         account = await account_of(session, account_id)
         card = await cards.card_by_iam_code(session, code) if code else None
+        # one linking code, one parent: attaching or registering the child elsewhere waits here
+        card = await cards.lock_card(session, card.child_id) if card else None
         if (
             card is not None
             and not account.has_child(card.child_id)
@@ -263,4 +272,4 @@ async def detach(runtime: ServiceRuntime, account_id: str, *, child_id: str) -> 
 
 async def profile(runtime: ServiceRuntime, account_id: str) -> ParentAccount:
     async with runtime.unit_of_work() as session:
-        return await account_of(session, account_id)
+        return await account_of(session, account_id, for_update=False)

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.adapters.instants import aware
+from csa_identity.adapters.row_locks import insert_once, lock_row
 from csa_identity.domain.lockout import FailureCounter
 from csa_identity.domain.principals import Agent, AgentKind, ProviderClient
 from csa_identity.tables import agents, provider_clients
@@ -24,15 +25,18 @@ async def load_client(session: AsyncSession, client_id: str) -> ProviderClient |
     return ProviderClient(row.client_id, row.provider_id, row.secret_hash, row.active)
 
 
-async def insert_client(session: AsyncSession, client: ProviderClient, *, now: Any) -> None:
-    await session.execute(
-        provider_clients.insert().values(
-            client_id=client.client_id,
-            provider_id=client.provider_id,
-            secret_hash=client.secret_hash,
-            active=client.active,
-            created_at=now,
-        )
+async def insert_client(session: AsyncSession, client: ProviderClient, *, now: Any) -> bool:
+    """False when the client id is taken."""
+    return await insert_once(
+        session,
+        provider_clients,
+        {
+            "client_id": client.client_id,
+            "provider_id": client.provider_id,
+            "secret_hash": client.secret_hash,
+            "active": client.active,
+            "created_at": now,
+        },
     )
 
 
@@ -54,21 +58,32 @@ async def load_agent(session: AsyncSession, agent_id: str) -> Agent | None:
     return _agent(row) if row else None
 
 
-async def insert_agent(session: AsyncSession, agent: Agent, *, now: Any) -> None:
-    await session.execute(
-        agents.insert().values(
-            agent_id=agent.agent_id,
-            kind=agent.kind.value,
-            password_hash=agent.password_hash,
-            totp_secret=agent.totp_secret,
-            commune=agent.commune,
-            office=agent.office,
-            failures=agent.failures.failures,
-            lockouts=agent.failures.lockouts,
-            locked_until=agent.failures.locked_until,
-            last_totp_step=agent.last_totp_step,
-            created_at=now,
-        )
+async def lock_agent(session: AsyncSession, agent_id: str) -> Agent | None:
+    """The agent, locked until the transaction ends (``adapters.row_locks``): its failure
+    counter and last used TOTP step are decided by one login at a time."""
+    if not await lock_row(session, agents.c.agent_id, agent_id):
+        return None
+    return await load_agent(session, agent_id)
+
+
+async def insert_agent(session: AsyncSession, agent: Agent, *, now: Any) -> bool:
+    """False when the agent id is taken."""
+    return await insert_once(
+        session,
+        agents,
+        {
+            "agent_id": agent.agent_id,
+            "kind": agent.kind.value,
+            "password_hash": agent.password_hash,
+            "totp_secret": agent.totp_secret,
+            "commune": agent.commune,
+            "office": agent.office,
+            "failures": agent.failures.failures,
+            "lockouts": agent.failures.lockouts,
+            "locked_until": agent.failures.locked_until,
+            "last_totp_step": agent.last_totp_step,
+            "created_at": now,
+        },
     )
 
 

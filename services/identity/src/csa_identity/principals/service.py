@@ -73,7 +73,7 @@ async def agent_login(
     now = context.now()
     failure: IdentityError | None = None
     async with runtime.unit_of_work() as session:
-        agent = await repository.load_agent(session, agent_id)
+        agent = await repository.lock_agent(session, agent_id)
         step = authenticate_agent(
             agent,
             password=password,
@@ -105,9 +105,8 @@ async def create_client(
         secret_hash=context.code_hasher.hash(secret),
     )
     async with runtime.unit_of_work() as session:
-        if await repository.load_client(session, client.client_id) is not None:
+        if not await repository.insert_client(session, client, now=now):
             raise Conflict(f"client {client.client_id} exists")
-        await repository.insert_client(session, client, now=now)
         await audit(session, "client.create", now=now, subject=client.client_id)
     return client, secret
 
@@ -137,9 +136,8 @@ async def create_agent(
     except ValueError as exc:
         raise Unprocessable(str(exc), code="agent-scope-missing") from exc
     async with runtime.unit_of_work() as session:
-        if await repository.load_agent(session, agent_id) is not None:
+        if not await repository.insert_agent(session, agent, now=now):
             raise Conflict(f"agent {agent_id} exists")
-        await repository.insert_agent(session, agent, now=now)
         await audit(session, "agent.create", now=now, subject=agent_id, kind=kind.value)
     return agent, totp_provisioning_uri(agent)
 

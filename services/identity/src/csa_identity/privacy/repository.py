@@ -19,6 +19,7 @@ from csa_identity.tables import (
     letters,
     pending_flows,
     refresh_families,
+    sms_limit_keys,
     sms_messages,
 )
 
@@ -190,6 +191,7 @@ async def disable_account(
     )
     if mobile:
         await session.execute(delete(sms_messages).where(sms_messages.c.phone == mobile))
+        await session.execute(delete(sms_limit_keys).where(sms_limit_keys.c.key == mobile))
     await session.execute(
         update(accounts)
         .where(accounts.c.account_id == account_id)
@@ -201,6 +203,7 @@ async def disable_account(
         (pending_flows, pending_flows.c.account_id),
         (letters, letters.c.account_id),
         (sms_messages, sms_messages.c.account_key),
+        (sms_limit_keys, sms_limit_keys.c.key),
     ):
         await session.execute(delete(table).where(column == account_id))
 
@@ -212,5 +215,8 @@ async def forget_child_spool(session: AsyncSession, child_id: str, iam_code: str
     if iam_code:
         await session.execute(
             delete(sms_messages).where(sms_messages.c.account_key == f"iam:{iam_code}")
+        )
+        await session.execute(
+            delete(sms_limit_keys).where(sms_limit_keys.c.key == f"iam:{iam_code}")
         )
     await session.execute(delete(pending_flows).where(pending_flows.c.child_id == child_id))
