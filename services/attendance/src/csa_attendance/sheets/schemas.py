@@ -8,6 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from csa_attendance.domain.charges import ChargeKind
+from csa_shared.rules.money import round_quantity
 
 
 class SheetDayIn(BaseModel):
@@ -32,7 +33,7 @@ class SheetDayIn(BaseModel):
         out of range anyway."""
         exponent = value.as_tuple().exponent
         if isinstance(exponent, int) and exponent > 0 and value.adjusted() < 3:
-            return value.quantize(Decimal(1))
+            return round_quantity(value, 0)  # exact: the value is a whole number
         return value
 
 
