@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from csa_shared.http.limits import BodyLimitMiddleware
 from csa_shared.http.middleware import RequestContextMiddleware
 from csa_shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
 from csa_shared.runtime import ServiceRuntime
@@ -56,9 +57,12 @@ def create_service_app(
     routers: Sequence[APIRouter],
     manage_lifecycle: bool = True,
     migrate_on_start: bool = False,
+    larger_bodies: Mapping[str, int] | None = None,
 ) -> FastAPI:
     """An app with ``/v1`` routers, ``/healthz``, ``/readyz``, ``/metrics`` and problem details.
 
+    Request bodies are bounded (``Settings.max_body_bytes_of``; ``larger_bodies``: a larger
+    limit for some paths, e.g. ``{"/v1/declarations/batch": 4 << 20}``) and JSON nesting too.
     With ``manage_lifecycle`` off (embedded mode mounts several apps under one root), the
     caller starts and stops the runtime itself.
     """
@@ -75,7 +79,9 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.runtime = runtime
-    app.add_middleware(RequestContextMiddleware, service=runtime.name)
+    limit = runtime.settings.max_body_bytes_of(runtime.name)
+    app.add_middleware(BodyLimitMiddleware, limit=limit, larger=larger_bodies)
+    app.add_middleware(RequestContextMiddleware, service=runtime.name)  # outermost: counts 413s
     install_problem_handlers(app)
     for router in routers:
         app.include_router(router, prefix="/v1")
