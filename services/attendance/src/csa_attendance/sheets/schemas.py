@@ -8,12 +8,19 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from csa_attendance.domain.charges import ChargeKind
+from csa_shared.http.bounds import Money, SafeText, SaneDate, SaneMonth
 
 
 class SheetDayIn(BaseModel):
-    day: date
+    day: SaneDate
     hours: Decimal = Field(description="Effective hours that day, 0 to 24, two decimals")
     lunches: int = Field(description="0 or 1")
+
+
+class SheetDayOut(BaseModel):
+    day: date
+    hours: Decimal
+    lunches: int
 
 
 class ServiceSheetIn(BaseModel):
@@ -34,9 +41,9 @@ class ServiceSheetIn(BaseModel):
         },
     )
 
-    provider_id: str = Field(min_length=1, max_length=64)
-    child_id: str = Field(min_length=1, max_length=64)
-    month: str = Field(description="Billing period, YYYY-MM")
+    provider_id: SafeText = Field(min_length=1, max_length=64)
+    child_id: SafeText = Field(min_length=1, max_length=64)
+    month: SaneMonth = Field(description="Billing period, YYYY-MM")
     days: list[SheetDayIn] = Field(max_length=42)
 
 
@@ -46,7 +53,7 @@ class ServiceSheetOut(BaseModel):
     child_id: str
     month: str
     version: int
-    days: list[SheetDayIn]
+    days: list[SheetDayOut]
     total_hours: Decimal
     total_lunches: int
     submitted_by: str
@@ -75,17 +82,25 @@ class OtherChargeIn(BaseModel):
         },
     )
 
-    record_id: str = Field(min_length=1, max_length=128)
-    child_id: str = Field(min_length=1, max_length=64)
+    record_id: SafeText = Field(min_length=1, max_length=128)
+    child_id: SafeText = Field(min_length=1, max_length=64)
+    day: SaneDate
+    kind: ChargeKind
+    amount: Money
+    description: SafeText = Field(default="", max_length=500)
+
+
+class OtherChargeOut(BaseModel):
+    """A charge as stored: not bounded like an input, so older records stay readable."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    record_id: str
+    child_id: str
     day: date
     kind: ChargeKind
     amount: Decimal
-    description: str = Field(default="", max_length=500)
-
-
-class OtherChargeOut(OtherChargeIn):
-    model_config = ConfigDict(extra="ignore")
-
+    description: str = ""
     id: str
     provider_id: str
     state_supported: bool = False

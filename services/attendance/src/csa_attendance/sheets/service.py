@@ -35,7 +35,7 @@ from csa_attendance.sheets.schemas import (
     ServiceSheetHistory,
     ServiceSheetIn,
     ServiceSheetOut,
-    SheetDayIn,
+    SheetDayOut,
 )
 from csa_shared.auth import Principal
 from csa_shared.errors import NotFound
@@ -69,7 +69,7 @@ def sheet_out(row: Any) -> ServiceSheetOut:
         child_id=row.child_id,
         month=row.month,
         version=row.version,
-        days=[SheetDayIn(**d) for d in row.days],
+        days=[SheetDayOut(**d) for d in row.days],
         total_hours=row.total_hours,
         total_lunches=row.total_lunches,
         submitted_by=row.submitted_by,
