@@ -21,6 +21,7 @@ from csa_membership.domain.contract import ContractStatus
 from csa_shared.auth import Principal
 from csa_shared.http.app import runtime_of, session
 from csa_shared.http.auth import authenticated
+from csa_shared.http.bounds import SafeText
 from csa_shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
@@ -139,7 +140,7 @@ async def get_contracts(
     unit: Unit,
     caller: Caller,
     status_: Annotated[ContractStatus | None, Query(alias="status")] = None,
-    child_id: str | None = None,
+    child_id: Annotated[SafeText | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ContractOut]:
     found = await reads.search(unit, caller, status=status_, child_id=child_id, limit=limit)
