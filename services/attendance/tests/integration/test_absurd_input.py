@@ -10,6 +10,7 @@ from attendance_api import rows
 
 from csa_attendance.tables import other_charges, presences
 from csa_shared.http.problems import PROBLEM_JSON
+from csa_shared.testing.problems import assert_refused_naming
 
 pytestmark = pytest.mark.postgres
 
@@ -128,11 +129,7 @@ async def test_absurd_input_is_a_4xx_problem_and_stored_records_stay(
         method, path.format(**stored), params=query, headers=headers, **sent
     )
 
-    assert 400 <= response.status_code < 500, response.text
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
-    problem = response.json()
-    assert problem["status"] == response.status_code
-    assert field in [e["field"] for e in problem.get("errors", [])], problem
+    assert_refused_naming(response, field)
     assert (await rows(runtime, presences), await rows(runtime, other_charges)) == before
     listed = await api.get("/v1/presences", headers=as_provider("sea-a"))
     assert [p["record_id"] for p in listed.json()["items"]] == ["kept-1"]
