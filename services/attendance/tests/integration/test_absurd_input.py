@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -193,3 +195,20 @@ async def test_a_batch_body_over_its_larger_limit_is_413(api, world, as_provider
 
     assert response.status_code == 413, response.text[:300]
     assert response.headers["content-type"].startswith(PROBLEM_JSON)
+
+
+async def test_a_charge_stored_before_the_bounds_is_still_listed(api, world, as_provider, runtime):
+    """The code before issue 19 accepted a charge dated year 1: reads are not bounded."""
+    async with runtime.sessions() as session, session.begin():
+        await session.execute(
+            other_charges.insert().values(
+                id="legacy-1", provider_id="sea-a", provider_record_id="fee-year-1",
+                child_id="c1", day=date(1, 1, 1), kind="registration_fee",
+                amount=Decimal("9999999.99"), description="", created_at=datetime.now(UTC),
+            )
+        )  # fmt: skip
+
+    response = await api.get("/v1/other-charges", headers=as_provider("sea-a"))
+
+    assert response.status_code == 200, response.text
+    assert [(c["day"], c["amount"]) for c in response.json()] == [("0001-01-01", "9999999.99")]
