@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from attendance_api import rows
+from attendance_api import contract_body, provider_body, rows
 
 from csa_attendance.tables import other_charges, presences
 from csa_shared.http.problems import PROBLEM_JSON
@@ -32,24 +32,8 @@ CHARGE = {
     "amount": "50.00",
     "description": "Registration 2025",
 }
-PROVIDER = {
-    "provider_id": "sea-z",
-    "provider_type": "sea_commercial",
-    "effective_from": "2025-01-06",
-    "name": "Crèche Z",
-    "address": {"street": "1 rue de la Gare", "postcode": "L-1611", "locality": "Luxembourg"},
-    "commune": "Luxembourg",
-    "hourly_price": "5.00",
-    "meal_price": "4.50",
-}
-CONTRACT = {
-    "contract_id": "ec-z",
-    "child_id": "c1",
-    "provider_id": "sea-b",
-    "start": "2025-01-06",
-    "hours_per_week": "40",
-    "hourly_price": "5.00",
-}
+PROVIDER = provider_body("sea-z")
+CONTRACT = contract_body("ec-z", "c1", "sea-b")
 
 # (who, method, path, query, body, the field the problem names): a dict body goes as JSON,
 # a str as it is. Naming the field tells the bound from the database's own refusal.
