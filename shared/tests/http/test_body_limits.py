@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Body, Request
 
 from csa_shared.composition import ServiceDefinition
 from csa_shared.http.limits import MAX_JSON_DEPTH, json_depth_exceeds
@@ -20,7 +20,7 @@ echo = APIRouter()
 
 
 @echo.post("/echo")
-async def post_echo(body: Any = None) -> dict[str, int]:
+async def post_echo(body: Any = Body(None)) -> dict[str, int]:
     return {"length": len(json.dumps(body))}
 
 
@@ -140,3 +140,13 @@ def test_each_service_has_its_own_limit_else_the_shared_one() -> None:
     assert settings.max_body_bytes_of("billing") == 8192
     assert settings.max_body_bytes_of("membership") == 2048
     assert Settings().max_body_bytes_of("identity") == 1 << 20
+
+
+async def test_the_413_is_documented_on_operations_with_a_body(client) -> None:
+    document = (await client.get("/openapi.json")).json()
+
+    responses = document["paths"]["/v1/echo"]["post"]["responses"]
+    assert responses["413"]["content"][PROBLEM_JSON]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
+    }
+    assert "413" not in document["paths"]["/healthz"]["get"]["responses"]

@@ -122,6 +122,14 @@ def _validation_errors_are_problems(schema: dict[str, Any]) -> None:
                 operation["responses"]["422"] = PROBLEM_RESPONSES[422]
 
 
+def _bodies_may_be_too_large(schema: dict[str, Any]) -> None:
+    """Document the 413 of ``BodyLimitMiddleware`` on every operation that takes a body."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault("413", PROBLEM_RESPONSES[413])
+
+
 def _add_problem_schema(app: FastAPI) -> None:
     original = app.openapi
 
@@ -131,6 +139,7 @@ def _add_problem_schema(app: FastAPI) -> None:
         schema = original()
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
         _validation_errors_are_problems(schema)
+        _bodies_may_be_too_large(schema)
         app.openapi_schema = schema
         return schema
 
