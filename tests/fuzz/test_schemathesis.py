@@ -10,6 +10,10 @@ shows up here too. Every answer is checked for:
   ``title`` and ``status`` equal to the HTTP status);
 * the body matches the documented schema of its status (``response_schema_conformance``).
 
+Once per operation and pass, the first case is also sent varied at the edges (``edges.py``:
+dates of year 1 and 9999, 1e400 and 10^31 as amounts, NUL in texts, lists of 1001 items,
+a 100 000-deep body, absurd query and path parameters): no 5xx, problem details (issue 19).
+
 ``make test`` runs a small derandomized sample (``SMALL_EXAMPLES`` per operation, fixed seed);
 ``make fuzz`` sets ``CSA_FUZZ_EXAMPLES=1000``: at least that many generated cases per service.
 """
@@ -26,6 +30,7 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
+from edges import PATH_EDGES, variants
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -162,7 +167,8 @@ def test_generated_requests_never_get_a_5xx_and_errors_are_problem_details(
             while passes == 0 or (sent < FUZZ_EXAMPLES and passes < 10):
                 passes += 1
                 for operation in operations:
-                    answers = _fuzz(operation, per_operation, client, base_url, auth)
+                    queries = _query_schemas(schema.raw_schema, operation)
+                    answers = _fuzz(operation, per_operation, client, base_url, auth, queries)
                     sent += len(answers)
                     failures += [f"{operation.label}: {wrong}" for wrong in answers if wrong]
         finally:
@@ -174,11 +180,24 @@ def test_generated_requests_never_get_a_5xx_and_errors_are_problem_details(
         assert sent >= FUZZ_EXAMPLES, f"only {sent} cases generated for {target.id}"
 
 
+def _query_schemas(document: dict[str, Any], operation: Any) -> dict[str, dict[str, Any]]:
+    """The documented query parameters of ``operation``, by name."""
+    declared = document["paths"][operation.path][operation.method.lower()].get("parameters", [])
+    return {p["name"]: p.get("schema", {}) for p in declared if p.get("in") == "query"}
+
+
 def _fuzz(
-    operation: Any, examples: int, client: TestClient, base_url: str, auth: dict[str, str]
+    operation: Any,
+    examples: int,
+    client: TestClient,
+    base_url: str,
+    auth: dict[str, str],
+    queries: dict[str, dict[str, Any]],
 ) -> list[str | None]:
-    """Generate ``examples`` cases of one operation; one verdict per case (None: fine)."""
+    """Generate ``examples`` cases of one operation, the first also at the edges; one
+    verdict per request (None: fine)."""
     verdicts: list[str | None] = []
+    edged = False
 
     @settings(
         max_examples=examples,
@@ -190,7 +209,11 @@ def _fuzz(
     )
     @given(case=operation.as_strategy())
     def run(case: Any) -> None:
+        nonlocal edged
         kwargs = case.as_transport_kwargs(base_url=base_url, headers=auth)
+        if not edged:
+            edged = True
+            verdicts.extend(_at_the_edges(case, kwargs, client, base_url, auth, queries))
         response = _send(client, kwargs)
         wrong = _problem_details(response)
         if wrong is None:
@@ -208,6 +231,37 @@ def _fuzz(
         verdicts.append(wrong)
 
     run()
+    return verdicts
+
+
+def _at_the_edges(
+    case: Any,
+    kwargs: dict[str, Any],
+    client: TestClient,
+    base_url: str,
+    auth: dict[str, str],
+    queries: dict[str, dict[str, Any]],
+) -> list[str | None]:
+    """``case`` sent with one value at a time at an edge: never a 5xx, always a problem."""
+    tried = list(variants(kwargs, queries))
+    for name, value in (case.path_parameters or {}).items():
+        for edge in PATH_EDGES:
+            case.path_parameters = {**case.path_parameters, name: edge}
+            tried.append((f"{{{name}}}={edge!r}", case.as_transport_kwargs(base_url, auth)))
+            case.path_parameters = {**case.path_parameters, name: value}
+    verdicts: list[str | None] = []
+    for label, varied in tried:
+        response = _send(client, varied)
+        wrong = _problem_details(response)
+        if wrong is None:
+            try:
+                case.validate_response(response, checks=[not_a_server_error])
+            except (AssertionError, BaseExceptionGroup) as exc:
+                wrong = _first_lines(exc)
+        if wrong:
+            wrong += f"\n    edge {label}: {varied['method']} {varied['url']}"
+            wrong += f"\n    -> {response.status_code} {response.text[:300]}"
+        verdicts.append(wrong)
     return verdicts
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
@@ -15,7 +15,11 @@ from csa_shared.settings import ServiceName, Settings, get_settings
 
 
 class ServiceDefinition:
-    """A service's name, tables, migrations, routers and consumer subscriptions."""
+    """A service's name, tables, migrations, routers and consumer subscriptions.
+
+    ``larger_bodies`` names the paths whose bodies may pass the service's limit, and by how
+    much (from the settings), e.g. a batch ingest.
+    """
 
     def __init__(
         self,
@@ -28,6 +32,7 @@ class ServiceDefinition:
         migrations: Path,
         routers: Callable[[], Sequence[APIRouter]],
         subscribe: Callable[[ServiceRuntime], None] | None = None,
+        larger_bodies: Callable[[Settings], Mapping[str, int]] | None = None,
     ) -> None:
         self.name = name
         self.title = title
@@ -37,6 +42,7 @@ class ServiceDefinition:
         self.migrations = migrations
         self.routers = routers
         self.subscribe = subscribe
+        self.larger_bodies = larger_bodies
 
     def build_runtime(
         self,
@@ -66,12 +72,14 @@ class ServiceDefinition:
         manage_lifecycle: bool = True,
         migrate_on_start: bool = False,
     ) -> FastAPI:
+        runtime = runtime or self.build_runtime()
         return create_service_app(
-            runtime or self.build_runtime(),
+            runtime,
             title=self.title,
             description=self.description,
             version=self.version,
             routers=self.routers(),
             manage_lifecycle=manage_lifecycle,
             migrate_on_start=migrate_on_start,
+            larger_bodies=self.larger_bodies(runtime.settings) if self.larger_bodies else None,
         )

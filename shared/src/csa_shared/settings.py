@@ -58,6 +58,23 @@ class Settings(BaseSettings):
     identity_client_verify_header: str = Field(
         "ssl-client-verify", validation_alias=_env("IDENTITY_CLIENT_VERIFY_HEADER")
     )
+    max_body_bytes: int = Field(1 << 20, ge=1024, validation_alias=_env("CSA_MAX_BODY_BYTES"))
+    identity_max_body_bytes: int | None = Field(
+        None, ge=1024, validation_alias=_env("IDENTITY_MAX_BODY_BYTES")
+    )
+    membership_max_body_bytes: int | None = Field(
+        None, ge=1024, validation_alias=_env("MEMBERSHIP_MAX_BODY_BYTES")
+    )
+    attendance_max_body_bytes: int | None = Field(
+        None, ge=1024, validation_alias=_env("ATTENDANCE_MAX_BODY_BYTES")
+    )
+    billing_max_body_bytes: int | None = Field(
+        None, ge=1024, validation_alias=_env("BILLING_MAX_BODY_BYTES")
+    )
+    # 1000 items of up to ~1.7 KB each (longest ids, every character escaped): 4 MiB
+    attendance_batch_max_body_bytes: int = Field(
+        4 << 20, ge=1024, validation_alias=_env("ATTENDANCE_BATCH_MAX_BODY_BYTES")
+    )
 
     def database_url(self, service: ServiceName) -> str:
         """The async SQLAlchemy URL of a service's own database."""
@@ -65,6 +82,11 @@ class Settings(BaseSettings):
         if configured:
             return async_url(configured)
         return f"sqlite+aiosqlite:///{(self.var_dir / f'{service}.db').as_posix()}"
+
+    def max_body_bytes_of(self, service: ServiceName) -> int:
+        """The largest request body ``service`` reads (its own setting, else the shared one)."""
+        configured: int | None = getattr(self, f"{service}_max_body_bytes")
+        return configured or self.max_body_bytes
 
     @property
     def jwks_file(self) -> Path:

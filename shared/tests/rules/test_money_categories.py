@@ -26,6 +26,13 @@ def test_parse_money_6_00_and_rejects_three_decimals_and_negative() -> None:
         parse_money("-1.00")
 
 
+@pytest.mark.parametrize("text", ["1" + "0" * 26 + ".00", "1" + "0" * 12, "1e400"])
+def test_parse_money_refuses_an_amount_beyond_12_digits_as_rule_input(text: str) -> None:
+    with pytest.raises(RuleInputError, match="at most 12 digits"):
+        parse_money(text)
+    assert parse_money("9" * 12 + ".99") == Decimal("999999999999.99")
+
+
 @pytest.mark.parametrize(
     ("income", "expected"),
     [

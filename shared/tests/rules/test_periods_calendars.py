@@ -73,7 +73,9 @@ def test_weeks_of_march_2025_are_five_mondays_from_03_03() -> None:
     )
 
 
-@pytest.mark.parametrize("text", ["2025-13", "2025-3", "march", "0000-01"])
+@pytest.mark.parametrize(
+    "text", ["2025-13", "2025-3", "march", "0000-01", "0001-01", "1999-12", "2101-01", "9999-12"]
+)
 def test_bad_month_text_is_rejected_naming_month(text: str) -> None:
     with pytest.raises(RuleInputError) as err:
         parse_month(text)

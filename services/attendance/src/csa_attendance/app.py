@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from csa_attendance import consumers, tables
 from csa_shared.composition import ServiceDefinition
+from csa_shared.settings import Settings
 
 
 def _routers() -> list:
@@ -19,6 +20,11 @@ def _routers() -> list:
     from csa_attendance.sheets.endpoints import router as sheets
 
     return [registry, presences, meals, reads, sheets, privacy]
+
+
+def _larger_bodies(settings: Settings) -> dict[str, int]:
+    """The batch ingest carries up to 1000 items (its benchmark posts 1000 presences)."""
+    return {"/v1/declarations/batch": settings.attendance_batch_max_body_bytes}
 
 
 definition = ServiceDefinition(
@@ -33,6 +39,7 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     routers=_routers,
     subscribe=consumers.subscribe,
+    larger_bodies=_larger_bodies,
 )
 
 

@@ -307,3 +307,23 @@ def test_presence_in_closed_period_is_flagged_affects_closed_period(state, now, 
     )
     assert result.event is not None and result.event.affects_closed_period is True
     assert date(2025, 3, 1) == result.event.start.date()
+
+
+def test_a_presence_in_year_1_or_9999_is_rejected_and_the_rest_of_the_batch_decided(
+    state, now, presence, meal
+):
+    items = [
+        presence("r-year-1", "0001-01-01", "08:00", "12:00"),
+        presence("r-9999", "9999-12-31", "08:00", "12:00"),
+        presence("r-1999", "1999-12-31", "08:00", "12:00"),
+        meal("m-9999", "9999-12-31"),
+        presence("r-ok", "2025-03-18", "08:00", "12:00"),
+    ]
+
+    results = process_batch(items, state, now=now)
+
+    assert [(r.outcome, codes(r)) for r in results] == [
+        *[(Outcome.REJECTED, [Code.INVALID_VALUE])] * 4,
+        (Outcome.ACCEPTED, []),
+    ]
+    assert [r.violations[0].field for r in results[:4]] == ["start", "start", "start", "day"]

@@ -369,3 +369,17 @@ def test_charge_repeat_identical_duplicate_different_conflict():
     assert charge_ingest_decision(None, charge()) is Ingest.NEW
     assert charge_ingest_decision(charge(), charge()) is Ingest.DUPLICATE
     assert charge_ingest_decision(charge(), charge(amount=Decimal("60.00"))) is Ingest.CONFLICT
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"amount": Decimal("1E+26")}, "amount"),
+        ({"amount": Decimal("1000000.00")}, "amount"),
+        ({"day": date(1, 1, 1)}, "day"),
+    ],
+)
+def test_an_absurd_charge_amount_or_day_is_refused_naming_the_field(state, overrides, field):
+    with pytest.raises(AttendanceDomainError) as caught:
+        record_other_charge(charge(**overrides), contracts=state.contracts, now=NOW)
+    assert [v.field for v in caught.value.violations] == [field]

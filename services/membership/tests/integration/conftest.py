@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -15,6 +16,8 @@ from csa_shared.settings import Settings
 from csa_shared.testing.tokens import TestTokens
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+from membership_api import ESCH, application
 
 
 @pytest.fixture
@@ -40,3 +43,13 @@ async def api(membership: ServiceRuntime) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://membership") as client:
         yield client
+
+
+@pytest.fixture
+async def signed(api, tokens: TestTokens) -> dict[str, Any]:
+    """An agent's header and a signed contract already stored."""
+    agent = tokens.header(tokens.commune_agent("agent-esch-1", ESCH))
+    cid = (await api.post("/v1/contracts", json=application(), headers=agent)).json()["contract_id"]
+    response = await api.post(f"/v1/contracts/{cid}/signature", headers=agent)
+    assert response.status_code == 200, response.text
+    return {"agent": agent, "contract": response.json()}

@@ -6,22 +6,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from membership_api import ESCH, application, snapshot
+from membership_api import application, snapshot
 
 from csa_membership.domain.nin import make_nin
 from csa_shared.testing.tokens import TestTokens
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-async def signed(api, tokens: TestTokens) -> dict[str, Any]:
-    """An agent's header and a signed contract already stored."""
-    agent = tokens.header(tokens.commune_agent("agent-esch-1", ESCH))
-    cid = (await api.post("/v1/contracts", json=application(), headers=agent)).json()["contract_id"]
-    response = await api.post(f"/v1/contracts/{cid}/signature", headers=agent)
-    assert response.status_code == 200, response.text
-    return {"agent": agent, "contract": response.json()}
 
 
 async def _refused(api, membership, method: str, url: str, status: int, **kw: Any) -> dict:

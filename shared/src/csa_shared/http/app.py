@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from csa_shared.http.limits import BodyLimitMiddleware
 from csa_shared.http.middleware import RequestContextMiddleware
 from csa_shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
 from csa_shared.http.unit_of_work import check_commits_before_response
@@ -50,9 +51,12 @@ def create_service_app(
     routers: Sequence[APIRouter],
     manage_lifecycle: bool = True,
     migrate_on_start: bool = False,
+    larger_bodies: Mapping[str, int] | None = None,
 ) -> FastAPI:
     """An app with ``/v1`` routers, ``/healthz``, ``/readyz``, ``/metrics`` and problem details.
 
+    Request bodies are bounded (``Settings.max_body_bytes_of``; ``larger_bodies``: a larger
+    limit for some paths, e.g. ``{"/v1/declarations/batch": 4 << 20}``) and JSON nesting too.
     With ``manage_lifecycle`` off (embedded mode mounts several apps under one root), the
     caller starts and stops the runtime itself.
     """
@@ -69,7 +73,9 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.runtime = runtime
-    app.add_middleware(RequestContextMiddleware, service=runtime.name)
+    limit = runtime.settings.max_body_bytes_of(runtime.name)
+    app.add_middleware(BodyLimitMiddleware, limit=limit, larger=larger_bodies)
+    app.add_middleware(RequestContextMiddleware, service=runtime.name)  # outermost: counts 413s
     install_problem_handlers(app)
     check_commits_before_response(routers)
     for router in routers:
@@ -111,6 +117,14 @@ def _validation_errors_are_problems(schema: dict[str, Any]) -> None:
                 operation["responses"]["422"] = PROBLEM_RESPONSES[422]
 
 
+def _bodies_may_be_too_large(schema: dict[str, Any]) -> None:
+    """Document the 413 of ``BodyLimitMiddleware`` on every operation that takes a body."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault("413", PROBLEM_RESPONSES[413])
+
+
 def _add_problem_schema(app: FastAPI) -> None:
     original = app.openapi
 
@@ -120,6 +134,7 @@ def _add_problem_schema(app: FastAPI) -> None:
         schema = original()
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
         _validation_errors_are_problems(schema)
+        _bodies_may_be_too_large(schema)
         app.openapi_schema = schema
         return schema
 

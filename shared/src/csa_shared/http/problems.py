@@ -218,6 +218,12 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (403, "Forbidden", "forbidden", "this token may not act for that child"),
         (404, "Not found", "not-found", "no such resource"),
         (409, "Conflict", "conflict", "the resource already exists"),
+        (
+            413,
+            "Payload too large",
+            "payload-too-large",
+            "the request body is larger than 1048576 bytes",
+        ),
         (422, "Invalid input", "invalid-input", "start: must be before end"),
     )
 }

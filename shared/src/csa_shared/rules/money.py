@@ -13,7 +13,8 @@ from csa_shared.rules.errors import RuleInputError
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-_MONEY_TEXT = re.compile(r"^-?\d+(\.\d{1,2})?$")
+# at most 12 digits before the point: 10^26 € would not even quantize to the cent (28 digits)
+_MONEY_TEXT = re.compile(r"^-?\d{1,12}(\.\d{1,2})?$")
 
 
 def round_cents(amount: Decimal) -> Decimal:
@@ -30,7 +31,9 @@ def round_quantity(value: Decimal, places: int) -> Decimal:
 def parse_money(text: str, *, field: str = "amount", allow_negative: bool = False) -> Decimal:
     """Parse an amount written as a decimal string with at most two decimals ("6.00")."""
     if not isinstance(text, str) or not _MONEY_TEXT.match(text.strip()):
-        raise RuleInputError(field, f"not an amount with at most two decimals: {text!r}")
+        raise RuleInputError(
+            field, f"not an amount of at most 12 digits and two decimals: {text!r}"
+        )
     try:
         value = Decimal(text.strip())
     except InvalidOperation as exc:  # pragma: no cover - the regex already guards this

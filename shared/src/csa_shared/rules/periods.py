@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from csa_shared.rules.bounds import month_in_range
 from csa_shared.rules.errors import RuleInputError
 
 _MONTH_TEXT = re.compile(r"^(\d{4})-(\d{2})$")
@@ -49,10 +50,12 @@ def billing_period(year: int, month: int) -> BillingPeriod:
 
 
 def parse_month(text: str, *, field: str = "month") -> tuple[int, int]:
-    """Read "YYYY-MM" into (year, month)."""
+    """Read "YYYY-MM" into (year, month), a month of 2000..2100 (``rules.bounds``)."""
     match = _MONTH_TEXT.match(text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
         raise RuleInputError(field, f"expected a month as YYYY-MM, got {text!r}")
+    if not month_in_range(text.strip()):
+        raise RuleInputError(field, f"a month of 2000-01..2100-12 is expected, got {text!r}")
     return int(match.group(1)), int(match.group(2))
 
 

@@ -51,7 +51,7 @@ def validate_other_charge(
     charge: OtherCharge, *, contracts: Iterable[EducationContract], now: datetime
 ) -> list[Violation]:
     """All reasons to refuse a charge outside the CSA."""
-    found = checks.money(charge.amount, "amount", positive=True)
+    found = checks.money(charge.amount, "amount", positive=True) + checks.day(charge.day, "day")
     if charge.kind is ChargeKind.OTHER:
         found += checks.text(charge.description, "description")
     if charge.day > now.date():

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from csa_attendance.domain.errors import Code, Violation
+from csa_shared.rules.bounds import MAX_AMOUNT, day_in_range, range_text
 
 
 def money(value: Decimal, field: str, *, positive: bool = False) -> list[Violation]:
-    """An amount in euros: a finite Decimal with at most two decimals, >= 0 (> 0 if asked)."""
+    """An amount in euros: a finite Decimal with at most two decimals, >= 0 (> 0 if asked),
+    at most ``MAX_AMOUNT``."""
     if not isinstance(value, Decimal) or not value.is_finite():
         return [Violation(Code.INVALID_VALUE, field, f"{field} must be a decimal amount")]
     exponent = value.as_tuple().exponent
@@ -18,7 +20,17 @@ def money(value: Decimal, field: str, *, positive: bool = False) -> list[Violati
     if value < 0 or (positive and value == 0):
         bound = "positive" if positive else "zero or more"
         return [Violation(Code.INVALID_VALUE, field, f"{field} must be {bound}, got {value}")]
+    if value > MAX_AMOUNT:
+        return [Violation(Code.INVALID_VALUE, field, f"{field} must be at most {MAX_AMOUNT}")]
     return []
+
+
+def day(value: date, field: str) -> list[Violation]:
+    """A day within the platform's range (``csa_shared.rules.bounds``): two comparisons,
+    cheap enough for every batch item; beyond it days cannot be stepped through safely."""
+    if day_in_range(value):
+        return []
+    return [Violation(Code.INVALID_VALUE, field, f"{field} must be a day of {range_text()}")]
 
 
 def text(value: str, field: str) -> list[Violation]:

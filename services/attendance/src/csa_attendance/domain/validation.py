@@ -2,7 +2,8 @@
 
 Choices made here (documented in the module, stable for the API):
 
-* Times are naive local time on whole minutes (attendance counts minutes).
+* Times are naive local time on whole minutes (attendance counts minutes), on days of
+  2000-01-01..2100-12-31 (`csa_shared.rules.bounds`: beyond, day arithmetic overflows).
 * A presence or reservation lasts at most 24 h (`MAX_LENGTH`); so it crosses at most one
   midnight. Zero-length spans are refused (`end` must be after `start`).
 * A presence must have ended by `now`; a meal's day must not be after `now`'s day.
@@ -68,6 +69,9 @@ def _contract_on_days(
 
 def _span(start: datetime, end: datetime) -> list[Violation]:
     found = checks.local_minute(start, "start") + checks.local_minute(end, "end")
+    if found:
+        return found
+    found = checks.day(start.date(), "start") or checks.day(end.date(), "end")
     if found:
         return found
     if end <= start:
@@ -151,7 +155,7 @@ def present_on(presences: Iterable[PresenceDeclaration], provider_id: str, day: 
 
 def validate_meal(meal: MealDeclaration, *, ledger: Ledger, now: datetime) -> list[Violation]:
     """All reasons to refuse a meal record (§6, §10)."""
-    found = _provider_known(meal.provider_id, ledger)
+    found = _provider_known(meal.provider_id, ledger) or checks.day(meal.day, "day")
     if found:
         return found
     if isinstance(meal.count, bool) or not 1 <= meal.count <= MAX_MEALS_PER_DAY:

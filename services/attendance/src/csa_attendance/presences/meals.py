@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,6 +24,7 @@ from csa_shared.clock import luxembourg_now
 from csa_shared.errors import NotFound
 from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
+from csa_shared.http.bounds import SafeText, SaneDate
 from csa_shared.http.problems import problem_responses
 from csa_shared.http.unit_of_work import UNIT
 from csa_shared.messaging.outbox import add_to_outbox
@@ -38,9 +39,9 @@ class MealAmendIn(BaseModel):
         json_schema_extra={"examples": [{"day": "2025-03-03", "count": 2, "reason": "dinner"}]},
     )
 
-    day: date
+    day: SaneDate
     count: int
-    reason: str = Field(min_length=1, max_length=500)
+    reason: SafeText = Field(min_length=1, max_length=500)
 
 
 async def correct_meal(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -17,6 +16,7 @@ from csa_attendance.registry import service as registry
 from csa_attendance.tables import meals, reservations
 from csa_shared.auth import Principal
 from csa_shared.http.auth import authenticated
+from csa_shared.http.bounds import SafeText, SaneDate
 from csa_shared.http.problems import problem_responses
 from csa_shared.http.unit_of_work import UNIT
 
@@ -28,10 +28,12 @@ RESPONSES = problem_responses(422)
 class ReadFilter:
     """The query of every list of declarations (presences, meals, reservations)."""
 
-    provider_id: Annotated[str | None, Query(description="Agents: required")] = None
-    child_id: str | None = None
-    day_from: Annotated[date | None, Query(alias="from")] = None
-    day_to: Annotated[date | None, Query(alias="to")] = None
+    provider_id: Annotated[
+        SafeText | None, Query(max_length=64, description="Agents: required")
+    ] = None
+    child_id: Annotated[SafeText | None, Query(max_length=64)] = None
+    day_from: Annotated[SaneDate | None, Query(alias="from")] = None
+    day_to: Annotated[SaneDate | None, Query(alias="to")] = None
     status: Annotated[Literal["active", "voided"] | None, Query(alias="status")] = None
     limit: Annotated[int, Query(ge=1, le=1000)] = 100
     offset: Annotated[int, Query(ge=0)] = 0

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from csa_shared.http.bounds import SafeText, SaneDate, SaneDateTime
+
 PRESENCE_EXAMPLE = {
     "kind": "presence",
     "record_id": "2025-03-03-child-42",
@@ -30,13 +32,13 @@ class PresenceIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [PRESENCE_EXAMPLE]})
 
     kind: Literal["presence"] = "presence"
-    provider_id: str | None = Field(
-        default=None, description="Optional; must be the token's provider when given"
+    provider_id: SafeText | None = Field(
+        default=None, max_length=64, description="Optional; must be the token's provider when given"
     )
-    record_id: str = _ID
-    child_id: str = Field(min_length=1, max_length=64)
-    start: datetime = Field(description="Local Luxembourg time, no offset, whole minutes")
-    end: datetime
+    record_id: SafeText = _ID
+    child_id: SafeText = Field(min_length=1, max_length=64)
+    start: SaneDateTime = Field(description="Local Luxembourg time, no offset, whole minutes")
+    end: SaneDateTime
 
 
 class ReservationIn(PresenceIn):
@@ -49,10 +51,10 @@ class MealIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [MEAL_EXAMPLE]})
 
     kind: Literal["meal"] = "meal"
-    provider_id: str | None = None
-    record_id: str = _ID
-    child_id: str = Field(min_length=1, max_length=64)
-    day: date
+    provider_id: SafeText | None = Field(default=None, max_length=64)
+    record_id: SafeText = _ID
+    child_id: SafeText = Field(min_length=1, max_length=64)
+    day: SaneDate
     count: int = Field(description="Main meals that day, 1 to 3")
 
 
@@ -173,9 +175,9 @@ class AmendIn(BaseModel):
         },
     )
 
-    start: datetime
-    end: datetime
-    reason: str = Field(min_length=1, max_length=500)
+    start: SaneDateTime
+    end: SaneDateTime
+    reason: SafeText = Field(min_length=1, max_length=500)
 
 
 class VoidIn(BaseModel):
@@ -183,7 +185,7 @@ class VoidIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"reason": "declared by mistake"}]}
     )
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: SafeText = Field(min_length=1, max_length=500)
 
 
 def parse_item(raw: Any) -> Item:

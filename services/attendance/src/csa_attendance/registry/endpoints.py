@@ -20,6 +20,7 @@ from csa_attendance.registry.schemas import (
 from csa_shared.auth import Principal, agent_sees_provider, same_commune
 from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
+from csa_shared.http.bounds import SafeText
 from csa_shared.http.problems import problem_responses
 from csa_shared.http.unit_of_work import UNIT
 
@@ -83,7 +84,7 @@ async def get_provider(
     summary="List the providers of the agent's scope (commune agents: their commune's)",
 )
 async def list_providers(
-    commune: str | None = None,
+    commune: SafeText | None = Query(None, max_length=100),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     unit: AsyncSession = UNIT,
@@ -145,8 +146,8 @@ async def end_contract(
     summary="Education contracts (a provider: its own; agents: those of their scope's providers)",
 )
 async def list_contracts(
-    provider_id: str | None = None,
-    child_id: str | None = None,
+    provider_id: SafeText | None = Query(None, max_length=64),
+    child_id: SafeText | None = Query(None, max_length=64),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     unit: AsyncSession = UNIT,

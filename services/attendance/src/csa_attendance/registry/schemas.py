@@ -8,6 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from csa_attendance.domain.contracts import BillingMode
+from csa_shared.http.bounds import Money, SafeText, SaneDate
 from csa_shared.rules.bank_accounts import electronic_form
 from csa_shared.rules.parameters import ProviderType
 
@@ -27,9 +28,15 @@ TERMS_EXAMPLE = {
 
 
 class AddressIn(BaseModel):
-    street: str = Field(max_length=200)
-    postcode: str = Field(max_length=16)
-    locality: str = Field(max_length=100)
+    street: SafeText = Field(max_length=200)
+    postcode: SafeText = Field(max_length=16)
+    locality: SafeText = Field(max_length=100)
+
+
+class AddressOut(BaseModel):
+    street: str
+    postcode: str
+    locality: str
 
 
 class BankDetailsIn(BaseModel):
@@ -51,14 +58,14 @@ class BankDetailsIn(BaseModel):
 class TermsIn(BankDetailsIn):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [TERMS_EXAMPLE]})
 
-    effective_from: date
-    name: str = Field(max_length=200)
+    effective_from: SaneDate
+    name: SafeText = Field(max_length=200)
     address: AddressIn
-    commune: str = Field(max_length=100)
-    hourly_price: Decimal = Field(description='Euros per hour, e.g. "6.00"')
-    meal_price: Decimal = Field(description="Euros per main meal")
+    commune: SafeText = Field(max_length=100)
+    hourly_price: Money = Field(description='Euros per hour, e.g. "6.00"')
+    meal_price: Money = Field(description="Euros per main meal")
     plurilingual: bool = False
-    agency_id: str | None = Field(
+    agency_id: SafeText | None = Field(
         default=None, max_length=64, description="Parental assistants: the managing agency"
     )
 
@@ -73,19 +80,29 @@ class ProviderIn(BankDetailsIn):
         },
     )
 
-    provider_id: str = Field(min_length=1, max_length=64)
+    provider_id: SafeText = Field(min_length=1, max_length=64)
     provider_type: ProviderType
-    effective_from: date
-    name: str = Field(max_length=200)
+    effective_from: SaneDate
+    name: SafeText = Field(max_length=200)
     address: AddressIn
-    commune: str = Field(max_length=100)
+    commune: SafeText = Field(max_length=100)
+    hourly_price: Money
+    meal_price: Money
+    plurilingual: bool = False
+    agency_id: SafeText | None = Field(default=None, max_length=64)
+
+
+class TermsOut(BaseModel):
+    """Terms as stored: not bounded like an input, so older records stay readable."""
+
+    effective_from: date
+    name: str
+    address: AddressOut
+    commune: str
     hourly_price: Decimal
     meal_price: Decimal
     plurilingual: bool = False
-    agency_id: str | None = Field(default=None, max_length=64)
-
-
-class TermsOut(TermsIn):
+    agency_id: str | None = None
     version: int
 
 
@@ -116,13 +133,13 @@ class ContractIn(BaseModel):
         },
     )
 
-    contract_id: str = Field(min_length=1, max_length=64)
-    child_id: str = Field(min_length=1, max_length=64)
-    provider_id: str = Field(min_length=1, max_length=64)
-    start: date
-    end: date | None = None
-    hours_per_week: Decimal
-    hourly_price: Decimal
+    contract_id: SafeText = Field(min_length=1, max_length=64)
+    child_id: SafeText = Field(min_length=1, max_length=64)
+    provider_id: SafeText = Field(min_length=1, max_length=64)
+    start: SaneDate
+    end: SaneDate | None = None
+    hours_per_week: Decimal = Field(ge=0, le=168, decimal_places=2)
+    hourly_price: Money
     billing_mode: BillingMode = BillingMode.PRESENCE
 
 
@@ -131,7 +148,7 @@ class ContractEndIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"end": "2025-06-30"}]}
     )
 
-    end: date
+    end: SaneDate
 
 
 class ContractOut(BaseModel):

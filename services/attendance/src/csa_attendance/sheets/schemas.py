@@ -8,11 +8,12 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from csa_attendance.domain.charges import ChargeKind
+from csa_shared.http.bounds import Money, SafeText, SaneDate, SaneMonth
 from csa_shared.rules.money import round_quantity
 
 
 class SheetDayIn(BaseModel):
-    day: date
+    day: SaneDate
     hours: Decimal = Field(
         description="Effective hours that day inside the day band 07:00-19:00, 0 to 12, "
         "two decimals"
@@ -35,6 +36,13 @@ class SheetDayIn(BaseModel):
         if isinstance(exponent, int) and exponent > 0 and value.adjusted() < 3:
             return round_quantity(value, 0)  # exact: the value is a whole number
         return value
+
+
+class SheetDayOut(BaseModel):
+    day: date
+    hours: Decimal
+    lunches: int
+    out_of_band_hours: Decimal = Decimal(0)
 
 
 class ServiceSheetIn(BaseModel):
@@ -61,9 +69,9 @@ class ServiceSheetIn(BaseModel):
         },
     )
 
-    provider_id: str = Field(min_length=1, max_length=64)
-    child_id: str = Field(min_length=1, max_length=64)
-    month: str = Field(description="Billing period, YYYY-MM")
+    provider_id: SafeText = Field(min_length=1, max_length=64)
+    child_id: SafeText = Field(min_length=1, max_length=64)
+    month: SaneMonth = Field(description="Billing period, YYYY-MM")
     days: list[SheetDayIn] = Field(max_length=42)
 
 
@@ -73,7 +81,7 @@ class ServiceSheetOut(BaseModel):
     child_id: str
     month: str
     version: int
-    days: list[SheetDayIn]
+    days: list[SheetDayOut]
     total_hours: Decimal = Field(description="Every hour of the sheet, in and out of the band")
     total_out_of_band_hours: Decimal = Field(description="The hours outside the day band")
     total_lunches: int
@@ -103,17 +111,25 @@ class OtherChargeIn(BaseModel):
         },
     )
 
-    record_id: str = Field(min_length=1, max_length=128)
-    child_id: str = Field(min_length=1, max_length=64)
+    record_id: SafeText = Field(min_length=1, max_length=128)
+    child_id: SafeText = Field(min_length=1, max_length=64)
+    day: SaneDate
+    kind: ChargeKind
+    amount: Money
+    description: SafeText = Field(default="", max_length=500)
+
+
+class OtherChargeOut(BaseModel):
+    """A charge as stored: not bounded like an input, so older records stay readable."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    record_id: str
+    child_id: str
     day: date
     kind: ChargeKind
     amount: Decimal
-    description: str = Field(default="", max_length=500)
-
-
-class OtherChargeOut(OtherChargeIn):
-    model_config = ConfigDict(extra="ignore")
-
+    description: str = ""
     id: str
     provider_id: str
     state_supported: bool = False

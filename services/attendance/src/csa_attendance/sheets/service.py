@@ -34,7 +34,7 @@ from csa_attendance.sheets.schemas import (
     ServiceSheetHistory,
     ServiceSheetIn,
     ServiceSheetOut,
-    SheetDayIn,
+    SheetDayOut,
 )
 from csa_shared.auth import Principal
 from csa_shared.clock import luxembourg_now
@@ -73,7 +73,7 @@ def sheet_out(row: Any) -> ServiceSheetOut:
         child_id=row.child_id,
         month=row.month,
         version=row.version,
-        days=[SheetDayIn(**d) for d in row.days],
+        days=[SheetDayOut(**d) for d in row.days],
         total_hours=row.total_hours,
         total_out_of_band_hours=row.total_out_of_band_hours,
         total_lunches=row.total_lunches,

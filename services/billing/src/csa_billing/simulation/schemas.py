@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -10,6 +10,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from csa_billing.domain.model import Schooling
+from csa_shared.http import bounds
+from csa_shared.http.bounds import SafeText, SaneDate, SaneDateTime
 from csa_shared.rules.categories import Category
 from csa_shared.rules.money import parse_money
 from csa_shared.rules.parameters import ProviderType
@@ -27,7 +29,8 @@ def _money(value: object) -> Decimal:
     return amount
 
 
-Money = Annotated[Decimal, BeforeValidator(_money)]
+Money = Annotated[bounds.Money, BeforeValidator(_money)]
+_ID = Field(min_length=1, max_length=64)
 _IN = ConfigDict(extra="forbid", frozen=True)
 
 EXAMPLE_REQUEST: JsonDict = {
@@ -51,7 +54,7 @@ class ChildIn(BaseModel):
     """The child: birth date (age 1+ for plurilingual hours) and schooling of the week."""
 
     model_config = _IN
-    birth_date: date
+    birth_date: SaneDate
     schooling: Schooling = Field(
         description="none, precoce_part_time, precoce_full_time or fundamental"
     )
@@ -61,7 +64,7 @@ class ProviderIn(BaseModel):
     """A provider of the week with its prices."""
 
     model_config = _IN
-    id: str = Field(min_length=1, examples=["p1"])
+    id: SafeText = Field(min_length=1, max_length=64, examples=["p1"])
     type: ProviderType = Field(description="sea_conventionne, sea_commercial, assistant_parental")
     hourly_price: Money = Field(examples=["6.00"])
     meal_price: Money = Field(default=Decimal("0.00"), examples=["4.50"])
@@ -72,20 +75,22 @@ class PresenceIn(BaseModel):
     """A presence at a provider, local Luxembourg time without offset."""
 
     model_config = _IN
-    provider: str
-    start: datetime = Field(examples=["2025-03-03T08:00:00"])
-    end: datetime = Field(examples=["2025-03-03T17:00:00"])
-    id: str | None = Field(default=None, description="record id, echoed on the lines")
+    provider: SafeText = _ID
+    start: SaneDateTime = Field(examples=["2025-03-03T08:00:00"])
+    end: SaneDateTime = Field(examples=["2025-03-03T17:00:00"])
+    id: SafeText | None = Field(
+        default=None, max_length=128, description="record id, echoed on the lines"
+    )
 
 
 class MealIn(BaseModel):
     """Main meals taken at a provider on a day."""
 
     model_config = _IN
-    provider: str
-    date: date
-    count: int = Field(ge=0)
-    id: str | None = None
+    provider: SafeText = _ID
+    date: SaneDate
+    count: int = Field(ge=0, le=10)
+    id: SafeText | None = Field(default=None, max_length=128)
 
 
 class SimulationRequest(BaseModel):
@@ -94,17 +99,18 @@ class SimulationRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, json_schema_extra={"examples": [EXAMPLE_REQUEST]}
     )
-    week_start: date = Field(description="a Monday")
+    week_start: SaneDate = Field(description="a Monday")
     category: Category = Field(description="income category code of csa-rules.md §2")
-    rank: int = Field(ge=1, description="rank of the child, eldest first; 4+ share a row")
+    rank: int = Field(ge=1, le=99, description="rank of the child, eldest first; 4+ share a row")
     child: ChildIn
     school_holiday: bool = Field(False, description="the whole week is a school-holiday week")
-    public_holidays: list[date] = Field(default_factory=list)
-    plurilingual_weeks_used: int = Field(0, ge=0, description="weeks already used this year")
-    providers: list[ProviderIn] = Field(default_factory=list)
-    presences: list[PresenceIn] = Field(default_factory=list)
-    meals: list[MealIn] = Field(default_factory=list)
-    parameters_date: date | None = Field(None, description="parameter set; default week_start")
+    public_holidays: list[SaneDate] = Field(default_factory=list, max_length=7)
+    plurilingual_weeks_used: int = Field(0, ge=0, le=53, description="weeks already used this year")
+    providers: list[ProviderIn] = Field(default_factory=list, max_length=20)
+    # a week holds 10 080 minutes: more presences than that cannot be distinct
+    presences: list[PresenceIn] = Field(default_factory=list, max_length=1000)
+    meals: list[MealIn] = Field(default_factory=list, max_length=100)
+    parameters_date: SaneDate | None = Field(None, description="parameter set; default week_start")
 
 
 class HoursOut(BaseModel):

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from csa_shared.http.bounds import SafeText
+
 
 def _example(**values: object) -> ConfigDict:
     return ConfigDict(json_schema_extra={"examples": [values]})
@@ -18,18 +20,22 @@ class RegistrationStart(BaseModel):
         password="correct horse battery staple",
         mobile="+352 621 123 456",
     )
-    iam_code: str = Field(min_length=1, max_length=32, description="From the child's myCard")
-    linking_code: str = Field(
+    iam_code: SafeText = Field(min_length=1, max_length=32, description="From the child's myCard")
+    linking_code: SafeText = Field(
         min_length=1, max_length=64, description="Single use, on the myCard letter"
     )
-    password: str = Field(min_length=1, max_length=256)
-    mobile: str = Field(min_length=3, max_length=32, description="Mobile number for the SMS codes")
+    password: SafeText = Field(min_length=1, max_length=256)
+    mobile: SafeText = Field(
+        min_length=3, max_length=32, description="Mobile number for the SMS codes"
+    )
 
 
 class LoginStart(BaseModel):
     model_config = _example(iam_code="MusMa123", password="correct horse battery staple")
-    iam_code: str = Field(min_length=1, max_length=32, description="Any attached child's IAM code")
-    password: str = Field(min_length=1, max_length=256)
+    iam_code: SafeText = Field(
+        min_length=1, max_length=32, description="Any attached child's IAM code"
+    )
+    password: SafeText = Field(min_length=1, max_length=256)
 
 
 class OtpSentOut(BaseModel):
@@ -45,8 +51,8 @@ class OtpSentOut(BaseModel):
 
 class OtpConfirm(BaseModel):
     model_config = _example(flow_id="0b7e1c9e-4d5a-4f71-9d1e-0c2d8f9f1a11", code="123456")
-    flow_id: str = Field(min_length=1, max_length=64)
-    code: str = Field(min_length=1, max_length=16, description="The 6 digits received by SMS")
+    flow_id: SafeText = Field(min_length=1, max_length=64)
+    code: SafeText = Field(min_length=1, max_length=16, description="The 6 digits received by SMS")
 
 
 class TokensOut(BaseModel):
@@ -64,12 +70,14 @@ class TokensOut(BaseModel):
 
 class RefreshIn(BaseModel):
     model_config = _example(refresh_token="6f1c...d2.Jx3...")
-    refresh_token: str = Field(min_length=1, max_length=256)
+    refresh_token: SafeText = Field(min_length=1, max_length=256)
 
 
 class ActivationRequest(BaseModel):
     model_config = _example(iam_code="MusMa123")
-    iam_code: str = Field(min_length=1, max_length=32, description="Any attached child's IAM code")
+    iam_code: SafeText = Field(
+        min_length=1, max_length=32, description="Any attached child's IAM code"
+    )
 
 
 class ActivationRequested(BaseModel):
@@ -86,15 +94,17 @@ class ActivationUse(BaseModel):
         new_password="violet-canal-ribbon-77",
         mobile="+352 621 654 321",
     )
-    iam_code: str = Field(min_length=1, max_length=32)
-    activation_code: str = Field(
+    iam_code: SafeText = Field(min_length=1, max_length=32)
+    activation_code: SafeText = Field(
         min_length=1, max_length=64, description="From the letter; valid 30 days, single use"
     )
-    new_password: str = Field(min_length=1, max_length=256)
-    mobile: str = Field(min_length=3, max_length=32, description="Checked by an SMS code")
+    new_password: SafeText = Field(min_length=1, max_length=256)
+    mobile: SafeText = Field(min_length=3, max_length=32, description="Checked by an SMS code")
 
 
 class CertificateLogin(BaseModel):
     model_config = _example(iam_code="MusMa123", password="correct horse battery staple")
-    iam_code: str = Field(min_length=1, max_length=32, description="Any attached child's IAM code")
-    password: str = Field(min_length=1, max_length=256)
+    iam_code: SafeText = Field(
+        min_length=1, max_length=32, description="Any attached child's IAM code"
+    )
+    password: SafeText = Field(min_length=1, max_length=256)

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from csa_identity.accounts.schemas import OtpSentOut
+from csa_shared.http.bounds import SafeText
 
 
 def _example(**values: object) -> ConfigDict:
@@ -38,18 +39,18 @@ class PasswordChangeIn(BaseModel):
     model_config = _example(
         current_password="correct horse battery staple", new_password="violet-canal-ribbon-77"
     )
-    current_password: str = Field(min_length=1, max_length=256)
-    new_password: str = Field(min_length=1, max_length=256)
+    current_password: SafeText = Field(min_length=1, max_length=256)
+    new_password: SafeText = Field(min_length=1, max_length=256)
 
 
 class MobileChangeIn(BaseModel):
     model_config = _example(mobile="+352 691 222 333")
-    mobile: str = Field(min_length=3, max_length=32, description="The new mobile number")
+    mobile: SafeText = Field(min_length=3, max_length=32, description="The new mobile number")
 
 
 class EmailIn(BaseModel):
     model_config = _example(email="anne.muster@example.lu")
-    email: str | None = Field(default=None, max_length=254, description="null clears it")
+    email: SafeText | None = Field(default=None, max_length=254, description="null clears it")
 
 
 class ChangeOut(BaseModel):
@@ -69,15 +70,15 @@ class ChangeOut(BaseModel):
 
 class AttachIn(BaseModel):
     model_config = _example(iam_code="MusLe456", linking_code="K7QX-M2RT-9WHB-CZ4N")
-    iam_code: str = Field(min_length=1, max_length=32, description="From the child's myCard")
-    linking_code: str = Field(min_length=1, max_length=64, description="Single use")
+    iam_code: SafeText = Field(min_length=1, max_length=32, description="From the child's myCard")
+    linking_code: SafeText = Field(min_length=1, max_length=64, description="Single use")
 
 
 class CertificateIn(BaseModel):
     model_config = _example(
         pem="-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU...\n-----END CERTIFICATE-----\n"
     )
-    pem: str = Field(min_length=1, max_length=20000, description="X.509 certificate, PEM")
+    pem: SafeText = Field(min_length=1, max_length=20000, description="X.509 certificate, PEM")
 
 
 class CertificateOut(BaseModel):

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from csa_shared.http.bounds import SafeText
+
 
 class AgentKind(StrEnum):
     """Agents the CAE administrator registers over the API. A privacy officer
@@ -38,15 +40,15 @@ class AgentLoginIn(BaseModel):
     model_config = _example(
         agent_id="commune-esch-agent-1", password="violet-canal-ribbon-77", totp="492039"
     )
-    agent_id: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
-    totp: str = Field(min_length=1, max_length=16, description="From the authenticator app")
+    agent_id: SafeText = Field(min_length=1, max_length=64)
+    password: SafeText = Field(min_length=1, max_length=256)
+    totp: SafeText = Field(min_length=1, max_length=16, description="From the authenticator app")
 
 
 class ClientIn(BaseModel):
     model_config = _example(provider_id="prov-42", client_id="prov-42-billing")
-    provider_id: str = Field(min_length=1, max_length=64)
-    client_id: str | None = Field(default=None, min_length=3, max_length=64)
+    provider_id: SafeText = Field(min_length=1, max_length=64)
+    client_id: SafeText | None = Field(default=None, min_length=3, max_length=64)
 
 
 class ClientOut(BaseModel):
@@ -68,11 +70,13 @@ class AgentIn(BaseModel):
         commune="esch-sur-alzette",
         office=None,
     )
-    agent_id: str = Field(min_length=3, max_length=64)
+    agent_id: SafeText = Field(min_length=3, max_length=64)
     kind: AgentKind
-    password: str = Field(min_length=1, max_length=256, description="Initial password")
-    commune: str | None = Field(default=None, max_length=64, description="Required for commune")
-    office: str | None = Field(default=None, max_length=64)
+    password: SafeText = Field(min_length=1, max_length=256, description="Initial password")
+    commune: SafeText | None = Field(
+        default=None, max_length=64, description="Required for commune"
+    )
+    office: SafeText | None = Field(default=None, max_length=64)
 
 
 class AgentOut(BaseModel):

@@ -22,6 +22,7 @@ from csa_shared.auth import Principal
 from csa_shared.clock import luxembourg_today
 from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
+from csa_shared.http.bounds import SafeText
 from csa_shared.http.problems import problem_responses
 from csa_shared.http.unit_of_work import UNIT
 
@@ -141,7 +142,7 @@ async def get_contracts(
     unit: Unit,
     caller: Caller,
     status_: Annotated[ContractStatus | None, Query(alias="status")] = None,
-    child_id: str | None = None,
+    child_id: Annotated[SafeText | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ContractOut]:
     found = await reads.search(unit, caller, status=status_, child_id=child_id, limit=limit)

@@ -13,6 +13,7 @@ from csa_membership.domain.child import Schooling
 from csa_membership.domain.contract import AmendmentKind
 from csa_membership.domain.eligibility import Employment
 from csa_membership.domain.household import IncomeKind, Role, Situation
+from csa_shared.http.bounds import Income, SafeText, SaneDate
 
 HOME: dict[str, Any] = {
     "line": "12, rue de la Gare",
@@ -44,46 +45,63 @@ APPLICATION_EXAMPLE: dict[str, Any] = {
 }
 
 
+# Lists are bounded well above any household: a list of 100 000 siblings is an attack.
+MAX_PEOPLE = 30
+MAX_PROOFS = 50
+
+
 class AddressIn(BaseModel):
-    line: str = Field(min_length=1, max_length=200)
-    postcode: str = Field(min_length=1, max_length=16)
-    locality: str = Field(min_length=1, max_length=128)
-    country: str = Field(default="LU", min_length=2, max_length=2)
-    commune: str | None = Field(default=None, max_length=128)
+    line: SafeText = Field(min_length=1, max_length=200)
+    postcode: SafeText = Field(min_length=1, max_length=16)
+    locality: SafeText = Field(min_length=1, max_length=128)
+    country: SafeText = Field(default="LU", min_length=2, max_length=2)
+    commune: SafeText | None = Field(default=None, max_length=128)
+
+
+class AddressOut(BaseModel):
+    """An address as stored: not bounded like an input, so older versions stay readable."""
+
+    line: str
+    postcode: str
+    locality: str
+    country: str = "LU"
+    commune: str | None = None
 
 
 class PersonIn(BaseModel):
-    first_name: str = Field(max_length=128)
-    last_name: str = Field(max_length=128)
-    nin: str = Field(description="Luxembourg national identification number (13 digits)")
+    first_name: SafeText = Field(max_length=128)
+    last_name: SafeText = Field(max_length=128)
+    nin: SafeText = Field(
+        max_length=32, description="Luxembourg national identification number (13 digits)"
+    )
 
 
 class ApplicantIn(BaseModel):
-    name: str = Field(max_length=200)
+    name: SafeText = Field(max_length=200)
     address: AddressIn
     is_legal_representative: bool
 
 
 class IncomeIn(BaseModel):
     kind: IncomeKind = IncomeKind.TAXABLE
-    monthly_amount: Decimal = Field(ge=0, description="euros per month, not negative")
+    monthly_amount: Income = Field(description="euros per month, not negative")
 
 
 class MemberIn(BaseModel):
     role: Role
-    name: str = Field(max_length=200)
-    incomes: list[IncomeIn] = []
+    name: SafeText = Field(max_length=200)
+    incomes: list[IncomeIn] = Field(default=[], max_length=MAX_PEOPLE)
 
 
 class AlimonyIn(BaseModel):
-    received_monthly: Decimal = Field(default=Decimal("0"), ge=0)
-    judge_set_monthly: Decimal | None = Field(default=None, ge=0)
+    received_monthly: Income = Decimal("0")
+    judge_set_monthly: Income | None = None
     unrecoverable: bool = False
 
 
 class HouseholdIn(BaseModel):
     situation: Situation
-    members: list[MemberIn] = []
+    members: list[MemberIn] = Field(default=[], max_length=MAX_PEOPLE)
     alimony: AlimonyIn | None = None
     income_declared: bool = True
     rmg_certificate: bool = False
@@ -93,14 +111,14 @@ class HouseholdIn(BaseModel):
 class SiblingIn(BaseModel):
     """Another child of the household (for the rank)."""
 
-    birth_date: date
+    birth_date: SaneDate
     receives_family_allowance: bool = True
 
 
 class ProofIn(BaseModel):
     type: ProofType
-    dated: date
-    note: str = Field(default="", max_length=500)
+    dated: SaneDate
+    note: SafeText = Field(default="", max_length=500)
 
 
 class ParentIn(BaseModel):
@@ -123,24 +141,26 @@ class ApplicationIn(BaseModel):
         default=None, description="who applies; default: the representative at the child's home"
     )
     billing_address: AddressIn | None = Field(default=None, description="default: child_address")
-    language: str = Field(description="lb, de, fr, en or pt")
+    language: SafeText = Field(max_length=8, description="lb, de, fr, en or pt")
     schooling: Schooling
     resident: bool
     household: HouseholdIn
-    siblings: list[SiblingIn] = []
+    siblings: list[SiblingIn] = Field(default=[], max_length=MAX_PEOPLE)
     child_receives_family_allowance: bool = True
-    partner_nin: str | None = None
-    proofs: list[ProofIn] = []
-    parents: list[ParentIn] = []
+    partner_nin: SafeText | None = Field(default=None, max_length=32)
+    proofs: list[ProofIn] = Field(default=[], max_length=MAX_PROOFS)
+    parents: list[ParentIn] = Field(default=[], max_length=MAX_PEOPLE)
     receives_luxembourg_family_allowance: bool = False
-    exception_reason: str | None = Field(
-        default=None, description="a reason makes the validity 3 billing periods instead of 12"
+    exception_reason: SafeText | None = Field(
+        default=None,
+        max_length=500,
+        description="a reason makes the validity 3 billing periods instead of 12",
     )
 
 
 class SignIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"signed_on": "2025-03-12"}]})
-    signed_on: date | None = Field(default=None, description="default: today")
+    signed_on: SaneDate | None = Field(default=None, description="default: today")
 
 
 class AmendmentIn(BaseModel):
@@ -159,18 +179,18 @@ class AmendmentIn(BaseModel):
             ]
         }
     )
-    changes: list[AmendmentKind] = Field(min_length=1)
-    effective_from: date | None = Field(
+    changes: list[AmendmentKind] = Field(min_length=1, max_length=len(AmendmentKind))
+    effective_from: SaneDate | None = Field(
         default=None, description="default: next billing period; another date needs a reason"
     )
-    reason: str | None = None
+    reason: SafeText | None = Field(default=None, max_length=500)
     household: HouseholdIn | None = None
     child_address: AddressIn | None = None
     billing_address: AddressIn | None = None
     schooling: Schooling | None = None
-    language: str | None = None
-    siblings: list[SiblingIn] | None = None
-    proofs: list[ProofIn] | None = None
+    language: SafeText | None = Field(default=None, max_length=8)
+    siblings: list[SiblingIn] | None = Field(default=None, max_length=MAX_PEOPLE)
+    proofs: list[ProofIn] | None = Field(default=None, max_length=MAX_PROOFS)
 
 
 class RenewalIn(BaseModel):
@@ -180,10 +200,12 @@ class RenewalIn(BaseModel):
         json_schema_extra={"examples": [{}, {"household": HOUSEHOLD_EXAMPLE}]}
     )
     household: HouseholdIn | None = Field(default=None, description="new income situation")
-    exception_reason: str | None = None
+    exception_reason: SafeText | None = Field(default=None, max_length=500)
     schooling: Schooling | None = Field(default=None, description="the schooling at renewal")
     parents: list[ParentIn] | None = Field(
-        default=None, description="non-resident child: the parents' situation at renewal"
+        default=None,
+        max_length=MAX_PEOPLE,
+        description="non-resident child: the parents' situation at renewal",
     )
     receives_luxembourg_family_allowance: bool | None = Field(
         default=None, description="non-resident child: still receives the allowance"
@@ -194,8 +216,8 @@ class TerminationIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"last_day": "2025-06-30", "reason": "moved abroad"}]}
     )
-    last_day: date
-    reason: str = Field(min_length=1, max_length=500)
+    last_day: SaneDate
+    reason: SafeText = Field(min_length=1, max_length=500)
 
 
 class ValidityOut(BaseModel):
@@ -218,7 +240,7 @@ class VersionOut(BaseModel):
     explanation: list[str]
     language: str
     schooling: str
-    billing_address: AddressIn
+    billing_address: AddressOut
     household_situation: str
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from csa_membership.contracts.codec import address_to_json
 from csa_membership.contracts.repository import Stored
-from csa_membership.contracts.schemas import AddressIn, ContractOut, ValidityOut, VersionOut
+from csa_membership.contracts.schemas import AddressOut, ContractOut, ValidityOut, VersionOut
 from csa_shared.auth import Principal, PrincipalKind
 
 
@@ -53,7 +53,7 @@ def contract_out(stored: Stored, principal: Principal) -> ContractOut:
                 explanation=list(v.assessment.explanation),
                 language=v.data.language.value,
                 schooling=v.data.schooling.value,
-                billing_address=AddressIn(**address_to_json(v.data.billing_address)),
+                billing_address=AddressOut(**address_to_json(v.data.billing_address)),
                 household_situation=v.data.household.situation.value,
             )
             for v in contract.versions

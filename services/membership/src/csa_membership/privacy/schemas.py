@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from csa_shared.http.bounds import SafeText
+
 
 class ErasureIn(BaseModel):
     model_config = ConfigDict(
@@ -14,8 +16,8 @@ class ErasureIn(BaseModel):
         json_schema_extra={"example": {"child_id": "demo-child-001", "reason": "parent request"}},
     )
 
-    child_id: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=1, max_length=500, description="why (kept in the audit)")
+    child_id: SafeText = Field(min_length=1, max_length=64)
+    reason: SafeText = Field(min_length=1, max_length=500, description="why (kept in the audit)")
 
 
 class ErasureOut(BaseModel):
