@@ -48,7 +48,15 @@ def serve(service: ServiceArg) -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    web = definition(_service(service)).create_app()
+    served = definition(_service(service))
+    problems = [] if settings.dev_mode else served.production_problems(settings)
+    if problems:
+        console.print(f"[red]csa serve {service}: refusing to start in production:[/]")
+        for problem in problems:
+            console.print(f"  - {problem}")
+        console.print("Create the secrets as docs/DEPLOY.md says (CSA_DEV_MODE=true: development).")
+        raise typer.Exit(2)
+    web = served.create_app()
     _freeze_startup_objects()
     uvicorn.run(web, host=settings.http_host, port=settings.http_port, log_config=None)
 
@@ -62,7 +70,7 @@ def run(
 
     from csa.embedded import create_embedded_app
 
-    settings = get_settings().model_copy(update={"demo_data": demo})
+    settings = get_settings().model_copy(update={"demo_data": demo, "dev_mode": True})
     configure_logging(settings.log_level)
     web = create_embedded_app(settings)
     _freeze_startup_objects()

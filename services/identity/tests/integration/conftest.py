@@ -43,7 +43,9 @@ def clock() -> Clock:
 async def identity(
     pg_database_url: Callable[[], str], tmp_path: Path, clock: Clock
 ) -> AsyncIterator[ServiceRuntime]:
-    settings = Settings(IDENTITY_DATABASE_URL=pg_database_url(), CSA_VAR_DIR=str(tmp_path))
+    settings = Settings(
+        IDENTITY_DATABASE_URL=pg_database_url(), CSA_VAR_DIR=str(tmp_path), CSA_DEV_MODE=True
+    )
     runtime = definition.build_runtime(settings)
     context = identity_of(runtime)
     context.clock = clock
