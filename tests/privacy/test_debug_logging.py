@@ -9,7 +9,6 @@ SQLAlchemy logs or puts into error messages.
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,25 +16,15 @@ import pytest
 from sqlalchemy import text
 
 from csa_shared.db import create_engine
-from csa_shared.observability.logging import configure_logging
+from tests.privacy.capture import production_log_stream
 
 SECRET = "750101-secret-parameter-4242"
 
 
 @pytest.fixture
 def debug_logs() -> Iterator[io.StringIO]:
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    levels = {name: logging.getLogger(name).level for name in ("aiosqlite", "sqlalchemy")}
-    configure_logging("DEBUG")
-    stream = io.StringIO()
-    (handler,) = root.handlers
-    handler.setStream(stream)  # type: ignore[attr-defined]
-    yield stream
-    root.handlers[:], _ = saved
-    root.setLevel(saved[1])
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
+    with production_log_stream("DEBUG") as stream:
+        yield stream
 
 
 async def test_sqlite_statements_at_debug_leave_their_parameters_out_of_the_logs(
