@@ -2,7 +2,7 @@
 
 Every service is its own ``csa serve`` process (no ``CSA_DEV_MODE``) on its own PostgreSQL
 database and the broker, identity twice on one database (two replicas behind one Service).
-The secrets are made as docs/DEPLOY.md says (``deploy/compose/identity-keygen.py``) and
+The secrets are made with the command docs/DEPLOY.md gives (the key script) and
 reach the processes as files named by ``*_FILE`` variables, like mounted Kubernetes Secrets;
 the SMS gateway is a local HTTP server that wants the bearer token. The other services
 verify identity's tokens with its JWKS over HTTP (``IDENTITY_URL``).
@@ -41,11 +41,10 @@ from csa_shared.testing.polling import eventually
 from csa_shared.testing.postgres import PostgresDatabases
 from csa_shared.testing.servers import Server, start_server
 
-from .manifests import REPO, SERVICES
+from .manifests import SERVICES, documented_key_commands
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
-KEYGEN = REPO / "deploy/compose/identity-keygen.py"
 ESCH = "Esch-sur-Alzette"
 AGENT_PASSWORD = "violet-canal-ribbon-77"
 PARENT_PASSWORD = "lilac-harbour-tandem-42"
@@ -123,11 +122,8 @@ def _production_environment(
     secrets: Path, databases: dict[str, str], bootstrap: str, idempotence: bool, gateway: str
 ) -> dict[str, str]:
     """What a pod gets: plain settings, and every secret as a file its ``*_FILE`` names."""
-    made = subprocess.run(
-        [sys.executable, str(KEYGEN), "--signing-key", str(secrets / "signing-key.pem"),
-         "--pepper", str(secrets / "code-pepper")],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    script, _ = documented_key_commands()
+    made = subprocess.run(script, cwd=secrets, capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
     inherited = ("CSA_", "KAFKA_", "IDENTITY_", "SMS_", "BILLING_", "MEMBERSHIP_", "ATTENDANCE_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(inherited)}

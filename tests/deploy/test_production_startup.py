@@ -4,6 +4,7 @@ missing secrets stop ``csa serve`` with a clear message, dev endpoints need ``CS
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -18,7 +19,7 @@ from csa.services import definition
 from csa_identity.domain.tokens import SigningKey
 from csa_shared.settings import Settings
 
-from .manifests import REPO
+from .manifests import REPO, documented_key_commands
 
 KEYGEN = REPO / "deploy/compose/identity-keygen.py"
 IDENTITY = definition("identity")
@@ -46,17 +47,14 @@ def rsa_key_file(path: Path) -> Path:
 
 @pytest.fixture
 def secrets_dir(tmp_path: Path) -> Path:
-    made = keygen(
-        "--signing-key",
-        str(tmp_path / "signing-key.pem"),
-        "--pepper",
-        str(tmp_path / "code-pepper"),
-    )
+    """identity's key and pepper, made with the command docs/DEPLOY.md gives."""
+    script, _ = documented_key_commands()
+    made = subprocess.run(script, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
     return tmp_path
 
 
-def test_the_key_script_makes_an_ed25519_key_and_a_pepper_identity_accepts(
+def test_the_documented_commands_make_an_ed25519_key_and_a_pepper_identity_accepts(
     secrets_dir: Path,
 ) -> None:
     pem = (secrets_dir / "signing-key.pem").read_bytes()
@@ -70,6 +68,17 @@ def test_the_key_script_makes_an_ed25519_key_and_a_pepper_identity_accepts(
     p256 = keygen("--signing-key", str(secrets_dir / "p256.pem"), "--algorithm", "ES256")
     assert p256.returncode == 0
     assert SigningKey.from_pem("p", (secrets_dir / "p256.pem").read_bytes()).algorithm == "ES256"
+
+
+def test_the_documented_openssl_alternative_makes_a_key_identity_accepts(tmp_path: Path) -> None:
+    _, openssl = documented_key_commands()
+    if shutil.which(openssl[0]) is None:
+        pytest.skip("openssl is not installed")
+    made = subprocess.run(openssl, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    assert (
+        SigningKey.from_pem("o", (tmp_path / "signing-key.pem").read_bytes()).algorithm == "EdDSA"
+    )
 
 
 async def _identity_api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
