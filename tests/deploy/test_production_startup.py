@@ -189,3 +189,10 @@ def test_csa_serve_refuses_sasl_without_its_password(tmp_path: Path) -> None:
     )
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert "KAFKA_SASL_PASSWORD (or _FILE)" in " ".join(refused.stderr.split())
+
+
+def test_csa_serve_names_an_unreadable_secret_file_instead_of_a_traceback(tmp_path: Path) -> None:
+    refused = _serve("membership", {"MEMBERSHIP_DATABASE_URL_FILE": str(tmp_path / "missing")})
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    said = " ".join(refused.stderr.split())
+    assert "MEMBERSHIP_DATABASE_URL_FILE: cannot read" in said and "Traceback" not in said
