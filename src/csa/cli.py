@@ -11,7 +11,7 @@ from rich.console import Console
 from csa.services import definition
 from csa_shared.db import upgrade_to_head
 from csa_shared.observability.logging import configure_logging
-from csa_shared.settings import SERVICES, ServiceName, get_settings
+from csa_shared.settings import SERVICES, ServiceName, Settings, get_settings
 
 app = typer.Typer(
     name="csa",
@@ -31,11 +31,20 @@ def _service(name: str) -> ServiceName:
     return name  # type: ignore[return-value]
 
 
+def _settings() -> Settings:
+    """The settings, or exit 2 with the reason (an unreadable ``*_FILE``, a bad value)."""
+    try:
+        return get_settings()
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError too
+        console.print(f"[red]settings:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def migrate(service: ServiceArg) -> None:
     """Apply a service's pending database migrations (``all`` for every service)."""
     names = SERVICES if service == "all" else (_service(service),)
-    settings = get_settings()
+    settings = _settings()
     for name in names:
         asyncio.run(upgrade_to_head(settings.database_url(name), definition(name).migrations))
         console.print(f"{name}: database at head")
@@ -46,9 +55,17 @@ def serve(service: ServiceArg) -> None:
     """Serve one service (production shape: its own database, Kafka bus)."""
     import uvicorn
 
-    settings = get_settings()
+    settings = _settings()
     configure_logging(settings.log_level)
-    web = definition(_service(service)).create_app()
+    served = definition(_service(service))
+    problems = [] if settings.dev_mode else served.production_problems(settings)
+    if problems:
+        console.print(f"[red]csa serve {service}: refusing to start in production:[/]")
+        for problem in problems:
+            console.print(f"  - {problem}")
+        console.print("Create the secrets as docs/DEPLOY.md says (CSA_DEV_MODE=true: development).")
+        raise typer.Exit(2)
+    web = served.create_app()
     _freeze_startup_objects()
     uvicorn.run(web, host=settings.http_host, port=settings.http_port, log_config=None)
 
@@ -62,7 +79,7 @@ def run(
 
     from csa.embedded import create_embedded_app
 
-    settings = get_settings().model_copy(update={"demo_data": demo})
+    settings = get_settings().model_copy(update={"demo_data": demo, "dev_mode": True})
     configure_logging(settings.log_level)
     web = create_embedded_app(settings)
     _freeze_startup_objects()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,3 +78,16 @@ def workloads(docs: list[Doc]) -> Iterator[tuple[Doc, Doc]]:
 
 def containers(spec: Doc) -> list[Doc]:
     return [*spec.get("initContainers", []), *spec["containers"]]
+
+
+def documented_key_commands() -> list[list[str]]:
+    """The commands docs/DEPLOY.md gives for identity's key and pepper ("2. Secrets"):
+    the key script's line, and the openssl alternative in the comment after it."""
+    guide = (REPO / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
+    script = re.search(r"^python3 (deploy/compose/identity-keygen\.py .+)$", guide, re.M)
+    openssl = re.search(r"^# the same key with openssl: (openssl genpkey .+)$", guide, re.M)
+    assert script and openssl, "docs/DEPLOY.md no longer shows how to make identity's key"
+    return [
+        [sys.executable, str(REPO / script.group(1).split()[0]), *script.group(1).split()[1:]],
+        openssl.group(1).split(),
+    ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -50,7 +52,7 @@ def _one_shots(services: dict) -> set[str]:
 def test_every_long_running_service_has_a_healthcheck(compose):
     services = compose["services"]
     one_shots = _one_shots(services)
-    assert one_shots == {"kafka-init", "identity-keygen"} | {f"{s}-migrate" for s in SERVICES}
+    assert one_shots == {"kafka-init", "dev-secrets"} | {f"{s}-migrate" for s in SERVICES}
     for name, svc in services.items():
         if name in one_shots:
             assert svc.get("restart", "no") == "no", name
@@ -72,12 +74,66 @@ def test_each_service_serves_after_its_migration_and_the_infrastructure(compose)
         )
         assert serve["depends_on"]["kafka-init"]["condition"] == "service_completed_successfully"
         assert serve["depends_on"]["postgres"]["condition"] == "service_healthy"
-        url = serve["environment"][f"{svc.upper()}_DATABASE_URL"]
-        assert url == migrate["environment"][f"{svc.upper()}_DATABASE_URL"]
-        assert url.startswith("postgresql+asyncpg://") and url.endswith(f"/{svc}")
-        assert serve["environment"]["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+        url_file = serve["environment"][f"{svc.upper()}_DATABASE_URL_FILE"]
+        assert url_file == migrate["environment"][f"{svc.upper()}_DATABASE_URL_FILE"]
+        assert url_file == f"/run/secrets/csa/{svc}-database-url"
+        for container in (serve, migrate):
+            assert "csa-credentials:/run/secrets/csa:ro" in container["volumes"]
+        assert serve["environment"]["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9094"
         assert serve["environment"]["IDENTITY_URL"] == "http://identity:8000"
     assert services["identity"]["environment"]["SMS_GATEWAY_URL"].startswith("http://sms-sink:")
+
+
+def test_every_secret_is_a_file_the_dev_secrets_one_shot_makes(compose):
+    """The services read each secret from a file of the volume csa-credentials (*_FILE);
+    deploy/compose/dev-secrets.sh makes every one of those files, and no other secret."""
+    script = (REPO / "deploy/compose/dev-secrets.sh").read_text()
+    made = set(re.findall(r'write "\$dir/([a-z0-9$-]+)"', script))
+    made = {name.replace("$service", svc) for name in made for svc in SERVICES}
+    made |= {"identity-signing-key.pem", "identity-code-pepper"}  # the key script's
+    read = set()
+    for svc in compose["services"].values():
+        for name, value in (svc.get("environment") or {}).items():
+            if name.endswith("_FILE") and str(value).startswith("/run/secrets/csa/"):
+                read.add(str(value).removeprefix("/run/secrets/csa/"))
+    assert read and read <= made, read - made
+    identity = compose["services"]["identity"]["environment"]
+    for variable in (
+        "IDENTITY_SIGNING_KEY_FILE",
+        "IDENTITY_CODE_PEPPER_FILE",
+        "SMS_GATEWAY_TOKEN_FILE",
+    ):
+        assert variable in identity, variable
+    assert compose["services"]["postgres"]["environment"]["POSTGRES_HOST_AUTH_METHOD"] != "trust"
+    for svc in SERVICES:
+        env = compose["services"][svc]["environment"]
+        assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+        assert env["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+        assert env["KAFKA_SASL_PASSWORD_FILE"] == "/run/secrets/csa/kafka-password"
+    kafka = compose["services"]["kafka"]["environment"]
+    assert "SASL:SASL_PLAINTEXT" in kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"]
+    assert "SASL://kafka:9094" in kafka["KAFKA_ADVERTISED_LISTENERS"]
+
+
+def test_the_dev_secrets_script_makes_the_files_once_with_their_owners(tmp_path):
+    """Run as the one-shot runs it (root in compose: here the owners are only checked when
+    this process may chown)."""
+    env = {**os.environ, "KEYGEN": str(REPO / "deploy/compose/identity-keygen.py")}
+    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
+    script = str(REPO / "deploy/compose/dev-secrets.sh")
+    if os.geteuid() != 0:
+        pytest.skip("the script hands files to uid 10001 and 999: needs root")
+    first = subprocess.run(["sh", script, str(tmp_path)], env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    url = (tmp_path / "billing-database-url").read_text().strip()
+    password = (tmp_path / "billing-db-password").read_text().strip()
+    assert url == f"postgresql+asyncpg://billing:{password}@postgres:5432/billing"
+    assert (tmp_path / "billing-db-password").stat().st_uid == 999
+    assert (tmp_path / "kafka-password").stat().st_uid == 10001
+    assert all(path.stat().st_mode & 0o077 == 0 for path in tmp_path.iterdir())
+    again = subprocess.run(["sh", script, str(tmp_path)], env=env, capture_output=True, text=True)
+    assert again.returncode == 0 and "created" not in again.stdout
+    assert (tmp_path / "billing-database-url").read_text().strip() == url
 
 
 def test_third_party_images_are_pinned_to_a_version(compose):

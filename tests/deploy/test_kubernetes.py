@@ -124,14 +124,19 @@ def test_every_long_running_container_has_liveness_and_readiness_probes(overlay)
             assert container["readinessProbe"]["httpGet"]["path"] == "/readyz", where
 
 
+def _is_secret_file_path(env: dict) -> bool:
+    """``<NAME>_FILE`` pointing into a mounted Secret: a path, not a secret."""
+    return env["name"].endswith("_FILE") and env["value"].startswith("/var/run/secrets/csa/")
+
+
 def test_no_secret_is_committed_only_referenced(overlay):
-    _, docs = overlay
+    name, docs = overlay
     assert by_kind(docs, "Secret") == []
     referenced = set()
     for _, spec in workloads(docs):
         for container in containers(spec):
             for env in container.get("env", []):
-                if "value" in env:
+                if "value" in env and not _is_secret_file_path(env):
                     assert not re.search(
                         r"(?i)password|secret|token|://[^/@\s]+:[^/@\s]+@", env["value"]
                     )
@@ -139,7 +144,84 @@ def test_no_secret_is_committed_only_referenced(overlay):
                 if ref:
                     referenced.add(ref["name"])
         referenced |= {v["secret"]["secretName"] for v in spec.get("volumes", []) if "secret" in v}
-    assert referenced == {f"csa-{svc}-db-app" for svc in SERVICES} | {"csa-identity-signing-key"}
+    expected = {f"csa-{svc}-db-app" for svc in SERVICES} | {"csa-identity-secrets"}
+    if name == "prod":  # the KafkaUsers' passwords and the cluster CA, both made by Strimzi
+        expected |= {f"csa-{svc}" for svc in SERVICES} | {"csa-kafka-cluster-ca-cert"}
+    assert referenced == expected
+
+
+def _env_of(container: dict, config_maps: dict[str, dict]) -> dict[str, str]:
+    """A container's environment as the kubelet assembles it (config maps, then env)."""
+    env: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        env.update(config_maps[source["configMapRef"]["name"]])
+    env.update({e["name"]: e.get("value", "<from a secret>") for e in container.get("env", [])})
+    return env
+
+
+def _mounted_files(spec: dict, container: dict) -> set[str]:
+    """The files a container sees from the Secrets mounted into it."""
+    volumes = {v["name"]: v for v in spec.get("volumes", [])}
+    found = set()
+    for mount in container.get("volumeMounts", []):
+        secret = volumes[mount["name"]].get("secret")
+        for item in (secret or {}).get("items", []):
+            found.add(f"{mount['mountPath']}/{item['path']}")
+    return found
+
+
+def test_identity_reads_every_secret_from_a_mounted_file(overlay):
+    _, docs = overlay
+    config_maps = {c["metadata"]["name"]: c["data"] for c in by_kind(docs, "ConfigMap")}
+    spec = one(docs, "Deployment", "csa-identity")["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    env = _env_of(container, config_maps)
+    files = _mounted_files(spec, container)
+    for variable in (
+        "IDENTITY_SIGNING_KEY_FILE",
+        "IDENTITY_CODE_PEPPER_FILE",
+        "SMS_GATEWAY_TOKEN_FILE",
+    ):
+        assert env[variable] in files, variable
+    assert env["SMS_GATEWAY_URL"].startswith("https://")
+
+
+def test_prod_services_log_in_to_kafka_with_scram_over_tls_as_their_own_kafka_user():
+    docs = render("prod")
+    config_maps = {c["metadata"]["name"]: c["data"] for c in by_kind(docs, "ConfigMap")}
+    users = {u["metadata"]["name"]: u for u in by_kind(docs, "KafkaUser")}
+    assert set(users) == {f"csa-{svc}" for svc in SERVICES}
+    for user in users.values():
+        assert user["apiVersion"] == "kafka.strimzi.io/v1beta2"
+        assert user["metadata"]["labels"]["strimzi.io/cluster"] == "csa-kafka"
+        assert user["spec"]["authentication"] == {"type": "scram-sha-512"}
+    checked = 0
+    for doc, spec in workloads(docs):
+        for container in spec["containers"]:
+            env = _env_of(container, config_maps)
+            if doc["kind"] == "Job":  # migrations reach no broker
+                continue
+            service = doc["metadata"]["labels"]["app.kubernetes.io/name"].removeprefix("csa-")
+            assert env["KAFKA_BOOTSTRAP_SERVERS"].endswith(":9093")
+            assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+            assert env["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+            assert env["KAFKA_SASL_USERNAME"] == f"csa-{service}"
+            volumes = {v["name"]: v for v in spec["volumes"]}
+            assert volumes["kafka-user"]["secret"]["secretName"] == f"csa-{service}"
+            files = _mounted_files(spec, container)
+            assert {env["KAFKA_SASL_PASSWORD_FILE"], env["KAFKA_SSL_CA_FILE"]} <= files
+            checked += 1
+    assert checked == 6  # 4 deployments + 2 cron jobs
+
+
+def test_dev_services_use_the_plain_listener_without_credentials():
+    docs = render("dev")
+    config_maps = {c["metadata"]["name"]: c["data"] for c in by_kind(docs, "ConfigMap")}
+    assert by_kind(docs, "KafkaUser") == []
+    for _, spec in workloads(docs):
+        env = _env_of(spec["containers"][0], config_maps)
+        assert env["KAFKA_BOOTSTRAP_SERVERS"].endswith(":9092")
+        assert "KAFKA_SECURITY_PROTOCOL" not in env and "KAFKA_SASL_USERNAME" not in env
     for config_map in by_kind(docs, "ConfigMap"):
         for key, value in config_map.get("data", {}).items():
             assert not re.search(r"(?i)password|secret|token", key), key
@@ -326,8 +408,11 @@ def test_platform_kafka_is_kraft_with_three_nodes_and_one_postgres_cluster_per_s
     assert kafka["metadata"]["annotations"]["strimzi.io/kraft"] == "enabled"
     assert kafka["metadata"]["annotations"]["strimzi.io/node-pools"] == "enabled"
     listeners = kafka["spec"]["kafka"]["listeners"]
-    assert {"name", "port", "type", "tls"} <= set(listeners[0])
+    assert all({"name", "port", "type", "tls"} <= set(listener) for listener in listeners)
     assert listeners[0]["port"] == 9092
+    scram = next(listener for listener in listeners if listener["port"] == 9093)
+    assert scram["tls"] is True and scram["authentication"] == {"type": "scram-sha-512"}
+    assert "userOperator" in kafka["spec"]["entityOperator"]
     pool = by_kind(platform, "KafkaNodePool")[0]
     assert pool["metadata"]["labels"]["strimzi.io/cluster"] == "csa-kafka"
     assert pool["spec"]["replicas"] == 3 and set(pool["spec"]["roles"]) == {"broker", "controller"}

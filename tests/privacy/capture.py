@@ -7,6 +7,7 @@ passed as an argument or an ``extra`` field is seen even where a formatter would
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from pythonjsonlogger.json import JsonFormatter
 
 from csa_membership.domain.nin import is_valid_nin
+from csa_shared.observability.logging import configure_logging
 
 # Loggers that stay quiet at the root's level unless asked: the driver, the web server,
 # the HTTP client, the Kafka client, and the services' own.
@@ -77,6 +79,27 @@ def all_logs_at_debug() -> Iterator[Collector]:
         root.removeHandler(collector)
         for name, level in saved.items():
             logging.getLogger(name).setLevel(level)
+
+
+@contextmanager
+def production_log_stream(level: str) -> Iterator[io.StringIO]:
+    """``configure_logging(level)`` as ``csa serve`` does it, its JSON lines captured; the
+    previous configuration is restored afterwards."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    quieted = ("aiokafka", "kafka", "sqlalchemy", "aiosqlite")
+    levels = {name: logging.getLogger(name).level for name in quieted}
+    configure_logging(level)
+    stream = io.StringIO()
+    (handler,) = root.handlers
+    handler.setStream(stream)  # type: ignore[attr-defined]
+    try:
+        yield stream
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+        for name, previous in levels.items():
+            logging.getLogger(name).setLevel(previous)
 
 
 def leaks(text: str, secrets: dict[str, str]) -> dict[str, list[str]]:

@@ -21,11 +21,10 @@ import pytest
 
 from csa.services import definition
 from csa_membership.domain.nin import make_nin
-from csa_shared.observability.logging import configure_logging
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
 from csa_shared.testing.tokens import TestTokens
-from tests.privacy.capture import leaks
+from tests.privacy.capture import leaks, production_log_stream
 
 pytestmark = pytest.mark.postgres
 ESCH = "Esch-sur-Alzette"
@@ -41,18 +40,11 @@ HOME = {
 @pytest.fixture
 def production_logging() -> AsyncIterator[io.StringIO]:
     """The production log configuration (``csa serve``: JSON on stdout at INFO), captured."""
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    configure_logging("INFO")
     engine_logger = logging.getLogger("sqlalchemy.engine")
     engine_level = engine_logger.level
-    engine_logger.setLevel(logging.INFO)  # an operator turns SQL logging on
-    stream = io.StringIO()
-    (handler,) = root.handlers
-    handler.setStream(stream)  # type: ignore[attr-defined]
-    yield stream
-    root.handlers[:], _ = saved
-    root.setLevel(saved[1])
+    with production_log_stream("INFO") as stream:
+        engine_logger.setLevel(logging.INFO)  # an operator turns SQL logging on
+        yield stream
     engine_logger.setLevel(engine_level)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 from importlib.machinery import (
     BYTECODE_SUFFIXES,
@@ -52,7 +51,9 @@ def compiled_modules_are_fresh(directory: Path) -> bool:
 
 def load_compiled_if_fresh(directory: Path) -> bool:
     """True when the compiled modules of `directory` will be imported, False for pure Python."""
-    if not os.environ.get(PURE_PYTHON_VARIABLE) and compiled_modules_are_fresh(directory):
+    from csa_shared.settings import EngineSettings
+
+    if not EngineSettings().pure_python and compiled_modules_are_fresh(directory):
         return True
     sys.path_importer_cache[str(directory)] = FileFinder(
         str(directory),

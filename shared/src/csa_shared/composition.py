@@ -65,6 +65,18 @@ class ServiceDefinition:
             self.subscribe(runtime)
         return runtime
 
+    def production_problems(self, settings: Settings) -> list[str]:
+        """What production start-up (``csa serve`` without ``CSA_DEV_MODE``) refuses: a
+        missing secret or a setting that cannot work. Empty: the service may start."""
+        from csa_shared.bus.security import security_problems
+
+        problems = security_problems(settings)
+        variable = f"{self.name.upper()}_DATABASE_URL"
+        configured = getattr(settings, f"{self.name}_database_url")
+        if configured is None or not configured.get_secret_value():
+            problems.append(f"{variable} (or {variable}_FILE) is not set")
+        return problems
+
     def create_app(
         self,
         runtime: ServiceRuntime | None = None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,12 +32,14 @@ def build_bus(settings: Settings, *, client_id: str) -> EventBus:
     """Kafka when ``KAFKA_BOOTSTRAP_SERVERS`` is set, else the in-process bus."""
     if settings.kafka_bootstrap_servers:
         from csa_shared.bus.kafka import KafkaBus
+        from csa_shared.bus.security import client_security
 
         return KafkaBus(
             bootstrap_servers=settings.kafka_bootstrap_servers,
             client_id=client_id,
             enable_idempotence=settings.kafka_enable_idempotence,
             fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+            security=client_security(settings),
         )
     from csa_shared.bus.memory import InProcessBus
 
@@ -58,6 +60,8 @@ class ServiceRuntime:
     consumers: list[InboxConsumer] = field(default_factory=list, init=False)
     token_verifier: TokenVerifier = field(init=False)
     background: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
+    # checks of /readyz beside the database and the bus, e.g. identity's signing key
+    readiness: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.engine = create_engine(self.settings.database_url(self.name))

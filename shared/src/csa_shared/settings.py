@@ -1,20 +1,75 @@
-"""Platform settings from environment variables (twelve-factor), with embedded defaults."""
+"""Platform settings from environment variables (twelve-factor), with embedded defaults.
+
+Every variable a process reads is a field here (``README.md`` lists them; a test compares).
+Secrets are ``SecretStr`` and may come from a file instead: ``<NAME>_FILE`` names a file
+whose content (surrounding whitespace stripped) is the value, which is how a Kubernetes
+Secret or a compose secret is mounted. Setting both ``NAME`` and ``NAME_FILE`` is an error.
+"""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 ServiceName = Literal["identity", "membership", "attendance", "billing"]
 SERVICES: tuple[ServiceName, ...] = ("identity", "membership", "attendance", "billing")
 
 
+KafkaSecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+KafkaSaslMechanism = Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"]
+FILE_SUFFIX = "_FILE"
+
+
 def _env(name: str) -> AliasChoices:
     return AliasChoices(name)
+
+
+def variable_of(info: FieldInfo) -> str:
+    """The environment variable a settings field is read from."""
+    alias = info.validation_alias
+    assert isinstance(alias, AliasChoices), "every setting names its variable with _env()"
+    name = alias.choices[0]
+    assert isinstance(name, str)
+    return name
+
+
+def is_secret(info: FieldInfo) -> bool:
+    return info.annotation in (SecretStr, SecretStr | None)
+
+
+class SecretFilesSource(PydanticBaseSettingsSource):
+    """``<NAME>_FILE`` for every secret field: the value is the file's content."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        variable = variable_of(field)
+        location = os.environ.get(variable + FILE_SUFFIX)
+        if not location or not is_secret(field):
+            return None, field_name, False
+        if os.environ.get(variable):
+            raise ValueError(f"set {variable} or {variable}{FILE_SUFFIX}, not both")
+        try:
+            content = Path(location).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ValueError(f"{variable}{FILE_SUFFIX}: cannot read {location}: {exc}") from exc
+        return content, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name, info in self.settings_cls.model_fields.items():
+            value, _, _ = self.get_field_value(info, name)
+            if value is not None:
+                found[variable_of(info)] = value
+        return found
 
 
 class Settings(BaseSettings):
@@ -22,6 +77,18 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, SecretFilesSource(settings_cls))
+
+    dev_mode: bool = Field(False, validation_alias=_env("CSA_DEV_MODE"))
     var_dir: Path = Field(Path("./var"), validation_alias=_env("CSA_VAR_DIR"))
     calendar_dir_setting: Path | None = Field(None, validation_alias=_env("CSA_CALENDAR_DIR"))
     kafka_bootstrap_servers: str | None = Field(
@@ -31,14 +98,29 @@ class Settings(BaseSettings):
     kafka_fetch_max_wait_ms: int = Field(
         100, ge=0, le=60_000, validation_alias=_env("KAFKA_FETCH_MAX_WAIT_MS")
     )
-    identity_database_url: str | None = Field(None, validation_alias=_env("IDENTITY_DATABASE_URL"))
-    membership_database_url: str | None = Field(
+    kafka_security_protocol: KafkaSecurityProtocol = Field(
+        "PLAINTEXT", validation_alias=_env("KAFKA_SECURITY_PROTOCOL")
+    )
+    kafka_sasl_mechanism: KafkaSaslMechanism | None = Field(
+        None, validation_alias=_env("KAFKA_SASL_MECHANISM")
+    )
+    kafka_sasl_username: str | None = Field(None, validation_alias=_env("KAFKA_SASL_USERNAME"))
+    kafka_sasl_password: SecretStr | None = Field(
+        None, validation_alias=_env("KAFKA_SASL_PASSWORD")
+    )
+    kafka_ssl_ca_file: Path | None = Field(None, validation_alias=_env("KAFKA_SSL_CA_FILE"))
+    identity_database_url: SecretStr | None = Field(
+        None, validation_alias=_env("IDENTITY_DATABASE_URL")
+    )
+    membership_database_url: SecretStr | None = Field(
         None, validation_alias=_env("MEMBERSHIP_DATABASE_URL")
     )
-    attendance_database_url: str | None = Field(
+    attendance_database_url: SecretStr | None = Field(
         None, validation_alias=_env("ATTENDANCE_DATABASE_URL")
     )
-    billing_database_url: str | None = Field(None, validation_alias=_env("BILLING_DATABASE_URL"))
+    billing_database_url: SecretStr | None = Field(
+        None, validation_alias=_env("BILLING_DATABASE_URL")
+    )
     http_host: str = Field("127.0.0.1", validation_alias=_env("CSA_HTTP_HOST"))
     http_port: int = Field(8000, validation_alias=_env("CSA_HTTP_PORT"))
     log_level: str = Field("INFO", validation_alias=_env("CSA_LOG_LEVEL"))
@@ -75,12 +157,24 @@ class Settings(BaseSettings):
     attendance_batch_max_body_bytes: int = Field(
         4 << 20, ge=1024, validation_alias=_env("ATTENDANCE_BATCH_MAX_BODY_BYTES")
     )
+    identity_signing_key_file: Path | None = Field(
+        None, validation_alias=_env("IDENTITY_SIGNING_KEY_FILE")
+    )
+    identity_code_pepper: SecretStr | None = Field(
+        None, validation_alias=_env("IDENTITY_CODE_PEPPER")
+    )
+    sms_gateway_url: str | None = Field(None, validation_alias=_env("SMS_GATEWAY_URL"))
+    sms_gateway_token: SecretStr | None = Field(None, validation_alias=_env("SMS_GATEWAY_TOKEN"))
+    billing_close_grace_days: int = Field(
+        5, ge=0, validation_alias=_env("BILLING_CLOSE_GRACE_DAYS")
+    )
+    billing_close_workers: int = Field(0, ge=0, validation_alias=_env("BILLING_CLOSE_WORKERS"))
 
     def database_url(self, service: ServiceName) -> str:
         """The async SQLAlchemy URL of a service's own database."""
-        configured: str | None = getattr(self, f"{service}_database_url")
-        if configured:
-            return async_url(configured)
+        configured: SecretStr | None = getattr(self, f"{service}_database_url")
+        if configured and configured.get_secret_value():
+            return async_url(configured.get_secret_value())
         return f"sqlite+aiosqlite:///{(self.var_dir / f'{service}.db').as_posix()}"
 
     def max_body_bytes_of(self, service: ServiceName) -> int:
@@ -101,6 +195,17 @@ class Settings(BaseSettings):
     @property
     def embedded_bus(self) -> bool:
         return not self.kafka_bootstrap_servers
+
+
+class EngineSettings(BaseSettings):
+    """Read at import time, before ``Settings``: which billing rules engine loads."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    pure_python: bool = Field(False, validation_alias=_env("CSA_PURE_PYTHON"))
+
+
+SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (Settings, EngineSettings)
 
 
 def audience_of(service: ServiceName) -> str:

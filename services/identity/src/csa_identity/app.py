@@ -8,7 +8,8 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, FastAPI, Request
 
 from csa_identity import consumers, problems, tables, wellknown
-from csa_identity.context import attach_context, identity_of
+from csa_identity.adapters.keys import signing_key_problem
+from csa_identity.context import attach_context, configured_pepper, identity_of
 from csa_shared.bus import EventBus
 from csa_shared.composition import ServiceDefinition
 from csa_shared.http.app import runtime_of
@@ -36,7 +37,27 @@ def _routers() -> Sequence[APIRouter]:
 
 class IdentityDefinition(ServiceDefinition):
     """Adds identity's context (keys, hashers, SMS gateway) to every runtime, the JWKS route
-    outside ``/v1``, the domain-error mapping and, in embedded mode, the dev endpoints."""
+    outside ``/v1``, the domain-error mapping and, with ``CSA_DEV_MODE`` (``csa run``), the
+    dev endpoints."""
+
+    def production_problems(self, settings: Settings) -> list[str]:
+        problems = super().production_problems(settings)
+        key = signing_key_problem(settings.identity_signing_key_file)
+        if key is not None:
+            problems.append(key)
+        try:
+            if configured_pepper(settings) is None:
+                problems.append(
+                    "IDENTITY_CODE_PEPPER (or _FILE) is not set: every replica needs the same "
+                    "one, or codes sent by one replica fail on the others"
+                )
+        except ValueError as exc:
+            problems.append(str(exc))
+        if not settings.sms_gateway_url:
+            problems.append("SMS_GATEWAY_URL is not set (codes would never reach the parents)")
+        if settings.sms_gateway_token is None or not settings.sms_gateway_token.get_secret_value():
+            problems.append("SMS_GATEWAY_TOKEN (or _FILE) is not set")
+        return problems
 
     def build_runtime(
         self,
@@ -64,7 +85,7 @@ class IdentityDefinition(ServiceDefinition):
         )
         problems.install(app)
         app.include_router(wellknown.router)
-        if runtime.settings.embedded_bus:
+        if runtime.settings.dev_mode:
             from csa_identity.dev.endpoints import router as dev
 
             app.include_router(dev, prefix="/v1")

@@ -3,7 +3,6 @@ keys and the SMS gateway (reached with ``identity_of(runtime)``)."""
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from csa_identity.adapters.keys import KeyManager
-from csa_identity.adapters.sms import SmsGateway, gateway_from_environment
+from csa_identity.adapters.sms import SmsGateway, gateway_from_settings
 from csa_identity.domain.codes import CodeHasher, Pepper
 from csa_identity.domain.lockout import LockoutPolicy
 from csa_identity.domain.otp import OtpPolicy
@@ -30,19 +29,31 @@ def _common_passwords() -> frozenset[str]:
     return load_common_passwords()
 
 
-PEPPER_ENV = "IDENTITY_CODE_PEPPER"
-
-
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def configured_pepper(settings: Settings) -> Pepper | None:
+    """``IDENTITY_CODE_PEPPER`` (or ``_FILE``): hex, at least 32 bytes; ``ValueError`` when
+    it is not. Every replica must have the same one, or codes fail on the other replicas."""
+    if settings.identity_code_pepper is None:
+        return None
+    try:
+        secret = bytes.fromhex(settings.identity_code_pepper.get_secret_value())
+    except ValueError:
+        raise ValueError("IDENTITY_CODE_PEPPER is not hexadecimal") from None
+    if len(secret) < 32:
+        raise ValueError(f"IDENTITY_CODE_PEPPER has {len(secret)} bytes, at least 32 are needed")
+    return Pepper("env", secret)
+
+
 def load_pepper(settings: Settings) -> Pepper:
-    """``IDENTITY_CODE_PEPPER`` (hex, ≥ 32 bytes) in production; in embedded mode a random
-    pepper kept in ``CSA_VAR_DIR/identity-pepper.key`` (created on first use)."""
-    configured = os.environ.get(PEPPER_ENV)
-    if configured:
-        return Pepper("env", bytes.fromhex(configured))
+    """The configured pepper (production: ``csa serve`` refuses to start without it); in
+    embedded mode and tests a random pepper kept in ``CSA_VAR_DIR/identity-pepper.key``
+    (created on first use)."""
+    configured = configured_pepper(settings)
+    if configured is not None:
+        return configured
     path = Path(settings.var_dir) / "identity-pepper.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,12 +92,13 @@ def attach_context(runtime: ServiceRuntime) -> IdentityContext:
     context = IdentityContext(
         settings=runtime.settings,
         keys=KeyManager(runtime.settings, runtime.sessions),
-        sms=gateway_from_environment(),
+        sms=gateway_from_settings(runtime.settings),
         code_hasher=CodeHasher(load_pepper(runtime.settings)),
     )
     context.keys.clock = context.now  # reloads follow the (test-controllable) clock
     runtime.identity = context  # type: ignore[attr-defined]
     runtime.token_verifier = context.keys.verifier(audience_of("identity"), clock=context.now)
+    runtime.readiness["signing_key"] = context.keys.usable
     return context
 
 

@@ -49,7 +49,9 @@ def identity_database_url(pg_database_url: Callable[[], str]) -> str | None:
 async def identity(
     identity_database_url: str | None, tmp_path: Path, clock: Clock
 ) -> AsyncIterator[ServiceRuntime]:
-    settings = Settings(IDENTITY_DATABASE_URL=identity_database_url, CSA_VAR_DIR=str(tmp_path))
+    settings = Settings(
+        IDENTITY_DATABASE_URL=identity_database_url, CSA_VAR_DIR=str(tmp_path), CSA_DEV_MODE=True
+    )
     runtime = definition.build_runtime(settings)
     context = identity_of(runtime)
     context.clock = clock

@@ -49,7 +49,7 @@ async def published(api: httpx.AsyncClient) -> set[str]:
 def rotate_in_another_process(identity: ServiceRuntime) -> None:
     env = {
         **os.environ,
-        "IDENTITY_DATABASE_URL": str(identity.settings.identity_database_url),
+        "IDENTITY_DATABASE_URL": identity.settings.database_url("identity"),
         "CSA_VAR_DIR": str(identity.settings.var_dir),
     }
     done = subprocess.run(

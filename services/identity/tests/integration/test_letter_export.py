@@ -24,7 +24,7 @@ CSA = Path(sys.executable).with_name("csa")
 def export(identity: ServiceRuntime, target: Path) -> str:
     env = {
         **os.environ,
-        "IDENTITY_DATABASE_URL": str(identity.settings.identity_database_url),
+        "IDENTITY_DATABASE_URL": identity.settings.database_url("identity"),
         "CSA_VAR_DIR": str(identity.settings.var_dir),
     }
     done = subprocess.run(

@@ -16,22 +16,22 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.client import AIOKafkaClient, CoordinationType
-from aiokafka.errors import KafkaError, for_code
+from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner, murmur2
 from aiokafka.protocol.group import LeaveGroupRequest
 
+from csa_shared.bus.admin import ensure_topics
 from csa_shared.bus.base import BusUnavailable, EventBus, Handler, Message
 
+__all__ = ["KafkaBus", "ensure_topics"]
 log = logging.getLogger(__name__)
 
-_TOPIC_ALREADY_EXISTS = 36
 _BROKER_ERRORS = (KafkaError, OSError, TimeoutError)
 
 
@@ -82,7 +82,8 @@ class _Subscription:
 
 class KafkaBus(EventBus):
     """``EventBus`` over Kafka. ``enable_idempotence=False`` for brokers without
-    InitProducerId (Tansu); session/heartbeat defaults suit a single local broker."""
+    InitProducerId (Tansu); session/heartbeat defaults suit a single local broker.
+    ``security`` (``csa_shared.bus.security.client_security``) goes to every client."""
 
     def __init__(
         self,
@@ -102,8 +103,10 @@ class KafkaBus(EventBus):
         topic_partitions: int | None = 3,
         fetch_max_wait_ms: int = 100,
         max_batch_bytes: int = 256 * 1024,
+        security: Mapping[str, Any] | None = None,
     ) -> None:
         self.bootstrap_servers = bootstrap_servers
+        self.security: dict[str, Any] = dict(security or {})
         self.client_id = client_id
         self.enable_idempotence = enable_idempotence
         self._request_timeout_ms = request_timeout_ms
@@ -148,7 +151,7 @@ class KafkaBus(EventBus):
             try:
                 await ensure_topics(
                     self.bootstrap_servers, topics, self._topic_partitions,
-                    timeout_s=self._publish_timeout_s,
+                    timeout_s=self._publish_timeout_s, security=self.security,
                 )  # fmt: skip
             except _BROKER_ERRORS:
                 log.warning("could not ensure topics %s; consumers will retry", sorted(topics))
@@ -182,16 +185,7 @@ class KafkaBus(EventBus):
     async def _get_producer(self) -> AIOKafkaProducer:
         async with self._producer_lock:
             if self._producer is None:
-                producer = AIOKafkaProducer(
-                    bootstrap_servers=self.bootstrap_servers,
-                    client_id=self.client_id,
-                    acks="all",
-                    enable_idempotence=self.enable_idempotence,
-                    request_timeout_ms=self._request_timeout_ms,
-                    retry_backoff_ms=200,
-                    partitioner=self._partitioner,
-                    max_batch_size=self._max_batch_bytes,
-                )
+                producer = AIOKafkaProducer(**self.producer_options())
                 try:
                     await asyncio.wait_for(producer.start(), self._publish_timeout_s)
                 except BaseException:
@@ -199,6 +193,36 @@ class KafkaBus(EventBus):
                     raise
                 self._producer = producer
             return self._producer
+
+    def producer_options(self) -> dict[str, Any]:
+        """The keyword arguments of the producer (security settings included)."""
+        return {
+            "bootstrap_servers": self.bootstrap_servers,
+            "client_id": self.client_id,
+            "acks": "all",
+            "enable_idempotence": self.enable_idempotence,
+            "request_timeout_ms": self._request_timeout_ms,
+            "retry_backoff_ms": 200,
+            "partitioner": self._partitioner,
+            "max_batch_size": self._max_batch_bytes,
+            **self.security,
+        }
+
+    def consumer_options(self, group: str) -> dict[str, Any]:
+        """The keyword arguments of a consumer of ``group`` (security settings included)."""
+        return {
+            "bootstrap_servers": self.bootstrap_servers,
+            "client_id": self.client_id,
+            "group_id": group,
+            "enable_auto_commit": False,
+            "auto_offset_reset": "earliest",
+            "request_timeout_ms": max(self._request_timeout_ms, self._session_timeout_ms + 1000),
+            "session_timeout_ms": self._session_timeout_ms,
+            "heartbeat_interval_ms": self._heartbeat_interval_ms,
+            "max_poll_interval_ms": self._max_poll_interval_ms,
+            "fetch_max_wait_ms": self._fetch_max_wait_ms,
+            **self.security,
+        }
 
     async def publish(self, topic: str, key: str, value: bytes) -> None:
         try:
@@ -309,19 +333,7 @@ class KafkaBus(EventBus):
 
     async def _run(self, sub: _Subscription) -> None:
         while not self._stopping.is_set():
-            consumer = AIOKafkaConsumer(
-                *sub.topics,
-                bootstrap_servers=self.bootstrap_servers,
-                client_id=self.client_id,
-                group_id=sub.group,
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-                request_timeout_ms=max(self._request_timeout_ms, self._session_timeout_ms + 1000),
-                session_timeout_ms=self._session_timeout_ms,
-                heartbeat_interval_ms=self._heartbeat_interval_ms,
-                max_poll_interval_ms=self._max_poll_interval_ms,
-                fetch_max_wait_ms=self._fetch_max_wait_ms,
-            )
+            consumer = AIOKafkaConsumer(*sub.topics, **self.consumer_options(sub.group))
             try:
                 await consumer.start()
                 await self._consume(consumer, sub)
@@ -391,6 +403,7 @@ class KafkaBus(EventBus):
             bootstrap_servers=self.bootstrap_servers,
             client_id=self.client_id,
             request_timeout_ms=self._request_timeout_ms,
+            **self.security,
         )
         try:
             async with asyncio.timeout(self._ping_timeout_s):
@@ -401,36 +414,6 @@ class KafkaBus(EventBus):
             log.info("LeaveGroup for %s failed; the session timeout will expire it", group)
         finally:
             await client.close()
-
-
-async def ensure_topics(
-    bootstrap: str,
-    topics: Iterable[str],
-    partitions: int = 3,
-    *,
-    replication_factor: int = 1,
-    timeout_s: float = 10.0,
-) -> None:
-    """Create the topics that do not exist yet (idempotent)."""
-    wanted = list(dict.fromkeys(topics))
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000)
-    )
-    try:
-        async with asyncio.timeout(timeout_s):
-            await admin.start()
-            existing = set(await admin.list_topics())
-            missing = [t for t in wanted if t not in existing]
-            if not missing:
-                return
-            response = await admin.create_topics(
-                [NewTopic(t, partitions, replication_factor) for t in missing]
-            )
-        for topic, code, *_ in response.topic_errors:
-            if code not in (0, _TOPIC_ALREADY_EXISTS):
-                raise for_code(code)(f"creating topic {topic}")
-    finally:
-        await admin.close()
 
 
 async def _stop_quietly(producer: AIOKafkaProducer, timeout_s: float) -> None:

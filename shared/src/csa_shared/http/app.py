@@ -93,6 +93,8 @@ def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
     @app.get("/readyz", tags=["operations"], summary="Readiness: database and bus")
     async def readyz() -> JSONResponse:
         checks = {"database": await runtime.database_ready(), "bus": await runtime.bus.ping()}
+        for name, check in runtime.readiness.items():
+            checks[name] = await check()
         status = 200 if all(checks.values()) else 503
         body = {"status": "ready" if status == 200 else "not ready", "checks": checks}
         return JSONResponse(body, status_code=status)

@@ -29,5 +29,7 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("aiokafka", "kafka", "sqlalchemy"):
+    # aiosqlite logs every statement with its parameters at DEBUG (national ids, codes):
+    # never below WARNING, whatever CSA_LOG_LEVEL; SQLAlchemy hides parameters itself too
+    for noisy in ("aiokafka", "kafka", "sqlalchemy", "aiosqlite"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

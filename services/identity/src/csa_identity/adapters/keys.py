@@ -1,9 +1,12 @@
 """Signing keys: loaded or created at first use, persisted in ``signing_keys``.
 
-Production may supply the private key from outside the database with
-``IDENTITY_SIGNING_KEY_FILE`` (a PKCS#8 PEM, e.g. a mounted secret); the database keys are
-then only published as previous keys. In embedded mode (no ``IDENTITY_URL``) the public JWKS
-is also written to ``settings.jwks_file``, where the other services' verifiers read it.
+Production supplies the private key from outside the database with
+``IDENTITY_SIGNING_KEY_FILE`` (a PKCS#8 PEM of an Ed25519 or P-256 key, a mounted secret;
+``csa serve`` refuses to start without a usable one); the database keys are then only
+published as previous keys. An unusable key file (an RSA key, a broken PEM) makes every
+signing request a 503 and ``/readyz`` fail, never a 500. In embedded mode (no
+``IDENTITY_URL``) the public JWKS is also written to ``settings.jwks_file``, where the other
+services' verifiers read it.
 
 Rotation reaches running processes: ``key_set()`` reloads the keys from the database when
 the loaded set is older than ``IDENTITY_KEY_RELOAD_SECONDS`` (default 60 s), so after
@@ -17,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -30,10 +33,28 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from csa_identity.domain.tokens import KeySet, SigningKey, generate_signing_key
 from csa_identity.tables import signing_keys
 from csa_shared.auth import TokenVerifier
+from csa_shared.errors import ApplicationError
 from csa_shared.settings import Settings
 
-KEY_FILE_ENV = "IDENTITY_SIGNING_KEY_FILE"
 PUBLISHED_KEYS = 3
+log = logging.getLogger(__name__)
+
+
+class SigningKeyUnusable(ApplicationError):
+    """``IDENTITY_SIGNING_KEY_FILE`` cannot be read or is not an Ed25519 / P-256 key."""
+
+    status, code, title = 503, "signing-key.unusable", "Service unavailable"
+
+
+def signing_key_problem(location: Path | None) -> str | None:
+    """Why the configured signing key cannot sign tokens, or None when it can."""
+    if location is None:
+        return "IDENTITY_SIGNING_KEY_FILE is not set (an Ed25519 or P-256 PKCS#8 PEM)"
+    try:
+        _key_from_file(location)
+    except SigningKeyUnusable as exc:
+        return exc.detail
+    return None
 
 
 def _utc_now() -> datetime:
@@ -75,9 +96,10 @@ class KeyManager:
     async def reload(self) -> KeySet:
         async with self._sessions.begin() as session:
             stored = await _stored_keys(session)
-            if not stored and not os.environ.get(KEY_FILE_ENV):
+            if not stored and self._settings.identity_signing_key_file is None:
                 stored = [await _insert_new_key(session)]
-        external = _external_key()
+        location = self._settings.identity_signing_key_file
+        external = _key_from_file(location) if location is not None else None
         current = external or stored[0]
         previous = [k.verification_key() for k in stored if k.kid != current.kid]
         self._keys = KeySet(current, tuple(previous[: PUBLISHED_KEYS - 1]))
@@ -90,6 +112,15 @@ class KeyManager:
         async with self._sessions.begin() as session:
             await _insert_new_key(session)
         return await self.reload()
+
+    async def usable(self) -> bool:
+        """Readiness: the key set loads (an unusable key file makes it fail)."""
+        try:
+            await self.key_set()
+        except Exception:
+            log.warning("signing keys not usable", exc_info=True)
+            return False
+        return True
 
     def jwks(self) -> dict[str, Any]:
         return self._keys.jwks() if self._keys else {"keys": []}
@@ -114,12 +145,15 @@ class KeyManager:
         temporary.replace(path)
 
 
-def _external_key() -> SigningKey | None:
-    location = os.environ.get(KEY_FILE_ENV)
-    if not location:
-        return None
-    pem = Path(location).read_bytes()
-    return SigningKey.from_pem("ext-" + hashlib.sha256(pem).hexdigest()[:16], pem)
+def _key_from_file(location: Path) -> SigningKey:
+    try:
+        pem = location.read_bytes()
+        return SigningKey.from_pem("ext-" + hashlib.sha256(pem).hexdigest()[:16], pem)
+    except (OSError, ValueError, TypeError) as exc:
+        raise SigningKeyUnusable(
+            f"IDENTITY_SIGNING_KEY_FILE {location}: {exc}; identity signs with an Ed25519 "
+            "or P-256 key in a PKCS#8 PEM (deploy/compose/identity-keygen.py makes one)"
+        ) from None
 
 
 async def _stored_keys(session: AsyncSession) -> list[SigningKey]:

@@ -10,15 +10,12 @@ spent linking code and the send record roll back together: the parent simply ret
 
 from __future__ import annotations
 
-import os
 from typing import Protocol
 
 import httpx
 
 from csa_identity.domain.errors import SmsUnavailable
-
-GATEWAY_URL_ENV = "SMS_GATEWAY_URL"
-GATEWAY_TOKEN_ENV = "SMS_GATEWAY_TOKEN"
+from csa_shared.settings import Settings
 
 
 class SmsDeliveryFailed(SmsUnavailable):
@@ -61,8 +58,12 @@ class HttpSmsGateway:
             raise SmsDeliveryFailed(str(exc)) from exc
 
 
-def gateway_from_environment() -> SmsGateway:
-    url = os.environ.get(GATEWAY_URL_ENV)
-    if url:
-        return HttpSmsGateway(url, token=os.environ.get(GATEWAY_TOKEN_ENV))
+def gateway_from_settings(settings: Settings) -> SmsGateway:
+    """``SMS_GATEWAY_URL`` with the bearer token ``SMS_GATEWAY_TOKEN`` (or ``_FILE``); the
+    sink without a URL (embedded mode and tests; ``csa serve`` refuses that)."""
+    if settings.sms_gateway_url:
+        token = settings.sms_gateway_token
+        return HttpSmsGateway(
+            settings.sms_gateway_url, token=token.get_secret_value() if token else None
+        )
     return SinkSmsGateway()

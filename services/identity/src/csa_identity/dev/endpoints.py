@@ -1,6 +1,6 @@
 """``GET /v1/dev/sms`` and ``/v1/dev/letters``: so a person can try every flow locally.
 
-Mounted only in embedded mode (no Kafka); never in production.
+Mounted only with ``CSA_DEV_MODE`` (``csa run`` turns it on); never in production.
 """
 
 from __future__ import annotations
