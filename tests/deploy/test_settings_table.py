@@ -3,13 +3,16 @@ are ``SecretStr`` and also come from ``<NAME>_FILE``; service code reads no envi
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr, ValidationError
+from pydantic_settings import BaseSettings
 
-from csa_shared.settings import SETTINGS_CLASSES, Settings, is_secret, variable_of
+from csa_shared.settings import SERVICES, SETTINGS_CLASSES, Settings, is_secret, variable_of
 
 from .manifests import REPO
 
@@ -37,9 +40,32 @@ def _readme_table() -> dict[str, str]:
     return rows
 
 
+def _settings_classes() -> set[type[BaseSettings]]:
+    """The shared settings classes and every one a service defines (all modules imported)."""
+    for package in ("csa_shared", *(f"csa_{s}" for s in SERVICES), "csa"):
+        root = importlib.import_module(package)
+        for module in pkgutil.walk_packages(root.__path__, f"{package}."):
+            if not any(part in module.name for part in (".migrations", ".testing", "__main__")):
+                importlib.import_module(module.name)
+    found: set[type[BaseSettings]] = set(SETTINGS_CLASSES)
+    pending = [BaseSettings]
+    while pending:
+        for subclass in pending.pop().__subclasses__():
+            pending.append(subclass)
+            if subclass.__module__.startswith(("csa_", "csa.")):
+                found.add(subclass)
+    return found
+
+
+def test_every_settings_class_of_the_services_is_read_from_named_variables() -> None:
+    from csa_billing.payments.settings import PaymentSettings
+
+    assert PaymentSettings in _settings_classes()
+
+
 def _read_by_settings() -> set[str]:
     names: set[str] = set()
-    for settings_class in SETTINGS_CLASSES:
+    for settings_class in _settings_classes():
         for info in settings_class.model_fields.values():
             names.add(variable_of(info))
             if is_secret(info):

@@ -30,8 +30,13 @@ KafkaSaslMechanism = Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"]
 FILE_SUFFIX = "_FILE"
 
 
-def _env(name: str) -> AliasChoices:
+def env_variable(name: str) -> AliasChoices:
+    """The one environment variable a settings field is read from (``variable_of`` reads it
+    back, so every settings class, the services' own too, lists in the README's table)."""
     return AliasChoices(name)
+
+
+_env = env_variable
 
 
 def variable_of(info: FieldInfo) -> str:

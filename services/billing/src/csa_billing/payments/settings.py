@@ -6,17 +6,24 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from csa_shared.rules.bank_accounts import bic_problem, electronic_form, iban_problem
+from csa_shared.settings import env_variable
 
 
 class PaymentSettings(BaseSettings):
     """``BILLING_PAYMENT_DEBTOR_NAME``, ``_IBAN`` and ``_BIC``: no default, so a file is never
     written for an account nobody configured; read at each export (the batch keeps them)."""
 
-    model_config = SettingsConfigDict(env_prefix="BILLING_PAYMENT_", extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
-    debtor_name: str | None = Field(default=None, max_length=70)
-    debtor_iban: str | None = None
-    debtor_bic: str | None = None
+    debtor_name: str | None = Field(
+        default=None, max_length=70, validation_alias=env_variable("BILLING_PAYMENT_DEBTOR_NAME")
+    )
+    debtor_iban: str | None = Field(
+        default=None, validation_alias=env_variable("BILLING_PAYMENT_DEBTOR_IBAN")
+    )
+    debtor_bic: str | None = Field(
+        default=None, validation_alias=env_variable("BILLING_PAYMENT_DEBTOR_BIC")
+    )
 
     @field_validator("debtor_iban")
     @classmethod
