@@ -103,6 +103,8 @@ class TermsOut(BaseModel):
     meal_price: Decimal
     plurilingual: bool = False
     agency_id: str | None = None
+    iban: str | None = Field(default=None, description="IBAN in electronic form (no spaces)")
+    bic: str | None = None
     version: int
 
 
