@@ -121,22 +121,20 @@ async def use_activation_code(
         )
         if step.activation is not None:
             await save_activation(session, step.activation)
-        failure: IdentityError | None = None
         if step.error is not None or step.pending is None or step.sms_code is None:
             failure = step.error or ActivationCodeRejected("not valid")
-        else:
-            number = await sms_history(
-                session, account_key=account.account_id, phone=step.pending.mobile, now=now
-            )
-            try:
-                number.ensure_allowed(now=now)
-            except IdentityError as limited:
-                failure = limited
-        if failure is not None:
             await attempt.refuse_audited(
                 failure, "activation.use", subject=account.account_id, reason=reason_of(failure)
             )
-        assert step.pending is not None and step.sms_code is not None
+        number = await sms_history(
+            session, account_key=account.account_id, phone=step.pending.mobile, now=now
+        )
+        try:
+            number.ensure_allowed(now=now)
+        except IdentityError as limited:
+            await attempt.refuse_audited(
+                limited, "activation.use", subject=account.account_id, reason=reason_of(limited)
+            )
         pending = step.pending
         flow_id = await _start_reactivation_flow(
             session,
