@@ -23,14 +23,15 @@ async def keys_loaded(request: Request) -> None:
 
 
 def _routers() -> Sequence[APIRouter]:
-    from csa_identity.accounts.activation_endpoints import router as activation
+    from csa_identity.accounts.activation.endpoints import router as activation
     from csa_identity.accounts.endpoints import router as accounts
+    from csa_identity.accounts.sessions.endpoints import router as sessions
     from csa_identity.office.endpoints import router as office
     from csa_identity.principals.endpoints import router as principals
     from csa_identity.privacy.endpoints import router as privacy
 
     api = APIRouter(dependencies=[Depends(keys_loaded)])
-    for router in (accounts, activation, office, principals, privacy):
+    for router in (accounts, sessions, activation, office, principals, privacy):
         api.include_router(router)
     return [api]
 

@@ -13,7 +13,12 @@ from fastapi.responses import JSONResponse
 
 from csa_identity.domain import errors as e
 from csa_identity.domain.messages import LANGUAGES, error_message
-from csa_shared.http.problems import PROBLEM_BASE, PROBLEM_JSON, problem_response
+from csa_shared.http.problems import (
+    PROBLEM_BASE,
+    PROBLEM_JSON,
+    PROBLEM_RESPONSES,
+    problem_response,
+)
 
 _STATUS: list[tuple[type[e.IdentityError], int, str]] = [
     (e.LoginFailed, 401, "Login failed"),
@@ -86,6 +91,7 @@ def _example(status: int, title: str, code: str, detail: str) -> dict[str, Any]:
     }
 
 
+INVALID_INPUT = {422: PROBLEM_RESPONSES[422]}
 LOGIN_PROBLEMS = {
     401: _example(401, "Login failed", "login.failed", "IAM code or password not valid."),
     422: _example(422, "Rejected", "otp.wrong", "The code is wrong."),

@@ -10,7 +10,7 @@ from membership_api import ESCH, application, household_earning
 from sqlalchemy import select
 
 from csa_membership.contracts.expiry import run_expiry
-from csa_membership.contracts.service import default_effective_date_today
+from csa_membership.domain.contract import default_effective_date
 from csa_shared.clock import luxembourg_today
 from csa_shared.events import parse_event
 from csa_shared.rules.periods import billing_period_of
@@ -62,7 +62,8 @@ async def test_application_to_expiry_through_the_api(api, membership, tokens: Te
     versions = amended.json()["versions"]
     assert [v["number"] for v in versions] == [1, 2]
     assert versions[1]["category"] == "lt_1_5"
-    assert date.fromisoformat(versions[1]["effective_from"]) == default_effective_date_today()
+    effective_from = date.fromisoformat(versions[1]["effective_from"])
+    assert effective_from == default_effective_date(luxembourg_today())
     assert (await _outbox(membership))[-1].data["effective_from"] == versions[1]["effective_from"]
 
     renewed = await api.post(f"/v1/contracts/{cid}/renewals", json={}, headers=agent)

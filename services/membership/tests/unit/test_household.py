@@ -15,10 +15,10 @@ from csa_membership.domain.household import (
     Role,
     Situation,
     decide_category,
-    decide_category_on,
     household_income,
 )
 from csa_shared.rules.categories import Category
+from csa_shared.rules.parameters import parameters_in_force
 
 SSM = Decimal("2570.93")
 
@@ -183,4 +183,5 @@ def test_negative_alimony_is_refused() -> None:
 def test_category_on_2025_03_03_uses_ssm_2570_93_so_3856_39_is_lt_1_5() -> None:
     household = Household(Situation.LIVING_TOGETHER, (member(Role.REPRESENTATIVE, "3856.39"),))
     # 1.5 x 2570.93 = 3856.395: 3856.39 is just below.
-    assert decide_category_on(household, day=date(2025, 3, 3)).category is Category.LT_1_5
+    ssm = parameters_in_force(date(2025, 3, 3)).ssm
+    assert decide_category(household, ssm=ssm).category is Category.LT_1_5

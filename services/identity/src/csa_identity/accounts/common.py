@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.accounts import repository
-from csa_identity.accounts.session_repository import save_family
+from csa_identity.accounts.sessions.repository import save_family
 from csa_identity.context import IdentityContext
 from csa_identity.domain.accounts import ParentAccount
 from csa_identity.domain.errors import InvalidPhoneNumber
@@ -23,6 +23,13 @@ from csa_identity.domain.tokens import (
     parent_access_claims,
     sign_access_token,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class OtpSent:
+    flow_id: str
+    sent_to: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

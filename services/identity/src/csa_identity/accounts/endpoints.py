@@ -1,50 +1,38 @@
-"""Parent registration, login and session endpoints (thin: parse, call, shape)."""
+"""Parent registration and login endpoints, by SMS code or LuxTrust certificate (thin:
+parse, call, shape)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request
 
-from csa_identity.accounts import service, sessions
-from csa_identity.accounts.common import Tokens
+from csa_identity.accounts import service
 from csa_identity.accounts.schemas import (
+    CertificateLogin,
     LoginStart,
     OtpConfirm,
     OtpSentOut,
-    RefreshIn,
     RegistrationStart,
     TokensOut,
 )
+from csa_identity.office import certificates
+from csa_identity.office.certificates import ClientCertificate
 from csa_identity.problems import (
+    INVALID_INPUT,
     LOGIN_PROBLEMS,
     REGISTRATION_PROBLEMS,
-    SESSION_PROBLEMS,
     SMS_UNAVAILABLE,
     language_of,
 )
 from csa_shared.http.app import runtime_of
-from csa_shared.http.problems import PROBLEM_RESPONSES
 
 router = APIRouter(tags=["parent accounts"])
-_INVALID = {422: PROBLEM_RESPONSES[422]}
-
-
-def _tokens(tokens: Tokens) -> TokensOut:
-    return TokensOut(
-        access_token=tokens.access_token,
-        expires_in=tokens.expires_in,
-        refresh_token=tokens.refresh_token,
-    )
-
-
-def _sent(sent: service.OtpSent) -> OtpSentOut:
-    return OtpSentOut(flow_id=sent.flow_id, sent_to=sent.sent_to, expires_at=sent.expires_at)
 
 
 @router.post(
     "/registrations",
     status_code=202,
     summary="Start an account: IAM code + linking code + password + mobile → SMS code",
-    responses={**_INVALID, **REGISTRATION_PROBLEMS, **SMS_UNAVAILABLE},
+    responses={**INVALID_INPUT, **REGISTRATION_PROBLEMS, **SMS_UNAVAILABLE},
 )
 async def start_registration(body: RegistrationStart, request: Request) -> OtpSentOut:
     sent = await service.begin_registration(
@@ -55,20 +43,20 @@ async def start_registration(body: RegistrationStart, request: Request) -> OtpSe
         mobile=body.mobile,
         language=language_of(request),
     )
-    return _sent(sent)
+    return OtpSentOut.of(sent)
 
 
 @router.post(
     "/registrations/confirm",
     status_code=201,
     summary="Confirm the account with the SMS code: account active, child attached, signed in",
-    responses={**_INVALID, **REGISTRATION_PROBLEMS, 429: LOGIN_PROBLEMS[429]},
+    responses={**INVALID_INPUT, **REGISTRATION_PROBLEMS, 429: LOGIN_PROBLEMS[429]},
 )
 async def confirm_registration(body: OtpConfirm, request: Request) -> TokensOut:
     tokens = await service.finish_registration(
         runtime_of(request), flow_id=body.flow_id, sms_code=body.code
     )
-    return _tokens(tokens)
+    return TokensOut.of(tokens)
 
 
 @router.post(
@@ -84,7 +72,7 @@ async def start_login(body: LoginStart, request: Request) -> OtpSentOut:
         password=body.password,
         language=language_of(request),
     )
-    return _sent(sent)
+    return OtpSentOut.of(sent)
 
 
 @router.post(
@@ -96,24 +84,47 @@ async def complete_login(body: OtpConfirm, request: Request) -> TokensOut:
     tokens = await service.finish_parent_login(
         runtime_of(request), flow_id=body.flow_id, sms_code=body.code
     )
-    return _tokens(tokens)
+    return TokensOut.of(tokens)
+
+
+_INGRESS_HEADERS = [
+    {
+        "name": "ssl-client-cert",
+        "in": "header",
+        "required": False,
+        "description": "Set by the ingress (ingress-nginx) only: URL-encoded PEM of the client "
+        "certificate. Header name: `IDENTITY_CLIENT_CERT_HEADER`.",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "ssl-client-verify",
+        "in": "header",
+        "required": False,
+        "description": "Set by the ingress only: the certificate is used only when this is "
+        "`SUCCESS` (else `NONE`, `FAILED:...`). Header name: `IDENTITY_CLIENT_VERIFY_HEADER`.",
+        "schema": {"type": "string", "example": "SUCCESS"},
+    },
+]
 
 
 @router.post(
-    "/sessions/refresh",
-    summary="Swap a refresh token for new tokens (a reused one revokes the session)",
-    responses={**SESSION_PROBLEMS, **_INVALID},
+    "/login/certificate",
+    summary="Login with a registered LuxTrust certificate (passed by the ingress) + password",
+    description=(
+        "The ingress verifies the TLS client certificate against the LuxTrust chain and passes "
+        "it URL-encoded (PEM) in `ssl-client-cert` with the result in `ssl-client-verify`; "
+        "ingress-nginx sets both itself, replacing any copy a client sent. The certificate "
+        "counts only with `ssl-client-verify: SUCCESS`. No SMS code is needed."
+    ),
+    responses={**INVALID_INPUT, 401: LOGIN_PROBLEMS[401]},
+    openapi_extra={"parameters": _INGRESS_HEADERS},
 )
-async def refresh(body: RefreshIn, request: Request) -> TokensOut:
-    return _tokens(await sessions.refresh(runtime_of(request), refresh_token=body.refresh_token))
-
-
-@router.post(
-    "/logout",
-    status_code=204,
-    summary="Revoke the session of this refresh token",
-    responses=_INVALID,
-)
-async def logout(body: RefreshIn, request: Request) -> Response:
-    await sessions.logout(runtime_of(request), refresh_token=body.refresh_token)
-    return Response(status_code=204)
+async def certificate_login(body: CertificateLogin, request: Request) -> TokensOut:
+    runtime = runtime_of(request)
+    tokens = await certificates.login(
+        runtime,
+        iam_code=body.iam_code,
+        password=body.password,
+        client_certificate=ClientCertificate.from_headers(request.headers, runtime.settings),
+    )
+    return TokensOut.of(tokens)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.adapters.instants import aware
@@ -244,7 +244,3 @@ async def list_sms(session: AsyncSession, *, limit: int = 50) -> list[dict[str, 
         select(sms_messages).order_by(sms_messages.c.id.desc()).limit(limit)
     )
     return [dict(row._mapping) for row in rows]
-
-
-async def count_accounts(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(accounts)) or 0)

@@ -1,4 +1,5 @@
-"""API models of registration, login and sessions (with OpenAPI examples)."""
+"""API models of registration and login, and the answers the account modules share
+(with OpenAPI examples)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,16 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from csa_identity.accounts.common import OtpSent, Tokens
 from csa_shared.http.bounds import SafeText
 
 
-def _example(**values: object) -> ConfigDict:
+def example(**values: object) -> ConfigDict:
     return ConfigDict(json_schema_extra={"examples": [values]})
 
 
 class RegistrationStart(BaseModel):
-    model_config = _example(
+    model_config = example(
         iam_code="MusMa123",
         linking_code="K7QX-M2RT-9WHB-CZ4N",
         password="correct horse battery staple",
@@ -31,7 +33,7 @@ class RegistrationStart(BaseModel):
 
 
 class LoginStart(BaseModel):
-    model_config = _example(iam_code="MusMa123", password="correct horse battery staple")
+    model_config = example(iam_code="MusMa123", password="correct horse battery staple")
     iam_code: SafeText = Field(
         min_length=1, max_length=32, description="Any attached child's IAM code"
     )
@@ -39,7 +41,7 @@ class LoginStart(BaseModel):
 
 
 class OtpSentOut(BaseModel):
-    model_config = _example(
+    model_config = example(
         flow_id="0b7e1c9e-4d5a-4f71-9d1e-0c2d8f9f1a11",
         sent_to="+352 6** *** 456",
         expires_at="2026-09-01T08:00:60Z",
@@ -48,15 +50,19 @@ class OtpSentOut(BaseModel):
     sent_to: str = Field(description="The masked mobile number the SMS went to")
     expires_at: datetime
 
+    @classmethod
+    def of(cls, sent: OtpSent) -> OtpSentOut:
+        return cls(flow_id=sent.flow_id, sent_to=sent.sent_to, expires_at=sent.expires_at)
+
 
 class OtpConfirm(BaseModel):
-    model_config = _example(flow_id="0b7e1c9e-4d5a-4f71-9d1e-0c2d8f9f1a11", code="123456")
+    model_config = example(flow_id="0b7e1c9e-4d5a-4f71-9d1e-0c2d8f9f1a11", code="123456")
     flow_id: SafeText = Field(min_length=1, max_length=64)
     code: SafeText = Field(min_length=1, max_length=16, description="The 6 digits received by SMS")
 
 
 class TokensOut(BaseModel):
-    model_config = _example(
+    model_config = example(
         access_token="eyJhbGciOiJFZERTQSIsImtpZCI6ImstMSJ9...",
         token_type="Bearer",
         expires_in=900,
@@ -67,43 +73,17 @@ class TokensOut(BaseModel):
     expires_in: int
     refresh_token: str
 
-
-class RefreshIn(BaseModel):
-    model_config = _example(refresh_token="6f1c...d2.Jx3...")
-    refresh_token: SafeText = Field(min_length=1, max_length=256)
-
-
-class ActivationRequest(BaseModel):
-    model_config = _example(iam_code="MusMa123")
-    iam_code: SafeText = Field(
-        min_length=1, max_length=32, description="Any attached child's IAM code"
-    )
-
-
-class ActivationRequested(BaseModel):
-    model_config = _example(
-        detail="If this IAM code exists, you will receive a letter with an activation code."
-    )
-    detail: str = Field(description="Same answer whether or not the IAM code exists")
-
-
-class ActivationUse(BaseModel):
-    model_config = _example(
-        iam_code="MusMa123",
-        activation_code="R4TN-8KXW-2MCP-Q7HD",
-        new_password="violet-canal-ribbon-77",
-        mobile="+352 621 654 321",
-    )
-    iam_code: SafeText = Field(min_length=1, max_length=32)
-    activation_code: SafeText = Field(
-        min_length=1, max_length=64, description="From the letter; valid 30 days, single use"
-    )
-    new_password: SafeText = Field(min_length=1, max_length=256)
-    mobile: SafeText = Field(min_length=3, max_length=32, description="Checked by an SMS code")
+    @classmethod
+    def of(cls, tokens: Tokens) -> TokensOut:
+        return cls(
+            access_token=tokens.access_token,
+            expires_in=tokens.expires_in,
+            refresh_token=tokens.refresh_token,
+        )
 
 
 class CertificateLogin(BaseModel):
-    model_config = _example(iam_code="MusMa123", password="correct horse battery staple")
+    model_config = example(iam_code="MusMa123", password="correct horse battery staple")
     iam_code: SafeText = Field(
         min_length=1, max_length=32, description="Any attached child's IAM code"
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from csa_identity.accounts.endpoints import _sent
 from csa_identity.accounts.schemas import OtpConfirm, OtpSentOut
 from csa_identity.domain.accounts import LuxTrustCertificate, ParentAccount
 from csa_identity.domain.phone import masked
@@ -96,7 +95,7 @@ async def change_password(
         new_password=body.new_password,
         language=language_of(request),
     )
-    return _sent(sent)
+    return OtpSentOut.of(sent)
 
 
 @router.post(
@@ -111,7 +110,7 @@ async def change_mobile(
     sent = await service.begin_mobile_change(
         runtime_of(request), account_id, new_mobile=body.mobile, language=language_of(request)
     )
-    return _sent(sent)
+    return OtpSentOut.of(sent)
 
 
 @router.post(
@@ -131,7 +130,7 @@ async def confirm_change(
         sms_code=body.code,
         language=language_of(request),
     )
-    return ChangeOut(completed=step.completed, next=_sent(step.sent) if step.sent else None)
+    return ChangeOut(completed=step.completed, next=OtpSentOut.of(step.sent) if step.sent else None)
 
 
 @router.put("/email", summary="Set or clear the contact e-mail", responses=problem_responses(422))

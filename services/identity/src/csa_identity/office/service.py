@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.accounts import repository
-from csa_identity.accounts.common import send_otp_sms, sms_history
-from csa_identity.accounts.service import CHILD_ATTACHED, OtpSent, child_event
+from csa_identity.accounts.common import OtpSent, send_otp_sms, sms_history
+from csa_identity.accounts.service import CHILD_ATTACHED, child_event
 from csa_identity.adapters.audit import audit, failures_audited
 from csa_identity.cards import repository as cards
 from csa_identity.context import identity_of

@@ -22,7 +22,6 @@ from csa_membership.domain.application import check_agent, parse_language
 from csa_membership.domain.contract import (
     Contract,
     amend,
-    default_effective_date,
     file_application,
     sign,
 )
@@ -237,8 +236,3 @@ async def expire_one(
     await repository.update(session, stored.contract, expired)
     await _publish(session, outbox, expired, source, event)
     return True
-
-
-def default_effective_date_today() -> date:
-    """When an amendment recorded today applies by default (the next billing period)."""
-    return default_effective_date(luxembourg_today())

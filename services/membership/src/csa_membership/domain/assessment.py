@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from csa_membership.domain.application import ContractData
 from csa_membership.domain.household import decide_category
 from csa_membership.domain.rank import decide_rank
 from csa_shared.rules.categories import Category
-from csa_shared.rules.parameters import parameters_in_force
 
 
 @dataclass(frozen=True)
@@ -35,8 +33,3 @@ def assess(data: ContractData, *, child_id: str, ssm: Decimal) -> Assessment:
         income.monthly_income,
         income.explanation + rank.explanation,
     )
-
-
-def assess_on(data: ContractData, *, child_id: str, day: date) -> Assessment:
-    """``assess`` with the SSM of the parameter set in force on ``day`` (§1)."""
-    return assess(data, child_id=child_id, ssm=parameters_in_force(day).ssm)

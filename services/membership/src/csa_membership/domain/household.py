@@ -8,14 +8,12 @@ carries a human-readable explanation, one line per step.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
 from csa_membership.domain.errors import InvalidHousehold, InvalidIncome
 from csa_shared.rules.categories import Category, income_category
 from csa_shared.rules.money import round_quantity
-from csa_shared.rules.parameters import parameters_in_force
 
 ZERO = Decimal("0")
 
@@ -221,8 +219,3 @@ def decide_category(household: Household, *, ssm: Decimal) -> IncomeDecision:
     ratio = round_quantity(income / ssm, 3)
     explanation = (*steps, f"{income} is {ratio} x SSM {ssm}: category {category}")
     return IncomeDecision(category, income, False, explanation)
-
-
-def decide_category_on(household: Household, *, day: date) -> IncomeDecision:
-    """``decide_category`` with the SSM of the parameter set in force on ``day`` (§1, §2)."""
-    return decide_category(household, ssm=parameters_in_force(day).ssm)

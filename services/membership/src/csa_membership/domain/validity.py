@@ -37,11 +37,6 @@ def next_period(period: BillingPeriod) -> BillingPeriod:
     return billing_period_of(period.end + timedelta(days=1))
 
 
-def previous_period(period: BillingPeriod) -> BillingPeriod:
-    """The billing period that precedes ``period``."""
-    return billing_period_of(period.start - timedelta(days=1))
-
-
 def periods_between(first: date, last: date) -> tuple[BillingPeriod, ...]:
     """The billing periods from the one containing ``first`` to the one containing ``last``."""
     if last < first:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from csa_identity.accounts import repository
 from csa_identity.accounts.common import Tokens, access_token
-from csa_identity.accounts.session_repository import lock_family, save_family
+from csa_identity.accounts.sessions.repository import lock_family, save_family
 from csa_identity.adapters.audit import audit
+from csa_identity.attempts import counted_attempt
 from csa_identity.context import identity_of
-from csa_identity.domain.errors import IdentityError, InvalidRefreshToken, RefreshTokenReused
+from csa_identity.domain.errors import InvalidRefreshToken, RefreshTokenReused
 from csa_identity.domain.sessions import (
     family_id_of,
     refresh_token_hash,
@@ -19,38 +20,32 @@ from csa_shared.runtime import ServiceRuntime
 
 
 async def refresh(runtime: ServiceRuntime, *, refresh_token: str) -> Tokens:
+    """New tokens for a current refresh token; a reused (retired) one revokes its family,
+    and the revocation is committed before the refusal."""
     context = identity_of(runtime)
     keys = await context.keys.key_set()
     now = context.now()
     family_id = family_id_of(refresh_token)
-    failure: IdentityError | None = None
-    async with runtime.unit_of_work() as session:
+    async with counted_attempt(runtime, now=now) as attempt:
+        session = attempt.session
         family = await lock_family(session, family_id) if family_id else None
         account = await repository.load_account(session, family.subject) if family else None
         if family is None or account is None:
-            failure = InvalidRefreshToken("session.invalid")
-        else:
-            step = rotate_refresh_token(
-                family, refresh_token, now=now, sessions_valid_after=account.sessions_valid_after
-            )
-            await save_family(session, step.family)
-            if step.error is not None or step.refresh_token is None:
-                failure = step.error or InvalidRefreshToken("session.invalid")
-                action = (
-                    "session.reuse"
-                    if isinstance(failure, RefreshTokenReused)
-                    else "session.refresh"
-                )
-                await audit(session, action, now=now, outcome="failure", subject=account.account_id)
-            else:
-                tokens = Tokens(
-                    access_token(account, context, keys, now),
-                    step.refresh_token,
-                    int(ACCESS_TOKEN_TTL.total_seconds()),
-                )
-    if failure is not None:
-        raise failure
-    return tokens
+            attempt.refuse(InvalidRefreshToken("session.invalid"))
+        step = rotate_refresh_token(
+            family, refresh_token, now=now, sessions_valid_after=account.sessions_valid_after
+        )
+        await save_family(session, step.family)
+        if step.error is not None or step.refresh_token is None:
+            failure = step.error or InvalidRefreshToken("session.invalid")
+            reused = isinstance(failure, RefreshTokenReused)
+            action = "session.reuse" if reused else "session.refresh"
+            await attempt.refuse_audited(failure, action, subject=account.account_id)
+        return Tokens(
+            access_token(account, context, keys, now),
+            step.refresh_token,
+            int(ACCESS_TOKEN_TTL.total_seconds()),
+        )
 
 
 async def logout(runtime: ServiceRuntime, *, refresh_token: str) -> None:

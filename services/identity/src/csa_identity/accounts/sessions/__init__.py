@@ -1,0 +1,1 @@
+"""Parent sessions: refresh-token rotation and logout."""
