@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, NoReturn
+from typing import Any
 
 from csa_attendance.domain.errors import AttendanceDomainError, BatchTooLarge, Code, Violation
 from csa_shared.errors import ApplicationError, Conflict, PayloadTooLarge, Unprocessable
@@ -24,7 +23,3 @@ def as_problem(exc: AttendanceDomainError) -> ApplicationError:
     if any(v.code is Code.CONFLICTING_REPEAT for v in exc.violations):
         return Conflict(str(exc), code="idempotency-conflict", errors=errors)
     return Unprocessable(str(exc), code="invalid-input", errors=errors)
-
-
-def refuse(violations: Iterable[Violation]) -> NoReturn:
-    raise as_problem(AttendanceDomainError(list(violations)))

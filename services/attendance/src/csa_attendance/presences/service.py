@@ -35,7 +35,6 @@ from csa_shared.clock import luxembourg_now
 from csa_shared.ids import uuid4_strings
 from csa_shared.messaging.outbox import outbox_batch_rows
 
-PRESENCE_RECORDED = "lu.csa.attendance.presence.recorded.v1"
 KIND = {
     PresenceDeclaration: "presence",
     MealDeclaration: "meal",
