@@ -96,10 +96,28 @@ def _presence(row: Any, start: datetime, end: datetime) -> PresenceDeclaration:
     )
 
 
+def _as_posted(row: Any, build: Any, recorded: Any) -> RecordVersion[Any]:
+    """A record's row as its only version (no version row: no `recorded_at`/`reason` to
+    look up, and a missing column on a Row is slow); it was recorded when the row was."""
+    return RecordVersion(
+        version=row.version if row.version > 1 else 1,
+        content=build(row, row),
+        status=RecordStatus(row.status),
+        recorded_at=recorded(row.created_at),
+        reason=None,
+    )
+
+
+def _recorded_at() -> Any:
+    """`as_luxembourg`, memoised: the rows of one ingest share their creation time."""
+    return functools.lru_cache(maxsize=None)(as_luxembourg)
+
+
 async def _histories(
     session: AsyncSession, versions: Table, key: str, rows: Sequence[Any], build: Any
 ) -> tuple[list[RecordHistory[Any]], dict[tuple[str, str], str]]:
-    """Histories of `rows`: version 1 rows are their own history; others read `versions`."""
+    """Histories of corrected records (presences, meals): version 1 rows are their own
+    history (`first_version`); the others read `versions`."""
     older = [r.id for r in rows if r.version > 1]
     by_id: dict[str, list[Any]] = {}
     if older:
@@ -111,22 +129,12 @@ async def _histories(
             v = make(row)
             by_id.setdefault(getattr(v, key), []).append(v)
     histories, ids = [], {}
-    # A row's version 1 was recorded when the row was (`first_version`); the rows of one
-    # ingest share their creation time, converted once.
-    recorded = functools.lru_cache(maxsize=None)(as_luxembourg)
+    recorded = _recorded_at()
     for row in rows:
         ids[(row.provider_id, row.provider_record_id)] = row.id
         chain = by_id.get(row.id)
-        if chain is None:  # the row is its only version (the usual case): no version row,
-            # so no `recorded_at`/`reason` to look up (a missing column on a Row is slow)
-            only = RecordVersion(
-                version=row.version if row.version > 1 else 1,
-                content=build(row, row),
-                status=RecordStatus(row.status),
-                recorded_at=recorded(row.created_at),
-                reason=None,
-            )
-            histories.append(RecordHistory((only,)))
+        if chain is None:  # the row is its only version (the usual case)
+            histories.append(RecordHistory((_as_posted(row, build, recorded),)))
             continue
         histories.append(
             RecordHistory(
@@ -143,6 +151,16 @@ async def _histories(
             )
         )
     return histories, ids
+
+
+def _uncorrected_histories(
+    rows: Sequence[Any], build: Any
+) -> tuple[list[RecordHistory[Any]], dict[tuple[str, str], str]]:
+    """Histories of records that have no corrections (reservations: no amend or void, so
+    no versions table): each row is its only version, as posted."""
+    recorded = _recorded_at()
+    ids = {(row.provider_id, row.provider_record_id): row.id for row in rows}
+    return [RecordHistory((_as_posted(row, build, recorded),)) for row in rows], ids
 
 
 async def _rows(session: AsyncSession, table: Table, *wheres: Any) -> list[Any]:
@@ -222,11 +240,8 @@ async def load_records(
             _window(session, reservations, children, lo, hi)
             & (reservations.c.provider_id == provider_id),
         )
-        r_hist, r_ids = await _histories(
-            session,
-            meal_versions,
-            "meal_id",
-            [r for r in r_rows if r.version == 1],
+        r_hist, r_ids = _uncorrected_histories(
+            r_rows,
             lambda r, v: ReservationDeclaration(
                 provider_id=r.provider_id,
                 record_id=r.provider_record_id,
@@ -396,29 +411,3 @@ async def search(
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     rows = await session.execute(query.order_by(when, table.c.id).limit(limit).offset(offset))
     return list(rows), total
-
-
-async def meal_row(session: AsyncSession, meal_id: str) -> Any | None:
-    return (await session.execute(select(meals).where(meals.c.id == meal_id))).first()
-
-
-async def save_meal_version(
-    session: AsyncSession, meal_id: str, version: RecordVersion[MealDeclaration]
-) -> None:
-    c = version.content
-    await session.execute(
-        update(meals)
-        .where(meals.c.id == meal_id)
-        .values(day=c.day, count=c.count, version=version.version, status=version.status.value)
-    )
-    await session.execute(
-        meal_versions.insert().values(
-            meal_id=meal_id,
-            version=version.version,
-            day=c.day,
-            count=c.count,
-            status=version.status.value,
-            reason=version.reason,
-            recorded_at=version.recorded_at,
-        )
-    )
