@@ -1,6 +1,7 @@
-"""Every query of the ingest module: loading the state a batch is decided against, bulk
-inserts (COPY on PostgreSQL, one data-modifying statement for a few rows), corrections and
-reads.
+"""Every query of the presences module: loading the state a batch (or a correction, of a
+presence or a meal) is decided against, bulk inserts (COPY on PostgreSQL, one
+data-modifying statement for a few rows), presence corrections, and the reads of every
+list of declarations. A meal's own row and versions: `meals.repository`.
 
 Set queries take their keys and children as one array parameter on PostgreSQL
 (`= ANY($1)`): the statement text does not depend on the batch's size, so SQLAlchemy's
