@@ -12,14 +12,13 @@ from csa_shared.settings import Settings
 
 
 def _routers() -> list:
+    from csa_attendance.meals.endpoints import router as meals
     from csa_attendance.presences.endpoints import router as presences
-    from csa_attendance.presences.meals import router as meals
-    from csa_attendance.presences.reads import router as reads
     from csa_attendance.privacy.endpoints import router as privacy
     from csa_attendance.registry.endpoints import router as registry
     from csa_attendance.sheets.endpoints import router as sheets
 
-    return [registry, presences, meals, reads, sheets, privacy]
+    return [registry, presences, meals, sheets, privacy]
 
 
 def _larger_bodies(settings: Settings) -> dict[str, int]:

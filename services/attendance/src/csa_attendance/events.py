@@ -133,23 +133,6 @@ def to_envelope(
     return new_event(event_type(event), source=source, subject=key, data=data)
 
 
-def envelopes(events: list[tuple[Any, str]], *, source: str) -> list[Envelope]:
-    """Envelopes of a batch's events. The first event of each type is built with
-    `new_event` (validated against its schema); the others share its exact shape, being
-    built by the same code from the same dataclass, and skip the per-event validation."""
-    validated: set[type] = set()
-    out: list[Envelope] = []
-    for event, entity_id in events:
-        if type(event) not in validated:
-            out.append(to_envelope(event, source=source, entity_id=entity_id))
-            validated.add(type(event))
-            continue
-        key = getattr(event, "child_id", None) or event.provider_id
-        data = event_data(event, entity_id=entity_id)
-        out.append(Envelope(type=event_type(event), source=source, subject=key, data=data))
-    return out
-
-
 _topic = lru_cache(maxsize=64)(topic_of)
 
 

@@ -1,12 +1,20 @@
-"""The one place where attendance domain refusals become problem details (RFC 9457)."""
+"""The one place where attendance domain refusals become problem details (RFC 9457): the
+`ApplicationError`s made here are rendered by the shared handler (`csa_shared.http.problems`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, NoReturn
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
-from csa_attendance.domain.errors import AttendanceDomainError, BatchTooLarge, Code, Violation
-from csa_shared.errors import ApplicationError, Conflict, PayloadTooLarge, Unprocessable
+from csa_attendance.domain.errors import (
+    AttendanceDomainError,
+    BatchTooLarge,
+    Code,
+    UnknownRecord,
+    Violation,
+)
+from csa_shared.errors import ApplicationError, Conflict, NotFound, PayloadTooLarge, Unprocessable
 
 
 def violation_json(v: Violation) -> dict[str, Any]:
@@ -15,7 +23,10 @@ def violation_json(v: Violation) -> dict[str, Any]:
 
 
 def as_problem(exc: AttendanceDomainError) -> ApplicationError:
-    """Map a domain refusal to its HTTP error: 413 oversize, 409 conflicting repeat, else 422."""
+    """Map a domain refusal to its HTTP error: 404 unknown record, 413 oversize, 409
+    conflicting repeat, else 422."""
+    if isinstance(exc, UnknownRecord):
+        return NotFound(f"no {exc.kind} {exc.record_id}")
     errors = [violation_json(v) for v in exc.violations]
     if isinstance(exc, BatchTooLarge):
         return PayloadTooLarge(
@@ -26,5 +37,10 @@ def as_problem(exc: AttendanceDomainError) -> ApplicationError:
     return Unprocessable(str(exc), code="invalid-input", errors=errors)
 
 
-def refuse(violations: Iterable[Violation]) -> NoReturn:
-    raise as_problem(AttendanceDomainError(list(violations)))
+@contextmanager
+def refusals_as_problems() -> Iterator[None]:
+    """For an endpoint around its use case: a domain refusal leaves as its problem."""
+    try:
+        yield
+    except AttendanceDomainError as exc:
+        raise as_problem(exc) from exc

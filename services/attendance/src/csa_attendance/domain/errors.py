@@ -89,3 +89,13 @@ class BatchTooLarge(AttendanceDomainError):
         )
         self.size = size
         self.limit = limit
+
+
+class UnknownRecord(AttendanceDomainError):
+    """A record that does not exist, or that the asker may not see or correct: both are
+    refused alike, so an answer never tells another provider's record from none."""
+
+    def __init__(self, kind: str, record_id: str) -> None:
+        super().__init__([Violation(Code.UNKNOWN_RECORD, "id", f"no {kind} {record_id}")])
+        self.kind = kind
+        self.record_id = record_id

@@ -6,12 +6,10 @@ Times are naive local Luxembourg datetimes. An interval is half-open `[start, en
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 MINUTE = timedelta(minutes=1)
-DAY = timedelta(days=1)
 MINUTES_PER_DAY = 24 * 60
 
 
@@ -36,43 +34,9 @@ class Interval(NamedTuple):
         """True when the two spans share at least one instant (touching is not overlapping)."""
         return self.start < other.end and other.start < self.end
 
-    def clip(self, start: datetime, end: datetime) -> Interval | None:
-        """The part of this interval inside `[start, end)`, or None when empty."""
-        lo, hi = max(self.start, start), min(self.end, end)
-        return Interval(lo, hi) if lo < hi else None
-
     def days(self) -> list[date]:
         """Calendar days this interval touches (an end at midnight does not touch the next)."""
         first, last = self.start.date(), (self.end - MINUTE).date()
         if first == last:  # the common case: within one day
             return [first]
         return [first + timedelta(days=i) for i in range((last - first).days + 1)]
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """Midnight to next midnight of a calendar day."""
-    start = datetime.combine(day, time.min)
-    return start, start + DAY
-
-
-def clip_to_day(intervals: Iterable[Interval], day: date) -> list[Interval]:
-    """The parts of `intervals` that fall on calendar day `day`."""
-    lo, hi = day_bounds(day)
-    return [part for iv in intervals if (part := iv.clip(lo, hi)) is not None]
-
-
-def union(intervals: Iterable[Interval]) -> list[Interval]:
-    """Merge overlapping or touching intervals into a sorted, disjoint list."""
-    merged: list[Interval] = []
-    for iv in sorted(intervals):
-        if merged and iv.start <= merged[-1].end:
-            last = merged[-1]
-            merged[-1] = Interval(last.start, max(last.end, iv.end))
-        else:
-            merged.append(iv)
-    return merged
-
-
-def total_minutes(intervals: Iterable[Interval]) -> int:
-    """Minutes covered by the union of `intervals` (double-covered minutes count once)."""
-    return sum(iv.minutes for iv in union(intervals))

@@ -1,1 +1,2 @@
-"""Presences, meals and reservations declared by provider systems: ingest, corrections, reads."""
+"""Declarations of provider systems: the batch ingest of presences, meals and reservations;
+corrections and reads of presences, reads of reservations (meal corrections: `meals`)."""

@@ -1,4 +1,6 @@
-"""Use cases of corrections and reads: amend / void a presence (history kept), list, show."""
+"""Use cases of one presence: amend or void it with a reason (a new version, history kept),
+show it with its versions. Refusals are raised as domain errors (`UnknownRecord` for a
+presence the principal may not see or correct)."""
 
 from __future__ import annotations
 
@@ -10,37 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_attendance import access
 from csa_attendance.domain.corrections import amend_presence, void_presence
-from csa_attendance.domain.errors import AttendanceDomainError
+from csa_attendance.domain.errors import UnknownRecord
 from csa_attendance.domain.ledger import AttendanceState
+from csa_attendance.domain.records import RecordHistory
 from csa_attendance.events import to_envelope
 from csa_attendance.presences import repository
-from csa_attendance.presences.schemas import (
-    AmendIn,
-    PresenceHistoryOut,
-    PresenceOut,
-    VersionOut,
-)
-from csa_attendance.problems import as_problem
+from csa_attendance.presences.schemas import AmendIn
 from csa_attendance.registry import repository as registry
 from csa_attendance.registry import service as registry_service
 from csa_attendance.tables import presence_versions
 from csa_shared.auth import Principal
 from csa_shared.clock import luxembourg_now
-from csa_shared.errors import NotFound
 from csa_shared.messaging.outbox import add_to_outbox
-
-
-def presence_out(row: Any) -> PresenceOut:
-    return PresenceOut(
-        id=row.id,
-        provider_id=row.provider_id,
-        record_id=row.provider_record_id,
-        child_id=row.child_id,
-        start=row.start,
-        end=row.end,
-        version=row.version,
-        status=row.status,
-    )
 
 
 async def may_see(session: AsyncSession, principal: Principal, row: Any) -> bool:
@@ -51,25 +34,34 @@ async def may_see(session: AsyncSession, principal: Principal, row: Any) -> bool
     return principal.can_see_child(row.child_id)
 
 
-async def show(session: AsyncSession, principal: Principal, presence_id: str) -> Any:
+async def correction_state(
+    session: AsyncSession,
+    provider_id: str,
+    child_id: str,
+    presences: list[RecordHistory[Any]],
+    meals: list[RecordHistory[Any]],
+    reservations: list[RecordHistory[Any]],
+) -> AttendanceState:
+    """The state a correction of one of `child_id`'s records is decided against."""
+    return AttendanceState(
+        providers=await registry.load_providers(session, [provider_id]),
+        contracts=await registry.contracts_of(
+            session, provider_id=provider_id, child_ids=[child_id]
+        ),
+        presences=presences,
+        meals=meals,
+        reservations=reservations,
+    )
+
+
+async def show(
+    session: AsyncSession, principal: Principal, presence_id: str
+) -> tuple[Any, list[Any]]:
+    """A presence (its `presences` row) and its versions, first to current."""
     row = await repository.presence_row(session, presence_id)
     if row is None or not await may_see(session, principal, row):
-        raise NotFound(f"no presence {presence_id}")  # same answer: no leak
-    versions = await repository.presence_versions_of(session, row)
-    return PresenceHistoryOut(
-        **presence_out(row).model_dump(),
-        versions=[
-            VersionOut(
-                version=v.version,
-                start=v.start,
-                end=v.end,
-                status=v.status,
-                reason=v.reason,
-                recorded_at=v.recorded_at,
-            )
-            for v in versions
-        ],
-    )
+        raise UnknownRecord("presence", presence_id)  # same answer: no leak
+    return row, await repository.presence_versions_of(session, row)
 
 
 async def correct(
@@ -81,12 +73,13 @@ async def correct(
     reason: str,
     *,
     source: str,
-) -> PresenceOut:
-    """Amend (new times) or void (`amend` None) one of the provider's own presences."""
+) -> Any:
+    """Amend (new times) or void (`amend` None) one of the provider's own presences; its
+    `presences` row once corrected."""
     provider_id = access.provider_of(principal)
     row = await repository.presence_row(session, presence_id)
     if row is None or row.provider_id != provider_id:
-        raise NotFound(f"no presence {presence_id}")
+        raise UnknownRecord("presence", presence_id)
     await repository.lock_provider(session, provider_id)
     lo: datetime = min(row.start, amend.start.replace(tzinfo=None)) if amend else row.start
     hi: datetime = max(row.end, amend.end.replace(tzinfo=None)) if amend else row.end
@@ -94,35 +87,23 @@ async def correct(
         session, provider_id, [row.provider_record_id], {row.child_id}, lo, hi
     )
     history = next(h for h in p if h.key.record_id == row.provider_record_id)
-    state = AttendanceState(
-        providers=await registry.load_providers(session, [provider_id]),
-        contracts=await registry.contracts_of(
-            session, provider_id=provider_id, child_ids=[row.child_id]
-        ),
-        presences=p,
-        meals=m,
-        reservations=r,
-    )
+    state = await correction_state(session, provider_id, row.child_id, p, m, r)
     closed = await registry.closed_months(session)
-    try:
-        if amend is not None:
-            new, event = amend_presence(
-                history,
-                start=amend.start,
-                end=amend.end,
-                reason=reason,
-                state=state,
-                now=luxembourg_now(),
-                closed_months=closed,
-            )
-        else:
-            new, event = void_presence(
-                history, reason=reason, state=state, now=luxembourg_now(), closed_months=closed
-            )
-    except AttendanceDomainError as exc:
-        raise as_problem(exc) from exc
+    if amend is not None:
+        new, event = amend_presence(
+            history,
+            start=amend.start,
+            end=amend.end,
+            reason=reason,
+            state=state,
+            now=luxembourg_now(),
+            closed_months=closed,
+        )
+    else:
+        new, event = void_presence(
+            history, reason=reason, state=state, now=luxembourg_now(), closed_months=closed
+        )
     await repository.keep_first_version(session, presence_versions, row)
     await repository.save_presence_version(session, presence_id, new.current)
     await add_to_outbox(session, outbox, to_envelope(event, source=source, entity_id=presence_id))
-    updated = await repository.presence_row(session, presence_id)
-    return presence_out(updated)
+    return await repository.presence_row(session, presence_id)

@@ -1,4 +1,5 @@
-"""HTTP routes of ingest (provider systems), corrections and reads."""
+"""HTTP routes of ingest (provider systems), presence corrections and reads of presences
+and reservations: each maps its use case's outcome to HTTP."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_attendance import access
+from csa_attendance.domain.errors import Code
 from csa_attendance.presences import corrections, repository, service
 from csa_attendance.presences.reads import ReadFilter, page_of
 from csa_attendance.presences.schemas import (
@@ -21,10 +23,15 @@ from csa_attendance.presences.schemas import (
     PresenceIn,
     PresenceOut,
     PresencePage,
+    ReservationPage,
+    VersionOut,
     VoidIn,
+    presence_out,
+    reservation_out,
     valid_batch,
 )
-from csa_attendance.tables import presences
+from csa_attendance.problems import refusals_as_problems, violation_json
+from csa_attendance.tables import presences, reservations
 from csa_shared.auth import Principal
 from csa_shared.errors import Conflict, Forbidden, Unprocessable
 from csa_shared.http.app import runtime_of
@@ -60,6 +67,18 @@ def _json(body: bytes) -> Any:
         raise Unprocessable(f"malformed JSON: {exc}", code="malformed-json") from exc
 
 
+def _outcome_json(r: service.ItemOutcome) -> dict[str, Any]:
+    """An item's outcome as `ItemResultOut` documents it (no pydantic model per item)."""
+    return {
+        "index": r.index,
+        "record_id": r.record_id,
+        "kind": r.kind,
+        "outcome": r.outcome,
+        "id": r.id,
+        "errors": [violation_json(v) for v in r.errors] if r.errors else [],
+    }
+
+
 @router.post(
     "/presences",
     status_code=status.HTTP_201_CREATED,
@@ -79,16 +98,15 @@ async def post_presence(
 ) -> PresenceOut:
     runtime = runtime_of(request)
     provider_id = access.provider_of(principal)
-    raw = body.model_dump(mode="json", exclude_none=True)
     (result,) = await service.ingest(
-        unit, runtime.outbox, provider_id, [raw], source=runtime.source
+        unit, runtime.outbox, provider_id, [body], source=runtime.source
     )
     if result.outcome == "rejected":
         detail = "; ".join(f"{e.field}: {e.message}" for e in result.errors)
-        errors = [e.model_dump() for e in result.errors]
-        if any(e.code == "not_authorised" for e in result.errors):
+        errors = [violation_json(e) for e in result.errors]
+        if any(e.code is Code.NOT_AUTHORISED for e in result.errors):
             raise Forbidden(detail)
-        if any(e.code == "conflicting_repeat" for e in result.errors):
+        if any(e.code is Code.CONFLICTING_REPEAT for e in result.errors):
             raise Conflict(
                 detail, code="idempotency-conflict", errors=errors, existing_id=result.id
             )
@@ -96,7 +114,7 @@ async def post_presence(
     assert result.id is not None
     if result.outcome == "duplicate":
         response.status_code = status.HTTP_200_OK
-        return corrections.presence_out(await repository.presence_row(unit, result.id))
+        return presence_out(await repository.presence_row(unit, result.id))
     return PresenceOut(  # just inserted as posted: version 1, active (no read back)
         id=result.id,
         provider_id=provider_id,
@@ -133,28 +151,42 @@ async def post_batch(
     runtime = runtime_of(request)
     provider_id = access.provider_of(principal)
     raw = await request.body()
-    items = valid_batch(raw)  # the common case: every item valid, checked at once
-    if items is not None:
-        results = await service.ingest_valid(
-            unit, runtime.outbox, provider_id, items, source=runtime.source
-        )
-    else:
+    items: list[Any] | None = valid_batch(raw)  # the common case: all valid, checked at once
+    if items is None:  # some item is not: the service looks at each for per-item results
         body = _json(raw)
         if not isinstance(body, dict) or not isinstance(body.get("items"), list):
             raise Unprocessable("the body is an object with a list of items", code="invalid-input")
+        items = body["items"]
+    with refusals_as_problems():  # more than 1000 items: 413
         results = await service.ingest(
-            unit, runtime.outbox, provider_id, body["items"], source=runtime.source
+            unit, runtime.outbox, provider_id, items, source=runtime.source
         )
     count = Counter(r.outcome for r in results)
     document = {
         "accepted": count["accepted"],
         "duplicate": count["duplicate"],
         "rejected": count["rejected"],
-        "results": [r.as_json() for r in results],
+        "results": [_outcome_json(r) for r in results],
     }
     # `BatchOut`, serialised without a pydantic model per item (the results are built from
     # checked values, see `service.ItemOutcome`).
     return Response(orjson.dumps(document), media_type="application/json")
+
+
+async def _corrected(
+    request: Request,
+    unit: AsyncSession,
+    principal: Principal,
+    presence_id: str,
+    amend: AmendIn | None,
+    reason: str,
+) -> PresenceOut:
+    runtime = runtime_of(request)
+    with refusals_as_problems():
+        row = await corrections.correct(
+            unit, runtime.outbox, principal, presence_id, amend, reason, source=runtime.source
+        )
+    return presence_out(row)
 
 
 @router.post(
@@ -170,10 +202,7 @@ async def amend(
     unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> PresenceOut:
-    runtime = runtime_of(request)
-    return await corrections.correct(
-        unit, runtime.outbox, principal, presence_id, body, body.reason, source=runtime.source
-    )
+    return await _corrected(request, unit, principal, presence_id, body, body.reason)
 
 
 @router.post(
@@ -189,10 +218,7 @@ async def void(
     unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> PresenceOut:
-    runtime = runtime_of(request)
-    return await corrections.correct(
-        unit, runtime.outbox, principal, presence_id, None, body.reason, source=runtime.source
-    )
+    return await _corrected(request, unit, principal, presence_id, None, body.reason)
 
 
 @router.get(
@@ -206,7 +232,22 @@ async def show(
     unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> PresenceHistoryOut:
-    return await corrections.show(unit, principal, presence_id)
+    with refusals_as_problems():
+        row, versions = await corrections.show(unit, principal, presence_id)
+    return PresenceHistoryOut(
+        **presence_out(row).model_dump(),
+        versions=[
+            VersionOut(
+                version=v.version,
+                start=v.start,
+                end=v.end,
+                status=v.status,
+                reason=v.reason,
+                recorded_at=v.recorded_at,
+            )
+            for v in versions
+        ],
+    )
 
 
 @router.get(
@@ -221,5 +262,25 @@ async def list_presences(
     principal: Principal = Depends(authenticated),
 ) -> PresencePage:
     rows, total = await page_of(unit, principal, query, what="presences", table=presences)
-    items = [corrections.presence_out(r) for r in rows]
+    items = [presence_out(r) for r in rows]
     return PresencePage(items=items, total=total, limit=query.limit, offset=query.offset)
+
+
+@router.get(
+    "/reservations",
+    response_model=ReservationPage,
+    responses=problem_responses(422),
+    summary="Reservations: a provider's own, a parent's children's, or per provider (agents)",
+)
+async def list_reservations(
+    query: ReadFilter = Depends(),
+    unit: AsyncSession = UNIT,
+    principal: Principal = Depends(authenticated),
+) -> ReservationPage:
+    rows, total = await page_of(unit, principal, query, what="reservations", table=reservations)
+    return ReservationPage(
+        items=[reservation_out(r) for r in rows],
+        total=total,
+        limit=query.limit,
+        offset=query.offset,
+    )

@@ -1,6 +1,7 @@
-"""Every query of the ingest module: loading the state a batch is decided against, bulk
-inserts (COPY on PostgreSQL, one data-modifying statement for a few rows), corrections and
-reads.
+"""Every query of the presences module: loading the state a batch (or a correction, of a
+presence or a meal) is decided against, bulk inserts (COPY on PostgreSQL, one
+data-modifying statement for a few rows), presence corrections, and the reads of every
+list of declarations. A meal's own row and versions: `meals.repository`.
 
 Set queries take their keys and children as one array parameter on PostgreSQL
 (`= ANY($1)`): the statement text does not depend on the batch's size, so SQLAlchemy's
@@ -58,7 +59,8 @@ async def lock_provider(session: AsyncSession, provider_id: str) -> None:
 @functools.cache
 def row_type(table: Table) -> Any:
     """A namedtuple of `table`'s columns, for the rows of `select(table)` read in bulk: a
-    SQLAlchemy `Row` answers attribute access in Python (~0.4 µs each), a namedtuple in C."""
+    SQLAlchemy `Row` answers attribute access in Python, a namedtuple in C (the figures:
+    README's benchmark section)."""
     return namedtuple(f"{table.name}_row", table.c.keys())
 
 
@@ -95,10 +97,28 @@ def _presence(row: Any, start: datetime, end: datetime) -> PresenceDeclaration:
     )
 
 
+def _as_posted(row: Any, build: Any, recorded: Any) -> RecordVersion[Any]:
+    """A record's row as its only version (no version row: no `recorded_at`/`reason` to
+    look up, and a missing column on a Row is slow); it was recorded when the row was."""
+    return RecordVersion(
+        version=row.version if row.version > 1 else 1,
+        content=build(row, row),
+        status=RecordStatus(row.status),
+        recorded_at=recorded(row.created_at),
+        reason=None,
+    )
+
+
+def _recorded_at() -> Any:
+    """`as_luxembourg`, memoised: the rows of one ingest share their creation time."""
+    return functools.lru_cache(maxsize=None)(as_luxembourg)
+
+
 async def _histories(
     session: AsyncSession, versions: Table, key: str, rows: Sequence[Any], build: Any
 ) -> tuple[list[RecordHistory[Any]], dict[tuple[str, str], str]]:
-    """Histories of `rows`: version 1 rows are their own history; others read `versions`."""
+    """Histories of corrected records (presences, meals): version 1 rows are their own
+    history (`first_version`); the others read `versions`."""
     older = [r.id for r in rows if r.version > 1]
     by_id: dict[str, list[Any]] = {}
     if older:
@@ -110,22 +130,12 @@ async def _histories(
             v = make(row)
             by_id.setdefault(getattr(v, key), []).append(v)
     histories, ids = [], {}
-    # A row's version 1 was recorded when the row was (`first_version`); the rows of one
-    # ingest share their creation time, converted once.
-    recorded = functools.lru_cache(maxsize=None)(as_luxembourg)
+    recorded = _recorded_at()
     for row in rows:
         ids[(row.provider_id, row.provider_record_id)] = row.id
         chain = by_id.get(row.id)
-        if chain is None:  # the row is its only version (the usual case): no version row,
-            # so no `recorded_at`/`reason` to look up (a missing column on a Row is slow)
-            only = RecordVersion(
-                version=row.version if row.version > 1 else 1,
-                content=build(row, row),
-                status=RecordStatus(row.status),
-                recorded_at=recorded(row.created_at),
-                reason=None,
-            )
-            histories.append(RecordHistory((only,)))
+        if chain is None:  # the row is its only version (the usual case)
+            histories.append(RecordHistory((_as_posted(row, build, recorded),)))
             continue
         histories.append(
             RecordHistory(
@@ -142,6 +152,16 @@ async def _histories(
             )
         )
     return histories, ids
+
+
+def _uncorrected_histories(
+    rows: Sequence[Any], build: Any
+) -> tuple[list[RecordHistory[Any]], dict[tuple[str, str], str]]:
+    """Histories of records that have no corrections (reservations: no amend or void, so
+    no versions table): each row is its only version, as posted."""
+    recorded = _recorded_at()
+    ids = {(row.provider_id, row.provider_record_id): row.id for row in rows}
+    return [RecordHistory((_as_posted(row, build, recorded),)) for row in rows], ids
 
 
 async def _rows(session: AsyncSession, table: Table, *wheres: Any) -> list[Any]:
@@ -221,11 +241,8 @@ async def load_records(
             _window(session, reservations, children, lo, hi)
             & (reservations.c.provider_id == provider_id),
         )
-        r_hist, r_ids = await _histories(
-            session,
-            meal_versions,
-            "meal_id",
-            [r for r in r_rows if r.version == 1],
+        r_hist, r_ids = _uncorrected_histories(
+            r_rows,
             lambda r, v: ReservationDeclaration(
                 provider_id=r.provider_id,
                 record_id=r.provider_record_id,
@@ -338,15 +355,6 @@ async def presence_versions_of(session: AsyncSession, record: Any) -> list[Any]:
     return found or [first_version(record._mapping, presence_versions)]
 
 
-async def children_presences(
-    session: AsyncSession, children: set[str], lo: datetime, hi: datetime
-) -> list[Any]:
-    rows = await session.execute(
-        select(presences).where(_window(session, presences, children, lo, hi))
-    )
-    return list(rows)
-
-
 async def save_presence_version(
     session: AsyncSession, presence_id: str, version: RecordVersion[PresenceDeclaration]
 ) -> None:
@@ -367,14 +375,6 @@ async def save_presence_version(
             recorded_at=version.recorded_at,
         )
     )
-
-
-async def meals_of_children(session: AsyncSession, children: set[str], lo: date, hi: date) -> Any:
-    return (
-        await session.execute(
-            select(meals).where(meals.c.child_id.in_(children), meals.c.day.between(lo, hi))
-        )
-    ).all()
 
 
 async def search(
@@ -412,29 +412,3 @@ async def search(
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     rows = await session.execute(query.order_by(when, table.c.id).limit(limit).offset(offset))
     return list(rows), total
-
-
-async def meal_row(session: AsyncSession, meal_id: str) -> Any | None:
-    return (await session.execute(select(meals).where(meals.c.id == meal_id))).first()
-
-
-async def save_meal_version(
-    session: AsyncSession, meal_id: str, version: RecordVersion[MealDeclaration]
-) -> None:
-    c = version.content
-    await session.execute(
-        update(meals)
-        .where(meals.c.id == meal_id)
-        .values(day=c.day, count=c.count, version=version.version, status=version.status.value)
-    )
-    await session.execute(
-        meal_versions.insert().values(
-            meal_id=meal_id,
-            version=version.version,
-            day=c.day,
-            count=c.count,
-            status=version.status.value,
-            reason=version.reason,
-            recorded_at=version.recorded_at,
-        )
-    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -125,24 +125,6 @@ class PresencePage(BaseModel):
     offset: int
 
 
-class MealOut(BaseModel):
-    id: str
-    provider_id: str
-    record_id: str
-    child_id: str
-    day: date
-    count: int
-    version: int
-    status: str
-
-
-class MealPage(BaseModel):
-    items: list[MealOut]
-    total: int
-    limit: int
-    offset: int
-
-
 class ReservationOut(BaseModel):
     id: str
     provider_id: str
@@ -186,6 +168,30 @@ class VoidIn(BaseModel):
     )
 
     reason: SafeText = Field(min_length=1, max_length=500)
+
+
+def _timed_record(row: Any) -> dict[str, Any]:
+    """The fields of a stored presence or reservation (a `presences` or `reservations` row)."""
+    return {
+        "id": row.id,
+        "provider_id": row.provider_id,
+        "record_id": row.provider_record_id,
+        "child_id": row.child_id,
+        "start": row.start,
+        "end": row.end,
+        "version": row.version,
+        "status": row.status,
+    }
+
+
+def presence_out(row: Any) -> PresenceOut:
+    """A stored presence as the API shows it."""
+    return PresenceOut(**_timed_record(row))
+
+
+def reservation_out(row: Any) -> ReservationOut:
+    """A stored reservation as the API shows it."""
+    return ReservationOut(**_timed_record(row))
 
 
 def parse_item(raw: Any) -> Item:

@@ -8,16 +8,17 @@ and their outbox rows are written in bulk (`repository.insert_all`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_attendance.domain.batch import BATCH_LIMIT, ItemResult, Outcome, process_batch
-from csa_attendance.domain.errors import BatchTooLarge, Code
+from csa_attendance.domain.errors import BatchTooLarge, Code, Violation
 from csa_attendance.domain.ledger import AttendanceState
 from csa_attendance.domain.records import (
     Declaration,
@@ -27,76 +28,37 @@ from csa_attendance.domain.records import (
 )
 from csa_attendance.events import check_staged, staged_events
 from csa_attendance.presences import repository
-from csa_attendance.presences.schemas import Item, MealIn, Problem, parse_item
-from csa_attendance.problems import as_problem, violation_json
+from csa_attendance.presences.schemas import Item, MealIn, parse_item
 from csa_attendance.registry import repository as registry
 from csa_attendance.tables import meals, presences, reservations
 from csa_shared.clock import luxembourg_now
 from csa_shared.ids import uuid4_strings
 from csa_shared.messaging.outbox import outbox_batch_rows
 
-PRESENCE_RECORDED = "lu.csa.attendance.presence.recorded.v1"
 KIND = {
     PresenceDeclaration: "presence",
     MealDeclaration: "meal",
     ReservationDeclaration: "reservation",
 }
-
-
-def _rejected(index: int, raw: Any, errors: list[dict[str, str]]) -> ItemOutcome:
-    record_id = raw.get("record_id") if isinstance(raw, dict) else None
-    kind = raw.get("kind", "presence") if isinstance(raw, dict) else None
-    return _result(
-        index,
-        record_id if isinstance(record_id, str) else None,
-        kind if isinstance(kind, str) else None,
-        "rejected",
-        None,
-        [_problem(e) for e in errors],
-    )
-
-
-def _problem(error: dict[str, Any]) -> Problem:
-    return Problem.model_construct(
-        code=error["code"], field=error["field"], message=error["message"]
-    )
+NOT_THE_TOKENS_PROVIDER = Violation(
+    Code.NOT_AUTHORISED, "provider_id", "provider_id must be the token's provider"
+)
 
 
 @dataclass(slots=True)
 class ItemOutcome:
-    """The result of one item, as `ItemResultOut` documents it, built without a pydantic
-    model per item (values already checked); `as_json` is its JSON object."""
+    """The outcome of one item (`ItemResultOut` documents it as JSON): accepted, duplicate
+    or rejected with its violations; a plain dataclass, built once per item."""
 
     index: int
     record_id: str | None
     kind: str | None
     outcome: str
     id: str | None
-    errors: list[Problem]
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "record_id": self.record_id,
-            "kind": self.kind,
-            "outcome": self.outcome,
-            "id": self.id,
-            "errors": [e.model_dump() for e in self.errors] if self.errors else [],
-        }
+    errors: Sequence[Violation]
 
 
-def _result(
-    index: int,
-    record_id: str | None,
-    kind: str | None,
-    outcome: str,
-    id_: str | None,
-    errors: list[Problem],
-) -> ItemOutcome:
-    return ItemOutcome(index, record_id, kind, outcome, id_, errors)
-
-
-def _declaration(provider_id: str, item: Any) -> Declaration:
+def _declaration(provider_id: str, item: Item) -> Declaration:
     if isinstance(item, MealIn):
         return MealDeclaration(
             provider_id=provider_id,
@@ -115,42 +77,48 @@ def _declaration(provider_id: str, item: Any) -> Declaration:
     )
 
 
-def _parse(provider_id: str, raw_items: list[Any]) -> tuple[list[Any], dict[int, ItemOutcome]]:
-    """Items that parse, with their positions; the others are rejected right here."""
-    parsed: list[tuple[int, Declaration]] = []
-    rejected: dict[int, ItemOutcome] = {}
-    for index, raw in enumerate(raw_items):
-        try:
-            item = parse_item(raw)
-        except ValidationError as exc:
-            errors = [
-                {
-                    "code": Code.INVALID_VALUE.value,
-                    "field": ".".join(str(p) for p in e["loc"]) or "(item)",
-                    "message": e["msg"],
-                }
-                for e in exc.errors()
-            ]
-            rejected[index] = _rejected(index, raw, errors)
-            continue
-        _sort(provider_id, index, item, parsed, rejected)
-    return parsed, rejected
+def _invalid(index: int, raw: Any, exc: ValidationError) -> ItemOutcome:
+    """The outcome of an item that does not parse: its reasons, field by field."""
+    errors = [
+        Violation(Code.INVALID_VALUE, ".".join(str(p) for p in e["loc"]) or "(item)", e["msg"])
+        for e in exc.errors()
+    ]
+    record_id = raw.get("record_id") if isinstance(raw, dict) else None
+    kind = raw.get("kind", "presence") if isinstance(raw, dict) else None
+    return ItemOutcome(
+        index,
+        record_id if isinstance(record_id, str) else None,
+        kind if isinstance(kind, str) else None,
+        "rejected",
+        None,
+        errors,
+    )
 
 
 def _sort(
-    provider_id: str,
-    index: int,
-    item: Item,
-    parsed: list[tuple[int, Declaration]],
-    rejected: dict[int, ItemOutcome],
-) -> None:
-    """A valid item to `parsed` as a declaration, or to `rejected` if for another provider."""
-    if item.provider_id is not None and item.provider_id != provider_id:
-        msg = "provider_id must be the token's provider"
-        errors = [{"code": Code.NOT_AUTHORISED.value, "field": "provider_id", "message": msg}]
-        rejected[index] = _rejected(index, {"record_id": item.record_id, "kind": item.kind}, errors)
-        return
-    parsed.append((index, _declaration(provider_id, item)))
+    provider_id: str, items: Sequence[object]
+) -> tuple[list[tuple[int, Declaration]], dict[int, ItemOutcome]]:
+    """The items that are valid and the provider's, as declarations with their positions;
+    the others' outcomes (rejected) by position. An item already validated (a model) is
+    taken as is, a JSON value is validated here."""
+    parsed: list[tuple[int, Declaration]] = []
+    rejected: dict[int, ItemOutcome] = {}
+    for index, raw in enumerate(items):
+        if isinstance(raw, BaseModel):
+            item: Item = raw  # type: ignore[assignment]
+        else:
+            try:
+                item = parse_item(raw)
+            except ValidationError as exc:
+                rejected[index] = _invalid(index, raw, exc)
+                continue
+        if item.provider_id is not None and item.provider_id != provider_id:
+            rejected[index] = ItemOutcome(
+                index, item.record_id, item.kind, "rejected", None, [NOT_THE_TOKENS_PROVIDER]
+            )
+            continue
+        parsed.append((index, _declaration(provider_id, item)))
+    return parsed, rejected
 
 
 def _span(items: list[Declaration]) -> tuple[datetime, datetime]:
@@ -171,78 +139,55 @@ async def ingest(
     session: AsyncSession,
     outbox: Table,
     provider_id: str,
-    raw_items: list[Any],
+    items: Sequence[object],
     *,
     source: str,
     now: datetime | None = None,
 ) -> list[ItemOutcome]:
-    """Decide and store a batch; per-item results in the order of the items."""
-    if len(raw_items) > BATCH_LIMIT:
-        raise as_problem(BatchTooLarge(len(raw_items), BATCH_LIMIT))
-    parsed, results = _parse(provider_id, raw_items)
-    return await _ingest(session, outbox, provider_id, parsed, results, len(raw_items), source, now)
+    """Decide and store a batch; per-item outcomes in the order of the items.
 
-
-async def ingest_valid(
-    session: AsyncSession,
-    outbox: Table,
-    provider_id: str,
-    items: list[Item],
-    *,
-    source: str,
-    now: datetime | None = None,
-) -> list[ItemOutcome]:
-    """`ingest` of items already validated (the whole body at once, `schemas.valid_batch`):
-    the same results as `ingest` of their JSON."""
+    `items` as posted: models already validated (`schemas.valid_batch` checks a whole body
+    at once; `POST /presences` posts one) or JSON values, validated here one by one; the
+    same outcomes either way. More than `BATCH_LIMIT` items: `BatchTooLarge`, nothing
+    looked at."""
     if len(items) > BATCH_LIMIT:
-        raise as_problem(BatchTooLarge(len(items), BATCH_LIMIT))
-    parsed: list[tuple[int, Declaration]] = []
-    results: dict[int, ItemOutcome] = {}
-    for index, item in enumerate(items):
-        _sort(provider_id, index, item, parsed, results)
-    return await _ingest(session, outbox, provider_id, parsed, results, len(items), source, now)
-
-
-async def _ingest(
-    session: AsyncSession,
-    outbox: Table,
-    provider_id: str,
-    parsed: list[tuple[int, Declaration]],
-    results: dict[int, ItemOutcome],
-    size: int,
-    source: str,
-    now: datetime | None,
-) -> list[ItemOutcome]:
-    now = now or luxembourg_now()
+        raise BatchTooLarge(len(items), BATCH_LIMIT)
+    parsed, results = _sort(provider_id, items)
     if parsed:
         decls = [d for _, d in parsed]
-        children = {d.child_id for d in decls}
-        lo, hi = _span(decls)
-        # Not guarded by the lock (it serialises the provider's records only), so read first.
-        known = await registry.load_providers(session, [provider_id])
-        contracts = await registry.contracts_of(
-            session, provider_id=provider_id, child_ids=children
-        )
-        closed = await registry.closed_months(session)
-        await repository.lock_provider(session, provider_id)  # held until the commit
-        p, m, r, stored_ids = await repository.load_records(
-            session,
-            provider_id,
-            [d.record_id for d in decls],
-            children,
-            lo,
-            hi,
-            kinds={KIND[type(d)] for d in decls},
-        )
-        state = AttendanceState(
-            providers=known, contracts=contracts, presences=p, meals=m, reservations=r
-        )
-        decided = process_batch(decls, state, now=now, closed_months=closed)
+        decided, stored_ids = await _decide(session, provider_id, decls, now or luxembourg_now())
         outs = await _store(session, outbox, decls, decided, stored_ids, source=source)
         for (index, _), out in zip(parsed, outs, strict=True):
             out.index = index
             results[index] = out
-    return [results[i] for i in range(size)]
+    return [results[i] for i in range(len(items))]
+
+
+async def _decide(
+    session: AsyncSession, provider_id: str, decls: list[Declaration], now: datetime
+) -> tuple[list[ItemResult], dict[str, dict[tuple[str, str], str]]]:
+    """The domain's decision on each declaration, against the state it loads (under the
+    provider's lock, held until the commit), and the stored records' ids by kind."""
+    children = {d.child_id for d in decls}
+    lo, hi = _span(decls)
+    # Not guarded by the lock (it serialises the provider's records only), so read first.
+    known = await registry.load_providers(session, [provider_id])
+    contracts = await registry.contracts_of(session, provider_id=provider_id, child_ids=children)
+    closed = await registry.closed_months(session)
+    await repository.lock_provider(session, provider_id)
+    p, m, r, stored_ids = await repository.load_records(
+        session,
+        provider_id,
+        [d.record_id for d in decls],
+        children,
+        lo,
+        hi,
+        kinds={KIND[type(d)] for d in decls},
+    )
+    state = AttendanceState(
+        providers=known, contracts=contracts, presences=p, meals=m, reservations=r
+    )
+    return process_batch(decls, state, now=now, closed_months=closed), stored_ids
 
 
 async def _store(
@@ -267,7 +212,7 @@ async def _store(
         kind = KIND[type(decl)]
         ids = stored_ids[kind]
         key = (decl.provider_id, decl.record_id)
-        errors: list[Problem] = []
+        errors: Sequence[Violation] = ()
         if is_new:
             record_id: str | None = next(new_ids)
             assert record_id is not None and result.event is not None
@@ -277,9 +222,9 @@ async def _store(
         else:
             record_id = ids.get(key)
             if result.outcome is Outcome.REJECTED:
-                errors = [_problem(violation_json(v)) for v in result.violations]
+                errors = result.violations
         outs.append(
-            _result(result.index, decl.record_id, kind, result.outcome.value, record_id, errors)
+            ItemOutcome(result.index, decl.record_id, kind, result.outcome.value, record_id, errors)
         )
     staged = staged_events(events, source=source)
     checked: set[type] = set()

@@ -1,0 +1,2 @@
+"""Meal records declared by provider systems: corrections and reads (their ingest is the
+batch's, `presences`)."""

@@ -1,0 +1,92 @@
+"""HTTP routes of meal records: corrections (provider systems) and reads."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from csa_attendance.meals import service
+from csa_attendance.meals.schemas import (
+    MealAmendIn,
+    MealOut,
+    MealPage,
+    corrected_meal_out,
+    meal_out,
+)
+from csa_attendance.presences.reads import ReadFilter, page_of
+from csa_attendance.presences.schemas import VoidIn
+from csa_attendance.problems import refusals_as_problems
+from csa_attendance.tables import meals
+from csa_shared.auth import Principal
+from csa_shared.http.app import runtime_of
+from csa_shared.http.auth import authenticated
+from csa_shared.http.problems import problem_responses
+from csa_shared.http.unit_of_work import UNIT
+
+router = APIRouter(tags=["presences"])
+CORRECTION_PROBLEMS = problem_responses(404, 422)
+
+
+async def _corrected(
+    request: Request,
+    unit: AsyncSession,
+    principal: Principal,
+    meal_id: str,
+    amend: MealAmendIn | None,
+    reason: str,
+) -> MealOut:
+    runtime = runtime_of(request)
+    with refusals_as_problems():
+        row, current = await service.correct_meal(
+            unit, runtime.outbox, principal, meal_id, amend, reason, source=runtime.source
+        )
+    return corrected_meal_out(row, current)
+
+
+@router.post(
+    "/meals/{meal_id}/amend",
+    response_model=MealOut,
+    responses=CORRECTION_PROBLEMS,
+    summary="Amend a meal record's day or count with a reason",
+)
+async def amend(
+    meal_id: str,
+    body: MealAmendIn,
+    request: Request,
+    unit: AsyncSession = UNIT,
+    principal: Principal = Depends(authenticated),
+) -> MealOut:
+    return await _corrected(request, unit, principal, meal_id, body, body.reason)
+
+
+@router.post(
+    "/meals/{meal_id}/void",
+    response_model=MealOut,
+    responses=CORRECTION_PROBLEMS,
+    summary="Void a meal record with a reason",
+)
+async def void(
+    meal_id: str,
+    body: VoidIn,
+    request: Request,
+    unit: AsyncSession = UNIT,
+    principal: Principal = Depends(authenticated),
+) -> MealOut:
+    return await _corrected(request, unit, principal, meal_id, None, body.reason)
+
+
+@router.get(
+    "/meals",
+    response_model=MealPage,
+    responses=problem_responses(422),
+    summary="Meals: a provider's own, a parent's children's, or per provider (agents)",
+)
+async def list_meals(
+    query: ReadFilter = Depends(),
+    unit: AsyncSession = UNIT,
+    principal: Principal = Depends(authenticated),
+) -> MealPage:
+    rows, total = await page_of(unit, principal, query, what="meals", table=meals)
+    return MealPage(
+        items=[meal_out(r) for r in rows], total=total, limit=query.limit, offset=query.offset
+    )

@@ -1,0 +1,69 @@
+"""Use cases of meal corrections: amend (day / count) or void a meal record with a reason,
+a new version appended, history kept."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from csa_attendance import access
+from csa_attendance.domain.corrections import amend_meal, void_meal
+from csa_attendance.domain.errors import UnknownRecord
+from csa_attendance.domain.records import MealDeclaration, RecordVersion
+from csa_attendance.events import to_envelope
+from csa_attendance.meals import repository
+from csa_attendance.meals.schemas import MealAmendIn
+from csa_attendance.presences import repository as records
+from csa_attendance.presences.corrections import correction_state
+from csa_attendance.registry import repository as registry
+from csa_attendance.tables import meal_versions
+from csa_shared.auth import Principal
+from csa_shared.clock import luxembourg_now
+from csa_shared.messaging.outbox import add_to_outbox
+
+
+async def correct_meal(
+    unit: AsyncSession,
+    outbox: Table,
+    principal: Principal,
+    meal_id: str,
+    amend: MealAmendIn | None,
+    reason: str,
+    *,
+    source: str,
+) -> tuple[Any, RecordVersion[MealDeclaration]]:
+    """Amend (new day and count) or void (`amend` None) one of the provider's own meals:
+    the meal's row as it was read and its new current version. Refusals are raised as
+    domain errors (`UnknownRecord` for a meal that is not the provider's)."""
+    provider_id = access.provider_of(principal)
+    row = await repository.meal_row(unit, meal_id)
+    if row is None or row.provider_id != provider_id:
+        raise UnknownRecord("meal", meal_id)
+    await records.lock_provider(unit, provider_id)
+    days = [row.day, amend.day] if amend else [row.day]
+    lo, hi = datetime.combine(min(days), time()), datetime.combine(max(days), time.max)
+    p, m, r, _ = await records.load_records(
+        unit, provider_id, [row.provider_record_id], {row.child_id}, lo, hi
+    )
+    history = next(h for h in m if h.key.record_id == row.provider_record_id)
+    closed = await registry.closed_months(unit)
+    if amend is None:
+        new, event = void_meal(history, reason=reason, now=luxembourg_now(), closed_months=closed)
+    else:
+        state = await correction_state(unit, provider_id, row.child_id, p, m, r)
+        new, event = amend_meal(
+            history,
+            day=amend.day,
+            count=amend.count,
+            reason=reason,
+            state=state,
+            now=luxembourg_now(),
+            closed_months=closed,
+        )
+    await records.keep_first_version(unit, meal_versions, row)
+    await repository.save_meal_version(unit, meal_id, new.current)
+    await add_to_outbox(unit, outbox, to_envelope(event, source=source, entity_id=meal_id))
+    return row, new.current
