@@ -143,3 +143,15 @@ def test_an_idle_session_expires_and_a_full_store_drops_the_least_recent() -> No
     assert store.get(first.id) is None  # idle since 30 s too: 65 s > 60 s
     rotated = store.rotate(store.new())
     assert store.get(rotated.id) is rotated and len(store) == 1
+
+
+async def test_the_portal_alone_serves_the_same_pages_under_portal_and_answers_healthz() -> None:
+    from csa_portal.__main__ import create_standalone_app
+
+    app = create_standalone_app()
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="https://portal.test"
+    ) as client:
+        assert (await client.get("/healthz")).json() == {"status": "ok"}
+        page = await client.get("/portal/register")
+        assert page.status_code == 200 and 'action="/portal/register"' in page.text
