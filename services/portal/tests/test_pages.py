@@ -152,6 +152,7 @@ async def test_the_portal_alone_serves_the_same_pages_under_portal_and_answers_h
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="https://portal.test"
     ) as client:
-        assert (await client.get("/healthz")).json() == {"status": "ok"}
+        for probe in ("/healthz", "/readyz"):
+            assert (await client.get(probe)).json() == {"status": "ok"}
         page = await client.get("/portal/register")
         assert page.status_code == 200 and 'action="/portal/register"' in page.text

@@ -29,7 +29,9 @@ def create_standalone_app() -> FastAPI:
 
     root = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
 
+    # no database and no bus: alive is ready (a service that is down shows as a message page)
     @root.get("/healthz")
+    @root.get("/readyz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
