@@ -209,7 +209,42 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
     page.get_by_label("The 6 digits of the SMS").fill(_sms_code(platform, before))
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("link", name="March 2025")).to_be_visible()
-
     axe.check(page)
-    assert len(axe.pages) == 12
+
+    # on a 360 px wide phone the page itself does not scroll sideways (wide tables do)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.get_by_role("link", name="March 2025").click()
+    expect(page.locator("#parent-total")).to_have_text("€141.25")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # five wrong SMS codes lock the account (a wrong password alone never says so)
+    page.get_by_role("button", name="Log out").click()
+    page.goto(f"{portal}/login")
+    before = _newest_sms(platform)
+    page.get_by_label("IAM code").fill(iam)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    wrong = f"{(int(_sms_code(platform, before)) + 1) % 1_000_000:06d}"
+    for _ in range(5):
+        page.get_by_label("The 6 digits of the SMS").fill(wrong)
+        page.get_by_role("button", name="Confirm").click()
+        if page.get_by_role("link", name="Start again").count():
+            break
+    expect(page.get_by_role("alert")).to_have_text(
+        "Too many failed attempts: the account is locked for a while. Try again later."
+    )
+    axe.check(page)
+
+    assert len(axe.pages) == 13
     assert axe.violations == [], axe.violations
+
+
+def test_axe_reports_a_critical_violation_where_there_is_one(page: Page) -> None:
+    """The check above would pass on any page if axe found nothing at all."""
+    axe = Axe()
+    page.set_content(
+        '<html lang="en"><head><title>t</title></head>'
+        '<body><main><img src="x.png"></main></body></html>'
+    )
+    axe.check(page)
+    assert [v["id"] for _, v in axe.violations] == ["image-alt"]
