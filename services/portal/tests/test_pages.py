@@ -156,3 +156,12 @@ async def test_the_portal_alone_serves_the_same_pages_under_portal_and_answers_h
             assert (await client.get(probe)).json() == {"status": "ok"}
         page = await client.get("/portal/register")
         assert page.status_code == 200 and 'action="/portal/register"' in page.text
+
+
+async def test_the_stylesheet_may_be_cached_the_pages_may_not(portal: httpx.AsyncClient) -> None:
+    sheet = await portal.get("/portal/static/portal.css")
+    assert sheet.status_code == 200 and "cache-control" not in sheet.headers
+    assert "content-security-policy" in sheet.headers
+    assert (await portal.get("/portal/")).headers["cache-control"] == "no-store"
+    missing = await portal.get("/portal/static/nope.css")
+    assert missing.status_code == 404 and 'href="/portal/static/portal.css"' in missing.text

@@ -27,6 +27,7 @@ from csa_portal.web import (
     language_of,
     portal_of,
     redirect,
+    remember_base_path,
     render,
     visitor,
 )
@@ -57,8 +58,10 @@ def create_portal_app(
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        # before routing, which rewrites the scope's root_path for the static mount
+        private = not request.url.path.startswith(remember_base_path(request) + "/static/")
         response = await call_next(request)
-        add_security_headers(response, private=not request.url.path.startswith(_static(request)))
+        add_security_headers(response, private=private)
         return response
 
     @app.exception_handler(HTTPException)
@@ -122,7 +125,3 @@ def create_portal_app(
     app.include_router(invoice_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
-
-
-def _static(request: Request) -> str:
-    return base_path(request) + "/static/"

@@ -59,8 +59,18 @@ def portal_of(request: Request) -> Portal:
 
 
 def base_path(request: Request) -> str:
-    """Where the portal is mounted (``/portal`` in the embedded platform)."""
+    """Where the portal is mounted (``/portal`` in the embedded platform): as the request
+    came in (``remember_base_path``), since routing into a mount rewrites ``root_path``."""
+    remembered = request.scope.get("csa_portal_base")
+    if remembered is not None:
+        return str(remembered)
     return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def remember_base_path(request: Request) -> str:
+    base = base_path(request)
+    request.scope["csa_portal_base"] = base
+    return base
 
 
 def language_of(request: Request) -> str:
