@@ -96,6 +96,15 @@ def _letter_codes(platform: Platform) -> tuple[str, str]:
         return found
 
 
+def _tab_to(page: Page, field_id: str) -> None:
+    """Press Tab until the field has the focus (a keyboard-only visitor's way there)."""
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == field_id:
+            return
+    raise AssertionError(f"Tab never reaches #{field_id}")
+
+
 def _fill_registration(page: Page, iam: str, linking: str) -> None:
     page.get_by_label("IAM code").fill(iam)
     page.get_by_label("Linking code").fill(linking)
@@ -203,11 +212,18 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
     page.get_by_label("Password").fill("not the password at all")
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("alert")).to_have_text("IAM code or password not valid.")
+    # again with the keyboard only: Tab to each field, type, Enter
     before = _newest_sms(platform)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("The 6 digits of the SMS").fill(_sms_code(platform, before))
-    page.get_by_role("button", name="Confirm").click()
+    page.goto(f"{portal}/login")
+    _tab_to(page, "iam_code")
+    page.keyboard.type(iam)
+    _tab_to(page, "password")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="SMS code")).to_be_visible()
+    _tab_to(page, "code")
+    page.keyboard.type(_sms_code(platform, before))
+    page.keyboard.press("Enter")
     expect(page.get_by_role("link", name="March 2025")).to_be_visible()
     axe.check(page)
 
