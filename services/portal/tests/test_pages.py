@@ -165,3 +165,12 @@ async def test_the_stylesheet_may_be_cached_the_pages_may_not(portal: httpx.Asyn
     assert (await portal.get("/portal/")).headers["cache-control"] == "no-store"
     missing = await portal.get("/portal/static/nope.css")
     assert missing.status_code == 404 and 'href="/portal/static/portal.css"' in missing.text
+
+
+async def test_the_language_links_come_back_to_the_same_page_with_its_query(
+    portal: httpx.AsyncClient,
+) -> None:
+    page = await portal.get("/portal/login", params={"from": "letter"})
+    assert 'href="/portal/language/de?next=/login%3Ffrom%3Dletter"' in page.text
+    back = await portal.get("/portal/language/de", params={"next": "/login?from=letter"})
+    assert back.headers["location"] == "/portal/login?from=letter"

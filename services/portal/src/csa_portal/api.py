@@ -115,6 +115,11 @@ class PublicApis:
     async def profile(self, token: str) -> dict[str, Any]:
         return dict((await self._send("GET", "identity", "/me", token=token)).json())
 
+    # --- membership: the children's contracts (their names) ------------------------------
+
+    async def contracts(self, token: str) -> list[dict[str, Any]]:
+        return list((await self._send("GET", "membership", "/contracts", token=token)).json())
+
     # --- billing: invoices ---------------------------------------------------------------
 
     async def invoices(self, token: str) -> list[dict[str, Any]]:

@@ -103,6 +103,19 @@ async def fetched(request: Request, call: Callable[[PublicApis, str], Awaitable[
     return await as_parent(request, session, lambda token: call(apis, token))
 
 
+async def _child_names(request: Request) -> dict[str, str]:
+    """Each child's name from its contract; the invoices show without them should
+    membership not answer."""
+    try:
+        contracts = await fetched(request, PublicApis.contracts)
+    except ApiError:
+        return {}
+    return {
+        str(c["child_id"]): f"{c.get('child_first_name', '')} {c.get('child_last_name', '')}"
+        for c in contracts
+    }
+
+
 @router.get("/invoices")
 async def invoices(request: Request, child: str = "") -> Response:
     found = await fetched(request, PublicApis.invoices)
@@ -113,6 +126,7 @@ async def invoices(request: Request, child: str = "") -> Response:
         current_session(request),
         groups=[g for g in groups if not child or g[0] == child],
         children=[c for c, _ in groups],
+        names=await _child_names(request),
         child=child,
         welcome=request.query_params.get("welcome") == "1",
         email_rejected=request.query_params.get("email") == "rejected",

@@ -121,6 +121,12 @@ def redirect(request: Request, path: str, session: Session | None = None) -> Res
     return response
 
 
+def _here(request: Request) -> str:
+    """This page within the portal, with its query (the language switch comes back here)."""
+    path = request.url.path.removeprefix(base_path(request)) or "/"
+    return f"{path}?{request.url.query}" if request.url.query else path
+
+
 def render(
     request: Request,
     template: str,
@@ -135,7 +141,7 @@ def render(
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         fmt=Formats(language),
         base=base_path(request),
-        here=request.url.path.removeprefix(base_path(request)) or "/",
+        here=_here(request),
         csrf_token=session.csrf_token if session else "",
         signed_in=bool(session and session.signed_in),
         **context,

@@ -151,6 +151,7 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
 
     # the invoices, per child, newest month first
     expect(page.get_by_role("heading", name="Invoices", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Mia Muller")).to_be_visible()  # her contract
     axe.check(page)
     page.get_by_role("link", name="March 2025").click()
 
