@@ -48,6 +48,7 @@ typecheck: install
 
 test: install lint typecheck
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-chromium.sh
 	$(BIN)/pytest
 	@echo "the rules tests again on the pure-Python engine (the sources a developer edits):"
 	CSA_PURE_PYTHON=1 $(BIN)/pytest -q -p no:cacheprovider services/billing/tests/unit -k week

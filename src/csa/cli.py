@@ -87,6 +87,7 @@ def run(
     console.print(f"[bold]CSA platform (embedded)[/] — data in {settings.var_dir.resolve()}")
     for name in SERVICES:
         console.print(f"  {name:<11} API {base}/{name}/v1   docs {base}/{name}/docs")
+    console.print(f"  {'portal':<11} web {base}/portal/  (the parents' site)")
     console.print("Ctrl-C stops it.")
     uvicorn.run(web, host=settings.http_host, port=settings.http_port, log_config=None)
 

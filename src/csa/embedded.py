@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from csa.services import all_definitions
+from csa_portal.app import create_portal_app
 from csa_shared.bus.memory import InProcessBus
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
@@ -25,6 +26,8 @@ def create_embedded_app(settings: Settings) -> FastAPI:
         runtime = definition.build_runtime(settings, bus=bus)
         runtimes.append(runtime)
         apps[definition.name] = definition.create_app(runtime, manage_lifecycle=False)
+    # the parent portal calls the four APIs over HTTP, here on this process's own port
+    portal = create_portal_app(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -40,6 +43,7 @@ def create_embedded_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            await portal.state.portal.apis.close()
             for runtime in runtimes:
                 await runtime.stop()
             await bus.stop()
@@ -49,7 +53,7 @@ def create_embedded_app(settings: Settings) -> FastAPI:
 
     @root.get("/")
     async def index() -> dict[str, Any]:
-        return {
+        services: dict[str, Any] = {
             name: {
                 "api": f"/{name}/v1",
                 "docs": f"/{name}/docs",
@@ -57,6 +61,7 @@ def create_embedded_app(settings: Settings) -> FastAPI:
             }
             for name in apps
         }
+        return services | {"portal": {"web": "/portal/"}}
 
     @root.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -64,4 +69,5 @@ def create_embedded_app(settings: Settings) -> FastAPI:
 
     for name, app in apps.items():
         root.mount(f"/{name}", app)
+    root.mount("/portal", portal)
     return root

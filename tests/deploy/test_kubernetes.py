@@ -111,8 +111,8 @@ def test_every_container_is_non_root_read_only_capability_free_and_sized(overlay
             tmp = [m for m in container.get("volumeMounts", []) if m["mountPath"] == "/tmp"]
             assert tmp and tmp[0]["name"] in tmp_volumes, f"{where}: /tmp is not an emptyDir"
             checked += 1
-    # 4 deployments + 4 migration jobs + 2 cron jobs
-    assert checked == 10
+    # 4 deployments + the portal's + 4 migration jobs + 2 cron jobs
+    assert checked == 11
 
 
 def test_every_long_running_container_has_liveness_and_readiness_probes(overlay):
@@ -352,10 +352,31 @@ def test_identity_ingress_requests_luxtrust_client_certificates_and_passes_them_
         for rule in ingress["spec"]["rules"]
         for path in rule["http"]["paths"]
     }
-    assert backends == {f"csa-{svc}" for svc in SERVICES}
+    assert backends == {f"csa-{svc}" for svc in SERVICES} | {"csa-portal"}
     api = one(docs, "Ingress", "csa-api")
     assert not any("auth-tls" in key for key in api["metadata"].get("annotations", {}))
     assert all(i["spec"].get("tls") for i in by_kind(docs, "Ingress"))
+
+
+def test_the_portal_reaches_only_the_four_apis_and_is_served_under_portal(overlay):
+    _, docs = overlay
+    portal = one(docs, "Deployment", "csa-portal")
+    container = portal["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"] == ["python", "-m", "csa_portal"]
+    assert "env" not in container  # no secret: the parent's tokens are its only credentials
+    egress = one(docs, "NetworkPolicy", "csa-portal-egress")["spec"]["egress"]
+    assert [rule["ports"] for rule in egress] == [[{"protocol": "TCP", "port": 8000}]]
+    assert {p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for p in egress[0]["to"]} == {
+        f"csa-{svc}" for svc in SERVICES
+    }
+    config = next(
+        c["data"] for c in by_kind(docs, "ConfigMap") if "PORTAL_BILLING_URL" in c["data"]
+    )
+    assert config["PORTAL_COOKIE_SECURE"] == "true"
+    ingress = one(docs, "Ingress", "csa-portal")
+    assert ingress["spec"]["rules"][0]["http"]["paths"][0]["path"] == "/portal"
+    for kind in ("Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"):
+        assert one(docs, kind, "csa-portal")
 
 
 def test_kafka_topics_have_the_fields_strimzi_requires(overlay):

@@ -42,7 +42,7 @@ def _readme_table() -> dict[str, str]:
 
 def _settings_classes() -> set[type[BaseSettings]]:
     """The shared settings classes and every one a service defines (all modules imported)."""
-    for package in ("csa_shared", *(f"csa_{s}" for s in SERVICES), "csa"):
+    for package in ("csa_shared", *(f"csa_{s}" for s in SERVICES), "csa_portal", "csa"):
         root = importlib.import_module(package)
         for module in pkgutil.walk_packages(root.__path__, f"{package}."):
             if not any(part in module.name for part in (".migrations", ".testing", "__main__")):

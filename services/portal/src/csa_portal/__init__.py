@@ -1,0 +1,1 @@
+"""The parent portal: a server-rendered backend-for-frontend over the services' public APIs."""

@@ -1,0 +1,134 @@
+"""The four services' public HTTP APIs, called as a mobile app would: JSON over HTTP with the
+parent's own bearer token (never a service credential of the portal's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class ApiError(Exception):
+    """A service answered with a problem (RFC 9457) or could not be reached."""
+
+    def __init__(self, status: int, code: str, detail: str = "") -> None:
+        super().__init__(f"{status} {code}: {detail}")
+        self.status = status
+        self.code = code
+        self.detail = detail
+
+
+def _problem(response: httpx.Response) -> ApiError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    slug = str(body.get("type", "")).rsplit("/", 1)[-1]
+    code = str(body.get("error") or slug or f"http.{response.status_code}")
+    return ApiError(response.status_code, code, str(body.get("detail", "")))
+
+
+class PublicApis:
+    """One HTTP client for all four services; ``urls`` maps a service to its base URL."""
+
+    def __init__(
+        self, urls: dict[str, str], *, timeout: float, transport: httpx.AsyncBaseTransport | None
+    ) -> None:
+        self._urls = urls
+        self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def _send(
+        self,
+        method: str,
+        service: str,
+        path: str,
+        *,
+        token: str | None = None,
+        language: str | None = None,
+        json: Any = None,
+        expect: tuple[int, ...] = (200,),
+    ) -> httpx.Response:
+        headers = {"Accept-Language": language} if language else {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            response = await self._http.request(
+                method, f"{self._urls[service]}/v1{path}", json=json, headers=headers
+            )
+        except httpx.HTTPError as exc:
+            raise ApiError(503, "service.unreachable", str(exc)) from exc
+        if response.status_code not in expect:
+            raise _problem(response)
+        return response
+
+    # --- identity: accounts and sessions -------------------------------------------------
+
+    async def start_registration(self, body: dict[str, str], language: str) -> dict[str, Any]:
+        response = await self._send(
+            "POST", "identity", "/registrations", json=body, language=language, expect=(202,)
+        )
+        return dict(response.json())
+
+    async def confirm_registration(self, flow_id: str, code: str, language: str) -> dict[str, Any]:
+        body = {"flow_id": flow_id, "code": code}
+        response = await self._send(
+            "POST",
+            "identity",
+            "/registrations/confirm",
+            json=body,
+            language=language,
+            expect=(201,),
+        )
+        return dict(response.json())
+
+    async def start_login(self, iam_code: str, password: str, language: str) -> dict[str, Any]:
+        body = {"iam_code": iam_code, "password": password}
+        response = await self._send(
+            "POST", "identity", "/login", json=body, language=language, expect=(202,)
+        )
+        return dict(response.json())
+
+    async def complete_login(self, flow_id: str, code: str, language: str) -> dict[str, Any]:
+        body = {"flow_id": flow_id, "code": code}
+        response = await self._send(
+            "POST", "identity", "/login/complete", json=body, language=language
+        )
+        return dict(response.json())
+
+    async def refresh(self, refresh_token: str) -> dict[str, Any]:
+        body = {"refresh_token": refresh_token}
+        response = await self._send("POST", "identity", "/sessions/refresh", json=body)
+        return dict(response.json())
+
+    async def logout(self, refresh_token: str) -> None:
+        body = {"refresh_token": refresh_token}
+        await self._send("POST", "identity", "/logout", json=body, expect=(204,))
+
+    async def set_email(self, token: str, email: str) -> None:
+        await self._send("PUT", "identity", "/me/email", token=token, json={"email": email})
+
+    async def profile(self, token: str) -> dict[str, Any]:
+        return dict((await self._send("GET", "identity", "/me", token=token)).json())
+
+    # --- membership: the children's contracts (their names) ------------------------------
+
+    async def contracts(self, token: str) -> list[dict[str, Any]]:
+        return list((await self._send("GET", "membership", "/contracts", token=token)).json())
+
+    # --- billing: invoices ---------------------------------------------------------------
+
+    async def invoices(self, token: str) -> list[dict[str, Any]]:
+        return list((await self._send("GET", "billing", "/invoices", token=token)).json())
+
+    async def invoice(self, token: str, invoice_id: str) -> dict[str, Any]:
+        response = await self._send("GET", "billing", f"/invoices/{invoice_id}", token=token)
+        return dict(response.json())
+
+    async def invoice_pdf(self, token: str, invoice_id: str) -> bytes:
+        response = await self._send("GET", "billing", f"/invoices/{invoice_id}.pdf", token=token)
+        return response.content
