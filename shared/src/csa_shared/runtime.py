@@ -60,7 +60,8 @@ class ServiceRuntime:
     consumers: list[InboxConsumer] = field(default_factory=list, init=False)
     token_verifier: TokenVerifier = field(init=False)
     background: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
-    # checks of /readyz beside the database and the bus, e.g. identity's signing key
+    # checks of /readyz beside the database and the bus, e.g. identity's signing key or the
+    # key set that verifies tokens
     readiness: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
@@ -74,6 +75,11 @@ class ServiceRuntime:
             poll_seconds=self.settings.outbox_poll_seconds,
         )
         self.token_verifier = token_verifier(self.settings, self.name)
+        # No key, every request a 401: not ready (IDENTITY_URL unset or unanswered). Identity
+        # checks its own signing key instead; embedded identity (dev mode, no IDENTITY_URL)
+        # writes the key file only when it first signs.
+        if self.name != "identity" and (self.settings.identity_url or not self.settings.dev_mode):
+            self.readiness["token_keys"] = lambda: self.token_verifier.usable()
 
     @property
     def outbox(self) -> Table:
