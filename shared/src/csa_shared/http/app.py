@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from csa_shared.http.limits import BodyLimitMiddleware
 from csa_shared.http.middleware import RequestContextMiddleware
 from csa_shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
+from csa_shared.http.retry import RetryTransientReads
 from csa_shared.http.unit_of_work import check_commits_before_response
 from csa_shared.runtime import ServiceRuntime
 
@@ -75,6 +76,7 @@ def create_service_app(
     app.state.runtime = runtime
     limit = runtime.settings.max_body_bytes_of(runtime.name)
     app.add_middleware(BodyLimitMiddleware, limit=limit, larger=larger_bodies)
+    app.add_middleware(RetryTransientReads)
     app.add_middleware(RequestContextMiddleware, service=runtime.name)  # outermost: counts 413s
     install_problem_handlers(app)
     check_commits_before_response(routers)
