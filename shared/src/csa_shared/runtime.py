@@ -60,6 +60,11 @@ class ServiceRuntime:
     consumers: list[InboxConsumer] = field(default_factory=list, init=False)
     token_verifier: TokenVerifier = field(init=False)
     background: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
+    # jobs spawned by start() beside the requests until stop(), by name (e.g. billing's
+    # resume of closes a dead process left half-way)
+    at_start: dict[str, Callable[[], Coroutine[Any, Any, Any]]] = field(
+        default_factory=dict, init=False
+    )
     # checks of /readyz beside the database and the bus, e.g. identity's signing key or the
     # key set that verifies tokens
     readiness: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict, init=False)
@@ -112,6 +117,8 @@ class ServiceRuntime:
             await self.bus.start()
         if relay:
             self.relay.start()
+        for name, job in self.at_start.items():
+            self.spawn(job(), name=name)
 
     def spawn(self, work: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
         """Run `work` beside the requests until it ends or `stop()` cancels it: a job
