@@ -9,10 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy import Column, MetaData, String, Table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from csa_shared.bus.kafka import KafkaBus
 from csa_shared.composition import ServiceDefinition
 from csa_shared.db import create_engine
 from csa_shared.http.problems import PROBLEM_JSON, TRANSIENT_HEADER
@@ -46,6 +47,12 @@ async def write_note(note_id: str, unit: AsyncSession = UNIT) -> dict[str, str]:
     await unit.execute(notes.insert().values(id=note_id))
     await _lose_connection_the_first_time(unit, "write")
     return {"id": note_id}
+
+
+@routes.post("/broadcasts", status_code=202)
+async def broadcast(request: Request) -> None:
+    """A write that needs the broker at once (none does today: events go to the outbox)."""
+    await request.app.state.runtime.bus.publish("t", "k", b"v")
 
 
 DEFINITION = ServiceDefinition(
@@ -118,3 +125,18 @@ async def test_a_database_nobody_answers_is_a_503_after_the_read_was_retried(
     assert_retry_later(read)
     assert_retry_later(write)
     assert ready.status_code == 503 and ready.json()["checks"]["database"] is False
+
+
+async def test_a_broker_that_cannot_be_reached_is_a_503_not_a_500(tmp_path: Path) -> None:
+    gone = KafkaBus(
+        bootstrap_servers=f"127.0.0.1:{free_port()}", client_id="t", request_timeout_ms=500
+    )
+    runtime = DEFINITION.build_runtime(Settings(CSA_VAR_DIR=tmp_path), bus=gone)
+    app = DEFINITION.create_app(runtime, manage_lifecycle=False)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
+            answer = await client.post("/v1/broadcasts")
+    finally:
+        await runtime.stop()
+    assert_retry_later(answer)
