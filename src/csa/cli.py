@@ -10,6 +10,7 @@ from rich.console import Console
 
 from csa.services import definition
 from csa_shared.db import upgrade_to_head
+from csa_shared.events import TOPICS
 from csa_shared.observability.logging import configure_logging
 from csa_shared.settings import SERVICES, ServiceName, Settings, get_settings
 
@@ -48,6 +49,34 @@ def migrate(service: ServiceArg) -> None:
     for name in names:
         asyncio.run(upgrade_to_head(settings.database_url(name), definition(name).migrations))
         console.print(f"{name}: database at head")
+
+
+@app.command()
+def topics(
+    partitions: Annotated[int, typer.Option(min=1, help="Partitions of a new topic")] = 3,
+    replicas: Annotated[int, typer.Option(min=1, help="Replicas of a new topic")] = 1,
+) -> None:
+    """Create every event topic that does not exist yet on KAFKA_BOOTSTRAP_SERVERS, with its
+    partitions and settings (idempotent; run it before the services start)."""
+    from csa_shared.bus.admin import ensure_event_topics
+    from csa_shared.bus.security import client_security
+
+    settings = _settings()
+    if not settings.kafka_bootstrap_servers:
+        console.print("[red]topics:[/] KAFKA_BOOTSTRAP_SERVERS is not set")
+        raise typer.Exit(2)
+    try:
+        security = client_security(settings)
+        asyncio.run(
+            ensure_event_topics(
+                settings.kafka_bootstrap_servers, partitions=partitions,
+                replication_factor=replicas, security=security,
+            )
+        )  # fmt: skip
+    except Exception as exc:  # the broker's refusal, said in one line: the Job fails
+        console.print(f"[red]topics:[/] {type(exc).__name__}: {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"topics ready: {', '.join(TOPICS.values())}")
 
 
 @app.command()

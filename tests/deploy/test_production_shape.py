@@ -253,7 +253,7 @@ async def test_a_registration_crosses_identity_replicas_and_the_sms_cap_holds_on
         ):
             ready = (await api.get(f"{server.base_url}/readyz")).json()
             assert ready["status"] == "ready", (server.name, ready)
-        assert ready["checks"] == {"database": True, "bus": True}
+        assert ready["checks"] == {"database": True, "bus": True, "token_keys": True}
         identity_ready = (await api.get(f"{replica_a}/readyz")).json()["checks"]
         assert identity_ready["signing_key"] is True
         for replica in (replica_a, replica_b):  # production: no dev endpoints

@@ -176,6 +176,23 @@ def test_csa_serve_refuses_identity_without_its_secrets_and_says_which(tmp_path:
     assert "abcd" not in said  # a secret's value is never printed
 
 
+def test_csa_serve_refuses_a_service_that_could_verify_no_token(tmp_path: Path) -> None:
+    """No IDENTITY_URL and no key set in CSA_VAR_DIR: every request would be a 401."""
+    refused = _serve(
+        "attendance",
+        {
+            "ATTENDANCE_DATABASE_URL": f"sqlite:///{tmp_path / 'attendance.db'}",
+            "CSA_VAR_DIR": str(tmp_path),
+        },
+    )
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    said = " ".join(refused.stderr.split())
+    assert "IDENTITY_URL is not set" in said and "no token could be verified" in said
+    settings = Settings(CSA_VAR_DIR=tmp_path, IDENTITY_URL="https://identity.csa.example")
+    for name in ("membership", "attendance", "billing"):
+        assert not [p for p in definition(name).production_problems(settings) if "IDENTITY" in p]
+
+
 def test_csa_serve_refuses_sasl_without_its_password(tmp_path: Path) -> None:
     refused = _serve(
         "billing",

@@ -75,6 +75,14 @@ class ServiceDefinition:
         configured = getattr(settings, f"{self.name}_database_url")
         if configured is None or not configured.get_secret_value():
             problems.append(f"{variable} (or {variable}_FILE) is not set")
+        if self.name != "identity" and not settings.identity_url:  # identity: its own key
+            from csa_shared.http.auth import token_verifier
+
+            if not token_verifier(settings, self.name).has_keys:
+                problems.append(
+                    f"IDENTITY_URL is not set and {settings.jwks_file} holds no key: no token "
+                    "could be verified (every request would answer 401)"
+                )
         return problems
 
     def create_app(

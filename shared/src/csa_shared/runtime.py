@@ -60,7 +60,13 @@ class ServiceRuntime:
     consumers: list[InboxConsumer] = field(default_factory=list, init=False)
     token_verifier: TokenVerifier = field(init=False)
     background: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
-    # checks of /readyz beside the database and the bus, e.g. identity's signing key
+    # jobs spawned by start() beside the requests until stop(), by name (e.g. billing's
+    # resume of closes a dead process left half-way)
+    at_start: dict[str, Callable[[], Coroutine[Any, Any, Any]]] = field(
+        default_factory=dict, init=False
+    )
+    # checks of /readyz beside the database and the bus, e.g. identity's signing key or the
+    # key set that verifies tokens
     readiness: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
@@ -74,6 +80,11 @@ class ServiceRuntime:
             poll_seconds=self.settings.outbox_poll_seconds,
         )
         self.token_verifier = token_verifier(self.settings, self.name)
+        # No key, every request a 401: not ready (IDENTITY_URL unset or unanswered). Identity
+        # checks its own signing key instead; embedded identity (dev mode, no IDENTITY_URL)
+        # writes the key file only when it first signs.
+        if self.name != "identity" and (self.settings.identity_url or not self.settings.dev_mode):
+            self.readiness["token_keys"] = lambda: self.token_verifier.usable()
 
     @property
     def outbox(self) -> Table:
@@ -106,6 +117,8 @@ class ServiceRuntime:
             await self.bus.start()
         if relay:
             self.relay.start()
+        for name, job in self.at_start.items():
+            self.spawn(job(), name=name)
 
     def spawn(self, work: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
         """Run `work` beside the requests until it ends or `stop()` cancels it: a job

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -9,11 +11,15 @@ import pytest
 from fastapi import APIRouter
 from prometheus_client import REGISTRY
 
+from csa_shared.bus import EventBus
+from csa_shared.bus.kafka import KafkaBus
 from csa_shared.composition import ServiceDefinition
 from csa_shared.errors import Conflict
 from csa_shared.http.problems import PROBLEM_JSON
 from csa_shared.messaging.tables import service_metadata
 from csa_shared.settings import Settings
+from csa_shared.testing.broker import free_port
+from csa_shared.testing.tokens import TestTokens
 
 boom = APIRouter()
 
@@ -33,31 +39,65 @@ async def item(item_id: int) -> dict[str, int]:
     return {"id": item_id}
 
 
-@pytest.fixture
-async def client(tmp_path: Path):
-    spec = ServiceDefinition(
-        name="billing",
-        title="t",
-        description="d",
-        version="1",
-        metadata=service_metadata(),
-        migrations=Path(__file__).parent,
-        routers=lambda: [boom],
-    )
-    runtime = spec.build_runtime(Settings(CSA_VAR_DIR=tmp_path))
-    app = spec.create_app(runtime, manage_lifecycle=False)
+SPEC = ServiceDefinition(
+    name="billing",
+    title="t",
+    description="d",
+    version="1",
+    metadata=service_metadata(),
+    migrations=Path(__file__).parent,
+    routers=lambda: [boom],
+)
+
+
+@asynccontextmanager
+async def service_client(settings: Settings, bus: EventBus | None = None):
+    runtime = SPEC.build_runtime(settings, bus=bus)
+    app = SPEC.create_app(runtime, manage_lifecycle=False)
     await runtime.bus.start()
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://svc") as http:
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://svc") as http:
+            yield http
+    finally:
+        await runtime.stop()
+
+
+def write_keys(var_dir: Path) -> None:
+    """The key set embedded identity writes (``CSA_VAR_DIR/jwks.json``)."""
+    (var_dir / "jwks.json").write_text(json.dumps(TestTokens().jwks()), encoding="utf-8")
+
+
+@pytest.fixture
+async def client(tmp_path: Path):
+    write_keys(tmp_path)
+    async with service_client(Settings(CSA_VAR_DIR=tmp_path)) as http:
         yield http
-    await runtime.stop()
 
 
-async def test_healthz_and_readyz_report_database_and_bus(client) -> None:
+async def test_healthz_and_readyz_report_database_bus_and_keys(client) -> None:
     assert (await client.get("/healthz")).json()["status"] == "ok"
     ready = await client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": True, "bus": True}
+    assert ready.json()["checks"] == {"database": True, "bus": True, "token_keys": True}
+
+
+async def test_without_a_key_to_verify_tokens_not_ready_until_one_comes(tmp_path: Path) -> None:
+    async with service_client(Settings(CSA_VAR_DIR=tmp_path)) as http:
+        missing = await http.get("/readyz")
+        assert missing.status_code == 503
+        assert missing.json()["checks"]["token_keys"] is False
+        write_keys(tmp_path)  # identity published its key set
+        assert (await http.get("/readyz")).status_code == 200
+
+
+async def test_a_broker_away_is_reported_but_keeps_the_service_ready(tmp_path: Path) -> None:
+    write_keys(tmp_path)
+    away = KafkaBus(bootstrap_servers=f"127.0.0.1:{free_port()}", client_id="t", ping_timeout_s=0.5)
+    async with service_client(Settings(CSA_VAR_DIR=tmp_path), bus=away) as http:
+        ready = await http.get("/readyz")
+    assert ready.status_code == 200  # the outbox keeps the events until it is back
+    assert ready.json()["checks"] == {"database": True, "bus": False, "token_keys": True}
 
 
 async def test_application_error_is_problem_details_with_extra_members(client) -> None:

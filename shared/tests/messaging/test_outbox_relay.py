@@ -5,6 +5,9 @@ replicas (PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -190,6 +193,73 @@ async def test_a_failed_pass_lets_the_other_replica_publish(postgres_outbox) -> 
     other = OutboxRelay(engine=engines[1], outbox=outbox, bus=bus, service="a")
     assert await other.publish_pending() == 3
     assert len(bus.published) == 3
+
+
+# A replica in its own process, its broker round trip long enough to be frozen in.
+FROZEN_REPLICA = """
+import asyncio, sys
+from sqlalchemy import MetaData
+from csa_shared.bus.memory import InProcessBus
+from csa_shared.db import create_engine
+from csa_shared.messaging.outbox import OutboxRelay
+from csa_shared.messaging.tables import outbox_table
+
+class MidPass(InProcessBus):
+    async def publish_many(self, messages):
+        print("publishing", flush=True)
+        await asyncio.sleep(3600)
+        return 0
+
+async def main():
+    engine = create_engine(sys.argv[1])
+    relay = OutboxRelay(engine=engine, outbox=outbox_table(MetaData()), bus=MidPass(),
+                        service="a", lease_seconds=float(sys.argv[2]))
+    await relay.publish_pending()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.postgres
+async def test_a_replica_frozen_mid_pass_loses_its_lease_and_the_other_publishes(
+    postgres_outbox,
+) -> None:
+    engines, outbox = postgres_outbox
+    url = engines[0].url.render_as_string(hide_password=False)
+    events = [presence(n, "c") for n in range(5)]
+    await stage(engines[0], outbox, events)
+    replica = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", FROZEN_REPLICA, url, "1.5", stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert replica.stdout is not None
+        async with asyncio.timeout(30):
+            assert await replica.stdout.readline() == b"publishing\n"
+        os.kill(replica.pid, signal.SIGSTOP)  # frozen with its pass's transaction open
+        bus = FlakyBus()
+        other = OutboxRelay(engine=engines[1], outbox=outbox, bus=bus, service="a")
+        assert await other.publish_pending() == 0  # the lease is not over yet
+
+        async with asyncio.timeout(20):
+            while not await other.publish_pending():
+                await asyncio.sleep(0.2)
+        assert [value for _, _, value in bus.published] == [e.to_json() for e in events]
+        assert await other.pending() == 0
+    finally:
+        os.kill(replica.pid, signal.SIGKILL)
+        await replica.wait()
+
+
+@pytest.mark.postgres
+async def test_a_broker_round_trip_longer_than_the_lease_fails_the_pass(postgres_outbox) -> None:
+    engines, outbox = postgres_outbox
+    await stage(engines[0], outbox, [presence(n, "c") for n in range(2)])
+    slow = OutboxRelay(
+        engine=engines[0], outbox=outbox, bus=FlakyBus(pause=5), service="a", lease_seconds=0.5
+    )
+    with pytest.raises(BusUnavailable, match="lease"):
+        await slow.publish_pending()
+    assert await slow.pending() == 2
 
 
 async def stage_batched(engine, outbox, events) -> None:

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from csa_billing import consumers, tables
 from csa_shared.composition import ServiceDefinition
+from csa_shared.runtime import ServiceRuntime
 
 
 def _routers() -> list:
@@ -19,6 +20,15 @@ def _routers() -> list:
     return [simulations, invoicing, payments, privacy]
 
 
+def _serve(runtime: ServiceRuntime) -> None:
+    """What a serving billing process runs beside its requests: the consumers, and the
+    resume of closes a dead process left half-way."""
+    from csa_billing.invoicing import jobs
+
+    consumers.subscribe(runtime)
+    jobs.resume_in_background(runtime)
+
+
 definition = ServiceDefinition(
     name="billing",
     title="CSA billing service",
@@ -27,7 +37,7 @@ definition = ServiceDefinition(
     metadata=tables.metadata,
     migrations=Path(__file__).parent / "migrations",
     routers=_routers,
-    subscribe=consumers.subscribe,
+    subscribe=_serve,
 )
 
 

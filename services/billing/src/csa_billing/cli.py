@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from csa_billing.invoicing import jobs
 from csa_billing.invoicing.service import CloseOptions, close_period
 from csa_billing.invoicing.settings import DEFAULT_CHUNK
 from csa_shared.clock import luxembourg_today
@@ -70,6 +71,8 @@ async def _close(month: str, chunk_size: int):  # type: ignore[no-untyped-def]
                 bar.update(task, completed=done, total=total)
 
             options = CloseOptions(chunk_size=chunk_size, progress=progress)
+            for resumed in await jobs.resume_closes(runtime, options):
+                console.print(f"{resumed}: resumed the close left half-way")
             row = await close_period(runtime, month, options)
         await runtime.relay.publish_pending()
         return row

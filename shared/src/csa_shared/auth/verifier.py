@@ -91,6 +91,17 @@ class TokenVerifier:
             keys[kid] = jwt.PyJWK(dict(entry))
         self._keys = keys
 
+    @property
+    def has_keys(self) -> bool:
+        return bool(self._keys)
+
+    async def usable(self) -> bool:
+        """Whether any token can be verified: a key is loaded. With none, the key set is
+        fetched again first (at most once per cooldown), so readiness follows identity."""
+        if not self._keys and self._refetch_due(""):
+            await asyncio.to_thread(self._refetch, "")
+        return bool(self._keys)
+
     def _refetch_due(self, kid: str) -> bool:
         if kid in self._keys or not callable(self._source):
             return False

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from csa_shared.http.limits import BodyLimitMiddleware
 from csa_shared.http.middleware import RequestContextMiddleware
 from csa_shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
+from csa_shared.http.retry import RetryTransientReads
 from csa_shared.http.unit_of_work import check_commits_before_response
 from csa_shared.runtime import ServiceRuntime
 
@@ -75,6 +76,7 @@ def create_service_app(
     app.state.runtime = runtime
     limit = runtime.settings.max_body_bytes_of(runtime.name)
     app.add_middleware(BodyLimitMiddleware, limit=limit, larger=larger_bodies)
+    app.add_middleware(RetryTransientReads)
     app.add_middleware(RequestContextMiddleware, service=runtime.name)  # outermost: counts 413s
     install_problem_handlers(app)
     check_commits_before_response(routers)
@@ -90,12 +92,15 @@ def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": runtime.name}
 
-    @app.get("/readyz", tags=["operations"], summary="Readiness: database and bus")
+    @app.get("/readyz", tags=["operations"], summary="Readiness: database, keys (and bus)")
     async def readyz() -> JSONResponse:
+        """503 when a request cannot be served: no database, no key to verify a token. The
+        bus is reported but does not count: while the broker is away the outbox keeps the
+        events and the consumers wait, so taking the pods out would only add an outage."""
         checks = {"database": await runtime.database_ready(), "bus": await runtime.bus.ping()}
         for name, check in runtime.readiness.items():
             checks[name] = await check()
-        status = 200 if all(checks.values()) else 503
+        status = 200 if all(v for k, v in checks.items() if k != "bus") else 503
         body = {"status": "ready" if status == 200 else "not ready", "checks": checks}
         return JSONResponse(body, status_code=status)
 

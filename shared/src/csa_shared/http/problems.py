@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from csa_shared.auth.errors import AuthError, Forbidden
+from csa_shared.bus import BusUnavailable
 from csa_shared.errors import ApplicationError
 from csa_shared.observability.logging import request_id
 from csa_shared.rules.errors import RuleInputError
@@ -21,6 +23,12 @@ log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://csa.lu/problems/"
+# Marks a 503 a retry may get past (set by the handlers below, removed before the answer
+# leaves by ``csa_shared.http.retry.RetryTransientReads``, which retries reads on it).
+TRANSIENT_HEADER = "x-csa-transient"
+# An I/O failure reaching a dependency (the database refusing connections, a timeout, a
+# name that does not resolve), raised by the driver before SQLAlchemy could wrap it.
+UNREACHABLE = (ConnectionError, TimeoutError, socket.gaierror)
 
 
 def problem_response(status: int, title: str, detail: str, code: str, **extra: Any) -> JSONResponse:
@@ -169,21 +177,34 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(409, "Conflict", detail, "conflict")
     if _transient(exc):
         log.warning("database unavailable, nothing stored: %s", type(exc.orig).__name__)
-        response = problem_response(
-            503, "Service unavailable", "the change was not stored, retry shortly", "unavailable"
-        )
-        response.headers["Retry-After"] = "1"
-        return response
+        return unavailable("the change was not stored, retry shortly", transient=True)
     return await _unexpected(request, exc)
 
 
 async def _overloaded(_: Request, exc: Exception) -> JSONResponse:
     """No database connection free within the pool's timeout: the caller may retry."""
     log.warning("database pool exhausted: %s", type(exc).__name__)
-    response = problem_response(
-        503, "Service unavailable", "the service is overloaded, retry shortly", "unavailable"
-    )
+    return unavailable("the service is overloaded, retry shortly")
+
+
+async def _unreachable(_: Request, exc: Exception) -> JSONResponse:
+    """The database (or another dependency) cannot be reached: an outage, not a defect."""
+    log.warning("dependency unreachable, nothing stored: %s: %s", type(exc).__name__, exc)
+    return unavailable("a dependency is unreachable; nothing was stored, retry shortly", True)
+
+
+async def _broker_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    log.warning("broker unavailable: %s", exc)
+    return unavailable("the event broker is unreachable; nothing was stored, retry shortly", True)
+
+
+def unavailable(detail: str, transient: bool = False) -> JSONResponse:
+    """503 with ``Retry-After``: the caller (a provider's system) retries, as it would not
+    after a 500; `transient` ones are retried in the service first when safe."""
+    response = problem_response(503, "Service unavailable", detail, "unavailable")
     response.headers["Retry-After"] = "1"
+    if transient:
+        response.headers[TRANSIENT_HEADER] = "1"
     return response
 
 
@@ -195,6 +216,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(PoolTimeout, _overloaded)
+    for unreachable in UNREACHABLE:
+        app.add_exception_handler(unreachable, _unreachable)
+    app.add_exception_handler(BusUnavailable, _broker_unavailable)
     app.add_exception_handler(Exception, _unexpected)
 
 

@@ -4,7 +4,9 @@ A row holds one event, or a bulk ingest's events of one topic (`stage_outbox_bat
 relay publishes waiting rows in id order (so in order per key) and deletes each row once
 the broker has acknowledged its messages (an event about a child stays in the database only
 until it is published); while the broker is down it keeps them and retries with
-exponential backoff. One pass at a time per service database, however many replicas run.
+exponential backoff. One pass at a time per service database, however many replicas run,
+and no replica can keep the others waiting: a pass holds its lock as a lease (see
+``OutboxRelay``).
 """
 
 from __future__ import annotations
@@ -106,7 +108,16 @@ class OutboxRelay:
     Passes never overlap: within the process a lock orders them, and across the replicas
     of a service on PostgreSQL each pass runs in a transaction holding an advisory lock
     (a replica that finds it taken skips the pass), so each row is published by one relay,
-    in id order."""
+    in id order.
+
+    The lock is a lease of ``lease_seconds``: the pass's transaction runs with that
+    ``idle_in_transaction_session_timeout`` and ``statement_timeout`` (and a short
+    ``lock_timeout``), so a replica that stops mid-pass (frozen, partitioned, stuck in a
+    broker round trip) loses its session and its lock to the server, and the next pass of
+    another replica publishes the rows. The stuck replica, should it wake, can only send
+    copies (consumers' inboxes drop them): its commit fails, so it deletes nothing. The
+    broker round trip is bounded by the lease too, so a slow broker fails the pass instead
+    of outliving it. Set by the same statement that takes the lock: no extra round trip."""
 
     def __init__(
         self,
@@ -120,6 +131,10 @@ class OutboxRelay:
         # turns of an event loop busy with requests: larger passes keep up with ingest.
         batch_size: int = 20000,
         max_backoff_seconds: float = 10.0,
+        # How long a pass may go without a word to the database (the broker round trip
+        # included) before the server ends it and another replica takes over.
+        lease_seconds: float = 15.0,
+        lock_timeout_seconds: float = 2.0,
     ) -> None:
         self._engine = engine
         self._outbox = outbox
@@ -134,6 +149,11 @@ class OutboxRelay:
         self._one_pass = asyncio.Lock()
         self._postgres = is_postgres(engine)
         self._lock_key = f"csa-outbox-relay:{service}:{outbox.name}"
+        self._lease = lease_seconds
+        self._timeouts = {
+            "lease": f"{int(lease_seconds * 1000)}ms",
+            "lock": f"{int(lock_timeout_seconds * 1000)}ms",
+        }
         self._waiting = _waiting_rows(outbox, batch_size)
         self._waiting_sql = str(
             self._waiting.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
@@ -207,7 +227,7 @@ class OutboxRelay:
                 for topic, key, document in row_messages(row[1], row[2], row[3], row[4]):
                     messages.append((topic, key, document.encode()))
                 ends.append(len(messages))
-            acknowledged = await self._bus.publish_many(messages)
+            acknowledged = await self._publish(messages)
             # Rows wholly acknowledged before a failure go, so a retry resends only the rest
             # (and the acknowledged part of a row, which consumers' inboxes drop).
             done = [row[0] for row, end in zip(rows, ends, strict=True) if end <= acknowledged]
@@ -216,11 +236,32 @@ class OutboxRelay:
             raise BusUnavailable(f"{len(messages) - acknowledged} message(s) not acknowledged")
         return acknowledged
 
+    async def _publish(self, messages: list[tuple[str, str, bytes]]) -> int:
+        """The acknowledged prefix of `messages`; on PostgreSQL a round trip near the lease
+        fails the pass (ended here before the server ends its transaction)."""
+        if not self._postgres:
+            return await self._bus.publish_many(messages)
+        try:
+            async with asyncio.timeout(self._lease * 0.8):
+                return await self._bus.publish_many(messages)
+        except TimeoutError:
+            raise BusUnavailable(f"no acknowledgement within the {self._lease}s lease") from None
+
     async def _claim(self, connection: AsyncConnection) -> bool:
-        taken = await connection.scalar(
-            text("SELECT pg_try_advisory_xact_lock(hashtext(:key))"), {"key": self._lock_key}
-        )
-        return bool(taken)
+        """The pass's lock and its lease, in one statement (``set_config(..., true)`` is a
+        ``SET LOCAL``: the transaction's end undoes it, the pooled session keeps nothing)."""
+        row = (
+            await connection.execute(
+                text(
+                    "SELECT set_config('idle_in_transaction_session_timeout', :lease, true),"
+                    " set_config('statement_timeout', :lease, true),"
+                    " set_config('lock_timeout', :lock, true),"
+                    " pg_try_advisory_xact_lock(hashtext(:key))"
+                ),
+                {"key": self._lock_key, **self._timeouts},
+            )
+        ).one()
+        return bool(row[3])
 
     async def _delete(self, connection: AsyncConnection, ids: list[int], messages: int) -> None:
         if ids:

@@ -54,8 +54,14 @@ async def waiting_documents(runtime: ServiceRuntime) -> list[dict[str, Any]]:
 async def topic_messages(bootstrap: str, topic: str, *, timeout_s: float = 60.0) -> list[Message]:
     """`topic`'s messages from the beginning up to its end when asked, partition by
     partition (no consumer group, nothing committed); `TimeoutError` if they do not all
-    come within `timeout_s`."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    come within `timeout_s`.
+
+    Every partition is read past the end offset it reports, then until a fetch comes back
+    empty: a broker may report the end as its last record batch's start + 1 (the local one
+    does), short of that batch's last records."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=100
+    )
     await consumer.start()
     try:
         await consumer.topics()  # the cluster's metadata, partitions included
@@ -67,22 +73,25 @@ async def topic_messages(bootstrap: str, topic: str, *, timeout_s: float = 60.0)
         ends = await consumer.end_offsets(partitions)
         found: list[Message] = []
         async with asyncio.timeout(timeout_s):
-            for partition in partitions:
-                found += await _read_to(consumer, partition, ends[partition])
-        return found
+            fetched = True
+            while fetched or not await _past(consumer, ends):
+                batches = await consumer.getmany(*partitions, timeout_ms=_EMPTY_FETCH_MS)
+                records = [r for partition in partitions for r in batches.get(partition, [])]
+                fetched = bool(records)
+                found += [
+                    Message(topic=topic, key=(r.key or b"").decode(), value=r.value or b"",
+                            partition=r.partition, offset=r.offset)
+                    for r in records
+                ]  # fmt: skip
+        return sorted(found, key=lambda m: (m.partition, m.offset))
     finally:
         await consumer.stop()
 
 
-async def _read_to(
-    consumer: AIOKafkaConsumer, partition: TopicPartition, end: int
-) -> list[Message]:
-    found: list[Message] = []
-    while await consumer.position(partition) < end:
-        batch = await consumer.getmany(partition, timeout_ms=1000)
-        found += [
-            Message(topic=partition.topic, key=(r.key or b"").decode(), value=r.value or b"",
-                    partition=r.partition, offset=r.offset)
-            for r in batch.get(partition, [])
-        ]  # fmt: skip
-    return found
+# How long a fetch waits before the partitions count as read to their end (once past the
+# end offsets): several of the consumer's fetch waits, so records in flight are not missed.
+_EMPTY_FETCH_MS = 1000
+
+
+async def _past(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
+    return all([await consumer.position(p) >= end for p, end in ends.items()])

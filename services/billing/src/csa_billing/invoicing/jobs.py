@@ -6,6 +6,11 @@ close running in another process is serialized by the period row lock (see
 ``service.close_period``). Progress is read from the period row (``children_done`` /
 ``children_total``); a failed close, or one the runtime's ``stop()`` cancelled at shutdown,
 stays ``closing`` until it is started again, which resumes it.
+
+A close is resumed without anyone asking: the process running it holds the month's lease
+(``csa_shared.db.lease``, lost when the process dies), every serving replica looks for
+periods left ``closing`` each ``RESUME_EVERY_S`` and resumes those whose lease is free, and
+``csa billing close`` (the CronJob) resumes them too before it closes its own month.
 """
 
 from __future__ import annotations
@@ -13,10 +18,16 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from sqlalchemy import select
+
 from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.tables import billing_period
+from csa_shared.db.lease import lease
 from csa_shared.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
+
+RESUME_EVERY_S = 60.0
 
 
 def running(runtime: ServiceRuntime, month: str) -> asyncio.Task[None] | None:
@@ -39,7 +50,58 @@ def _task_name(month: str) -> str:
 
 
 async def _run(runtime: ServiceRuntime, month: str, options: CloseOptions) -> None:
-    await close_period(runtime, month, options)
+    await close_if_free(runtime, month, options)
+
+
+async def close_if_free(runtime: ServiceRuntime, month: str, options: CloseOptions) -> bool:
+    """Close ``month`` holding its lease; False (nothing done) when another process holds
+    it, i.e. is closing the month now."""
+    async with lease(runtime.engine, f"csa-billing-close:{month}") as mine:
+        if mine:
+            await close_period(runtime, month, options)
+        else:
+            log.info("billing close of %s runs in another process", month)
+        return mine
+
+
+async def left_closing(runtime: ServiceRuntime) -> list[str]:
+    """The months whose close started and has not finished, oldest first."""
+    async with runtime.sessions() as session:
+        rows = await session.execute(
+            select(billing_period.c.month)
+            .where(billing_period.c.status == "closing")
+            .order_by(billing_period.c.month)
+        )
+        return list(rows.scalars())
+
+
+async def resume_closes(runtime: ServiceRuntime, options: CloseOptions | None = None) -> list[str]:
+    """Finish, one after the other, every close left half-way that no process is running;
+    returns the months resumed here."""
+    resumed = []
+    for month in await left_closing(runtime):
+        if await close_if_free(runtime, month, options or CloseOptions()):
+            resumed.append(month)
+    return resumed
+
+
+async def keep_resuming(runtime: ServiceRuntime, every_s: float = RESUME_EVERY_S) -> None:
+    """Each ``every_s``, start in the background the close of every month left
+    ``closing`` (a task that finds the lease taken ends at once)."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            for month in await left_closing(runtime):
+                if running(runtime, month) is None:
+                    log.warning("resuming the billing close of %s left half-way", month)
+                    start(runtime, month, CloseOptions())
+        except Exception:  # the database away: the next round tries again
+            log.warning("could not look for billing closes to resume", exc_info=True)
+
+
+def resume_in_background(runtime: ServiceRuntime) -> None:
+    """Have ``runtime.start()`` run ``keep_resuming`` (serving processes)."""
+    runtime.at_start["billing close resumer"] = lambda: keep_resuming(runtime)
 
 
 def _log_failure(month: str, task: asyncio.Task[None]) -> None:
