@@ -5,6 +5,7 @@ changes; no broker: a one-line failure, not a traceback."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 
 import pytest
 from aiokafka import AIOKafkaConsumer
@@ -12,10 +13,19 @@ from typer.testing import CliRunner
 
 from csa.cli import app
 from csa_shared.events import TOPICS
+from csa_shared.settings import get_settings
 from csa_shared.testing import TansuBroker
 from csa_shared.testing.broker import free_port
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def settings_read_afresh() -> Iterator[None]:
+    """The CLI reads the environment this test sets, not settings an earlier test cached."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 async def partitions_of(bootstrap: str) -> dict[str, int]:
