@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from csa_shared.http.limits import BodyLimitMiddleware
 from csa_shared.http.middleware import RequestContextMiddleware
+from csa_shared.http.openapi import describe_raw_content, hoist_inline_definitions
 from csa_shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
 from csa_shared.http.unit_of_work import check_commits_before_response
 from csa_shared.runtime import ServiceRuntime
@@ -137,6 +138,8 @@ def _add_problem_schema(app: FastAPI) -> None:
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
         _validation_errors_are_problems(schema)
         _bodies_may_be_too_large(schema)
+        hoist_inline_definitions(schema)
+        describe_raw_content(schema)
         app.openapi_schema = schema
         return schema
 
