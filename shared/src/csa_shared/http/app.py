@@ -10,9 +10,9 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from csa_shared.http import openapi as partner_openapi
 from csa_shared.http.limits import BodyLimitMiddleware
 from csa_shared.http.middleware import RequestContextMiddleware
-from csa_shared.http.openapi import describe_raw_content, hoist_inline_definitions
 from csa_shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
 from csa_shared.http.unit_of_work import check_commits_before_response
 from csa_shared.runtime import ServiceRuntime
@@ -72,7 +72,14 @@ def create_service_app(
             if manage_lifecycle:
                 await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        generate_unique_id_function=partner_openapi.operation_id,
+        servers=partner_openapi.servers_of(runtime.name),
+    )
     app.state.runtime = runtime
     limit = runtime.settings.max_body_bytes_of(runtime.name)
     app.add_middleware(BodyLimitMiddleware, limit=limit, larger=larger_bodies)
@@ -138,8 +145,11 @@ def _add_problem_schema(app: FastAPI) -> None:
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
         _validation_errors_are_problems(schema)
         _bodies_may_be_too_large(schema)
-        hoist_inline_definitions(schema)
-        describe_raw_content(schema)
+        partner_openapi.hoist_inline_definitions(schema)
+        partner_openapi.describe_raw_content(schema)
+        partner_openapi.drop_default_json(schema)
+        partner_openapi.document_security(schema, partner_openapi.token_url())
+        partner_openapi.describe_operations(schema)
         app.openapi_schema = schema
         return schema
 

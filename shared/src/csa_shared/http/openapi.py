@@ -8,13 +8,17 @@ neither openapi-python-client nor openapi-typescript resolves, and a non-JSON me
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
+
+from fastapi.routing import APIRoute
 
 Schema = dict[str, Any]
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 COMPONENT_REF = "#/components/schemas/"
+VERSION = re.compile(r"v\d+")
 
 
 def operations(document: Schema) -> Iterator[tuple[str, str, Schema]]:
@@ -72,3 +76,99 @@ def describe_raw_content(document: Schema) -> None:
             if not media_type.startswith("text/"):
                 raw["format"] = "binary"
             media["schema"] = raw
+
+
+def operation_id(route: APIRoute) -> str:
+    """The operation id of a route: its endpoint's name, led by its resource when the name
+    does not mention it (``periods_close``, ``post_presence``, ``meals_amend``).
+
+    It depends on the route alone, never on the other routes, so adding an endpoint renames
+    no existing operation (the function names of partners' generated clients). An endpoint
+    may still set ``operation_id=`` itself.
+    """
+    segments = [s for s in route.path_format.split("/") if s and not s.startswith("{")]
+    if segments and VERSION.fullmatch(segments[0]):
+        segments = segments[1:]
+    resource = re.sub(r"\W+", "_", segments[0]).strip("_") if segments else ""
+    words = set(route.name.split("_"))
+    last = resource.rsplit("_", 1)[-1]
+    if not resource or resource in words or {last, last.removesuffix("s")} & words:
+        return route.name
+    return f"{resource}_{route.name}"
+
+
+def drop_default_json(document: Schema) -> None:
+    """Remove the empty ``application/json`` FastAPI lists beside a file's real media type.
+
+    An endpoint that answers a PDF or CSV ``Response`` has no response model, so FastAPI
+    adds ``application/json: {schema: {}}``; a generator would then parse the file as JSON.
+    """
+    for _, _, operation in operations(document):
+        for status, response in operation.get("responses", {}).items():
+            content = response.get("content", {})
+            default = content.get("application/json", {}).get("schema") == {}
+            if str(status).startswith("2") and len(content) > 1 and default:
+                del content["application/json"]
+
+
+PROVIDER_CLIENT = "providerClient"
+USER_TOKEN = "userToken"
+AUTHENTICATED = [{PROVIDER_CLIENT: []}, {USER_TOKEN: []}]
+
+
+def security_schemes(token_url: str) -> Schema:
+    """How callers authenticate: identity issues every token, verified by every service."""
+    return {
+        PROVIDER_CLIENT: {
+            "type": "oauth2",
+            "description": "Provider systems: OAuth2 client credentials (RFC 6749 §4.4) at "
+            "identity's token endpoint; the token is scoped provider:<id>.",
+            "flows": {"clientCredentials": {"tokenUrl": token_url, "scopes": {}}},
+        },
+        USER_TOKEN: {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "Parents (identity's /v1/login) and CAE agents (/v1/agents/login): "
+            "the access token identity returns.",
+        },
+    }
+
+
+def document_security(document: Schema, token_url: str) -> None:
+    """Declare the schemes; an operation that takes a token (``csa_shared.http.auth.bearer``,
+    named ``userToken``) accepts either kind, every other one is public (``security: []``)."""
+    document.setdefault("components", {})["securitySchemes"] = security_schemes(token_url)
+    for _, _, operation in operations(document):
+        needs_token = any(
+            USER_TOKEN in requirement for requirement in operation.get("security", [])
+        )
+        operation["security"] = AUTHENTICATED if needs_token else []
+
+
+def describe_operations(document: Schema) -> None:
+    """Every operation has a description: its summary when the endpoint has no docstring."""
+    for _, _, operation in operations(document):
+        if not operation.get("description"):
+            operation["description"] = operation.get("summary", "")
+
+
+PRODUCTION_URL = "https://{service}.csa.example.lu"  # one host per service: deploy/k8s ingress
+
+
+def servers_of(service: str) -> list[Schema]:
+    return [
+        {"url": "/", "description": "The host that serves this document"},
+        {
+            "url": PRODUCTION_URL.format(service=service),
+            "description": "Production (one host per service)",
+        },
+        {
+            "url": f"http://localhost:8000/{service}",
+            "description": "Embedded `csa run`: every service under one port",
+        },
+    ]
+
+
+def token_url() -> str:
+    return PRODUCTION_URL.format(service="identity") + "/v1/oauth/token"
