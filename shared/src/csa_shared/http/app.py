@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from csa_shared.http import openapi as partner_openapi
+from csa_shared.http.docs_pages import add_docs_pages
 from csa_shared.http.limits import BodyLimitMiddleware
 from csa_shared.http.middleware import RequestContextMiddleware
 from csa_shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
@@ -77,6 +78,8 @@ def create_service_app(
         description=description,
         version=version,
         lifespan=lifespan,
+        docs_url=None,  # add_docs_pages: the same pages with assets served here, not a CDN
+        redoc_url=None,
         generate_unique_id_function=partner_openapi.operation_id,
         servers=partner_openapi.servers_of(runtime.name),
     )
@@ -89,6 +92,7 @@ def create_service_app(
     for router in routers:
         app.include_router(router, prefix="/v1")
     _add_operational_routes(app, runtime)
+    add_docs_pages(app, title)
     _add_problem_schema(app)
     return app
 
