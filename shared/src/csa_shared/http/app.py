@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -86,7 +87,8 @@ def create_service_app(
     app.state.runtime = runtime
     limit = runtime.settings.max_body_bytes_of(runtime.name)
     app.add_middleware(BodyLimitMiddleware, limit=limit, larger=larger_bodies)
-    app.add_middleware(RequestContextMiddleware, service=runtime.name)  # outermost: counts 413s
+    app.add_middleware(RequestContextMiddleware, service=runtime.name)  # counts 413s
+    _allow_cross_origin(app, runtime.settings.cors_origins)  # outermost: a 413 is readable too
     install_problem_handlers(app)
     check_commits_before_response(routers)
     for router in routers:
@@ -95,6 +97,25 @@ def create_service_app(
     add_docs_pages(app, title)
     _add_problem_schema(app)
     return app
+
+
+CORS_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"]
+
+
+def _allow_cross_origin(app: FastAPI, origins: list[str]) -> None:
+    """Partners' browser apps (``CSA_CORS_ALLOW_ORIGINS``); tokens travel in a header, so no
+    credentials (cookies) are allowed, which also makes ``*`` safe."""
+    if not origins:
+        return
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "PUT", "DELETE"],
+        allow_headers=CORS_HEADERS,
+        expose_headers=["X-Request-ID", "Location", "Retry-After"],
+        allow_credentials=False,
+        max_age=600,
+    )
 
 
 def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
