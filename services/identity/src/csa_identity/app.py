@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from csa_identity import consumers, problems, tables, wellknown
 from csa_identity.adapters.keys import signing_key_problem
 from csa_identity.context import attach_context, configured_pepper, identity_of
+from csa_identity.principals import oauth
 from csa_shared.bus import EventBus
 from csa_shared.composition import ServiceDefinition
 from csa_shared.http.app import runtime_of
@@ -85,6 +86,7 @@ class IdentityDefinition(ServiceDefinition):
         )
         problems.install(app)
         app.include_router(wellknown.router)
+        app.include_router(oauth.discovery)
         if runtime.settings.dev_mode:
             from csa_identity.dev.endpoints import router as dev
 
