@@ -102,6 +102,7 @@ definition = IdentityDefinition(
     metadata=tables.metadata,
     migrations=Path(__file__).parent / "migrations",
     routers=_routers,
+    idempotency_keys=False,  # its POSTs answer tokens and secrets, never kept at rest
 )
 
 

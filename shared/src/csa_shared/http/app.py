@@ -17,6 +17,7 @@ from csa_shared.http.limits import BodyLimitMiddleware
 from csa_shared.http.middleware import RequestContextMiddleware
 from csa_shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
 from csa_shared.http.unit_of_work import check_commits_before_response
+from csa_shared.idempotency.middleware import IdempotencyMiddleware
 from csa_shared.runtime import ServiceRuntime
 
 PROBLEM_SCHEMA = {
@@ -55,13 +56,15 @@ def create_service_app(
     manage_lifecycle: bool = True,
     migrate_on_start: bool = False,
     larger_bodies: Mapping[str, int] | None = None,
+    idempotency_keys: bool = True,
 ) -> FastAPI:
     """An app with ``/v1`` routers, ``/healthz``, ``/readyz``, ``/metrics`` and problem details.
 
     Request bodies are bounded (``Settings.max_body_bytes_of``; ``larger_bodies``: a larger
     limit for some paths, e.g. ``{"/v1/declarations/batch": 4 << 20}``) and JSON nesting too.
     With ``manage_lifecycle`` off (embedded mode mounts several apps under one root), the
-    caller starts and stops the runtime itself.
+    caller starts and stops the runtime itself. ``idempotency_keys``: POSTs under ``/v1``
+    honour an ``Idempotency-Key`` header (``csa_shared.idempotency``) and say so in OpenAPI.
     """
 
     @asynccontextmanager
@@ -86,6 +89,8 @@ def create_service_app(
     )
     app.state.runtime = runtime
     limit = runtime.settings.max_body_bytes_of(runtime.name)
+    if idempotency_keys:  # inside the body limit: it reads a bounded body
+        app.add_middleware(IdempotencyMiddleware, runtime=runtime)
     app.add_middleware(BodyLimitMiddleware, limit=limit, larger=larger_bodies)
     app.add_middleware(RequestContextMiddleware, service=runtime.name)  # counts 413s
     _allow_cross_origin(app, runtime.settings.cors_origins)  # outermost: a 413 is readable too
@@ -95,7 +100,7 @@ def create_service_app(
         app.include_router(router, prefix="/v1")
     _add_operational_routes(app, runtime)
     add_docs_pages(app, title)
-    _add_problem_schema(app)
+    _add_problem_schema(app, idempotency_keys=idempotency_keys)
     return app
 
 
@@ -160,7 +165,7 @@ def _bodies_may_be_too_large(schema: dict[str, Any]) -> None:
                 operation.setdefault("responses", {}).setdefault("413", PROBLEM_RESPONSES[413])
 
 
-def _add_problem_schema(app: FastAPI) -> None:
+def _add_problem_schema(app: FastAPI, *, idempotency_keys: bool) -> None:
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -175,6 +180,8 @@ def _add_problem_schema(app: FastAPI) -> None:
         partner_openapi.drop_default_json(schema)
         partner_openapi.document_security(schema, partner_openapi.token_url())
         partner_openapi.describe_operations(schema)
+        if idempotency_keys:
+            partner_openapi.document_idempotency_key(schema)
         app.openapi_schema = schema
         return schema
 

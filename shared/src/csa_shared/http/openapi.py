@@ -14,6 +14,8 @@ from typing import Any
 
 from fastapi.routing import APIRoute
 
+from csa_shared.http.problems import PROBLEM_RESPONSES
+
 Schema = dict[str, Any]
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -172,3 +174,26 @@ def servers_of(service: str) -> list[Schema]:
 
 def token_url() -> str:
     return PRODUCTION_URL.format(service="identity") + "/v1/oauth/token"
+
+
+IDEMPOTENCY_KEY_PARAMETER: Schema = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "A key of your own (1 to 255 printable ASCII characters, e.g. a UUID) "
+    "to send this POST again safely: the same key and body within 24 h replays the first "
+    "response (`Idempotency-Replayed: true`); another body is a 422, a repeat while the "
+    "first still runs a 409.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+
+
+def document_idempotency_key(document: Schema) -> None:
+    """The optional ``Idempotency-Key`` header on every ``/v1`` POST, with its 409 and 422."""
+    for method, path, operation in operations(document):
+        if method != "post" or not path.startswith("/v1/"):
+            continue
+        operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
+        responses = operation.setdefault("responses", {})
+        responses.setdefault("409", PROBLEM_RESPONSES[409])
+        responses.setdefault("422", PROBLEM_RESPONSES[422])
