@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -16,6 +16,7 @@ from csa_shared.http.docs_pages import add_docs_pages
 from csa_shared.http.limits import BodyLimitMiddleware
 from csa_shared.http.middleware import RequestContextMiddleware
 from csa_shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
+from csa_shared.http.query import refuse_unknown_query
 from csa_shared.http.unit_of_work import check_commits_before_response
 from csa_shared.idempotency.middleware import IdempotencyMiddleware
 from csa_shared.runtime import ServiceRuntime
@@ -97,7 +98,7 @@ def create_service_app(
     install_problem_handlers(app)
     check_commits_before_response(routers)
     for router in routers:
-        app.include_router(router, prefix="/v1")
+        app.include_router(router, prefix="/v1", dependencies=[Depends(refuse_unknown_query)])
     _add_operational_routes(app, runtime)
     add_docs_pages(app, title)
     _add_problem_schema(app, idempotency_keys=idempotency_keys)
