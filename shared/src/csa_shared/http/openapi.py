@@ -115,7 +115,7 @@ def drop_default_json(document: Schema) -> None:
 
 PROVIDER_CLIENT = "providerClient"
 USER_TOKEN = "userToken"
-AUTHENTICATED = [{PROVIDER_CLIENT: []}, {USER_TOKEN: []}]
+AUTHENTICATED: list[dict[str, list[str]]] = [{PROVIDER_CLIENT: []}, {USER_TOKEN: []}]
 
 
 def security_schemes(token_url: str) -> Schema:
