@@ -173,7 +173,9 @@ def _add_problem_schema(app: FastAPI, *, idempotency_keys: bool) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = original()
-        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        if schemas.setdefault("Problem", PROBLEM_SCHEMA) != PROBLEM_SCHEMA:
+            raise ValueError("a model named Problem would hide the problem-details schema")
         _validation_errors_are_problems(schema)
         _bodies_may_be_too_large(schema)
         partner_openapi.hoist_inline_definitions(schema)
