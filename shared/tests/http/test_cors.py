@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import APIRouter
-
-from csa_shared.composition import ServiceDefinition
-from csa_shared.messaging.tables import service_metadata
-from csa_shared.settings import Settings
 
 things = APIRouter()
 
@@ -21,6 +17,7 @@ async def create_thing() -> dict[str, str]:
     return {"id": "t-1"}
 
 
+ServiceApp = Callable[..., Any]  # the service_app fixture of shared/tests/conftest.py
 PARTNER = "https://app.partner.example"
 PREFLIGHT = {
     "Origin": PARTNER,
@@ -30,26 +27,15 @@ PREFLIGHT = {
 
 
 @asynccontextmanager
-async def _service(tmp_path: Path, **settings: str) -> AsyncIterator[httpx.AsyncClient]:
-    spec = ServiceDefinition(
-        name="billing",
-        title="t",
-        description="d",
-        version="1",
-        metadata=service_metadata(),
-        migrations=Path(__file__).parent,
-        routers=lambda: [things],
-    )
-    runtime = spec.build_runtime(Settings(CSA_VAR_DIR=tmp_path, **settings))
-    app = spec.create_app(runtime, manage_lifecycle=False)
+async def _service(service_app: ServiceApp, **settings: str) -> AsyncIterator[httpx.AsyncClient]:
+    _, app = service_app([things], **settings)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://svc") as http:
         yield http
-    await runtime.stop()
 
 
-async def test_without_configured_origins_no_cors_header_is_sent(tmp_path: Path) -> None:
-    async with _service(tmp_path) as http:
+async def test_without_configured_origins_no_cors_header_is_sent(service_app: ServiceApp) -> None:
+    async with _service(service_app) as http:
         preflight = await http.options("/v1/things", headers=PREFLIGHT)
         posted = await http.post("/v1/things", headers={"Origin": PARTNER})
     assert "access-control-allow-origin" not in preflight.headers
@@ -58,10 +44,10 @@ async def test_without_configured_origins_no_cors_header_is_sent(tmp_path: Path)
 
 
 async def test_a_configured_origin_is_allowed_with_the_api_headers_another_is_not(
-    tmp_path: Path,
+    service_app: ServiceApp,
 ) -> None:
     origins = f"{PARTNER}/, https://other.example"
-    async with _service(tmp_path, CSA_CORS_ALLOW_ORIGINS=origins) as http:
+    async with _service(service_app, CSA_CORS_ALLOW_ORIGINS=origins) as http:
         preflight = await http.options("/v1/things", headers=PREFLIGHT)
         posted = await http.post("/v1/things", headers={"Origin": PARTNER})
         stranger = await http.post("/v1/things", headers={"Origin": "https://evil.example"})

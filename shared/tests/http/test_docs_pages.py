@@ -3,38 +3,24 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from csa_shared.composition import ServiceDefinition
-from csa_shared.messaging.tables import service_metadata
-from csa_shared.settings import Settings
-
 REFERENCE = re.compile(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""")
 
 
 @pytest.fixture
-async def http(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    spec = ServiceDefinition(
-        name="billing",
-        title="Billing",
-        description="d",
-        version="1",
-        metadata=service_metadata(),
-        migrations=Path(__file__).parent,
-        routers=lambda: [],
-    )
-    runtime = spec.build_runtime(Settings(CSA_VAR_DIR=tmp_path))
+async def http(service_app: Callable[..., Any]) -> AsyncIterator[httpx.AsyncClient]:
+    _, app = service_app([])
     root = FastAPI()  # as embedded `csa run` mounts each service
-    root.mount("/billing", spec.create_app(runtime, manage_lifecycle=False))
+    root.mount("/billing", app)
     transport = httpx.ASGITransport(app=root)
     async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
         yield client
-    await runtime.stop()
 
 
 @pytest.mark.parametrize("page", ["/billing/docs", "/billing/redoc"])

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from csa_shared.composition import ServiceDefinition
 from csa_shared.http.problems import PROBLEM_JSON
-from csa_shared.messaging.tables import service_metadata
-from csa_shared.settings import Settings
 
 lists = APIRouter()
 
@@ -37,21 +34,10 @@ async def list_invoices(
 
 
 @pytest.fixture
-async def http(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    spec = ServiceDefinition(
-        name="billing",
-        title="t",
-        description="d",
-        version="1",
-        metadata=service_metadata(),
-        migrations=Path(__file__).parent,
-        routers=lambda: [lists],
-    )
-    runtime = spec.build_runtime(Settings(CSA_VAR_DIR=tmp_path))
-    app = spec.create_app(runtime, manage_lifecycle=False)
+async def http(service_app: Callable[..., Any]) -> AsyncIterator[httpx.AsyncClient]:
+    _, app = service_app([lists])
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as c:
         yield c
-    await runtime.stop()
 
 
 async def test_declared_parameters_of_the_endpoint_its_dependencies_and_models_pass(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,10 +12,7 @@ import pytest
 from fastapi import APIRouter, Depends, status
 
 from csa_shared.auth import Principal
-from csa_shared.composition import ServiceDefinition
 from csa_shared.http.auth import authenticated
-from csa_shared.messaging.tables import service_metadata
-from csa_shared.settings import Settings
 from csa_shared.testing.tokens import TestTokens
 
 created: list[dict[str, Any]] = []
@@ -43,32 +39,22 @@ BOB = TestTokens.header(TOKENS.provider("prov-b"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def http(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def http(
+    request: pytest.FixtureRequest, service_app: Callable[..., Any]
+) -> AsyncIterator[httpx.AsyncClient]:
     created.clear()
     gate.clear()
     database: dict[str, str] = {}
     if request.param == "postgres":
         pg_database_url: Callable[[], str] = request.getfixturevalue("pg_database_url")
         database["BILLING_DATABASE_URL"] = pg_database_url()
-    metadata = service_metadata()
-    spec = ServiceDefinition(
-        name="billing",
-        title="t",
-        description="d",
-        version="1",
-        metadata=metadata,
-        migrations=Path(__file__).parent,
-        routers=lambda: [things],
-    )
-    runtime = spec.build_runtime(Settings(CSA_VAR_DIR=tmp_path, **database))
+    runtime, app = service_app([things], **database)
     runtime.token_verifier = TOKENS.verifier("billing")
     async with runtime.engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
-    app = spec.create_app(runtime, manage_lifecycle=False)
+        await connection.run_sync(runtime.metadata.create_all)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
         yield client
-    await runtime.stop()
 
 
 def _key(key: str, caller: dict[str, str] = ALICE) -> dict[str, str]:
