@@ -9,6 +9,7 @@ DOMAIN := shared/src/csa_shared/rules services/billing/src/csa_billing/domain \
           services/attendance/src/csa_attendance/domain
 
 OAPC := $(VENV)/tools/openapi-python-client/bin/openapi-python-client
+OATS := $(VENV)/tools/openapi-typescript/node_modules/.bin/openapi-typescript
 
 .PHONY: install compile run test lint typecheck unit bench docs clean fuzz soak
 
@@ -23,6 +24,10 @@ $(OAPC):
 	$(PYTHON) -m venv $(VENV)/tools/openapi-python-client
 	$(VENV)/tools/openapi-python-client/bin/python -m pip install --quiet openapi-python-client==0.29.1
 
+# The TypeScript generator partners use, from npm, pinned by its lock file, in a local folder.
+$(OATS): scripts/openapi-typescript/package-lock.json
+	bash scripts/install-openapi-typescript.sh
+
 # The rules engine compiled with mypyc (scripts/compile_domain.py); a stale build is never loaded.
 ENGINE := services/billing/src/csa_billing/domain
 COMPILED := $(ENGINE)/_mypyc_manifest.json
@@ -31,7 +36,7 @@ $(COMPILED): $(STAMP) scripts/compile_domain.py $(filter-out $(ENGINE)/__init__.
 
 compile: $(COMPILED)
 
-install: $(STAMP) $(OAPC) $(COMPILED)
+install: $(STAMP) $(OAPC) $(OATS) $(COMPILED)
 
 docs: install
 	$(BIN)/csa docs generate

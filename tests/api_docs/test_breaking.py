@@ -88,6 +88,16 @@ def test_removed_path_and_removed_operation_are_breaking() -> None:
     assert breaking_changes(_doc(), without_get) == ["GET /v1/things: operation removed"]
 
 
+def test_a_renamed_operation_id_is_breaking_a_new_one_is_not() -> None:
+    old, new = _doc(), _doc()
+    old["paths"]["/v1/things"]["post"]["operationId"] = "things_create"
+    new["paths"]["/v1/things"]["post"]["operationId"] = "create_thing"
+    assert breaking_changes(old, new) == [
+        "POST /v1/things: operation id 'things_create' became 'create_thing'"
+    ]
+    assert breaking_changes(_doc(), new) == []
+
+
 def test_a_removed_response_field_is_breaking_also_in_a_nested_recursive_schema() -> None:
     new = _doc()
     del _schemas(new)["Out"]["properties"]["total"]

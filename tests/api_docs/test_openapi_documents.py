@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,20 @@ def test_an_operation_without_examples_is_reported() -> None:
         "svc POST /v1/things request application/json",
         "svc POST /v1/things response 404 (no content)",
     ]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_operation_has_a_unique_id_a_description_and_its_security(service: str) -> None:
+    document = _committed(service)
+    found = [
+        (f"{m.upper()} {p}", o) for p, item in document["paths"].items() for m, o in item.items()
+    ]
+    ids = [operation["operationId"] for _, operation in found]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", i) and "_v1_" not in i for i in ids), ids
+    assert [where for where, o in found if not o.get("description")] == []
+    assert [where for where, o in found if "security" not in o] == []
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["providerClient"]["flows"]["clientCredentials"]["tokenUrl"]
+    assert schemes["userToken"]["scheme"] == "bearer"
+    assert document["servers"][0]["url"] == "/"

@@ -39,7 +39,7 @@ async def test_the_generated_client_simulates_the_interfaces_example_week(
 ) -> None:
     billing = definition("billing")
     app = billing.create_app(billing.build_runtime(Settings(CSA_VAR_DIR=tmp_path)))
-    simulate = _module("api.simulations.simulate_v1_simulations_post")
+    simulate = _module("api.simulations.simulations_simulate")
     models = _module("models")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://billing.test") as http:
@@ -60,7 +60,7 @@ async def test_the_generated_client_parses_the_problem_of_an_invalid_week(
 ) -> None:
     billing = definition("billing")
     app = billing.create_app(billing.build_runtime(Settings(CSA_VAR_DIR=tmp_path)))
-    simulate = _module("api.simulations.simulate_v1_simulations_post")
+    simulate = _module("api.simulations.simulations_simulate")
     models = _module("models")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://billing.test") as http:

@@ -105,18 +105,18 @@ def test_a_provider_system_posts_and_reads_a_presence_with_the_generated_client(
     api = _Api(partner.__name__)
     agent = _call(partner, base, tokens.cae_agent("partner-agent"))
     provider_body = _example("ProviderIn")
-    provider = api.registry.register_provider_v1_providers_post.sync_detailed(
+    provider = api.registry.register_provider.sync_detailed(
         client=agent, body=models.ProviderIn.from_dict(provider_body)
     )
     assert provider.status_code == 201, provider.content
-    contract = api.registry.start_contract_v1_education_contracts_post.sync_detailed(
+    contract = api.registry.start_contract.sync_detailed(
         client=agent, body=models.ContractIn.from_dict(_example("ContractIn"))
     )
     assert contract.status_code == 201, contract.content
 
     system = _call(partner, base, tokens.provider(provider_body["provider_id"]))
     presence = models.PresenceIn.from_dict(_example("PresenceIn"))
-    post = api.presences.post_presence_v1_presences_post
+    post = api.presences.post_presence
     first = post.sync_detailed(client=system, body=presence)
     assert first.status_code == 201, first.content
     assert isinstance(first.parsed, models.PresenceOut)
@@ -124,9 +124,7 @@ def test_a_provider_system_posts_and_reads_a_presence_with_the_generated_client(
     assert again.status_code == 200, again.content
     assert again.parsed.id == first.parsed.id
 
-    shown = api.presences.show_v1_presences_presence_id_get.sync_detailed(
-        first.parsed.id, client=system
-    )
+    shown = api.presences.presences_show.sync_detailed(first.parsed.id, client=system)
     assert shown.status_code == 200, shown.content
     assert (shown.parsed.child_id, shown.parsed.start.isoformat()) == (
         "child-42",

@@ -657,6 +657,7 @@ async def _status_report(end_to_end_id: str) -> Call:
 IDENTITY = {
     #                                                    pA pB pX pY cO cX ca ag po an
     "GET /.well-known/jwks.json":                       PUBLIC,
+    "GET /.well-known/oauth-authorization-server":      PUBLIC,
     "POST /v1/registrations":                           PUBLIC,
     "POST /v1/registrations/confirm":                   PUBLIC,
     "POST /v1/login":                                   PUBLIC,
@@ -993,6 +994,9 @@ async def _identity(
 
     builders: dict[str, Builder] = {
         "GET /.well-known/jwks.json": fixed("/.well-known/jwks.json"),
+        "GET /.well-known/oauth-authorization-server": fixed(
+            "/.well-known/oauth-authorization-server"
+        ),
         "POST /v1/registrations": registration,
         "POST /v1/registrations/confirm": registration_confirm,
         "POST /v1/login": login,

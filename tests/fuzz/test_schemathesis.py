@@ -104,11 +104,18 @@ TARGETS = [
 ]
 
 
+def _oauth_error(response: httpx.Response, kind: str) -> bool:
+    """The token endpoint's errors are RFC 6749 §5.2 ``application/json`` bodies, which also
+    carry the problem-details members (checked below)."""
+    token = response.request.url.path.endswith("/v1/oauth/token")
+    return token and kind.startswith("application/json") and "error" in response.json()
+
+
 def _problem_details(response: httpx.Response) -> str | None:
     if response.status_code < 400:
         return None
     kind = response.headers.get("content-type", "")
-    if not kind.startswith(PROBLEM_JSON):
+    if not kind.startswith(PROBLEM_JSON) and not _oauth_error(response, kind):
         return f"{response.status_code} answered as {kind!r}, not problem details"
     body = response.json()
     missing = [k for k in ("type", "title", "status") if k not in body]

@@ -18,7 +18,8 @@ class ServiceDefinition:
     """A service's name, tables, migrations, routers and consumer subscriptions.
 
     ``larger_bodies`` names the paths whose bodies may pass the service's limit, and by how
-    much (from the settings), e.g. a batch ingest.
+    much (from the settings), e.g. a batch ingest. ``idempotency_keys``: POSTs honour an
+    ``Idempotency-Key`` header (off where responses carry secrets that must not be kept).
     """
 
     def __init__(
@@ -33,6 +34,7 @@ class ServiceDefinition:
         routers: Callable[[], Sequence[APIRouter]],
         subscribe: Callable[[ServiceRuntime], None] | None = None,
         larger_bodies: Callable[[Settings], Mapping[str, int]] | None = None,
+        idempotency_keys: bool = True,
     ) -> None:
         self.name = name
         self.title = title
@@ -43,6 +45,7 @@ class ServiceDefinition:
         self.routers = routers
         self.subscribe = subscribe
         self.larger_bodies = larger_bodies
+        self.idempotency_keys = idempotency_keys
 
     def build_runtime(
         self,
@@ -102,4 +105,5 @@ class ServiceDefinition:
             manage_lifecycle=manage_lifecycle,
             migrate_on_start=migrate_on_start,
             larger_bodies=self.larger_bodies(runtime.settings) if self.larger_bodies else None,
+            idempotency_keys=self.idempotency_keys,
         )

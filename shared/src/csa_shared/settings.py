@@ -158,6 +158,8 @@ class Settings(BaseSettings):
     billing_max_body_bytes: int | None = Field(
         None, ge=1024, validation_alias=_env("BILLING_MAX_BODY_BYTES")
     )
+    # partners' web apps calling from a browser; empty: no CORS headers at all
+    cors_allow_origins: str = Field("", validation_alias=_env("CSA_CORS_ALLOW_ORIGINS"))
     # 1000 items of up to ~1.7 KB each (longest ids, every character escaped): 4 MiB
     attendance_batch_max_body_bytes: int = Field(
         4 << 20, ge=1024, validation_alias=_env("ATTENDANCE_BATCH_MAX_BODY_BYTES")
@@ -186,6 +188,11 @@ class Settings(BaseSettings):
         """The largest request body ``service`` reads (its own setting, else the shared one)."""
         configured: int | None = getattr(self, f"{service}_max_body_bytes")
         return configured or self.max_body_bytes
+
+    @property
+    def cors_origins(self) -> list[str]:
+        """``CSA_CORS_ALLOW_ORIGINS``: comma-separated origins (``*``: any)."""
+        return [o.strip().rstrip("/") for o in self.cors_allow_origins.split(",") if o.strip()]
 
     @property
     def jwks_file(self) -> Path:

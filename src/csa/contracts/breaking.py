@@ -1,7 +1,8 @@
 """Breaking changes between two OpenAPI documents: pure functions, no I/O.
 
 A change is breaking when a client written against ``old`` can fail against ``new``:
-a path or operation disappears, a response field disappears or changes type, a request
+a path or operation disappears or is renamed (its operation id names the function of a
+generated client), a response field disappears or changes type, a request
 field or parameter becomes required, a request field's type or enum narrows, a response
 enum gains values a generated client does not know. Additions are not breaking. Breaking
 changes are allowed only with a bump of the major of ``info.version``.
@@ -48,6 +49,9 @@ def breaking_changes(old: Schema, new: Schema) -> list[str]:
 
 def _operation(where: str, old: Schema, old_op: Schema, new: Schema, new_op: Schema) -> list[str]:
     problems = _parameters(where, old_op.get("parameters", []), new_op.get("parameters", []))
+    old_id, new_id = old_op.get("operationId"), new_op.get("operationId")
+    if old_id and new_id != old_id:  # the function name in every generated client
+        problems.append(f"{where}: operation id {old_id!r} became {new_id!r}")
     old_body, new_body = old_op.get("requestBody"), new_op.get("requestBody")
     if new_body is not None:
         if new_body.get("required") and not (old_body or {}).get("required"):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from csa_identity import consumers, problems, tables, wellknown
 from csa_identity.adapters.keys import signing_key_problem
 from csa_identity.context import attach_context, configured_pepper, identity_of
+from csa_identity.principals import oauth
 from csa_shared.bus import EventBus
 from csa_shared.composition import ServiceDefinition
 from csa_shared.http.app import runtime_of
@@ -86,6 +87,7 @@ class IdentityDefinition(ServiceDefinition):
         )
         problems.install(app)
         app.include_router(wellknown.router)
+        app.include_router(oauth.discovery)
         if runtime.settings.dev_mode:
             from csa_identity.dev.endpoints import router as dev
 
@@ -97,10 +99,11 @@ definition = IdentityDefinition(
     name="identity",
     title="CSA identity service",
     description="Parent accounts, myCard codes, SMS one-time passwords and tokens.",
-    version="1.0.0",
+    version="2.0.0",
     metadata=tables.metadata,
     migrations=Path(__file__).parent / "migrations",
     routers=_routers,
+    idempotency_keys=False,  # its POSTs answer tokens and secrets, never kept at rest
 )
 
 

@@ -90,12 +90,57 @@ async def test_client_credentials_token_verifies_for_attendance_and_a_wrong_secr
         headers={"Authorization": f"Basic {basic}"},
     )
     assert via_basic.status_code == 200
-    wrong = await api.post("/v1/oauth/token", data={**form, "client_secret": "X" * 35})
-    assert (wrong.status_code, wrong.json()["error"]) == (401, "client.invalid")
-    unknown = await api.post("/v1/oauth/token", data={**form, "client_id": "nobody"})
-    assert unknown.status_code == 401
-    grant = await api.post("/v1/oauth/token", data={**form, "grant_type": "password"})
-    assert grant.status_code == 422
+    assert via_basic.headers["cache-control"] == "no-store"
+
+
+async def test_token_errors_are_rfc_6749_error_responses(
+    api: httpx.AsyncClient, identity: ServiceRuntime, clock: Clock
+) -> None:
+    _, admin = await _agent(api, identity, clock, AgentKind.CAE, office="cae-lux")
+    created = await api.post(
+        "/v1/admin/provider-clients",
+        json={"provider_id": "prov-42", "client_id": "prov-42-app"},
+        headers=admin,
+    )
+    secret = created.json()["client_secret"]
+    form = {"grant_type": "client_credentials", "client_id": "prov-42-app", "client_secret": secret}
+
+    async def refused(data: dict[str, str], **headers: str) -> tuple[int, str, httpx.Response]:
+        answer = await api.post("/v1/oauth/token", data=data, headers=headers)
+        assert answer.headers["content-type"] == "application/json", answer.text
+        assert answer.headers["cache-control"] == "no-store"
+        assert answer.json()["error_description"]
+        return answer.status_code, answer.json()["error"], answer
+
+    status, error, wrong = await refused({**form, "client_secret": "X" * 35})
+    assert (status, error) == (401, "invalid_client")
+    assert wrong.headers["www-authenticate"].startswith("Basic")
+    assert (await refused({**form, "client_id": "nobody"}))[:2] == (401, "invalid_client")
+    malformed = {"Authorization": "Basic !!!"}
+    assert (await refused({"grant_type": "client_credentials"}, **malformed))[:2] == (
+        401,
+        "invalid_client",
+    )
+    assert (await refused({**form, "grant_type": "password"}))[:2] == (
+        400,
+        "unsupported_grant_type",
+    )
+    assert (await refused({"client_id": "prov-42-app"}))[:2] == (400, "invalid_request")
+    basic = base64.b64encode(f"prov-42-app:{secret}".encode()).decode()
+    both = await refused(form, Authorization=f"Basic {basic}")
+    assert both[:2] == (400, "invalid_request")
+
+
+async def test_authorization_server_metadata_names_the_token_endpoint_and_the_keys(
+    api: httpx.AsyncClient, identity: ServiceRuntime
+) -> None:
+    metadata = (await api.get("/.well-known/oauth-authorization-server")).json()
+    assert metadata["issuer"] == identity.settings.token_issuer
+    assert metadata["token_endpoint"].endswith("/v1/oauth/token")
+    assert metadata["grant_types_supported"] == ["client_credentials"]
+    assert "client_secret_basic" in metadata["token_endpoint_auth_methods_supported"]
+    keys = await api.get(metadata["jwks_uri"].removeprefix(str(api.base_url).rstrip("/")))
+    assert keys.status_code == 200 and keys.json()["keys"]
 
 
 async def test_duplicate_card_keeps_the_iam_code_and_invalidates_the_old_linking_code(

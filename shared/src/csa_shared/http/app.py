@@ -6,15 +6,20 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from csa_shared.http import openapi as partner_openapi
+from csa_shared.http.docs_pages import add_docs_pages
 from csa_shared.http.limits import BodyLimitMiddleware
 from csa_shared.http.middleware import RequestContextMiddleware
 from csa_shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
+from csa_shared.http.query import refuse_unknown_query
 from csa_shared.http.retry import RetryTransientReads
 from csa_shared.http.unit_of_work import check_commits_before_response
+from csa_shared.idempotency.middleware import IdempotencyMiddleware
 from csa_shared.runtime import ServiceRuntime
 
 PROBLEM_SCHEMA = {
@@ -53,13 +58,15 @@ def create_service_app(
     manage_lifecycle: bool = True,
     migrate_on_start: bool = False,
     larger_bodies: Mapping[str, int] | None = None,
+    idempotency_keys: bool = True,
 ) -> FastAPI:
     """An app with ``/v1`` routers, ``/healthz``, ``/readyz``, ``/metrics`` and problem details.
 
     Request bodies are bounded (``Settings.max_body_bytes_of``; ``larger_bodies``: a larger
     limit for some paths, e.g. ``{"/v1/declarations/batch": 4 << 20}``) and JSON nesting too.
     With ``manage_lifecycle`` off (embedded mode mounts several apps under one root), the
-    caller starts and stops the runtime itself.
+    caller starts and stops the runtime itself. ``idempotency_keys``: POSTs under ``/v1``
+    honour an ``Idempotency-Key`` header (``csa_shared.idempotency``) and say so in OpenAPI.
     """
 
     @asynccontextmanager
@@ -72,19 +79,51 @@ def create_service_app(
             if manage_lifecycle:
                 await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        docs_url=None,  # add_docs_pages: the same pages with assets served here, not a CDN
+        redoc_url=None,
+        generate_unique_id_function=partner_openapi.operation_id,
+        servers=partner_openapi.servers_of(runtime.name),
+    )
     app.state.runtime = runtime
     limit = runtime.settings.max_body_bytes_of(runtime.name)
+    if idempotency_keys:  # inside the body limit: it reads a bounded body
+        app.add_middleware(IdempotencyMiddleware, runtime=runtime)
     app.add_middleware(BodyLimitMiddleware, limit=limit, larger=larger_bodies)
     app.add_middleware(RetryTransientReads)
-    app.add_middleware(RequestContextMiddleware, service=runtime.name)  # outermost: counts 413s
+    app.add_middleware(RequestContextMiddleware, service=runtime.name)  # counts 413s
+    _allow_cross_origin(app, runtime.settings.cors_origins)  # outermost: a 413 is readable too
     install_problem_handlers(app)
     check_commits_before_response(routers)
     for router in routers:
-        app.include_router(router, prefix="/v1")
+        app.include_router(router, prefix="/v1", dependencies=[Depends(refuse_unknown_query)])
     _add_operational_routes(app, runtime)
-    _add_problem_schema(app)
+    add_docs_pages(app, title)
+    _add_problem_schema(app, idempotency_keys=idempotency_keys)
     return app
+
+
+CORS_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"]
+
+
+def _allow_cross_origin(app: FastAPI, origins: list[str]) -> None:
+    """Partners' browser apps (``CSA_CORS_ALLOW_ORIGINS``); tokens travel in a header, so no
+    credentials (cookies) are allowed, which also makes ``*`` safe."""
+    if not origins:
+        return
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "PUT", "DELETE"],
+        allow_headers=CORS_HEADERS,
+        expose_headers=["X-Request-ID", "Location", "Retry-After"],
+        allow_credentials=False,
+        max_age=600,
+    )
 
 
 def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
@@ -132,16 +171,25 @@ def _bodies_may_be_too_large(schema: dict[str, Any]) -> None:
                 operation.setdefault("responses", {}).setdefault("413", PROBLEM_RESPONSES[413])
 
 
-def _add_problem_schema(app: FastAPI) -> None:
+def _add_problem_schema(app: FastAPI, *, idempotency_keys: bool) -> None:
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
         schema = original()
-        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        if schemas.setdefault("Problem", PROBLEM_SCHEMA) != PROBLEM_SCHEMA:
+            raise ValueError("a model named Problem would hide the problem-details schema")
         _validation_errors_are_problems(schema)
         _bodies_may_be_too_large(schema)
+        partner_openapi.hoist_inline_definitions(schema)
+        partner_openapi.describe_raw_content(schema)
+        partner_openapi.drop_default_json(schema)
+        partner_openapi.document_security(schema, partner_openapi.token_url())
+        partner_openapi.describe_operations(schema)
+        if idempotency_keys:
+            partner_openapi.document_idempotency_key(schema)
         app.openapi_schema = schema
         return schema
 

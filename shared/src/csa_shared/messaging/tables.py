@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 
 from csa_shared.db.migrations import lz4_available
+from csa_shared.idempotency.table import idempotency_table
 
 # SQLite only auto-increments INTEGER PRIMARY KEY columns.
 _SEQUENCE = BigInteger().with_variant(Integer(), "sqlite")
@@ -75,10 +76,11 @@ def inbox_table(metadata: MetaData) -> Table:
 
 
 def service_metadata() -> MetaData:
-    """A service's MetaData, starting with its outbox and inbox."""
+    """A service's MetaData, starting with its outbox, inbox and idempotency keys."""
     metadata = MetaData()
     outbox_table(metadata)
     inbox_table(metadata)
+    idempotency_table(metadata)
     return metadata
 
 

@@ -72,10 +72,16 @@ class BatchIn(BaseModel):
     items: list[Item] = Field(description="At most 1000 items")
 
 
-class Problem(BaseModel):
+class ItemProblem(BaseModel):
+    """Why one item of a batch was rejected (not named ``Problem``: that is the RFC 9457
+    body every service documents, and two schemas of one name make one of them wrong)."""
+
     code: str
     field: str
     message: str
+
+
+Problem = ItemProblem
 
 
 class ItemResultOut(BaseModel):
@@ -84,7 +90,7 @@ class ItemResultOut(BaseModel):
     kind: str | None
     outcome: Literal["accepted", "duplicate", "rejected"]
     id: str | None = None
-    errors: list[Problem] = []
+    errors: list[ItemProblem] = []
 
 
 class BatchOut(BaseModel):

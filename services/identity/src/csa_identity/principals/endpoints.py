@@ -6,11 +6,18 @@ import base64
 import binascii
 from urllib.parse import parse_qs, unquote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
 
 from csa_identity.domain.errors import InvalidClientCredentials
 from csa_identity.domain.principals import AgentKind as DomainAgentKind
 from csa_identity.principals import service
+from csa_identity.principals.oauth import (
+    NO_STORE,
+    OAUTH_ERROR_RESPONSES,
+    TokenRequestRefused,
+    oauth_error_response,
+)
 from csa_identity.principals.schemas import (
     AgentIn,
     AgentKind,
@@ -21,9 +28,8 @@ from csa_identity.principals.schemas import (
     ClientTokenOut,
     DuplicateCardOut,
 )
-from csa_identity.problems import CLIENT_PROBLEMS, LOGIN_PROBLEMS
+from csa_identity.problems import LOGIN_PROBLEMS
 from csa_shared.auth import Principal, PrincipalKind, Role, require_kind, require_role
-from csa_shared.errors import Unprocessable
 from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import PROBLEM_RESPONSES, problem_responses
@@ -61,31 +67,47 @@ def _basic(header: str | None) -> tuple[str, str] | None:
     try:
         decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
     except (binascii.Error, UnicodeDecodeError):
-        raise InvalidClientCredentials("malformed basic credentials") from None
+        raise TokenRequestRefused("invalid_client", "malformed basic credentials") from None
     client_id, _, secret = decoded.partition(":")
     return unquote(client_id), unquote(secret)
+
+
+def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
+    if form.get("grant_type") is None:
+        raise TokenRequestRefused("invalid_request", "grant_type is required")
+    if form["grant_type"] != "client_credentials":
+        raise TokenRequestRefused("unsupported_grant_type", "grant_type must be client_credentials")
+    basic = _basic(request.headers.get("authorization"))
+    if basic is not None and "client_secret" in form:
+        raise TokenRequestRefused("invalid_request", "use one client authentication method")
+    return basic or (form.get("client_id", ""), form.get("client_secret", ""))
 
 
 @router.post(
     "/oauth/token",
     summary="OAuth2 client credentials (RFC 6749 §4.4) → token scoped provider:<id>",
     description="Form-encoded `grant_type=client_credentials` with `client_id` and "
-    "`client_secret` in the body or as HTTP Basic. Errors are problem details (401 "
-    "`client.invalid`, 422 for another grant type), not RFC 6749 §5.2 error bodies.",
+    "`client_secret` in the body or as HTTP Basic (not both). Errors follow RFC 6749 §5.2: "
+    "`error` and `error_description` (400 `invalid_request` / `unsupported_grant_type`, 401 "
+    "`invalid_client` with `WWW-Authenticate`), beside the problem-details members. "
+    "Metadata: `/.well-known/oauth-authorization-server`.",
     openapi_extra=_FORM,
-    responses={**CLIENT_PROBLEMS, 422: PROBLEM_RESPONSES[422]},
+    response_model=ClientTokenOut,
+    responses=OAUTH_ERROR_RESPONSES,
 )
-async def token(request: Request) -> ClientTokenOut:
+async def token(request: Request, response: Response) -> ClientTokenOut | JSONResponse:
     form = {k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()}
-    if form.get("grant_type") != "client_credentials":
-        raise Unprocessable("grant_type must be client_credentials", code="unsupported-grant-type")
-    credentials = _basic(request.headers.get("authorization")) or (
-        form.get("client_id", ""),
-        form.get("client_secret", ""),
-    )
-    issued = await service.client_credentials_token(
-        runtime_of(request), client_id=credentials[0], client_secret=credentials[1]
-    )
+    try:
+        client_id, client_secret = _client_credentials(request, form)
+        issued = await service.client_credentials_token(
+            runtime_of(request), client_id=client_id, client_secret=client_secret
+        )
+    except TokenRequestRefused as refused:
+        return oauth_error_response(refused)
+    except InvalidClientCredentials:
+        refused = TokenRequestRefused("invalid_client", "client authentication failed")
+        return oauth_error_response(refused)
+    response.headers.update(NO_STORE)  # RFC 6749 §5.1
     return ClientTokenOut(
         access_token=issued.access_token, expires_in=issued.expires_in, scope=issued.scope
     )

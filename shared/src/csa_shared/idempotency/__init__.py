@@ -1,0 +1,1 @@
+"""``Idempotency-Key`` on POST requests (IETF draft-ietf-httpapi-idempotency-key-header)."""
