@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -53,10 +53,8 @@ def migrate(service: ServiceArg) -> None:
 @app.command()
 def serve(service: ServiceArg) -> None:
     """Serve one service (production shape: its own database, Kafka bus)."""
-    import uvicorn
-
     settings = _settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     served = definition(_service(service))
     problems = [] if settings.dev_mode else served.production_problems(settings)
     if problems:
@@ -67,7 +65,7 @@ def serve(service: ServiceArg) -> None:
         raise typer.Exit(2)
     web = served.create_app()
     _freeze_startup_objects()
-    uvicorn.run(web, host=settings.http_host, port=settings.http_port, log_config=None)
+    _listen(web, settings)
 
 
 @app.command()
@@ -75,12 +73,10 @@ def run(
     demo: Annotated[bool, typer.Option(help="Load demo data at start")] = True,
 ) -> None:
     """Run the whole platform in one process on the embedded defaults."""
-    import uvicorn
-
     from csa.embedded import create_embedded_app
 
     settings = get_settings().model_copy(update={"demo_data": demo, "dev_mode": True})
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     web = create_embedded_app(settings)
     _freeze_startup_objects()
     base = f"http://{settings.http_host}:{settings.http_port}"
@@ -88,7 +84,17 @@ def run(
     for name in SERVICES:
         console.print(f"  {name:<11} API {base}/{name}/v1   docs {base}/{name}/docs")
     console.print("Ctrl-C stops it.")
-    uvicorn.run(web, host=settings.http_host, port=settings.http_port, log_config=None)
+    _listen(web, settings)
+
+
+def _listen(web: Any, settings: Settings) -> None:
+    """uvicorn with our logging as configured; its access log off, since
+    ``RequestContextMiddleware`` writes a structured access line (route, status, duration)."""
+    import uvicorn
+
+    uvicorn.run(
+        web, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False
+    )
 
 
 def _freeze_startup_objects() -> None:

@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     http_host: str = Field("127.0.0.1", validation_alias=_env("CSA_HTTP_HOST"))
     http_port: int = Field(8000, validation_alias=_env("CSA_HTTP_PORT"))
     log_level: str = Field("INFO", validation_alias=_env("CSA_LOG_LEVEL"))
+    log_format: Literal["auto", "json", "text"] = Field(
+        "auto", validation_alias=_env("CSA_LOG_FORMAT")
+    )
     outbox_poll_seconds: float = Field(0.5, validation_alias=_env("CSA_OUTBOX_POLL_SECONDS"))
     identity_url: str | None = Field(None, validation_alias=_env("IDENTITY_URL"))
     token_issuer: str = Field("https://identity.csa.lu", validation_alias=_env("CSA_TOKEN_ISSUER"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 from datetime import date
 from decimal import Decimal
 
@@ -187,3 +188,20 @@ async def test_late_correction_produces_exactly_one_adjustment_next_period(
     assert [
         (x.child_id, x.corrects_month, x.parent_amount) for x in lines if x.corrects_month == MARCH
     ] == [("child-d", MARCH, Decimal("-12.00"))]
+
+
+async def test_a_close_logs_when_it_starts_and_what_it_issued_when_it_finishes(
+    billing, caplog
+) -> None:
+    await deliver(billing, town())
+    caplog.set_level(logging.INFO, logger="csa_billing.close")
+    await close_period(billing, MARCH, AFTER_GRACE)
+    started, finished = (r for r in caplog.records if r.name == "csa_billing.close")
+    assert (started.getMessage(), started.month, started.children) == (
+        "period close started",
+        MARCH,
+        5,
+    )
+    assert finished.getMessage() == "period close finished"
+    assert (finished.invoices, finished.children) == (5, 5)
+    assert finished.statements >= 1 and finished.duration_s >= 0

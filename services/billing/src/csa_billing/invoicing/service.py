@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import logging
 import multiprocessing
+import time
 from bisect import bisect_right
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -41,6 +43,7 @@ from csa_shared.rules.periods import BillingPeriod, billing_period, parse_month
 from csa_shared.runtime import ServiceRuntime
 
 Progress = Callable[[int, int], None]
+log = logging.getLogger("csa_billing.close")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +157,11 @@ async def _close_period(
         children = await loading.children_of(session, period)
         await repository.start_period(session, period, len(children))
         book = await loading.provider_book(session)
+    started = time.perf_counter()
+    log.info(
+        "period close started",
+        extra={"month": month, "children": len(children), "resumed": row is not None},
+    )
     calendar = configured_calendar()
     workers = close_workers() if options.workers is None else options.workers
     async with _Compute.start(workers, book, calendar) as compute:
@@ -179,6 +187,17 @@ async def _close_period(
             issued = [events.statement_issued(s) for s in statements]
             issued.append(events.period_closed(closed, count, closed.children_total))
             await add_to_outbox(session, runtime.outbox, *issued)
+    duration = time.perf_counter() - started
+    log.info(
+        "period close finished",
+        extra={
+            "month": month,
+            "children": closed.children_total,
+            "invoices": count,
+            "statements": len(statements),
+            "duration_s": round(duration, 3),
+        },
+    )
     return closed
 
 
