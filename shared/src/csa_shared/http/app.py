@@ -14,6 +14,7 @@ from csa_shared.http.limits import BodyLimitMiddleware
 from csa_shared.http.middleware import RequestContextMiddleware
 from csa_shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
 from csa_shared.http.unit_of_work import check_commits_before_response
+from csa_shared.observability.sampling import sample_service
 from csa_shared.runtime import ServiceRuntime
 
 PROBLEM_SCHEMA = {
@@ -101,6 +102,7 @@ def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def prometheus_metrics() -> Response:
+        await sample_service(runtime.name, runtime.engine, runtime.outbox)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -38,6 +38,7 @@ from csa_billing.invoicing.settings import DEFAULT_CHUNK, close_workers, grace_d
 from csa_shared.clock import luxembourg_today
 from csa_shared.errors import Conflict
 from csa_shared.messaging.outbox import add_to_outbox, stage_outbox_records
+from csa_shared.observability import metrics
 from csa_shared.rules.calendars import ReferenceCalendar, configured_calendar
 from csa_shared.rules.periods import BillingPeriod, billing_period, parse_month
 from csa_shared.runtime import ServiceRuntime
@@ -188,6 +189,7 @@ async def _close_period(
             issued.append(events.period_closed(closed, count, closed.children_total))
             await add_to_outbox(session, runtime.outbox, *issued)
     duration = time.perf_counter() - started
+    metrics.CLOSE_SECONDS.observe(duration)
     log.info(
         "period close finished",
         extra={
