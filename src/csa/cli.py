@@ -11,6 +11,7 @@ from rich.console import Console
 from csa.services import definition
 from csa_shared.db import upgrade_to_head
 from csa_shared.observability.logging import configure_logging
+from csa_shared.observability.tracing import configure_tracing
 from csa_shared.settings import SERVICES, ServiceName, Settings, get_settings
 
 app = typer.Typer(
@@ -55,6 +56,7 @@ def serve(service: ServiceArg) -> None:
     """Serve one service (production shape: its own database, Kafka bus)."""
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
+    configure_tracing(settings, f"csa-{service}")
     served = definition(_service(service))
     problems = [] if settings.dev_mode else served.production_problems(settings)
     if problems:
@@ -77,6 +79,7 @@ def run(
 
     settings = get_settings().model_copy(update={"demo_data": demo, "dev_mode": True})
     configure_logging(settings.log_level, settings.log_format)
+    configure_tracing(settings, "csa-embedded")
     web = create_embedded_app(settings)
     _freeze_startup_objects()
     base = f"http://{settings.http_host}:{settings.http_port}"

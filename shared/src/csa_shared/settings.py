@@ -132,6 +132,10 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "text"] = Field(
         "auto", validation_alias=_env("CSA_LOG_FORMAT")
     )
+    otlp_endpoint: str | None = Field(None, validation_alias=_env("CSA_OTLP_ENDPOINT"))
+    trace_sample_ratio: float = Field(
+        1.0, ge=0.0, le=1.0, validation_alias=_env("CSA_TRACE_SAMPLE_RATIO")
+    )
     outbox_poll_seconds: float = Field(0.5, validation_alias=_env("CSA_OUTBOX_POLL_SECONDS"))
     identity_url: str | None = Field(None, validation_alias=_env("IDENTITY_URL"))
     token_issuer: str = Field("https://identity.csa.lu", validation_alias=_env("CSA_TOKEN_ISSUER"))

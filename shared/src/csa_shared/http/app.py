@@ -15,6 +15,7 @@ from csa_shared.http.middleware import RequestContextMiddleware
 from csa_shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
 from csa_shared.http.unit_of_work import check_commits_before_response
 from csa_shared.observability.sampling import sample_service
+from csa_shared.observability.tracing import instrument_app
 from csa_shared.runtime import ServiceRuntime
 
 PROBLEM_SCHEMA = {
@@ -83,6 +84,7 @@ def create_service_app(
         app.include_router(router, prefix="/v1")
     _add_operational_routes(app, runtime)
     _add_problem_schema(app)
+    instrument_app(app)
     return app
 
 
