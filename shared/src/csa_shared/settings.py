@@ -181,6 +181,9 @@ class Settings(BaseSettings):
         5, ge=0, validation_alias=_env("BILLING_CLOSE_GRACE_DAYS")
     )
     billing_close_workers: int = Field(0, ge=0, validation_alias=_env("BILLING_CLOSE_WORKERS"))
+    billing_close_runner: Literal["process", "job"] = Field(
+        "process", validation_alias=_env("BILLING_CLOSE_RUNNER")
+    )
 
     def database_url(self, service: ServiceName) -> str:
         """The async SQLAlchemy URL of a service's own database."""

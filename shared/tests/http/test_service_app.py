@@ -34,9 +34,8 @@ async def item(item_id: int) -> dict[str, int]:
     return {"id": item_id}
 
 
-@pytest.fixture
-async def client(tmp_path: Path):
-    spec = ServiceDefinition(
+def _definition() -> ServiceDefinition:
+    return ServiceDefinition(
         name="billing",
         title="t",
         description="d",
@@ -45,6 +44,11 @@ async def client(tmp_path: Path):
         migrations=Path(__file__).parent,
         routers=lambda: [boom],
     )
+
+
+@pytest.fixture
+async def client(tmp_path: Path):
+    spec = _definition()
     runtime = spec.build_runtime(Settings(CSA_VAR_DIR=tmp_path))
     app = spec.create_app(runtime, manage_lifecycle=False)
     await runtime.bus.start()
@@ -111,3 +115,19 @@ async def test_each_request_gets_an_access_line_with_route_status_and_duration(
     assert isinstance(access.duration_ms, float) and access.duration_ms >= 0
     assert "4711" not in access.getMessage()  # the template, never the raw path
     assert by_route["/healthz"].levelno == logging.DEBUG  # probes stay out of INFO
+
+
+async def test_a_broker_away_is_reported_but_keeps_the_pod_ready(tmp_path: Path) -> None:
+    """The outbox holds the writes while the broker is away: readiness must not drop every
+    pod from the Service for that (the database still counts)."""
+    spec = _definition()
+    settings = Settings(CSA_VAR_DIR=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9")  # no broker
+    runtime = spec.build_runtime(settings)
+    app = spec.create_app(runtime, manage_lifecycle=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://svc") as http:
+        ready = await http.get("/readyz")
+    await runtime.engine.dispose()
+
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": True, "bus": False}

@@ -39,6 +39,9 @@ PROBLEM_SCHEMA = {
 }
 
 
+INFORMATIONAL = frozenset({"bus"})  # readiness checks reported in /readyz, not required
+
+
 def runtime_of(request: Request) -> ServiceRuntime:
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
@@ -93,12 +96,16 @@ def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": runtime.name}
 
-    @app.get("/readyz", tags=["operations"], summary="Readiness: database and bus")
+    @app.get("/readyz", tags=["operations"], summary="Readiness: database (bus reported)")
     async def readyz() -> JSONResponse:
+        """503 when the database (or a service's own check) fails. The bus is reported but
+        does not count: while the broker is away the outbox keeps the writes and consumers
+        resume where they stopped, so dropping every pod from the Service would only turn
+        a broker blink into an outage."""
         checks = {"database": await runtime.database_ready(), "bus": await runtime.bus.ping()}
         for name, check in runtime.readiness.items():
             checks[name] = await check()
-        status = 200 if all(checks.values()) else 503
+        status = 200 if all(v for k, v in checks.items() if k not in INFORMATIONAL) else 503
         body = {"status": "ready" if status == 200 else "not ready", "checks": checks}
         return JSONResponse(body, status_code=status)
 
