@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -49,6 +50,52 @@ def migrate(service: ServiceArg) -> None:
     for name in names:
         asyncio.run(upgrade_to_head(settings.database_url(name), definition(name).migrations))
         console.print(f"{name}: database at head")
+
+
+BackupDir = Annotated[Path, typer.Argument(help="directory of the backup")]
+ServiceOption = Annotated[str, typer.Option(help="one service, or all")]
+
+
+def _databases(service: str) -> dict[str, str]:
+    settings = _settings()
+    names = SERVICES if service == "all" else (_service(service),)
+    return {name: settings.database_url(name) for name in names}
+
+
+@app.command()
+def backup(target: BackupDir, service: ServiceOption = "all") -> None:
+    """Back up the services' databases into a directory (SQLite copies or pg_dump files)."""
+    from csa.backup import BackupFailed
+    from csa.backup import backup as back_up
+
+    try:
+        files = back_up(_databases(service), target)
+    except BackupFailed as exc:
+        console.print(f"[red]backup failed:[/] {exc}")
+        raise typer.Exit(1) from None
+    for name, file in files.items():
+        console.print(f"{name}: {target / file}")
+
+
+@app.command()
+def restore(
+    source: BackupDir,
+    service: ServiceOption = "all",
+    yes: Annotated[bool, typer.Option("--yes", help="replace the data without asking")] = False,
+) -> None:
+    """Replace the services' databases with a backup made by ``csa backup`` (stop them first)."""
+    from csa.backup import BackupFailed
+    from csa.backup import restore as put_back
+
+    databases = _databases(service)
+    if not yes and not typer.confirm(f"Replace the data of {', '.join(databases)}?"):
+        raise typer.Exit(1)
+    try:
+        restored = put_back(databases, source)
+    except BackupFailed as exc:
+        console.print(f"[red]restore failed:[/] {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"restored: {', '.join(restored) or 'nothing (no such service in the backup)'}")
 
 
 @app.command()
