@@ -19,11 +19,11 @@ COPY shared/src shared/src
 COPY services services
 COPY src src
 COPY scripts/compile_domain.py scripts/compile_domain.py
-# The rules engine is compiled with mypyc (same mypy and setuptools pins as the dev extra).
+# The rules engine is compiled with mypyc (the pins of the `compile` extra, as `make run`).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/*
-RUN python -c "import tomllib; dev = tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['dev']; print('\n'.join(r for r in dev if r.split('==')[0] in ('mypy', 'setuptools')))" > /tmp/compile-requirements.txt \
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['compile']))" > /tmp/compile-requirements.txt \
  && python -m pip install -r /tmp/compile-requirements.txt \
  && python scripts/compile_domain.py
 RUN python -m pip wheel --wheel-dir /wheels . \

@@ -3,7 +3,10 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+PYPROJECT_HASH := $(shell cat pyproject.toml | sha1sum | cut -c1-12)
+# `make run` installs what running needs (and mypyc's compiler); `make test` adds the test tools
+RUN_STAMP := $(VENV)/.installed-run-$(PYPROJECT_HASH)
+STAMP := $(VENV)/.installed-dev-$(PYPROJECT_HASH)
 DOMAIN := shared/src/csa_shared/rules services/billing/src/csa_billing/domain \
           services/identity/src/csa_identity/domain services/membership/src/csa_membership/domain \
           services/attendance/src/csa_attendance/domain
@@ -12,11 +15,15 @@ OAPC := $(VENV)/tools/openapi-python-client/bin/openapi-python-client
 
 .PHONY: install compile run test lint typecheck unit bench docs clean fuzz soak
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[compile]'
+	rm -f $(VENV)/.installed-run-*; touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	rm -f $(VENV)/.installed-*; touch $(STAMP)
+	rm -f $(VENV)/.installed-dev-*; touch $(STAMP)
 
 # The partner-client generator pins an older typer than ours: it gets its own environment.
 $(OAPC):
@@ -26,7 +33,7 @@ $(OAPC):
 # The rules engine compiled with mypyc (scripts/compile_domain.py); a stale build is never loaded.
 ENGINE := services/billing/src/csa_billing/domain
 COMPILED := $(ENGINE)/_mypyc_manifest.json
-$(COMPILED): $(STAMP) scripts/compile_domain.py $(filter-out $(ENGINE)/__init__.py,$(wildcard $(ENGINE)/*.py))
+$(COMPILED): $(RUN_STAMP) scripts/compile_domain.py $(filter-out $(ENGINE)/__init__.py,$(wildcard $(ENGINE)/*.py))
 	$(BIN)/python scripts/compile_domain.py
 
 compile: $(COMPILED)
@@ -36,7 +43,7 @@ install: $(STAMP) $(OAPC) $(COMPILED)
 docs: install
 	$(BIN)/csa docs generate
 
-run: install
+run: $(RUN_STAMP) $(COMPILED)
 	$(BIN)/csa run
 
 lint: install
