@@ -60,7 +60,7 @@ def _log_access(service: str, method: str, route: str, status: int, elapsed: flo
     level = logging.DEBUG if route in QUIET_ROUTES else logging.INFO
     if not access_log.isEnabledFor(level):
         return
-    duration_ms = round(elapsed * 1000, 2)
+    duration_ms = elapsed * 1000
     access_log.log(
         level,
         "%s %s %s %.1f ms",

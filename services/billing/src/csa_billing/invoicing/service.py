@@ -197,7 +197,7 @@ async def _close_period(
             "children": closed.children_total,
             "invoices": count,
             "statements": len(statements),
-            "duration_s": round(duration, 3),
+            "duration_s": duration,
         },
     )
     return closed
