@@ -7,28 +7,31 @@
 
 ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
 
-# ---- builder: build the project wheel and the wheels of its dependencies, install them into a
-# virtual environment at the same path the runtime uses ----
+# ---- builder: the locked dependencies and the project wheel, installed into a virtual
+# environment at the same path the runtime uses ----
 FROM ${PYTHON_IMAGE} AS builder
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
+COPY requirements requirements
 COPY pyproject.toml ./
 COPY shared/src shared/src
 COPY services services
 COPY src src
 COPY scripts/compile_domain.py scripts/compile_domain.py
-# The rules engine is compiled with mypyc (same mypy and setuptools pins as the dev extra).
+# The rules engine is compiled with mypyc (requirements/compile.txt, as `make run`).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/*
-RUN python -c "import tomllib; dev = tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['dev']; print('\n'.join(r for r in dev if r.split('==')[0] in ('mypy', 'setuptools')))" > /tmp/compile-requirements.txt \
- && python -m pip install -r /tmp/compile-requirements.txt \
+RUN python -m pip install --require-hashes -r requirements/compile.txt \
  && python scripts/compile_domain.py
-RUN python -m pip wheel --wheel-dir /wheels . \
- && python -m venv /opt/venv \
- && /opt/venv/bin/pip install --no-index --find-links /wheels staark-kanner-csa \
+# Every dependency from the hashed lock, then the project's wheel (with the compiled engine)
+# without dependencies.
+RUN python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --require-hashes -r requirements/run.txt \
+ && python -m pip wheel --no-deps --wheel-dir /wheels . \
+ && /opt/venv/bin/pip install --no-deps /wheels/staark_kanner_csa-*.whl \
  && /opt/venv/bin/python -m compileall -q /opt/venv/lib \
  && /opt/venv/bin/csa --help >/dev/null \
  && /opt/venv/bin/python -c "import csa_billing, sys; sys.exit(not csa_billing.DOMAIN_COMPILED)"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -12,6 +13,7 @@ from csa.services import definition
 from csa_shared.db import upgrade_to_head
 from csa_shared.events import TOPICS
 from csa_shared.observability.logging import configure_logging
+from csa_shared.observability.tracing import configure_tracing
 from csa_shared.settings import SERVICES, ServiceName, Settings, get_settings
 
 app = typer.Typer(
@@ -51,6 +53,52 @@ def migrate(service: ServiceArg) -> None:
         console.print(f"{name}: database at head")
 
 
+BackupDir = Annotated[Path, typer.Argument(help="directory of the backup")]
+ServiceOption = Annotated[str, typer.Option(help="one service, or all")]
+
+
+def _databases(service: str) -> dict[str, str]:
+    settings = _settings()
+    names = SERVICES if service == "all" else (_service(service),)
+    return {name: settings.database_url(name) for name in names}
+
+
+@app.command()
+def backup(target: BackupDir, service: ServiceOption = "all") -> None:
+    """Back up the services' databases into a directory (SQLite copies or pg_dump files)."""
+    from csa.backup import BackupFailed
+    from csa.backup import backup as back_up
+
+    try:
+        files = back_up(_databases(service), target)
+    except BackupFailed as exc:
+        console.print(f"[red]backup failed:[/] {exc}")
+        raise typer.Exit(1) from None
+    for name, file in files.items():
+        console.print(f"{name}: {target / file}")
+
+
+@app.command()
+def restore(
+    source: BackupDir,
+    service: ServiceOption = "all",
+    yes: Annotated[bool, typer.Option("--yes", help="replace the data without asking")] = False,
+) -> None:
+    """Replace the services' databases with a backup made by ``csa backup`` (stop them first)."""
+    from csa.backup import BackupFailed
+    from csa.backup import restore as put_back
+
+    databases = _databases(service)
+    if not yes and not typer.confirm(f"Replace the data of {', '.join(databases)}?"):
+        raise typer.Exit(1)
+    try:
+        restored = put_back(databases, source)
+    except BackupFailed as exc:
+        console.print(f"[red]restore failed:[/] {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"restored: {', '.join(restored) or 'nothing (no such service in the backup)'}")
+
+
 @app.command()
 def topics(
     partitions: Annotated[int, typer.Option(min=1, help="Partitions of a new topic")] = 3,
@@ -82,10 +130,9 @@ def topics(
 @app.command()
 def serve(service: ServiceArg) -> None:
     """Serve one service (production shape: its own database, Kafka bus)."""
-    import uvicorn
-
     settings = _settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
+    configure_tracing(settings, f"csa-{service}")
     served = definition(_service(service))
     problems = [] if settings.dev_mode else served.production_problems(settings)
     if problems:
@@ -96,7 +143,7 @@ def serve(service: ServiceArg) -> None:
         raise typer.Exit(2)
     web = served.create_app()
     _freeze_startup_objects()
-    uvicorn.run(web, host=settings.http_host, port=settings.http_port, log_config=None)
+    _listen(web, settings)
 
 
 @app.command()
@@ -104,12 +151,11 @@ def run(
     demo: Annotated[bool, typer.Option(help="Load demo data at start")] = True,
 ) -> None:
     """Run the whole platform in one process on the embedded defaults."""
-    import uvicorn
-
     from csa.embedded import create_embedded_app
 
     settings = get_settings().model_copy(update={"demo_data": demo, "dev_mode": True})
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
+    configure_tracing(settings, "csa-embedded")
     web = create_embedded_app(settings)
     _freeze_startup_objects()
     base = f"http://{settings.http_host}:{settings.http_port}"
@@ -118,7 +164,17 @@ def run(
         console.print(f"  {name:<11} API {base}/{name}/v1   docs {base}/{name}/docs")
     console.print(f"  {'portal':<11} web {base}/portal/  (the parents' site)")
     console.print("Ctrl-C stops it.")
-    uvicorn.run(web, host=settings.http_host, port=settings.http_port, log_config=None)
+    _listen(web, settings)
+
+
+def _listen(web: Any, settings: Settings) -> None:
+    """uvicorn with our logging as configured; its access log off, since
+    ``RequestContextMiddleware`` writes a structured access line (route, status, duration)."""
+    import uvicorn
+
+    uvicorn.run(
+        web, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False
+    )
 
 
 def _freeze_startup_objects() -> None:

@@ -111,8 +111,8 @@ def test_every_container_is_non_root_read_only_capability_free_and_sized(overlay
             tmp = [m for m in container.get("volumeMounts", []) if m["mountPath"] == "/tmp"]
             assert tmp and tmp[0]["name"] in tmp_volumes, f"{where}: /tmp is not an emptyDir"
             checked += 1
-    # 4 deployments + the portal's + 4 migration jobs + 2 cron jobs
-    assert checked == 11
+    # 4 deployments + the portal's + 4 migration jobs + 3 cron jobs
+    assert checked == 12
 
 
 def test_every_long_running_container_has_liveness_and_readiness_probes(overlay):
@@ -213,7 +213,7 @@ def test_prod_services_log_in_to_kafka_with_scram_over_tls_as_their_own_kafka_us
             files = _mounted_files(spec, container)
             assert {env["KAFKA_SASL_PASSWORD_FILE"], env["KAFKA_SSL_CA_FILE"]} <= files
             checked += 1
-    assert checked == 6  # 4 deployments + 2 cron jobs
+    assert checked == 7  # 4 deployments + 3 cron jobs
 
 
 def test_dev_services_use_the_plain_listener_without_credentials():
@@ -404,7 +404,7 @@ def test_kafka_topics_have_the_fields_strimzi_requires(overlay):
 def test_prod_runs_three_replicas_with_pdb_min_available_two_and_the_release_tag():
     docs = render("prod")
     for svc in SERVICES:
-        assert one(docs, "Deployment", f"csa-{svc}")["spec"]["replicas"] == 3
+        assert "replicas" not in one(docs, "Deployment", f"csa-{svc}")["spec"]  # the HPA's
         assert one(docs, "HorizontalPodAutoscaler", f"csa-{svc}")["spec"]["minReplicas"] == 3
         pdb = one(docs, "PodDisruptionBudget", f"csa-{svc}")["spec"]
         assert pdb["minAvailable"] == 2 and "maxUnavailable" not in pdb
@@ -418,7 +418,7 @@ def test_dev_runs_one_small_replica_with_the_dev_tag():
     docs = render("dev")
     for svc in SERVICES:
         deployment = one(docs, "Deployment", f"csa-{svc}")
-        assert deployment["spec"]["replicas"] == 1
+        assert "replicas" not in deployment["spec"]  # the HPA's minReplicas: 1
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         assert container["image"] == "ghcr.io/staark-kanner/csa:dev"
         assert container["resources"]["requests"]["memory"] == "128Mi"
@@ -450,3 +450,39 @@ def test_platform_kafka_is_kraft_with_three_nodes_and_one_postgres_cluster_per_s
         assert cluster["spec"]["instances"] >= 1
         assert cluster["spec"]["storage"]["size"]
         assert cluster["spec"]["bootstrap"]["initdb"] == {"database": svc, "owner": svc}
+
+
+def test_no_deployment_fixes_a_replica_count_beside_its_autoscaler(overlay):
+    _, docs = overlay
+    scaled = {h["spec"]["scaleTargetRef"]["name"] for h in by_kind(docs, "HorizontalPodAutoscaler")}
+    for deployment in by_kind(docs, "Deployment"):
+        assert deployment["metadata"]["name"] in scaled
+        assert "replicas" not in deployment["spec"], deployment["metadata"]["name"]
+
+
+def test_the_public_ingress_routes_only_the_api_not_metrics_docs_or_probes(overlay):
+    _, docs = overlay
+    routed = {
+        (rule["host"].split(".")[0], path["path"], path["pathType"])
+        for ingress in by_kind(docs, "Ingress")
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+    assert routed == {
+        ("identity", "/v1", "Prefix"),
+        ("identity", "/.well-known", "Prefix"),
+        *((svc, "/v1", "Prefix") for svc in ("membership", "attendance", "billing")),
+    }
+
+
+def test_agents_close_requests_run_in_a_job_not_in_an_api_pod(overlay):
+    _, docs = overlay
+    billing_config = one(docs, "Deployment", "csa-billing")["spec"]["template"]["spec"]
+    config_maps = {c["metadata"]["name"]: c["data"] for c in by_kind(docs, "ConfigMap")}
+    env = _env_of(billing_config["containers"][0], config_maps)
+    assert env["BILLING_CLOSE_RUNNER"] == "job"
+    pending = one(docs, "CronJob", "csa-billing-close-pending")["spec"]
+    assert pending["concurrencyPolicy"] == "Forbid"
+    assert pending["schedule"] == "*/5 * * * *"
+    container = pending["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"] == ["billing", "close", "--pending"]

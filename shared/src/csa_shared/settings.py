@@ -129,6 +129,13 @@ class Settings(BaseSettings):
     http_host: str = Field("127.0.0.1", validation_alias=_env("CSA_HTTP_HOST"))
     http_port: int = Field(8000, validation_alias=_env("CSA_HTTP_PORT"))
     log_level: str = Field("INFO", validation_alias=_env("CSA_LOG_LEVEL"))
+    log_format: Literal["auto", "json", "text"] = Field(
+        "auto", validation_alias=_env("CSA_LOG_FORMAT")
+    )
+    otlp_endpoint: str | None = Field(None, validation_alias=_env("CSA_OTLP_ENDPOINT"))
+    trace_sample_ratio: float = Field(
+        1.0, ge=0.0, le=1.0, validation_alias=_env("CSA_TRACE_SAMPLE_RATIO")
+    )
     outbox_poll_seconds: float = Field(0.5, validation_alias=_env("CSA_OUTBOX_POLL_SECONDS"))
     identity_url: str | None = Field(None, validation_alias=_env("IDENTITY_URL"))
     token_issuer: str = Field("https://identity.csa.lu", validation_alias=_env("CSA_TOKEN_ISSUER"))
@@ -176,6 +183,9 @@ class Settings(BaseSettings):
         5, ge=0, validation_alias=_env("BILLING_CLOSE_GRACE_DAYS")
     )
     billing_close_workers: int = Field(0, ge=0, validation_alias=_env("BILLING_CLOSE_WORKERS"))
+    billing_close_runner: Literal["process", "job"] = Field(
+        "process", validation_alias=_env("BILLING_CLOSE_RUNNER")
+    )
 
     def database_url(self, service: ServiceName) -> str:
         """The async SQLAlchemy URL of a service's own database."""

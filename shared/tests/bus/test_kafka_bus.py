@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from prometheus_client import REGISTRY
 
 from csa_shared.bus import BusUnavailable, Message
 from csa_shared.bus.kafka import KafkaBus, ensure_topics
 from csa_shared.testing import Broker
+from csa_shared.testing.polling import eventually
 
 from .conftest import Collector
 
@@ -215,3 +217,40 @@ async def test_ensure_topics_on_unreachable_broker_fails_within_its_timeout() ->
     with pytest.raises((KafkaError, TimeoutError)):
         await ensure_topics("127.0.0.1:1", ["t"], timeout_s=1.0)
     assert time.monotonic() - started < 3.0
+
+
+async def test_consumer_lag_counts_the_messages_a_stuck_handler_has_not_passed(
+    new_bus: Callable[..., KafkaBus], unique: Callable[[str], str]
+) -> None:
+    topic, group = unique("lag"), unique("g")
+    stuck = True
+    done = Collector()
+
+    async def blocked_until_released(message: Message) -> None:
+        if stuck:
+            raise RuntimeError("database down")
+        await done(message)
+
+    bus = new_bus()
+    bus.subscribe(group=group, topics=[topic], handler=blocked_until_released)
+    for value in (b"1", b"2", b"3"):
+        await bus.publish(topic, "same-key", value)
+    await bus.start()
+
+    def lag() -> float | None:
+        samples = [
+            REGISTRY.get_sample_value(
+                "csa_consumer_lag_messages",
+                {"group": group, "topic": topic, "partition": str(partition)},
+            )
+            for partition in range(3)
+        ]
+        return max((s for s in samples if s is not None), default=None)
+
+    async def lag_is(expected: float) -> bool:
+        return lag() == expected
+
+    await eventually(lambda: lag_is(3), timeout=20)
+    stuck = False
+    await done.wait_for(3)
+    await eventually(lambda: lag_is(0), timeout=20)

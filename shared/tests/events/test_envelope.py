@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from csa_shared.events import InvalidEvent, new_event, parse_event, topic_of
 from csa_shared.events.schemas import known_event_types
+from csa_shared.observability.tracing import configure_tracing, stop_tracing
+from csa_shared.settings import Settings
 
 PRESENCE = {
     "presence_id": "p-1",
@@ -57,3 +61,32 @@ def test_every_schema_is_named_after_its_type_and_maps_to_a_topic() -> None:
     assert TYPE in types
     for event_type in types:
         assert topic_of(event_type).startswith("csa.")
+
+
+def test_without_tracing_an_event_carries_no_trace_attributes() -> None:
+    document = json.loads(
+        new_event(TYPE, source="/csa/attendance", subject="c-1", data=PRESENCE).to_json()
+    )
+    assert "traceparent" not in document and "tracestate" not in document
+
+
+def test_an_event_made_in_a_span_carries_its_trace_context_through_publish_and_consume() -> None:
+    exporter = InMemorySpanExporter()
+    configure_tracing(Settings(), "csa-test", exporter=exporter)
+    try:
+        tracer = TracerProvider().get_tracer("test")  # any SDK span: the context is what counts
+        with tracer.start_as_current_span("POST /v1/presences") as span:
+            event = new_event(TYPE, source="/csa/attendance", subject="c-1", data=PRESENCE)
+        context = span.get_span_context()
+    finally:
+        stop_tracing()
+    document = json.loads(event.to_json())
+    assert document["traceparent"].startswith(f"00-{context.trace_id:032x}-{context.span_id:016x}-")
+    assert parse_event(event.to_json()).trace == event.trace
+
+
+def test_a_malformed_traceparent_is_refused() -> None:
+    event = new_event(TYPE, source="/csa/attendance", subject="c-1", data=PRESENCE)
+    document = {**json.loads(event.to_json()), "traceparent": "not-a-trace"}
+    with pytest.raises(InvalidEvent, match="traceparent"):
+        parse_event(json.dumps(document))

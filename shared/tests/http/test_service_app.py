@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -135,3 +136,18 @@ async def test_unknown_path_is_404_problem_and_metrics_count_requests(client) ->
     assert "csa_http_requests_total" in metrics
     labels = {"service": "billing", "method": "GET", "route": "/v1/conflict", "status": "409"}
     assert (REGISTRY.get_sample_value("csa_http_requests_total", labels) or 0) >= 1
+
+
+async def test_each_request_gets_an_access_line_with_route_status_and_duration(
+    client, caplog
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="csa.access")
+    await client.get("/v1/items/4711", headers={"X-Request-ID": "req-9"})
+    await client.get("/healthz")
+
+    by_route = {record.route: record for record in caplog.records if record.name == "csa.access"}
+    access = by_route["/v1/items/{item_id}"]
+    assert (access.levelno, access.method, access.status) == (logging.INFO, "GET", 200)
+    assert isinstance(access.duration_ms, float) and access.duration_ms >= 0
+    assert "4711" not in access.getMessage()  # the template, never the raw path
+    assert by_route["/healthz"].levelno == logging.DEBUG  # probes stay out of INFO

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from prometheus_client import REGISTRY
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -187,3 +189,23 @@ async def test_late_correction_produces_exactly_one_adjustment_next_period(
     assert [
         (x.child_id, x.corrects_month, x.parent_amount) for x in lines if x.corrects_month == MARCH
     ] == [("child-d", MARCH, Decimal("-12.00"))]
+
+
+async def test_a_close_logs_and_times_when_it_starts_and_what_it_issued_when_it_finishes(
+    billing, caplog
+) -> None:
+    await deliver(billing, town())
+    caplog.set_level(logging.INFO, logger="csa_billing.close")
+    closes_before = REGISTRY.get_sample_value("csa_billing_close_seconds_count") or 0
+    await close_period(billing, MARCH, AFTER_GRACE)
+    await close_period(billing, MARCH, AFTER_GRACE)  # already closed: no second event
+    started, finished = (r for r in caplog.records if r.name == "csa_billing.close")
+    assert (started.getMessage(), started.month, started.children) == (
+        "period close started",
+        MARCH,
+        5,
+    )
+    assert finished.getMessage() == "period close finished"
+    assert (finished.invoices, finished.children) == (5, 5)
+    assert finished.statements >= 1 and finished.duration_s >= 0
+    assert REGISTRY.get_sample_value("csa_billing_close_seconds_count") == closes_before + 1

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 
 from csa_identity.adapters.sms import HttpSmsGateway
 from csa_identity.context import IdentityContext
@@ -68,8 +69,11 @@ async def test_failed_send_is_503_with_retry_after_and_the_flow_can_be_retried(
         "mobile": "+352 621 123 456",
     }
     gateway.status = 502
+    failures = {"service": "identity", "channel": "sms"}
+    before = REGISTRY.get_sample_value("csa_notification_failures_total", failures) or 0
     failed = await api.post("/v1/registrations", json=start, headers={"Accept-Language": "de"})
     assert failed.status_code == 503, failed.text
+    assert REGISTRY.get_sample_value("csa_notification_failures_total", failures) == before + 1
     assert failed.headers["content-type"].startswith("application/problem+json")
     assert failed.json()["error"] == "sms.unavailable"
     assert "SMS" in failed.json()["detail"]

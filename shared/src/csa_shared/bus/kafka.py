@@ -28,6 +28,7 @@ from aiokafka.protocol.group import LeaveGroupRequest
 
 from csa_shared.bus.admin import ensure_topics
 from csa_shared.bus.base import BusUnavailable, EventBus, Handler, Message
+from csa_shared.observability import metrics
 
 __all__ = ["KafkaBus", "ensure_topics"]
 log = logging.getLogger(__name__)
@@ -348,6 +349,7 @@ class KafkaBus(EventBus):
             batches = await consumer.getmany(timeout_ms=500)
             failed = False
             for tp, records in batches.items():
+                position = records[0].offset if records else 0
                 for record in records:
                     if self._stopping.is_set():
                         return
@@ -366,9 +368,12 @@ class KafkaBus(EventBus):
                             sub.group, tp.topic, tp.partition, record.offset,
                         )  # fmt: skip
                         consumer.seek(tp, record.offset)
+                        position = record.offset
                         failed = True
                         break
                     await self._commit(consumer, tp, record.offset + 1, sub.group)
+                    position = record.offset + 1
+                _record_lag(consumer, sub.group, tp, position)
             if failed:
                 await self._backoff()
 
@@ -414,6 +419,15 @@ class KafkaBus(EventBus):
             log.info("LeaveGroup for %s failed; the session timeout will expire it", group)
         finally:
             await client.close()
+
+
+def _record_lag(consumer: AIOKafkaConsumer, group: str, tp: TopicPartition, position: int) -> None:
+    """The partition's messages from ``position`` (the next one to handle) to its end, as
+    the broker reported it with the last fetch."""
+    highwater = consumer.highwater(tp)
+    if highwater is not None:
+        behind = max(0, highwater - position)
+        metrics.CONSUMER_LAG.labels(group, tp.topic, str(tp.partition)).set(behind)
 
 
 async def _stop_quietly(producer: AIOKafkaProducer, timeout_s: float) -> None:

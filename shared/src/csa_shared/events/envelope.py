@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import orjson
 
 from csa_shared.events.schemas import validate_event
+from csa_shared.observability.tracing import current_trace, trace_of
 
 
 class InvalidEvent(ValueError):
@@ -31,6 +33,10 @@ class Envelope:
     time: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     specversion: str = "1.0"
     datacontenttype: str = "application/json"
+    # the distributed-tracing extension: the trace context of the span that made the event
+    trace: tuple[tuple[str, str], ...] = field(
+        default_factory=lambda: tuple(current_trace().items())
+    )
 
     @property
     def key(self) -> str:
@@ -41,6 +47,7 @@ class Envelope:
         return cloudevent(
             self.id, self.type, self.source, self.subject, self.time, self.data,
             specversion=self.specversion, datacontenttype=self.datacontenttype,
+            trace=dict(self.trace),
         )  # fmt: skip
 
     def to_json(self) -> bytes:
@@ -57,9 +64,11 @@ def cloudevent(
     *,
     specversion: str = "1.0",
     datacontenttype: str = "application/json",
+    trace: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The structured-mode document of an event, its attributes in the order every service
-    writes them; bulk paths build it without an ``Envelope`` per event."""
+    writes them; bulk paths build it without an ``Envelope`` per event. ``trace``: the
+    distributed-tracing attributes, by default the current span's (none without tracing)."""
     return {
         "specversion": specversion,
         "id": event_id,
@@ -69,6 +78,7 @@ def cloudevent(
         "time": time,
         "datacontenttype": datacontenttype,
         "data": data,
+        **(current_trace() if trace is None else trace),
     }
 
 
@@ -105,7 +115,7 @@ def new_event(
         source=source,
         subject=subject,
         data=json.loads(json.dumps(data, default=str)),
-        **({"time": time.isoformat()} if time else {}),
+        time=(time or datetime.now(UTC)).isoformat(),
     )
     _check(envelope.to_dict())
     return envelope
@@ -127,6 +137,7 @@ def parse_event(raw: bytes | str) -> Envelope:
         time=document["time"],
         specversion=document["specversion"],
         datacontenttype=document.get("datacontenttype", "application/json"),
+        trace=trace_of(document),
     )
 
 

@@ -20,6 +20,8 @@ from csa_shared.http.query import refuse_unknown_query
 from csa_shared.http.retry import RetryTransientReads
 from csa_shared.http.unit_of_work import check_commits_before_response
 from csa_shared.idempotency.middleware import IdempotencyMiddleware
+from csa_shared.observability.sampling import sample_service
+from csa_shared.observability.tracing import instrument_app
 from csa_shared.runtime import ServiceRuntime
 
 PROBLEM_SCHEMA = {
@@ -41,6 +43,9 @@ PROBLEM_SCHEMA = {
         },
     },
 }
+
+
+INFORMATIONAL = frozenset({"bus"})  # readiness checks reported in /readyz, not required
 
 
 def runtime_of(request: Request) -> ServiceRuntime:
@@ -104,6 +109,7 @@ def create_service_app(
     _add_operational_routes(app, runtime)
     add_docs_pages(app, title)
     _add_problem_schema(app, idempotency_keys=idempotency_keys)
+    instrument_app(app)
     return app
 
 
@@ -135,16 +141,18 @@ def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
     async def readyz() -> JSONResponse:
         """503 when a request cannot be served: no database, no key to verify a token. The
         bus is reported but does not count: while the broker is away the outbox keeps the
-        events and the consumers wait, so taking the pods out would only add an outage."""
+        events and the consumers resume where they stopped, so dropping every pod from the
+        Service would only turn a broker blink into an outage."""
         checks = {"database": await runtime.database_ready(), "bus": await runtime.bus.ping()}
         for name, check in runtime.readiness.items():
             checks[name] = await check()
-        status = 200 if all(v for k, v in checks.items() if k != "bus") else 503
+        status = 200 if all(v for k, v in checks.items() if k not in INFORMATIONAL) else 503
         body = {"status": "ready" if status == 200 else "not ready", "checks": checks}
         return JSONResponse(body, status_code=status)
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def prometheus_metrics() -> Response:
+        await sample_service(runtime.name, runtime.engine, runtime.outbox)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -1,7 +1,8 @@
-"""Request ids and Prometheus metrics for every request."""
+"""Request ids, access log lines and Prometheus metrics for every request."""
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 
@@ -12,7 +13,10 @@ from csa_shared.observability.logging import request_id
 
 
 class RequestContextMiddleware:
-    """Propagate or mint ``X-Request-ID``; count and time the request per route."""
+    """Propagate or mint ``X-Request-ID``; count, time and log the request per route.
+
+    The access line names the route's template, never the raw path or query (they may
+    carry identifiers); the probes and the scrape are logged at DEBUG only."""
 
     def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
@@ -41,11 +45,37 @@ class RequestContextMiddleware:
         finally:
             path = _route_template(scope)
             method = scope.get("method", "GET")
+            elapsed = time.perf_counter() - started
             metrics.HTTP_REQUESTS.labels(self.service, method, path, str(status)).inc()
-            metrics.HTTP_LATENCY.labels(self.service, method, path).observe(
-                time.perf_counter() - started
-            )
+            metrics.HTTP_LATENCY.labels(self.service, method, path).observe(elapsed)
+            _log_access(self.service, method, path, status, elapsed)
             request_id.reset(token)
+
+
+access_log = logging.getLogger("csa.access")
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+def _log_access(service: str, method: str, route: str, status: int, elapsed: float) -> None:
+    level = logging.DEBUG if route in QUIET_ROUTES else logging.INFO
+    if not access_log.isEnabledFor(level):
+        return
+    duration_ms = elapsed * 1000
+    access_log.log(
+        level,
+        "%s %s %s %.1f ms",
+        method,
+        route,
+        status,
+        duration_ms,
+        extra={
+            "service": service,
+            "method": method,
+            "route": route,
+            "status": status,
+            "duration_ms": duration_ms,
+        },
+    )
 
 
 API_PREFIX = "/v1"

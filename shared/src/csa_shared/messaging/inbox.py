@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from csa_shared.bus import Message
 from csa_shared.events import Envelope, InvalidEvent, parse_event
 from csa_shared.observability import metrics
+from csa_shared.observability.tracing import consuming
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +80,13 @@ class InboxConsumer:
             await self._reject(message, str(exc))
             return "rejected"
         handler = self._handlers.get(event.type)
-        async with self._sessions.begin() as session:
-            if not await claim(session, self._inbox, consumer=self.name, event=event):
-                metrics.EVENTS_CONSUMED.labels(self.name, event.type, "duplicate").inc()
-                return "duplicate"
-            if handler is not None:
-                await handler(session, event)
+        with consuming(self.name, message, event.id, dict(event.trace)):
+            async with self._sessions.begin() as session:
+                if not await claim(session, self._inbox, consumer=self.name, event=event):
+                    metrics.EVENTS_CONSUMED.labels(self.name, event.type, "duplicate").inc()
+                    return "duplicate"
+                if handler is not None:
+                    await handler(session, event)
         metrics.EVENTS_CONSUMED.labels(self.name, event.type, "processed").inc()
         return "processed"
 

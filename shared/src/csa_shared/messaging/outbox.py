@@ -28,6 +28,7 @@ from csa_shared.db.engine import is_postgres
 from csa_shared.events import Envelope, topic_of
 from csa_shared.messaging.tables import batch_row, row_messages
 from csa_shared.observability import metrics
+from csa_shared.observability.tracing import publishing
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +228,8 @@ class OutboxRelay:
                 for topic, key, document in row_messages(row[1], row[2], row[3], row[4]):
                     messages.append((topic, key, document.encode()))
                 ends.append(len(messages))
-            acknowledged = await self._publish(messages)
+            with publishing(self._service, messages):
+                acknowledged = await self._publish(messages)
             # Rows wholly acknowledged before a failure go, so a retry resends only the rest
             # (and the acknowledged part of a row, which consumers' inboxes drop).
             done = [row[0] for row, end in zip(rows, ends, strict=True) if end <= acknowledged]

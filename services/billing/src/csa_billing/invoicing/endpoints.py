@@ -22,6 +22,7 @@ from csa_billing.invoicing.schemas import (
     StatementLineOut,
     StatementOut,
 )
+from csa_billing.invoicing.settings import closes_in_this_process
 from csa_billing.projections.store import insert_for
 from csa_billing.tables import invoice_pdf
 from csa_shared.auth import (
@@ -113,7 +114,8 @@ async def close(
     if row.status == "closed":
         response.status_code = 200
     else:
-        jobs.start(runtime, row.month, options)
+        if closes_in_this_process():
+            jobs.start(runtime, row.month, options)
         response.headers["Location"] = str(request.url_for("get_period", month=row.month))
     async with runtime.sessions() as unit:
         return await _period_out(unit, row, principal)

@@ -35,6 +35,12 @@ async def period_row(session: AsyncSession, month: str, *, lock: bool = False) -
     return (await session.execute(query)).first()
 
 
+async def closing_months(session: AsyncSession) -> list[str]:
+    """The periods recorded as closing and not closed yet (requested, or interrupted)."""
+    query = select(billing_period.c.month).where(billing_period.c.status == "closing")
+    return list((await session.scalars(query.order_by(billing_period.c.month))).all())
+
+
 async def start_period(session: AsyncSession, period: BillingPeriod, children: int) -> None:
     statement = (
         insert_for(session, billing_period)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import logging
 import multiprocessing
+import time
 from bisect import bisect_right
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -36,11 +38,13 @@ from csa_billing.invoicing.settings import DEFAULT_CHUNK, close_workers, grace_d
 from csa_shared.clock import luxembourg_today
 from csa_shared.errors import Conflict
 from csa_shared.messaging.outbox import add_to_outbox, stage_outbox_records
+from csa_shared.observability import metrics
 from csa_shared.rules.calendars import ReferenceCalendar, configured_calendar
 from csa_shared.rules.periods import BillingPeriod, billing_period, parse_month
 from csa_shared.runtime import ServiceRuntime
 
 Progress = Callable[[int, int], None]
+log = logging.getLogger("csa_billing.close")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +158,11 @@ async def _close_period(
         children = await loading.children_of(session, period)
         await repository.start_period(session, period, len(children))
         book = await loading.provider_book(session)
+    started = time.perf_counter()
+    log.info(
+        "period close started",
+        extra={"month": month, "children": len(children), "resumed": row is not None},
+    )
     calendar = configured_calendar()
     workers = close_workers() if options.workers is None else options.workers
     async with _Compute.start(workers, book, calendar) as compute:
@@ -179,6 +188,18 @@ async def _close_period(
             issued = [events.statement_issued(s) for s in statements]
             issued.append(events.period_closed(closed, count, closed.children_total))
             await add_to_outbox(session, runtime.outbox, *issued)
+    duration = time.perf_counter() - started
+    metrics.CLOSE_SECONDS.observe(duration)
+    log.info(
+        "period close finished",
+        extra={
+            "month": month,
+            "children": closed.children_total,
+            "invoices": count,
+            "statements": len(statements),
+            "duration_s": duration,
+        },
+    )
     return closed
 
 

@@ -15,6 +15,7 @@ from typing import Protocol
 import httpx
 
 from csa_identity.domain.errors import SmsUnavailable
+from csa_shared.observability import metrics
 from csa_shared.settings import Settings
 
 
@@ -55,6 +56,7 @@ class HttpSmsGateway:
                 )
                 response.raise_for_status()
         except httpx.HTTPError as exc:
+            metrics.NOTIFICATION_FAILURES.labels("identity", "sms").inc()
             raise SmsDeliveryFailed(str(exc)) from exc
 
 
