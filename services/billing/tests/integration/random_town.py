@@ -1,0 +1,399 @@
+"""A random town for the close's property test (test_close_properties.py): children with
+presences, meals, reservations and AP service sheets over 2025-03, 2025-04 and 2025-05,
+posted before one close or another and amended or voided later; the events attendance and
+membership would send for them; and the minutes and meals csa-rules.md bills for them.
+
+Every record of a child lies in a two-day window of its own (Monday 2025-03-03 + an even
+number of days, so some windows hold a Sunday-to-Monday period boundary: records never
+overlap, whatever their corrections) and every time is a multiple of 3 minutes, so that
+each line's hours are exact with two decimals (the engine shows hours to the hundredth)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+from csa_billing.domain.sheet_hours import lay_out_sheet_day
+from csa_shared.events import Envelope, new_event
+
+from .town import contract, education_started, meal, presence, provider
+
+FIRST = date(2025, 3, 3)  # Monday, first day of 2025-03
+MONTHS = ("2025-03", "2025-04", "2025-05")
+STARTS = (date(2025, 3, 3), date(2025, 4, 7), date(2025, 5, 5), date(2025, 6, 2))
+CLOSABLE = (date(2025, 4, 30), date(2025, 5, 30), date(2025, 6, 30))
+WINDOW_DAYS = tuple(range(0, 89, 2))  # the last window ends Saturday 2025-05-31
+PERIOD_ENDS = (34, 62)  # windows of Sunday 2025-04-06 and Sunday 2025-05-04
+SEA, RESERVING, AP = "sea-1", "sea-2", "ap-1"  # sea-2 bills the greater of per day
+STEP = 3  # minutes: 3 minutes are 0.05 h
+
+
+@dataclass(frozen=True)
+class Stay:
+    """Times of one record inside its window: minutes after the window's midnight."""
+
+    start: int
+    minutes: int
+
+    def at(self, window: int) -> tuple[datetime, datetime]:
+        begin = datetime.combine(FIRST + timedelta(days=window), time()) + timedelta(
+            minutes=self.start
+        )
+        return begin, begin + timedelta(minutes=self.minutes)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One window's records: a presence (and at sea-2 a reservation) or an AP sheet day.
+
+    For a sheet day, ``stay.start`` holds the day's minutes inside the 07:00-19:00 band and
+    ``stay.minutes`` those outside it (``fixed`` likewise, for the amended sheet)."""
+
+    window: int
+    kind: str  # presence | reservation | sheet
+    provider: str
+    stay: Stay
+    other: Stay | None  # a reservation's presence beside it, if any
+    meals: int
+    posted: int  # phase: 0 before March's close, 1 before April's, 2 before May's
+    fix: str  # none | amend | void
+    fixed: Stay
+    fix_phase: int
+
+    @property
+    def day(self) -> date:
+        return FIRST + timedelta(days=self.window)
+
+    @property
+    def month(self) -> int:
+        return sum(1 for start in STARTS[1:] if self.day >= start)
+
+
+def _stay(longest: int = 48 * 60) -> st.SearchStrategy[Stay]:
+    """Anywhere in the window, or often from the first day's evening past its midnight."""
+    anywhere = st.integers(0, longest // STEP - 1)
+    evening = st.integers(18 * 60 // STEP, 24 * 60 // STEP - 1)
+    return st.one_of(anywhere, evening).flatmap(
+        lambda start: st.integers(1, min(16 * 60, longest - start * STEP) // STEP).map(
+            lambda length: Stay(start * STEP, length * STEP)
+        )
+    )
+
+
+_SHEET_DAY = st.builds(
+    lambda inside, outside: Stay(inside * STEP, outside * STEP),
+    st.integers(0, 12 * 60 // STEP),
+    st.integers(0, 12 * 60 // STEP),
+).filter(lambda s: s.start + s.minutes > 0)
+
+
+@st.composite
+def _record(draw: st.DrawFn, window: int) -> Record:
+    kind = draw(st.sampled_from(["presence", "presence", "reservation", "sheet"]))
+    provider = {"reservation": RESERVING, "sheet": AP}.get(kind) or draw(
+        st.sampled_from([SEA, AP, RESERVING])
+    )
+    if kind == "sheet":
+        stay, fixed = draw(_SHEET_DAY), draw(_SHEET_DAY)
+        other = None
+    else:
+        stay, fixed = draw(_stay()), draw(_stay())
+        other = draw(st.none() | _stay()) if kind == "reservation" else None
+    posted = draw(st.integers(0, 2))  # after the close of its period: billed late
+    fix = draw(
+        st.sampled_from(["none", "amend", "void"] if kind == "presence" else ["none", "amend"])
+    )
+    return Record(
+        window=window,
+        kind=kind,
+        provider=provider,
+        stay=stay,
+        other=other,
+        meals=draw(st.integers(0, 1 if kind == "sheet" else 2)) if kind != "reservation" else 0,
+        posted=posted,
+        fix=fix,
+        fixed=fixed,
+        fix_phase=draw(st.integers(posted, 2)),
+    )
+
+
+@dataclass(frozen=True)
+class Child:
+    child_id: str
+    category: str | None  # None: no contract (full price, rule no_contract)
+    rank: int
+    schooling: str
+    placed: bool
+    records: tuple[Record, ...]
+
+
+@st.composite
+def _child(draw: st.DrawFn, child_id: str) -> Child:
+    window = st.one_of(st.sampled_from(PERIOD_ENDS), st.sampled_from(WINDOW_DAYS))
+    windows = draw(st.lists(window, min_size=1, max_size=7, unique=True))
+    placed = draw(st.booleans())
+    category = "lt_4_5" if placed else draw(st.sampled_from([None, "lt_2", "lt_3", "ge_4_5"]))
+    return Child(
+        child_id=child_id,
+        category=category,
+        rank=draw(st.integers(1, 4)),
+        schooling=draw(st.sampled_from(["none", "fundamental"])),
+        placed=placed,
+        records=tuple(draw(_record(w)) for w in sorted(windows)),
+    )
+
+
+TOWNS = st.integers(1, 3).flatmap(lambda n: st.tuples(*[_child(f"k{i}") for i in range(1, n + 1)]))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="minutes")
+
+
+def _hours(minutes: int) -> str:
+    return str(Decimal(minutes) / 60)
+
+
+def _sheet_days(records: list[Record], fixed: bool) -> list[dict[str, Any]]:
+    days = []
+    for r in records:
+        stay = r.fixed if fixed and r.fix == "amend" else r.stay
+        days.append(
+            {
+                "day": r.day.isoformat(),
+                "hours": _hours(stay.start),
+                "out_of_band_hours": _hours(stay.minutes),
+                "lunches": r.meals,
+            }
+        )
+    return days
+
+
+def _sheet(child: str, month: int, records: list[Record], version: int) -> Envelope:
+    days = _sheet_days(records, fixed=version > 1)
+    minutes = sum(
+        int(Decimal(d["hours"]) * 60 + Decimal(d["out_of_band_hours"]) * 60) for d in days
+    )
+    return new_event(
+        "lu.csa.attendance.servicesheet.submitted.v1",
+        source="/csa/attendance",
+        subject=child,
+        data={
+            "sheet_id": f"s-{child}-{month}",
+            "provider_id": AP,
+            "record_id": f"s-{child}-{month}-{version}",
+            "child_id": child,
+            "month": MONTHS[month],
+            "days": days,
+            "total_hours": _hours(minutes),
+            "total_lunches": sum(d["lunches"] for d in days),
+            "submitted_by": "dageselteren",
+            "version": version,
+            "affects_closed_period": version > 1,
+        },
+    )
+
+
+def _reservation(child: str, r: Record, stay: Stay, version: int) -> Envelope:
+    start, end = stay.at(r.window)
+    return new_event(
+        "lu.csa.attendance.reservation.recorded.v1",
+        source="/csa/attendance",
+        subject=child,
+        data={
+            "reservation_id": f"r-{child}-{r.window}",
+            "provider_record_id": f"r-{child}-{r.window}-{version}",
+            "record_id": f"r-{child}-{r.window}-{version}",
+            "provider_id": r.provider,
+            "version": version,
+            "affects_closed_period": version > 1,
+            "child_id": child,
+            "start": _iso(start),
+            "end": _iso(end),
+            "minutes": stay.minutes,
+        },
+    )
+
+
+def _voided(child: str, r: Record, presence_id: str) -> Envelope:
+    start, end = r.stay.at(r.window)
+    return new_event(
+        "lu.csa.attendance.presence.voided.v1",
+        source="/csa/attendance",
+        subject=child,
+        data={
+            "presence_id": presence_id,
+            "provider_record_id": f"{presence_id}-void",
+            "record_id": f"{presence_id}-void",
+            "provider_id": r.provider,
+            "version": 2,
+            "affects_closed_period": True,
+            "child_id": child,
+            "previous_start": _iso(start),
+            "previous_end": _iso(end),
+            "reason": "entered twice",
+        },
+    )
+
+
+def _meal_voided(child: str, r: Record, meal_id: str) -> Envelope:
+    return new_event(
+        "lu.csa.attendance.meal.corrected.v1",
+        source="/csa/attendance",
+        subject=child,
+        data={
+            "meal_id": meal_id,
+            "provider_record_id": f"{meal_id}-void",
+            "record_id": f"{meal_id}-void",
+            "provider_id": r.provider,
+            "version": 2,
+            "affects_closed_period": True,
+            "child_id": child,
+            "day": r.day.isoformat(),
+            "count": 0,
+            "previous_day": r.day.isoformat(),
+            "previous_count": r.meals,
+            "voided": True,
+            "reason": "not eaten",
+        },
+    )
+
+
+def _presence(child: str, r: Record, presence_id: str, stay: Stay, version: int) -> Envelope:
+    start, end = stay.at(r.window)
+    previous = r.stay.at(r.window)
+    return presence(
+        child,
+        r.provider,
+        _iso(start),
+        _iso(end),
+        presence_id=presence_id,
+        version=version,
+        corrected=version > 1,
+        previous=(_iso(previous[0]), _iso(previous[1])),
+    )
+
+
+def _reservation_events(cid: str, r: Record, phases: list[list[Envelope]]) -> None:
+    """The reservation (moved by a version 2 when amended) and the presence beside it."""
+    phases[r.posted].append(_reservation(cid, r, r.stay, 1))
+    if r.fix == "amend":
+        phases[r.fix_phase].append(_reservation(cid, r, r.fixed, 2))
+    if r.other is not None:
+        phases[r.posted].append(_presence(cid, r, f"p-{cid}-{r.window}", r.other, 1))
+
+
+def _presence_events(cid: str, r: Record, phases: list[list[Envelope]]) -> None:
+    """The presence and its meals, then their amendment or voiding."""
+    presence_id = f"p-{cid}-{r.window}"
+    phases[r.posted].append(_presence(cid, r, presence_id, r.stay, 1))
+    meal_event = meal(cid, r.provider, r.day.isoformat(), r.meals) if r.meals else None
+    if meal_event is not None:
+        phases[r.posted].append(meal_event)
+    if r.fix == "amend":
+        phases[r.fix_phase].append(_presence(cid, r, presence_id, r.fixed, 2))
+    elif r.fix == "void":
+        phases[r.fix_phase].append(_voided(cid, r, presence_id))
+        if meal_event is not None:
+            phases[r.fix_phase].append(_meal_voided(cid, r, meal_event.data["meal_id"]))
+
+
+def events_by_phase(town: tuple[Child, ...]) -> list[list[Envelope]]:
+    """What attendance and membership send before each close, in the order they send it."""
+    phases: list[list[Envelope]] = [
+        [
+            provider(SEA, "sea_conventionne", "6.00", plurilingual=True),
+            provider(RESERVING, "sea_commercial", "7.50"),
+            provider(AP, "assistant_parental", "6.00"),
+        ],
+        [],
+        [],
+    ]
+    for child in town:
+        cid = child.child_id
+        phases[0].append(
+            education_started(cid, RESERVING, start="2025-03-03", price="7.50", mode="greater_of")
+        )
+        if child.category is not None:
+            phases[0].append(
+                contract(
+                    cid, child.category, child.rank, child.schooling, state_pays_all=child.placed
+                )
+            )
+        for r in child.records:
+            if r.kind == "reservation":
+                _reservation_events(cid, r, phases)
+            elif r.kind == "presence":
+                _presence_events(cid, r, phases)
+        sheets: dict[int, list[Record]] = defaultdict(list)
+        for r in child.records:
+            if r.kind == "sheet":
+                sheets[r.month].append(r)
+        for month, records in sheets.items():
+            # one sheet per month, posted with its first day, sent again once amended
+            posted = min(r.posted for r in records)
+            phases[posted].append(_sheet(cid, month, records, 1))
+            fixes = [r.fix_phase for r in records if r.fix == "amend"]
+            if fixes:
+                phases[max(*fixes, posted)].append(_sheet(cid, month, records, 2))
+    return phases
+
+
+def _week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _clip(span: tuple[datetime, datetime], day: date) -> int:
+    lo = datetime.combine(day, time())
+    hi = lo + timedelta(days=1)
+    return max(0, int((min(span[1], hi) - max(span[0], lo)).total_seconds()) // 60)
+
+
+def declared(child: Child) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """The minutes and meals the records declare after their corrections, per (week,
+    provider), as csa-rules.md reads them: each minute in its week; an AP sheet replaces its
+    provider's presences and meals of its month; at sea-2 each day bills the longer of its
+    presences and reservations."""
+    sheet_months = {r.month for r in child.records if r.kind == "sheet"}
+    by_day: dict[tuple[date, str, str], int] = defaultdict(int)  # (day, provider, source)
+    meals: dict[tuple[str, str], int] = defaultdict(int)
+    for r in child.records:
+        final = r.fixed if r.fix == "amend" else r.stay
+        if r.kind == "sheet":
+            for span in lay_out_sheet_day(
+                r.day, Decimal(final.start) / 60, Decimal(final.minutes) / 60
+            ):
+                by_day[(r.day, AP, "sheet")] += _clip(span, r.day)
+            meals[(_week_of(r.day).isoformat(), AP)] += r.meals
+            continue
+        spans: list[tuple[str, tuple[datetime, datetime]]] = []
+        if r.kind == "reservation":
+            spans.append(("reservation", final.at(r.window)))
+            if r.other is not None:
+                spans.append(("presence", r.other.at(r.window)))
+        elif r.fix != "void":
+            spans.append(("presence", final.at(r.window)))
+            if r.meals and not (r.provider == AP and r.month in sheet_months):
+                meals[(_week_of(r.day).isoformat(), r.provider)] += r.meals
+        for source, span in spans:
+            for offset in range(3):
+                day = r.day + timedelta(days=offset)
+                month = sum(1 for start in STARTS[1:] if day >= start)
+                if r.provider == AP and month in sheet_months:
+                    continue  # the month's sheet replaces the AP's presences
+                by_day[(day, r.provider, source)] += _clip(span, day)
+    minutes: dict[tuple[str, str], int] = defaultdict(int)
+    for day in {d for d, _, _ in by_day}:
+        week = _week_of(day).isoformat()
+        for prov in (SEA, RESERVING, AP):
+            presences = by_day.get((day, prov, "presence"), 0) + by_day.get((day, prov, "sheet"), 0)
+            reserved = by_day.get((day, prov, "reservation"), 0)
+            billed = max(presences, reserved) if prov == RESERVING else presences
+            if billed:
+                minutes[(week, prov)] += billed
+    return dict(minutes), {k: v for k, v in meals.items() if v}

@@ -1,0 +1,153 @@
+"""Money at the edges, as a property of the real close (issue 18): random presences, meals,
+reservations and AP service sheets over three billing periods (2025-03, 2025-04, 2025-05),
+some posted late and some amended or voided between the closes, fed to billing's consumers
+as events and billed by ``close_period`` on the embedded database (SQLite). Whatever the
+records, for every child:
+
+* the hours billed over all its invoices and adjustments are the hours declared after the
+  corrections, minute for minute, per week and provider (so none billed twice, none lost,
+  each in the week it falls in), and so are the meals;
+* parent + state = charged on every line, every invoice and every statement line;
+* closing each period again changes nothing.
+
+The towns, their events and the minutes they declare are in random_town.py. Reverting the
+boundary fix of ``loading._presences`` (presences read only when they start in the period)
+fails this test: the Monday part of a Sunday-night presence is never billed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from sqlalchemy import select
+
+from csa.services import definition
+from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.tables import invoice, statement, statement_line
+from csa_shared.rules.money import round_cents
+from csa_shared.runtime import ServiceRuntime
+from csa_shared.settings import Settings
+
+from .random_town import MONTHS, TOWNS, Child, declared, events_by_phase
+from .town import deliver
+
+CLOSABLE = (date(2025, 4, 30), date(2025, 5, 30), date(2025, 6, 30))
+# line kinds whose quantity is the care hours themselves; the others repeat hours
+# (supplement, ap_supplement, holiday_cap, state_takeover) or count meals and charges
+HOUR_KINDS = {"care"}
+MOVES_MONEY_ONLY = {"holiday_cap", "state_takeover"}  # parent -x, state +x
+
+
+async def _documents(billing: ServiceRuntime) -> dict[str, Any]:
+    async with billing.sessions() as session:
+        invoices = (await session.execute(select(invoice).order_by(invoice.c.id))).mappings().all()
+        lines = (await session.execute(select(statement_line))).mappings().all()
+        statements = (await session.execute(select(statement))).mappings().all()
+    return {
+        "invoices": [
+            {k: v for k, v in row.items() if k not in {"created_at", "issued_at"}}
+            for row in invoices
+        ],
+        "statement_lines": sorted((dict(row) for row in lines), key=lambda r: r["invoice_id"]),
+        "statements": sorted(
+            ({k: v for k, v in row.items() if k not in {"id", "issued_at"}} for row in statements),
+            key=lambda r: (r["month"], r["provider_id"]),
+        ),
+    }
+
+
+def _charged(line: dict[str, Any]) -> Decimal:
+    if line["kind"] in MOVES_MONEY_ONLY:
+        return Decimal("0.00")
+    return round_cents(Decimal(line["quantity"]) * Decimal(line["unit_price"]))
+
+
+def check_money(documents: dict[str, Any]) -> None:
+    """parent + state = charged on every line, invoice and statement line; the statement
+    lines are the invoices' totals and the statements their sums."""
+    by_invoice = {row["invoice_id"]: row for row in documents["statement_lines"]}
+    states: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for row in documents["invoices"]:
+        lines = json.loads(row["lines"])
+        charged = Decimal(0)
+        for line in lines:
+            parent, state = Decimal(line["parent_amount"]), Decimal(line["state_amount"])
+            assert parent + state == _charged(line), line
+            charged += _charged(line)
+        assert row["parent_total"] == sum((Decimal(x["parent_amount"]) for x in lines), Decimal(0))
+        assert row["state_total"] == sum((Decimal(x["state_amount"]) for x in lines), Decimal(0))
+        assert row["parent_total"] + row["state_total"] == charged, row["id"]
+        if row["provider_id"] is not None:
+            line = by_invoice[row["id"]]
+            assert (line["parent_amount"], line["state_amount"]) == (
+                row["parent_total"],
+                row["state_total"],
+            )
+            states[(row["month"], row["provider_id"])] += row["state_total"]
+    for row in documents["statements"]:
+        assert row["state_total"] == states[(row["month"], row["provider_id"])], row
+
+
+def billed(
+    documents: dict[str, Any], child: str
+) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """Net minutes and meals billed per (week, provider) over all the child's invoices and
+    adjustments (credits count negative)."""
+    minutes: dict[tuple[str, str], int] = defaultdict(int)
+    meals: dict[tuple[str, str], int] = defaultdict(int)
+    keys = set()
+    for row in documents["invoices"]:
+        if row["child_id"] != child:
+            continue
+        key = (row["month"], row["corrects_month"], row["provider_id"])
+        assert key not in keys, f"two invoices {key}"
+        keys.add(key)
+        for line in json.loads(row["lines"]):
+            where = (line["week"], line["provider"])
+            if line["kind"] in HOUR_KINDS:
+                exact = Decimal(line["quantity"]) * 60
+                assert exact == int(exact), line  # whole minutes: exact hours on the line
+                minutes[where] += int(exact)
+            elif line["kind"] == "meal":
+                meals[where] += int(Decimal(line["quantity"]))
+    return (
+        {k: v for k, v in minutes.items() if v},
+        {k: v for k, v in meals.items() if v},
+    )
+
+
+async def _bill_town(town: tuple[Child, ...], database: Path) -> None:
+    billing = definition("billing").build_runtime(
+        Settings(BILLING_DATABASE_URL=f"sqlite+aiosqlite:///{database}")
+    )
+    await billing.migrate()
+    try:
+        for month, events in enumerate(events_by_phase(town)):
+            await deliver(billing, events)
+            await close_period(billing, MONTHS[month], CloseOptions(today=CLOSABLE[month]))
+        documents = await _documents(billing)
+        check_money(documents)
+        for child in town:
+            assert billed(documents, child.child_id) == declared(child), child
+        for month, today in zip(MONTHS, CLOSABLE, strict=True):
+            await close_period(billing, month, CloseOptions(today=today))
+        assert await _documents(billing) == documents
+    finally:
+        await billing.engine.dispose()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(town=TOWNS)
+def test_every_declared_minute_is_billed_once_and_every_line_splits_what_it_charges(
+    town: tuple[Child, ...],
+) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        asyncio.run(_bill_town(town, Path(directory) / "billing.sqlite"))
