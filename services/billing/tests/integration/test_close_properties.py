@@ -21,11 +21,13 @@ import asyncio
 import json
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 
@@ -124,10 +126,8 @@ def billed(
     )
 
 
-async def _bill_town(town: tuple[Child, ...], database: Path) -> None:
-    billing = definition("billing").build_runtime(
-        Settings(BILLING_DATABASE_URL=f"sqlite+aiosqlite:///{database}")
-    )
+async def _bill_town(town: tuple[Child, ...], database_url: str) -> None:
+    billing = definition("billing").build_runtime(Settings(BILLING_DATABASE_URL=database_url))
     await billing.migrate()
     try:
         for month, events in enumerate(events_by_phase(town)):
@@ -149,5 +149,21 @@ async def _bill_town(town: tuple[Child, ...], database: Path) -> None:
 def test_every_declared_minute_is_billed_once_and_every_line_splits_what_it_charges(
     town: tuple[Child, ...],
 ) -> None:
+    """The embedded shape (SQLite: plain INSERTs, presences read row by row)."""
     with tempfile.TemporaryDirectory() as directory:
-        asyncio.run(_bill_town(town, Path(directory) / "billing.sqlite"))
+        asyncio.run(_bill_town(town, f"sqlite+aiosqlite:///{Path(directory) / 'billing.db'}"))
+
+
+@pytest.mark.postgres
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(town=TOWNS)
+def test_on_postgresql_every_declared_minute_is_billed_once_and_splits_what_it_charges(
+    pg_database_url: Callable[[], str], town: tuple[Child, ...]
+) -> None:
+    """The production shape (COPY, presences aggregated per child with ``array_agg``), on a
+    fresh database per example (``pg_database_url`` makes one at each call)."""
+    asyncio.run(_bill_town(town, pg_database_url()))
