@@ -64,6 +64,13 @@ class Record:
     fix: str  # none | amend | void
     fixed: Stay
     fix_phase: int
+    recount: int  # the meals (lunches) of the day once amended
+
+    @property
+    def final_meals(self) -> int:
+        """A presence's meal is recounted only when there was one; a sheet's day always."""
+        amended = self.fix == "amend" and (self.meals > 0 or self.kind == "sheet")
+        return self.recount if amended else self.meals
 
     @property
     def day(self) -> date:
@@ -119,6 +126,7 @@ def _record(draw: st.DrawFn, window: int) -> Record:
         fix=fix,
         fixed=fixed,
         fix_phase=draw(st.integers(posted, 2)),
+        recount=draw(st.integers(0, 1) if kind == "sheet" else st.integers(1, 2)),
     )
 
 
@@ -130,6 +138,57 @@ class Child:
     schooling: str
     placed: bool
     records: tuple[Record, ...]
+    amendment: tuple[int, int, str] | None  # (phase, period it takes effect, new category)
+
+    def contract_events(self) -> list[tuple[int, Envelope]]:
+        """The signed contract, then the amendment of its category (possibly backdated into a
+        closed period: re-billed), each with the phase it is sent in."""
+        if self.category is None:
+            return []
+        terms = (self.child_id, self.category, self.rank, self.schooling)
+        events = [(0, contract(*terms, state_pays_all=self.placed))]
+        if self.amendment is not None:
+            phase, period, category = self.amendment
+            amended = contract(
+                self.child_id,
+                category,
+                self.rank,
+                self.schooling,
+                version=2,
+                kind="amended",
+                effective=STARTS[period].isoformat(),
+                changes=["income"],
+            )
+            events.append((phase, amended))
+        return events
+
+
+@dataclass(frozen=True)
+class Town:
+    children: tuple[Child, ...]
+    new_price: tuple[int, int, str, str] | None  # (phase, period, provider, hourly price)
+
+    def provider_events(self) -> list[tuple[int, Envelope]]:
+        """The three providers, then a new price of one of them from a later period."""
+        events = [
+            (0, provider(SEA, "sea_conventionne", "6.00", plurilingual=True)),
+            (0, provider(RESERVING, "sea_commercial", "7.50")),
+            (0, provider(AP, "assistant_parental", "6.00")),
+        ]
+        if self.new_price is not None:
+            phase, period, pid, price = self.new_price
+            ptype = "assistant_parental" if pid == AP else "sea_conventionne"
+            changed = provider(
+                pid,
+                ptype,
+                price,
+                changed=True,
+                version=2,
+                effective=STARTS[period].isoformat(),
+                plurilingual=pid == SEA,
+            )
+            events.append((phase, changed))
+        return events
 
 
 @st.composite
@@ -138,6 +197,13 @@ def _child(draw: st.DrawFn, child_id: str) -> Child:
     windows = draw(st.lists(window, min_size=1, max_size=7, unique=True))
     placed = draw(st.booleans())
     category = "lt_4_5" if placed else draw(st.sampled_from([None, "lt_2", "lt_3", "ge_4_5"]))
+    amendment = None
+    if category is not None and not placed and draw(st.booleans()):
+        amendment = (
+            draw(st.integers(0, 2)),
+            draw(st.integers(1, 2)),
+            draw(st.sampled_from(["rmg", "lt_2_5", "ge_4_5"])),
+        )
     return Child(
         child_id=child_id,
         category=category,
@@ -145,10 +211,21 @@ def _child(draw: st.DrawFn, child_id: str) -> Child:
         schooling=draw(st.sampled_from(["none", "fundamental"])),
         placed=placed,
         records=tuple(draw(_record(w)) for w in sorted(windows)),
+        amendment=amendment,
     )
 
 
-TOWNS = st.integers(1, 3).flatmap(lambda n: st.tuples(*[_child(f"k{i}") for i in range(1, n + 1)]))
+_NEW_PRICE = st.tuples(
+    st.integers(0, 2),
+    st.integers(1, 2),
+    st.sampled_from([SEA, AP]),
+    st.sampled_from(["5.50", "6.50"]),
+)
+TOWNS = st.builds(
+    Town,
+    st.integers(1, 3).flatmap(lambda n: st.tuples(*[_child(f"k{i}") for i in range(1, n + 1)])),
+    st.none() | _NEW_PRICE,
+)
 
 
 def _iso(moment: datetime) -> str:
@@ -168,7 +245,7 @@ def _sheet_days(records: list[Record], fixed: bool) -> list[dict[str, Any]]:
                 "day": r.day.isoformat(),
                 "hours": _hours(stay.start),
                 "out_of_band_hours": _hours(stay.minutes),
-                "lunches": r.meals,
+                "lunches": r.recount if fixed and r.fix == "amend" else r.meals,
             }
         )
     return days
@@ -241,7 +318,8 @@ def _voided(child: str, r: Record, presence_id: str) -> Envelope:
     )
 
 
-def _meal_voided(child: str, r: Record, meal_id: str) -> Envelope:
+def _meal_corrected(child: str, r: Record, meal_id: str, count: int) -> Envelope:
+    """The meal's new count, or the meal voided (count 0)."""
     return new_event(
         "lu.csa.attendance.meal.corrected.v1",
         source="/csa/attendance",
@@ -255,11 +333,11 @@ def _meal_voided(child: str, r: Record, meal_id: str) -> Envelope:
             "affects_closed_period": True,
             "child_id": child,
             "day": r.day.isoformat(),
-            "count": 0,
+            "count": count,
             "previous_day": r.day.isoformat(),
             "previous_count": r.meals,
-            "voided": True,
-            "reason": "not eaten",
+            "voided": count == 0,
+            "reason": "recounted",
         },
     )
 
@@ -297,34 +375,27 @@ def _presence_events(cid: str, r: Record, phases: list[list[Envelope]]) -> None:
         phases[r.posted].append(meal_event)
     if r.fix == "amend":
         phases[r.fix_phase].append(_presence(cid, r, presence_id, r.fixed, 2))
+        if meal_event is not None and r.recount != r.meals:
+            recounted = _meal_corrected(cid, r, meal_event.data["meal_id"], r.recount)
+            phases[r.fix_phase].append(recounted)
     elif r.fix == "void":
         phases[r.fix_phase].append(_voided(cid, r, presence_id))
         if meal_event is not None:
-            phases[r.fix_phase].append(_meal_voided(cid, r, meal_event.data["meal_id"]))
+            phases[r.fix_phase].append(_meal_corrected(cid, r, meal_event.data["meal_id"], 0))
 
 
-def events_by_phase(town: tuple[Child, ...]) -> list[list[Envelope]]:
+def events_by_phase(town: Town) -> list[list[Envelope]]:
     """What attendance and membership send before each close, in the order they send it."""
-    phases: list[list[Envelope]] = [
-        [
-            provider(SEA, "sea_conventionne", "6.00", plurilingual=True),
-            provider(RESERVING, "sea_commercial", "7.50"),
-            provider(AP, "assistant_parental", "6.00"),
-        ],
-        [],
-        [],
-    ]
-    for child in town:
+    phases: list[list[Envelope]] = [[], [], []]
+    for phase, event in town.provider_events():
+        phases[phase].append(event)
+    for child in town.children:
         cid = child.child_id
         phases[0].append(
             education_started(cid, RESERVING, start="2025-03-03", price="7.50", mode="greater_of")
         )
-        if child.category is not None:
-            phases[0].append(
-                contract(
-                    cid, child.category, child.rank, child.schooling, state_pays_all=child.placed
-                )
-            )
+        for phase, event in child.contract_events():
+            phases[phase].append(event)
         for r in child.records:
             if r.kind == "reservation":
                 _reservation_events(cid, r, phases)
@@ -369,7 +440,7 @@ def declared(child: Child) -> tuple[dict[tuple[str, str], int], dict[tuple[str, 
                 r.day, Decimal(final.start) / 60, Decimal(final.minutes) / 60
             ):
                 by_day[(r.day, AP, "sheet")] += _clip(span, r.day)
-            meals[(_week_of(r.day).isoformat(), AP)] += r.meals
+            meals[(_week_of(r.day).isoformat(), AP)] += r.final_meals
             continue
         spans: list[tuple[str, tuple[datetime, datetime]]] = []
         if r.kind == "reservation":
@@ -379,7 +450,7 @@ def declared(child: Child) -> tuple[dict[tuple[str, str], int], dict[tuple[str, 
         elif r.fix != "void":
             spans.append(("presence", final.at(r.window)))
             if r.meals and not (r.provider == AP and r.month in sheet_months):
-                meals[(_week_of(r.day).isoformat(), r.provider)] += r.meals
+                meals[(_week_of(r.day).isoformat(), r.provider)] += r.final_meals
         for source, span in spans:
             for offset in range(3):
                 day = r.day + timedelta(days=offset)

@@ -38,7 +38,7 @@ from csa_shared.rules.money import round_cents
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
 
-from .random_town import MONTHS, TOWNS, Child, declared, events_by_phase
+from .random_town import MONTHS, TOWNS, Town, declared, events_by_phase
 from .town import deliver
 
 CLOSABLE = (date(2025, 4, 30), date(2025, 5, 30), date(2025, 6, 30))
@@ -126,7 +126,7 @@ def billed(
     )
 
 
-async def _bill_town(town: tuple[Child, ...], database_url: str) -> None:
+async def _bill_town(town: Town, database_url: str) -> None:
     billing = definition("billing").build_runtime(Settings(BILLING_DATABASE_URL=database_url))
     await billing.migrate()
     try:
@@ -135,7 +135,7 @@ async def _bill_town(town: tuple[Child, ...], database_url: str) -> None:
             await close_period(billing, MONTHS[month], CloseOptions(today=CLOSABLE[month]))
         documents = await _documents(billing)
         check_money(documents)
-        for child in town:
+        for child in town.children:
             assert billed(documents, child.child_id) == declared(child), child
         for month, today in zip(MONTHS, CLOSABLE, strict=True):
             await close_period(billing, month, CloseOptions(today=today))
@@ -147,7 +147,7 @@ async def _bill_town(town: tuple[Child, ...], database_url: str) -> None:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(town=TOWNS)
 def test_every_declared_minute_is_billed_once_and_every_line_splits_what_it_charges(
-    town: tuple[Child, ...],
+    town: Town,
 ) -> None:
     """The embedded shape (SQLite: plain INSERTs, presences read row by row)."""
     with tempfile.TemporaryDirectory() as directory:
@@ -162,7 +162,7 @@ def test_every_declared_minute_is_billed_once_and_every_line_splits_what_it_char
 )
 @given(town=TOWNS)
 def test_on_postgresql_every_declared_minute_is_billed_once_and_splits_what_it_charges(
-    pg_database_url: Callable[[], str], town: tuple[Child, ...]
+    pg_database_url: Callable[[], str], town: Town
 ) -> None:
     """The production shape (COPY, presences aggregated per child with ``array_agg``), on a
     fresh database per example (``pg_database_url`` makes one at each call)."""
