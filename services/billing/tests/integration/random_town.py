@@ -1,7 +1,7 @@
 """A random town for the close's property test (test_close_properties.py): children with
 presences, meals, reservations and AP service sheets over 2025-03, 2025-04 and 2025-05,
 posted before one close or another and amended or voided later; the events attendance and
-membership would send for them; and the minutes and meals csa-rules.md bills for them.
+membership would send for them.
 
 Every record of a child lies in a two-day window of its own (Monday 2025-03-03 + an even
 number of days, so some windows hold a Sunday-to-Monday period boundary: records never
@@ -18,7 +18,6 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from csa_billing.domain.sheet_hours import lay_out_sheet_day
 from csa_shared.events import Envelope, new_event
 
 from .town import contract, education_started, meal, presence, provider
@@ -65,6 +64,12 @@ class Record:
     fixed: Stay
     fix_phase: int
     recount: int  # the meals (lunches) of the day once amended
+    moved_to: int | None  # the window an amended presence or reservation moves to
+
+    @property
+    def fixed_window(self) -> int:
+        """The window of the record's final times."""
+        return self.moved_to if self.fix == "amend" and self.moved_to is not None else self.window
 
     @property
     def final_meals(self) -> int:
@@ -100,7 +105,9 @@ _SHEET_DAY = st.builds(
 
 
 @st.composite
-def _record(draw: st.DrawFn, window: int) -> Record:
+def _record(draw: st.DrawFn, window: int, spare: int | None) -> Record:
+    """The records of ``window``; an amendment may move a presence or reservation to the
+    ``spare`` window (another period, maybe closed), kept free for it."""
     kind = draw(st.sampled_from(["presence", "presence", "reservation", "sheet"]))
     provider = {"reservation": RESERVING, "sheet": AP}.get(kind) or draw(
         st.sampled_from([SEA, AP, RESERVING])
@@ -127,6 +134,7 @@ def _record(draw: st.DrawFn, window: int) -> Record:
         fixed=fixed,
         fix_phase=draw(st.integers(posted, 2)),
         recount=draw(st.integers(0, 1) if kind == "sheet" else st.integers(1, 2)),
+        moved_to=spare if kind != "sheet" and draw(st.booleans()) else None,
     )
 
 
@@ -194,7 +202,8 @@ class Town:
 @st.composite
 def _child(draw: st.DrawFn, child_id: str) -> Child:
     window = st.one_of(st.sampled_from(PERIOD_ENDS), st.sampled_from(WINDOW_DAYS))
-    windows = draw(st.lists(window, min_size=1, max_size=7, unique=True))
+    windows = draw(st.lists(window, min_size=1, max_size=10, unique=True))
+    used, spares = sorted(windows[: (len(windows) + 1) // 2]), windows[(len(windows) + 1) // 2 :]
     placed = draw(st.booleans())
     category = "lt_4_5" if placed else draw(st.sampled_from([None, "lt_2", "lt_3", "ge_4_5"]))
     amendment = None
@@ -210,7 +219,9 @@ def _child(draw: st.DrawFn, child_id: str) -> Child:
         rank=draw(st.integers(1, 4)),
         schooling=draw(st.sampled_from(["none", "fundamental"])),
         placed=placed,
-        records=tuple(draw(_record(w)) for w in sorted(windows)),
+        records=tuple(
+            draw(_record(w, spares[k] if k < len(spares) else None)) for k, w in enumerate(used)
+        ),
         amendment=amendment,
     )
 
@@ -277,7 +288,7 @@ def _sheet(child: str, month: int, records: list[Record], version: int) -> Envel
 
 
 def _reservation(child: str, r: Record, stay: Stay, version: int) -> Envelope:
-    start, end = stay.at(r.window)
+    start, end = stay.at(r.fixed_window if version > 1 else r.window)
     return new_event(
         "lu.csa.attendance.reservation.recorded.v1",
         source="/csa/attendance",
@@ -343,7 +354,7 @@ def _meal_corrected(child: str, r: Record, meal_id: str, count: int) -> Envelope
 
 
 def _presence(child: str, r: Record, presence_id: str, stay: Stay, version: int) -> Envelope:
-    start, end = stay.at(r.window)
+    start, end = stay.at(r.fixed_window if version > 1 else r.window)
     previous = r.stay.at(r.window)
     return presence(
         child,
@@ -413,58 +424,3 @@ def events_by_phase(town: Town) -> list[list[Envelope]]:
             if fixes:
                 phases[max(*fixes, posted)].append(_sheet(cid, month, records, 2))
     return phases
-
-
-def _week_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def _clip(span: tuple[datetime, datetime], day: date) -> int:
-    lo = datetime.combine(day, time())
-    hi = lo + timedelta(days=1)
-    return max(0, int((min(span[1], hi) - max(span[0], lo)).total_seconds()) // 60)
-
-
-def declared(child: Child) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
-    """The minutes and meals the records declare after their corrections, per (week,
-    provider), as csa-rules.md reads them: each minute in its week; an AP sheet replaces its
-    provider's presences and meals of its month; at sea-2 each day bills the longer of its
-    presences and reservations."""
-    sheet_months = {r.month for r in child.records if r.kind == "sheet"}
-    by_day: dict[tuple[date, str, str], int] = defaultdict(int)  # (day, provider, source)
-    meals: dict[tuple[str, str], int] = defaultdict(int)
-    for r in child.records:
-        final = r.fixed if r.fix == "amend" else r.stay
-        if r.kind == "sheet":
-            for span in lay_out_sheet_day(
-                r.day, Decimal(final.start) / 60, Decimal(final.minutes) / 60
-            ):
-                by_day[(r.day, AP, "sheet")] += _clip(span, r.day)
-            meals[(_week_of(r.day).isoformat(), AP)] += r.final_meals
-            continue
-        spans: list[tuple[str, tuple[datetime, datetime]]] = []
-        if r.kind == "reservation":
-            spans.append(("reservation", final.at(r.window)))
-            if r.other is not None:
-                spans.append(("presence", r.other.at(r.window)))
-        elif r.fix != "void":
-            spans.append(("presence", final.at(r.window)))
-            if r.meals and not (r.provider == AP and r.month in sheet_months):
-                meals[(_week_of(r.day).isoformat(), r.provider)] += r.final_meals
-        for source, span in spans:
-            for offset in range(3):
-                day = r.day + timedelta(days=offset)
-                month = sum(1 for start in STARTS[1:] if day >= start)
-                if r.provider == AP and month in sheet_months:
-                    continue  # the month's sheet replaces the AP's presences
-                by_day[(day, r.provider, source)] += _clip(span, day)
-    minutes: dict[tuple[str, str], int] = defaultdict(int)
-    for day in {d for d, _, _ in by_day}:
-        week = _week_of(day).isoformat()
-        for prov in (SEA, RESERVING, AP):
-            presences = by_day.get((day, prov, "presence"), 0) + by_day.get((day, prov, "sheet"), 0)
-            reserved = by_day.get((day, prov, "reservation"), 0)
-            billed = max(presences, reserved) if prov == RESERVING else presences
-            if billed:
-                minutes[(week, prov)] += billed
-    return dict(minutes), {k: v for k, v in meals.items() if v}

@@ -12,9 +12,9 @@ records, for every child:
 * re-billing is exact: per child, week and provider, all the invoices and adjustments add up
   to what the closes bill when every record arrives, already corrected, before March's.
 
-The towns, their events and the minutes they declare are in random_town.py. Reverting the
-boundary fix of ``loading._presences`` (presences read only when they start in the period)
-fails this test: the Monday part of a Sunday-night presence is never billed.
+The towns and their events are in random_town.py; ``declared`` below reads what they
+declare. Reverting the boundary fix of ``loading._presences`` (presences read only when they
+start in the period) fails this test: the Monday part of a Sunday-night presence is lost.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import json
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 
 from csa.services import definition
+from csa_billing.domain.sheet_hours import lay_out_sheet_day
 from csa_billing.invoicing.service import CloseOptions, close_period
 from csa_billing.tables import invoice, statement, statement_line
 from csa_shared.events import Envelope
@@ -41,7 +42,7 @@ from csa_shared.rules.money import round_cents
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
 
-from .random_town import MONTHS, TOWNS, Town, declared, events_by_phase
+from .random_town import AP, MONTHS, RESERVING, SEA, STARTS, TOWNS, Child, Town, events_by_phase
 from .town import deliver
 
 CLOSABLE = (date(2025, 4, 30), date(2025, 5, 30), date(2025, 6, 30))
@@ -49,6 +50,61 @@ CLOSABLE = (date(2025, 4, 30), date(2025, 5, 30), date(2025, 6, 30))
 # (supplement, ap_supplement, holiday_cap, state_takeover) or count meals and charges
 HOUR_KINDS = {"care"}
 MOVES_MONEY_ONLY = {"holiday_cap", "state_takeover"}  # parent -x, state +x
+
+
+def _week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _clip(span: tuple[datetime, datetime], day: date) -> int:
+    lo = datetime.combine(day, time())
+    hi = lo + timedelta(days=1)
+    return max(0, int((min(span[1], hi) - max(span[0], lo)).total_seconds()) // 60)
+
+
+def declared(child: Child) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """The minutes and meals the records declare after their corrections, per (week,
+    provider), as csa-rules.md reads them: each minute in its week; an AP sheet replaces its
+    provider's presences and meals of its month; at sea-2 each day bills the longer of its
+    presences and reservations."""
+    sheet_months = {r.month for r in child.records if r.kind == "sheet"}
+    by_day: dict[tuple[date, str, str], int] = defaultdict(int)  # (day, provider, source)
+    meals: dict[tuple[str, str], int] = defaultdict(int)
+    for r in child.records:
+        final = r.fixed if r.fix == "amend" else r.stay
+        if r.kind == "sheet":
+            for span in lay_out_sheet_day(
+                r.day, Decimal(final.start) / 60, Decimal(final.minutes) / 60
+            ):
+                by_day[(r.day, AP, "sheet")] += _clip(span, r.day)
+            meals[(_week_of(r.day).isoformat(), AP)] += r.final_meals
+            continue
+        spans: list[tuple[str, tuple[datetime, datetime]]] = []
+        if r.kind == "reservation":
+            spans.append(("reservation", final.at(r.fixed_window)))
+            if r.other is not None:
+                spans.append(("presence", r.other.at(r.window)))
+        elif r.fix != "void":
+            spans.append(("presence", final.at(r.fixed_window)))
+            if r.meals and not (r.provider == AP and r.month in sheet_months):
+                meals[(_week_of(r.day).isoformat(), r.provider)] += r.final_meals
+        for source, span in spans:
+            for offset in range((span[1] - span[0]).days + 2):
+                day = span[0].date() + timedelta(days=offset)
+                month = sum(1 for start in STARTS[1:] if day >= start)
+                if r.provider == AP and month in sheet_months:
+                    continue  # the month's sheet replaces the AP's presences
+                by_day[(day, r.provider, source)] += _clip(span, day)
+    minutes: dict[tuple[str, str], int] = defaultdict(int)
+    for day in {d for d, _, _ in by_day}:
+        week = _week_of(day).isoformat()
+        for prov in (SEA, RESERVING, AP):
+            presences = by_day.get((day, prov, "presence"), 0) + by_day.get((day, prov, "sheet"), 0)
+            reserved = by_day.get((day, prov, "reservation"), 0)
+            billed = max(presences, reserved) if prov == RESERVING else presences
+            if billed:
+                minutes[(week, prov)] += billed
+    return dict(minutes), {k: v for k, v in meals.items() if v}
 
 
 async def _documents(billing: ServiceRuntime) -> dict[str, Any]:
