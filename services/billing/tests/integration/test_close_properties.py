@@ -14,7 +14,9 @@ records, for every child:
 
 The towns and their events are in random_town.py; ``declared`` below reads what they
 declare. Reverting the boundary fix of ``loading._presences`` (presences read only when they
-start in the period) fails this test: the Monday part of a Sunday-night presence is lost.
+start in the period) fails this test: the Monday part of a Sunday-night presence is lost; so
+does flagging only the period a corrected presence starts in (``store.months_of_intervals``),
+through the explicit example: April's part of the corrected night is never re-billed.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from sqlalchemy import select
 
 from csa.services import definition
@@ -42,7 +44,19 @@ from csa_shared.rules.money import round_cents
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
 
-from .random_town import AP, MONTHS, RESERVING, SEA, STARTS, TOWNS, Child, Town, events_by_phase
+from .random_town import (
+    AP,
+    MONTHS,
+    RESERVING,
+    SEA,
+    STARTS,
+    TOWNS,
+    Child,
+    Record,
+    Stay,
+    Town,
+    events_by_phase,
+)
 from .town import deliver
 
 CLOSABLE = (date(2025, 4, 30), date(2025, 5, 30), date(2025, 6, 30))
@@ -230,8 +244,30 @@ async def _bill_town(town: Town, database_url: Callable[[], str]) -> None:
     assert net_amounts(documents) == net_amounts(on_time)
 
 
+def _night_over_april() -> Town:
+    """Always tried: Sunday 2025-04-06 20:00 to Monday 07:00 at ap-1, posted before March's
+    close and shortened to 22:00-05:00 after April's, so that May adjusts both periods."""
+    night = Record(
+        window=34,
+        kind="presence",
+        provider=AP,
+        stay=Stay(20 * 60, 11 * 60),
+        other=None,
+        meals=1,
+        posted=0,
+        fix="amend",
+        fixed=Stay(22 * 60, 7 * 60),
+        fix_phase=2,
+        recount=1,
+        moved_to=None,
+    )
+    child = Child("k1", "ge_4_5", 2, "none", placed=False, records=(night,), amendment=None)
+    return Town((child,), new_price=None)
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(town=TOWNS)
+@example(town=_night_over_april())
 def test_every_declared_minute_is_billed_once_and_every_line_splits_what_it_charges(
     town: Town,
 ) -> None:
