@@ -54,7 +54,8 @@ Providers: sea-gare (SEA conventionné, 6.00/h, meal 4.50); sea-park (SEA commer
 
 Periods: 2025-03 parent 2.00 + 14.50 + 0.00 + 18.40 + 42.00 = 76.90, state 26.50 + 30.50 +
 64.50 + 7.60 + 17.00 = 146.10; 2025-04 parent 0.00 + 32.20 = 32.20, state 18.00 + 13.30 =
-31.30. Closing each period again answers 200 with the same period and the same invoices.
+31.30. Each provider's statement shows the same split per child (charged = parent + state).
+Closing each period again answers 200 with the same period and the same invoices.
 """
 
 from __future__ import annotations
@@ -336,6 +337,26 @@ async def _invoices(town: Town, ids: dict[str, str]) -> dict[tuple[str, str, str
     return found
 
 
+async def _statements(town: Town, ids: dict[str, str]) -> dict[tuple[str, str, str], tuple]:
+    """Each provider's statements through billing's API: (child, month, provider) ->
+    (charged, parent, state) of its line for the child."""
+    children = {child_id: child for child, child_id in ids.items()}
+    found = {}
+    for pid, *_ in PROVIDERS:
+        headers = town.header(town.tokens.provider(pid))
+        for statement in await _check(
+            town.clients["billing"].get("/v1/statements", headers=headers), 200
+        ):
+            lines = statement["lines"]
+            assert D(statement["state_total"]) == sum(D(line["state_amount"]) for line in lines)
+            for line in lines:
+                key = (children[line["child_id"]], statement["month"], pid)
+                found[key] = tuple(
+                    D(line[f"{part}_amount"]) for part in ("charged", "parent", "state")
+                )
+    return found
+
+
 def _line(invoices: dict, key: tuple[str, str, str | None], rule: str) -> tuple[str, str]:
     """(quantity, state amount) of the invoice's one line of ``rule``."""
     (line,) = [line for line in invoices[key]["lines"] if line["rule"] == rule]
@@ -376,6 +397,12 @@ async def test_march_and_april_through_the_apis_bill_the_hand_worked_invoices(to
             for key, found in invoices.items()
         }
         assert totals == EXPECTED
+        # each provider's statement: per child charged = the family's share + the state's
+        assert await _statements(town, ids) == {
+            key: (parent + state, parent, state)
+            for key, (parent, state) in EXPECTED.items()
+            if key[2] is not None
+        }
         assert _line(invoices, ("noah", "2025-03", "ap-mia"), "ap_off_hours") == ("2.00", "1.00")
         assert _line(invoices, ("noah", "2025-03", "ap-lena"), "ap_off_hours") == ("4.00", "2.00")
         assert _line(invoices, ("noah", "2025-04", "ap-lena"), "ap_off_hours") == ("7.00", "3.50")
