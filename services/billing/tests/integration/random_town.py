@@ -120,7 +120,7 @@ def _record(draw: st.DrawFn, window: int, spare: int | None) -> Record:
         other = draw(st.none() | _stay()) if kind == "reservation" else None
     posted = draw(st.integers(0, 2))  # after the close of its period: billed late
     fix = draw(
-        st.sampled_from(["none", "amend", "void"] if kind == "presence" else ["none", "amend"])
+        st.sampled_from(["none", "amend"] if kind == "reservation" else ["none", "amend", "void"])
     )
     return Record(
         window=window,
@@ -248,8 +248,11 @@ def _hours(minutes: int) -> str:
 
 
 def _sheet_days(records: list[Record], fixed: bool) -> list[dict[str, Any]]:
+    """The sheet's days; once amended, a voided day is left out (maybe all of them)."""
     days = []
     for r in records:
+        if fixed and r.fix == "void":
+            continue
         stay = r.fixed if fixed and r.fix == "amend" else r.stay
         days.append(
             {
@@ -420,7 +423,7 @@ def events_by_phase(town: Town) -> list[list[Envelope]]:
             # one sheet per month, posted with its first day, sent again once amended
             posted = min(r.posted for r in records)
             phases[posted].append(_sheet(cid, month, records, 1))
-            fixes = [r.fix_phase for r in records if r.fix == "amend"]
+            fixes = [r.fix_phase for r in records if r.fix != "none"]
             if fixes:
                 phases[max(*fixes, posted)].append(_sheet(cid, month, records, 2))
     return phases
