@@ -65,6 +65,16 @@ class Record:
     fix_phase: int
     recount: int  # the meals (lunches) of the day once amended
     moved_to: int | None  # the window an amended presence or reservation moves to
+    # an amended presence amended once more (its version 3) in that phase, in its new window
+    refixed: Stay | None = None
+    refix_phase: int = 2
+
+    @property
+    def final(self) -> Stay:
+        """The record's times (a sheet day's hours) after every amendment."""
+        if self.fix != "amend":
+            return self.stay
+        return self.refixed if self.refixed is not None else self.fixed
 
     @property
     def fixed_window(self) -> int:
@@ -119,6 +129,7 @@ def _record(draw: st.DrawFn, window: int, spare: int | None) -> Record:
         stay, fixed = draw(_stay()), draw(_stay())
         other = draw(st.none() | _stay()) if kind == "reservation" else None
     posted = draw(st.integers(0, 2))  # after the close of its period: billed late
+    fix_phase = draw(st.integers(posted, 2))
     fix = draw(
         st.sampled_from(["none", "amend"] if kind == "reservation" else ["none", "amend", "void"])
     )
@@ -132,9 +143,11 @@ def _record(draw: st.DrawFn, window: int, spare: int | None) -> Record:
         posted=posted,
         fix=fix,
         fixed=fixed,
-        fix_phase=draw(st.integers(posted, 2)),
+        fix_phase=fix_phase,
         recount=draw(st.integers(0, 1) if kind == "sheet" else st.integers(1, 2)),
         moved_to=spare if kind != "sheet" and draw(st.booleans()) else None,
+        refixed=draw(st.none() | _stay()) if kind == "presence" and fix == "amend" else None,
+        refix_phase=draw(st.integers(fix_phase, 2)),
     )
 
 
@@ -358,7 +371,7 @@ def _meal_corrected(child: str, r: Record, meal_id: str, count: int) -> Envelope
 
 def _presence(child: str, r: Record, presence_id: str, stay: Stay, version: int) -> Envelope:
     start, end = stay.at(r.fixed_window if version > 1 else r.window)
-    previous = r.stay.at(r.window)
+    previous = r.fixed.at(r.fixed_window) if version > 2 else r.stay.at(r.window)
     return presence(
         child,
         r.provider,
@@ -392,6 +405,8 @@ def _presence_events(cid: str, r: Record, phases: list[list[Envelope]]) -> None:
         if meal_event is not None and r.recount != r.meals:
             recounted = _meal_corrected(cid, r, meal_event.data["meal_id"], r.recount)
             phases[r.fix_phase].append(recounted)
+        if r.refixed is not None:
+            phases[r.refix_phase].append(_presence(cid, r, presence_id, r.refixed, 3))
     elif r.fix == "void":
         phases[r.fix_phase].append(_voided(cid, r, presence_id))
         if meal_event is not None:

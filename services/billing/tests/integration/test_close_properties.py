@@ -85,7 +85,7 @@ def declared(child: Child) -> tuple[dict[tuple[str, str], int], dict[tuple[str, 
     by_day: dict[tuple[date, str, str], int] = defaultdict(int)  # (day, provider, source)
     meals: dict[tuple[str, str], int] = defaultdict(int)
     for r in child.records:
-        final = r.fixed if r.fix == "amend" else r.stay
+        final = r.final
         if r.kind == "sheet" and r.fix == "void":
             continue  # left out of the amended sheet
         if r.kind == "sheet":
