@@ -48,7 +48,7 @@ def contract(
         **extra,
     }
     if kind == "amended":
-        data.setdefault("changes", ["category"])
+        data.setdefault("changes", ["income"])  # a category follows from the income
         data.setdefault("reason", None)
     return new_event(
         f"lu.csa.membership.contract.{kind}.v1", source="/csa/membership", subject=child, data=data
