@@ -11,10 +11,10 @@ the services first. Kubernetes uses CloudNativePG's backups instead (docs/DEPLOY
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,9 +80,25 @@ def _run_pg(tool: str, url: URL, arguments: Iterable[str]) -> None:
     executable = shutil.which(tool)
     if executable is None:
         raise BackupFailed(f"{tool} is not on PATH (install the PostgreSQL client tools)")
-    plain = url.set(drivername="postgresql", password=None)
-    env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
-    command = [executable, *arguments, f"--dbname={plain.render_as_string(hide_password=False)}"]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    with tempfile.TemporaryDirectory() as private:
+        # the password in a libpq password file (mode 0600), never on the command line
+        dbname = _without_password(url)
+        if url.password:
+            passfile = Path(private) / "pgpass"
+            passfile.touch(mode=0o600)
+            passfile.write_text(f"*:*:*:*:{_pgpass_escaped(url.password)}\n", encoding="utf-8")
+            dbname = dbname.update_query_dict({"passfile": str(passfile)})
+        command = [executable, *arguments, f"--dbname={dbname.render_as_string(False)}"]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+    plain = _without_password(url)
     if result.returncode != 0:
         raise BackupFailed(f"{tool} failed for {plain.database}: {result.stderr.strip()}")
+
+
+def _without_password(url: URL) -> URL:
+    """The libpq URL of ``url`` without its password (``URL.set`` keeps it for ``None``)."""
+    return URL.create("postgresql", url.username, None, url.host, url.port, url.database, url.query)
+
+
+def _pgpass_escaped(password: str) -> str:
+    return password.replace("\\", "\\\\").replace(":", "\\:")

@@ -472,6 +472,7 @@ def test_the_public_ingress_routes_only_the_api_not_metrics_docs_or_probes(overl
         ("identity", "/v1", "Prefix"),
         ("identity", "/.well-known", "Prefix"),
         *((svc, "/v1", "Prefix") for svc in ("membership", "attendance", "billing")),
+        ("portal", "/portal", "Prefix"),  # the parents' site itself, its probes not under it
     }
 
 

@@ -45,7 +45,9 @@ def _settings_classes() -> set[type[BaseSettings]]:
     for package in ("csa_shared", *(f"csa_{s}" for s in SERVICES), "csa_portal", "csa"):
         root = importlib.import_module(package)
         for module in pkgutil.walk_packages(root.__path__, f"{package}."):
-            if not any(part in module.name for part in (".migrations", ".testing", "__main__")):
+            if not any(
+                part in module.name for part in (".migrations", ".testing", "__main__", "__mypyc")
+            ):
                 importlib.import_module(module.name)
     found: set[type[BaseSettings]] = set(SETTINGS_CLASSES)
     pending = [BaseSettings]

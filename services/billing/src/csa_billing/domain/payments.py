@@ -26,6 +26,8 @@ _SEPA_ID = re.compile(r"^[A-Za-z0-9\-?:().,'+ ]([A-Za-z0-9/\-?:().,'+ ]*[A-Za-z0
 
 
 class PaymentStatus(StrEnum):
+    """Where a statement's payment stands."""
+
     EXPORTED = "exported"  # in the period's pain.001 file, outcome unknown
     CONFIRMED = "confirmed"  # the bank accepted or settled the transfer
     REJECTED = "rejected"  # the bank refused it
@@ -33,6 +35,8 @@ class PaymentStatus(StrEnum):
 
 
 class NotPayable(StrEnum):
+    """Why a statement was left out of the payment file."""
+
     NO_IBAN = "not payable: no IBAN"
     INVALID_IBAN = "not payable: invalid IBAN"
     NOTHING_TO_PAY = "not payable: no positive state amount"
@@ -145,6 +149,8 @@ def status_of_code(code: str) -> PaymentStatus | None:
 
 
 class Transition(StrEnum):
+    """What a recorded status did to a payment (a status moves once: exported to final)."""
+
     APPLIED = "applied"
     UNCHANGED = "unchanged"  # the payment already had that status (a repeated report)
     REFUSED = "refused"
