@@ -12,11 +12,12 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import httpx
 import pytest
+import time_machine
 from fastapi import FastAPI
 
 from csa_portal.app import create_portal_app
@@ -161,6 +162,11 @@ async def test_the_virtual_office_the_contract_and_my_data(
     assert contracts.status_code == 200 and "Mia Muller" in contracts.text
     for label in ("Income category", "Rank among the children", "Valid until", "Renewal date"):
         assert _(label) in contracts.text
+    ends_on = _("This contract ends on {day}. Renew it before then to keep the CSA.")
+    assert ends_on.split("{day}")[0] not in contracts.text  # the demo's ended in January 2026
+    with time_machine.travel(datetime(2026, 1, 10, 12, tzinfo=UTC), tick=True):  # the portal's
+        reminded = await portal.get("/portal/contracts", headers=GERMAN)
+    assert ends_on.split("{day}")[0] in reminded.text, reminded.text
     pdf_link = re.search(r'href="(/portal/contracts/[^"]+\.pdf)"', contracts.text)
     assert pdf_link, contracts.text
     pdf = await portal.get(pdf_link.group(1))
