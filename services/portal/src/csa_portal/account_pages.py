@@ -136,7 +136,8 @@ async def confirm_registration(request: Request) -> Response:
 
 @router.get("/login")
 async def login_form(request: Request) -> Response:
-    return render(request, "login.html", visitor(request), form={})
+    changed = request.query_params.get("password") == "changed"
+    return render(request, "login.html", visitor(request), form={}, password_changed=changed)
 
 
 @router.post("/login")

@@ -109,16 +109,73 @@ class PublicApis:
         body = {"refresh_token": refresh_token}
         await self._send("POST", "identity", "/logout", json=body, expect=(204,))
 
-    async def set_email(self, token: str, email: str) -> None:
+    async def set_email(self, token: str, email: str | None) -> None:
         await self._send("PUT", "identity", "/me/email", token=token, json={"email": email})
 
     async def profile(self, token: str) -> dict[str, Any]:
         return dict((await self._send("GET", "identity", "/me", token=token)).json())
 
-    # --- membership: the children's contracts (their names) ------------------------------
+    # --- identity: the virtual office ----------------------------------------------------
+
+    async def attach_child(self, token: str, iam_code: str, linking_code: str) -> None:
+        body = {"iam_code": iam_code, "linking_code": linking_code}
+        await self._send("POST", "identity", "/me/children", token=token, json=body, expect=(201,))
+
+    async def detach_child(self, token: str, child_id: str) -> None:
+        await self._send(
+            "DELETE", "identity", f"/me/children/{child_id}", token=token, expect=(204,)
+        )
+
+    async def change_password(
+        self, token: str, current: str, new: str, language: str
+    ) -> dict[str, Any]:
+        body = {"current_password": current, "new_password": new}
+        response = await self._send(
+            "POST",
+            "identity",
+            "/me/password",
+            token=token,
+            json=body,
+            language=language,
+            expect=(202,),
+        )
+        return dict(response.json())
+
+    async def change_mobile(self, token: str, mobile: str, language: str) -> dict[str, Any]:
+        response = await self._send(
+            "POST",
+            "identity",
+            "/me/mobile",
+            token=token,
+            json={"mobile": mobile},
+            language=language,
+            expect=(202,),
+        )
+        return dict(response.json())
+
+    async def confirm_change(
+        self, token: str, flow_id: str, code: str, language: str
+    ) -> dict[str, Any]:
+        body = {"flow_id": flow_id, "code": code}
+        response = await self._send(
+            "POST", "identity", "/me/changes/confirm", token=token, json=body, language=language
+        )
+        return dict(response.json())
+
+    # --- every service: what it holds about a child (GDPR art. 15) -----------------------
+
+    async def privacy_export(self, token: str, service: str, child_id: str) -> Any:
+        path = f"/privacy/children/{child_id}/export"
+        return (await self._send("GET", service, path, token=token)).json()
+
+    # --- membership: the children's contracts ------------------------------------------
 
     async def contracts(self, token: str) -> list[dict[str, Any]]:
         return list((await self._send("GET", "membership", "/contracts", token=token)).json())
+
+    async def contract_pdf(self, token: str, contract_id: str, language: str) -> bytes:
+        path = f"/contracts/{contract_id}/document?lang={language}"
+        return (await self._send("GET", "membership", path, token=token)).content
 
     # --- billing: invoices ---------------------------------------------------------------
 

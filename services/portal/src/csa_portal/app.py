@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from csa_portal import account_pages, invoice_pages
+from csa_portal import account_pages, contract_pages, invoice_pages, office_pages
 from csa_portal.api import ApiError, PublicApis
 from csa_portal.i18n import LANGUAGES, translator
 from csa_portal.invoice_pages import NotSignedIn, SignInAgain
@@ -123,5 +123,7 @@ def create_portal_app(
 
     app.include_router(account_pages.router)
     app.include_router(invoice_pages.router)
+    app.include_router(contract_pages.router)
+    app.include_router(office_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

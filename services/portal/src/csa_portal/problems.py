@@ -43,6 +43,10 @@ MESSAGES = {
         "This account is not active. Ask for an activation code, sent to you by post."
     ),
     "session.invalid": N_("Your session has expired. Please log in again."),
+    "password.wrong_current": N_("The current password is wrong."),
+    "child.already_attached": N_("This child is already attached to your account."),
+    "child.not_attached": N_("This child is not attached to your account."),
+    "child.last_one": N_("The last child cannot be detached from the account."),
 }
 UNREACHABLE = N_("The service is not available at the moment. Please try again later.")
 NOT_FOUND = N_("This page does not exist.")

@@ -9,6 +9,7 @@ violation. The SMS codes are read where a person trying the embedded platform re
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -18,6 +19,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pypdf import PdfReader
+
+from csa_shared.settings import SERVICES
 
 from .conftest import AXE, CHROMIUM, walkthrough
 
@@ -234,6 +237,23 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
     expect(page.locator("#parent-total")).to_have_text("€141.25")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
+    # the virtual office, the contract and "My data", still on the phone
+    page.get_by_role("link", name="Virtual office", exact=True).click()
+    expect(page.get_by_role("heading", name="Your children")).to_be_visible()
+    expect(page.get_by_role("rowheader", name=iam)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe.check(page)
+    page.get_by_role("link", name="Contracts", exact=True).click()
+    expect(page.get_by_role("heading", name="Mia Muller")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe.check(page)
+    page.get_by_role("link", name="My data", exact=True).click()
+    axe.check(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download my data").click()
+    exported = json.loads(download.value.path().read_text())
+    assert set(exported["children"][walkthrough.CHILD]) == set(SERVICES)
+
     # five wrong SMS codes lock the account (a wrong password alone never says so)
     page.get_by_role("button", name="Log out").click()
     page.goto(f"{portal}/login")
@@ -252,7 +272,7 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
     )
     axe.check(page)
 
-    assert len(axe.pages) == 13
+    assert len(axe.pages) == 16
     assert axe.violations == [], axe.violations
 
 
