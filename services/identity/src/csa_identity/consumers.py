@@ -1,5 +1,6 @@
 """Identity consumes membership's child registrations (issues the child's myCard) and
-erasures (detaches the child, revokes its card, scrubs accounts left without a child)."""
+erasures (detaches the child, revokes its card, scrubs accounts left without a child);
+the notices group (notices/runtime.py) e-mails parents about invoices and expiring contracts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.cards.service import holder_from_event, issue_first_card
 from csa_identity.context import identity_of
+from csa_identity.notices.runtime import subscribe_notices
 from csa_identity.privacy.service import CHILD_ERASED, erase_child
 from csa_shared.events import Envelope
 from csa_shared.runtime import ServiceRuntime
@@ -37,3 +39,4 @@ def subscribe(runtime: ServiceRuntime) -> None:
         topics=["csa.membership.events"],
         handlers={CHILD_REGISTERED: on_child_registered, CHILD_ERASED: on_child_erased},
     )
+    subscribe_notices(runtime)
