@@ -28,8 +28,8 @@ class SmtpMailer:
         mail["From"] = settings.sender
         mail["To"] = recipient
         mail["Subject"] = subject
-        mail["Content-Language"] = language
         mail.set_content(body)
+        mail["Content-Language"] = language  # after set_content, which clears Content-*
         password = settings.password.get_secret_value() if settings.password else None
         try:
             await aiosmtplib.send(

@@ -20,6 +20,7 @@ from csa_identity.notices.service import (
 )
 from csa_identity.notices.settings import MailSettings
 from csa_shared.events import Envelope
+from csa_shared.messaging.inbox import EventHandler
 from csa_shared.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
@@ -37,14 +38,9 @@ CONTRACT_ENDED = (
 )
 
 
-def subscribe_notices(runtime: ServiceRuntime, settings: MailSettings | None = None) -> None:
-    """Consume billing's issued invoices and membership's contracts; run the two loops."""
-    context = identity_of(runtime)
-    mail_settings = settings or MailSettings()
-    mailer = SmtpMailer(mail_settings)
-
-    async def on_invoice_issued(session: AsyncSession, event: Envelope) -> None:
-        await notify_invoice_issued(session, event.data, now=context.now())
+def contract_handlers(runtime: ServiceRuntime) -> dict[str, EventHandler]:
+    """Handlers of membership's contract events, added to identity's membership group (one
+    consumer per topic): they project each child's contract expiry and language."""
 
     async def on_contract_in_force(session: AsyncSession, event: Envelope) -> None:
         await project_contract(session, event.data, active=True)
@@ -52,11 +48,22 @@ def subscribe_notices(runtime: ServiceRuntime, settings: MailSettings | None = N
     async def on_contract_ended(session: AsyncSession, event: Envelope) -> None:
         await project_contract(session, event.data, active=False)
 
-    handlers = {INVOICE_ISSUED: on_invoice_issued}
-    handlers.update(dict.fromkeys(CONTRACT_IN_FORCE, on_contract_in_force))
+    handlers: dict[str, EventHandler] = dict.fromkeys(CONTRACT_IN_FORCE, on_contract_in_force)
     handlers.update(dict.fromkeys(CONTRACT_ENDED, on_contract_ended))
+    return handlers
+
+
+def subscribe_notices(runtime: ServiceRuntime, settings: MailSettings | None = None) -> None:
+    """Consume billing's issued invoices; run the mail sender and the expiry check."""
+    context = identity_of(runtime)
+    mail_settings = settings or MailSettings()
+    mailer = SmtpMailer(mail_settings)
+
+    async def on_invoice_issued(session: AsyncSession, event: Envelope) -> None:
+        await notify_invoice_issued(session, event.data, now=context.now())
+
     runtime.consume(
-        group=GROUP, topics=["csa.billing.events", "csa.membership.events"], handlers=handlers
+        group=GROUP, topics=["csa.billing.events"], handlers={INVOICE_ISSUED: on_invoice_issued}
     )
 
     async def mail_sender() -> None:
