@@ -48,7 +48,7 @@ async def notify_invoice_issued(
     mail = invoice_mail(
         kind=kind,
         number=str(data["number"]),
-        month=str(data["month"]),
+        month=str(data["corrects_month"]),  # an adjustment's: the month it corrects
         amount=str(data["parent_total"]),
         language=language,
     )
