@@ -5,28 +5,13 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
+from pydantic_settings import SettingsConfigDict
 
-from csa_shared.settings import SecretFilesSource, env_variable
+from csa_shared.settings import SecretFileSettings, env_variable
 
 
-class MailSettings(BaseSettings):
+class MailSettings(SecretFileSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, SecretFilesSource(settings_cls))
 
     host: str | None = Field(default=None, validation_alias=env_variable("SMTP_HOST"))
     port: int = Field(default=25, ge=1, le=65535, validation_alias=env_variable("SMTP_PORT"))
