@@ -242,3 +242,24 @@ async def test_the_30_and_7_day_expiry_notices_are_queued_once_each(
         "CSA : le contrat expire dans 7 jours",
     ]
     assert "valable jusqu'au 2026-12-31" in smtp.mails[0].get_payload(decode=True).decode()
+
+
+async def test_erasing_a_parent_s_only_child_drops_the_mails_still_queued_for_the_account(
+    api: httpx.AsyncClient, identity: ServiceRuntime, clock: Clock
+) -> None:
+    await parent_with_email(api, identity, "child-gone", "gone@example.lu")
+    await parent_with_email(
+        api, identity, "child-kept", "kept@example.lu", mobile="+352 621 654 321"
+    )
+    for child_id in ("child-gone", "child-kept"):
+        await consume(identity, NOTICES_GROUP, "csa.billing.events", invoice_issued(child_id))
+    erased = new_event(
+        "lu.csa.membership.child.erased.v1",
+        source="/csa/membership",
+        subject="child-gone",
+        data={"child_id": "child-gone", "household_id": "hh-1", "erased_at": clock().isoformat()},
+    )
+    await consume(identity, MEMBERSHIP_GROUP, "csa.membership.events", erased.to_json())
+    async with identity.sessions() as session:
+        recipients = (await session.execute(select(mail_outbox.c.recipient))).scalars().all()
+    assert recipients == ["kept@example.lu"]

@@ -152,3 +152,12 @@ async def active_contracts_ending(
         )
     )
     return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def forget_for_erasure(session: AsyncSession, child_id: str, account_ids: list[str]) -> None:
+    """Erasure of a child: its contract projection goes, and so do the mails still queued
+    for the accounts about to be scrubbed (their address would outlive the scrub)."""
+    await session.execute(delete(contract_expiries).where(contract_expiries.c.child_id == child_id))
+    if account_ids:
+        addresses = select(accounts.c.email).where(accounts.c.account_id.in_(account_ids))
+        await session.execute(delete(mail_outbox).where(mail_outbox.c.recipient.in_(addresses)))
