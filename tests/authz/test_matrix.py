@@ -748,7 +748,7 @@ class IdentityWorld:
                 "contract_id": f"ct-{child_id}",
             },
         )
-        (consumer,) = self.runtime.consumers
+        (consumer,) = [c for c in self.runtime.consumers if c.name == "identity.mycards"]
         await consumer(Message("csa.membership.events", child_id, event.to_json()))
         async with self.runtime.sessions() as session:
             letter = next(x for x in await list_letters(session) if x["child_id"] == child_id)

@@ -174,7 +174,8 @@ def _membership_events() -> list[Envelope]:
 
 @cache
 def _billing_events() -> list[Envelope]:
-    """The event billing stages when it closes a period, from a closed period row's fields."""
+    """The events billing stages when it closes a period, from a closed period row's and
+    an invoice row's fields."""
     from types import SimpleNamespace
 
     from csa_billing.invoicing import events
@@ -189,7 +190,23 @@ def _billing_events() -> list[Envelope]:
         state_total=Decimal("4321.00"),
         closed_at=datetime(2025, 4, 16, 6, 0, tzinfo=UTC),
     )
-    return [events.period_closed(closed, invoices=12, children=12)]
+    invoice = SimpleNamespace(
+        id="inv-1",
+        series="P",
+        seq=7,
+        month="2025-03",
+        corrects_month="2025-03",
+        child_id="child-1",
+        household_id="hh-1",
+        original_invoice_id=None,
+        parent_total=Decimal("123.45"),
+        state_total=Decimal("300.00"),
+        provider_id="prov-1",
+    )
+    return [
+        events.period_closed(closed, invoices=12, children=12),
+        events.invoice_issued(invoice, providers=["prov-1"]),
+    ]
 
 
 def _of(build: Callable[[], list[Envelope]], event_type: str) -> Callable[[], list[Envelope]]:
@@ -225,6 +242,8 @@ SAMPLES: dict[str, Callable[[], list[Envelope]]] = {
 }
 PERIOD_CLOSED = "lu.csa.billing.period.closed.v1"
 SAMPLES[PERIOD_CLOSED] = _of(_billing_events, PERIOD_CLOSED)
+INVOICE_ISSUED = "lu.csa.billing.invoice.issued.v1"
+SAMPLES[INVOICE_ISSUED] = _of(_billing_events, INVOICE_ISSUED)
 
 
 def _erasure_events() -> list[Envelope]:

@@ -181,3 +181,15 @@ def test_no_secret_value_is_committed(compose):
     for path in (REPO / "deploy").rglob("*"):
         if path.is_file():
             assert "PRIVATE KEY-----" not in path.read_text(errors="replace"), path
+
+
+def test_identity_mails_its_notices_to_the_compose_mail_catcher(compose):
+    """The parents' e-mail notices reach mailpit in development: identity's SMTP_HOST is that
+    service, which identity waits for, listening on SMTP_PORT."""
+    identity = compose["services"]["identity"]
+    host = identity["environment"]["SMTP_HOST"]
+    catcher = compose["services"][host]
+    assert catcher["image"].startswith("axllent/mailpit:")
+    assert identity["depends_on"][host] == {"condition": "service_healthy"}
+    listening = {port.rsplit(":", 1)[1] for port in catcher["ports"]}
+    assert str(identity["environment"]["SMTP_PORT"]) in listening

@@ -77,10 +77,9 @@ class SecretFilesSource(PydanticBaseSettingsSource):
         return found
 
 
-class Settings(BaseSettings):
-    """Everything a process reads from its environment; unset means the embedded default."""
-
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+class SecretFileSettings(BaseSettings):
+    """Settings read from the environment, each secret also from ``<NAME>_FILE``: the base
+    of ``Settings`` and of a service's own settings with a secret."""
 
     @classmethod
     def settings_customise_sources(
@@ -92,6 +91,12 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, SecretFilesSource(settings_cls))
+
+
+class Settings(SecretFileSettings):
+    """Everything a process reads from its environment; unset means the embedded default."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     dev_mode: bool = Field(False, validation_alias=_env("CSA_DEV_MODE"))
     var_dir: Path = Field(Path("./var"), validation_alias=_env("CSA_VAR_DIR"))

@@ -30,7 +30,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     "identity": (),
     "membership": ("identity", "billing"),
     "attendance": ("billing",),
-    "billing": ("attendance",),
+    "billing": ("attendance", "identity"),
 }
 
 

@@ -1,5 +1,7 @@
-"""Identity consumes membership's child registrations (issues the child's myCard) and
-erasures (detaches the child, revokes its card, scrubs accounts left without a child)."""
+"""Identity consumes membership's child registrations (issues the child's myCard),
+erasures (detaches the child, revokes its card, scrubs accounts left without a child) and
+contracts (each child's expiry, for the notices); the notices group (notices/runtime.py)
+e-mails parents about issued invoices and expiring contracts."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.cards.service import holder_from_event, issue_first_card
 from csa_identity.context import identity_of
+from csa_identity.notices.runtime import contract_handlers, subscribe_notices
 from csa_identity.privacy.service import CHILD_ERASED, erase_child
 from csa_shared.events import Envelope
 from csa_shared.runtime import ServiceRuntime
@@ -35,5 +38,10 @@ def subscribe(runtime: ServiceRuntime) -> None:
     runtime.consume(
         group=GROUP,
         topics=["csa.membership.events"],
-        handlers={CHILD_REGISTERED: on_child_registered, CHILD_ERASED: on_child_erased},
+        handlers={
+            CHILD_REGISTERED: on_child_registered,
+            CHILD_ERASED: on_child_erased,
+            **contract_handlers(runtime),
+        },
     )
+    subscribe_notices(runtime)

@@ -13,11 +13,13 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from csa_shared.messaging.tables import service_metadata
@@ -205,4 +207,47 @@ audit_log = Table(
     Column("outcome", String(16), nullable=False),
     Column("subject", String(64)),
     Column("detail", JSON, nullable=False),
+)
+
+# E-mail notices (invoice issued, contract about to expire): queued in the transaction that
+# decides them, sent by the mail sender (notices/sender.py) and deleted once the server took
+# them; a failed attempt moves next_attempt on with back-off, so an outage loses nothing.
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recipient", String(254), nullable=False),
+    Column("language", String(2), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    _when("next_attempt"),
+    Column("last_error", Text),
+    _when("created_at"),
+    Index("ix_mail_outbox_next_attempt", "next_attempt"),
+)
+
+# One row per notice decided (kept after its mail went): a redelivered invoice event or a
+# second daily check finds the row and queues nothing again.
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("child_id", String(64), nullable=False),
+    Column("reference", String(64), nullable=False),  # the invoice or contract id
+    Column("kind", String(16), nullable=False),  # invoice, adjustment, expiry_30, expiry_7
+    _when("created_at"),
+    UniqueConstraint("child_id", "reference", "kind", name="uq_notices_child_reference_kind"),
+)
+
+# Each child's current contract, projected from membership's contract events: the daily
+# expiry check reads valid_until, the notices their language.
+contract_expiries = Table(
+    "contract_expiries",
+    metadata,
+    Column("child_id", String(64), primary_key=True),
+    Column("contract_id", String(64), nullable=False),
+    Column("valid_until", Date, nullable=False, index=True),
+    Column("language", String(2), nullable=False),
+    Column("active", Boolean, nullable=False),
 )

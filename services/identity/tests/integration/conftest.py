@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from csa_identity.app import definition
+from csa_identity.consumers import GROUP as MEMBERSHIP_GROUP
 from csa_identity.context import IdentityContext, identity_of
 from csa_identity.domain.passwords import CHEAP_ARGON2_FOR_TESTS, PasswordHasher
 from csa_shared.bus import Message
@@ -104,7 +105,7 @@ def child_registered(child_id: str, **overrides: Any) -> bytes:
 
 async def deliver(runtime: ServiceRuntime, value: bytes, offset: int = 0) -> None:
     """Hand one membership event to identity's inbox consumer, as the bus would."""
-    (consumer,) = runtime.consumers
+    (consumer,) = [c for c in runtime.consumers if c.name == MEMBERSHIP_GROUP]
     await consumer(Message("csa.membership.events", "k", value, 0, offset))
 
 

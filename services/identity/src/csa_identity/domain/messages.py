@@ -231,6 +231,63 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Your session has expired. Please log in again.",
         "pt": "A sua sessão expirou. Inicie sessão novamente, por favor.",
     },
+    "mail.invoice.subject": {
+        "lb": "CSA: nei Rechnung {number}",
+        "de": "CSA: neue Rechnung {number}",
+        "fr": "CSA : nouvelle facture {number}",
+        "en": "CSA: new invoice {number}",
+        "pt": "CSA: nova fatura {number}",
+    },
+    "mail.invoice.body": {
+        "lb": "D'Rechnung {number} fir de Mount {month} ass ausgestallt. Ze bezuelen: "
+        "{amount} EUR. Dir fannt se an Ärem CSA-Kont.",
+        "de": "Die Rechnung {number} für den Monat {month} wurde ausgestellt. Zu zahlen: "
+        "{amount} EUR. Sie finden sie in Ihrem CSA-Konto.",
+        "fr": "La facture {number} du mois {month} a été émise. Montant à payer : "
+        "{amount} EUR. Vous la trouverez dans votre compte CSA.",
+        "en": "Invoice {number} for {month} has been issued. Amount to pay: {amount} EUR. "
+        "You will find it in your CSA account.",
+        "pt": "A fatura {number} do mês {month} foi emitida. Montante a pagar: "
+        "{amount} EUR. Encontra-a na sua conta CSA.",
+    },
+    "mail.adjustment.subject": {
+        "lb": "CSA: Korrektur-Rechnung {number}",
+        "de": "CSA: Korrekturrechnung {number}",
+        "fr": "CSA : facture rectificative {number}",
+        "en": "CSA: adjustment invoice {number}",
+        "pt": "CSA: fatura retificativa {number}",
+    },
+    "mail.adjustment.body": {
+        "lb": "D'Korrektur-Rechnung {number} fir de Mount {month} ass ausgestallt. Betrag: "
+        "{amount} EUR. Dir fannt se an Ärem CSA-Kont.",
+        "de": "Die Korrekturrechnung {number} für den Monat {month} wurde ausgestellt. "
+        "Betrag: {amount} EUR. Sie finden sie in Ihrem CSA-Konto.",
+        "fr": "La facture rectificative {number} du mois {month} a été émise. Montant : "
+        "{amount} EUR. Vous la trouverez dans votre compte CSA.",
+        "en": "Adjustment invoice {number} for {month} has been issued. Amount: {amount} EUR. "
+        "You will find it in your CSA account.",
+        "pt": "A fatura retificativa {number} do mês {month} foi emitida. Montante: "
+        "{amount} EUR. Encontra-a na sua conta CSA.",
+    },
+    "mail.expiry.subject": {
+        "lb": "CSA: de Kontrakt leeft an {days} Deeg of",
+        "de": "CSA: der Vertrag läuft in {days} Tagen ab",
+        "fr": "CSA : le contrat expire dans {days} jours",
+        "en": "CSA: the contract expires in {days} days",
+        "pt": "CSA: o contrato expira dentro de {days} dias",
+    },
+    "mail.expiry.body": {
+        "lb": "De CSA-Kontrakt vun Ärem Kand ass gëlteg bis den {valid_until}. Fir en ze "
+        "verlängeren, gitt w.e.g. op Är Gemeng.",
+        "de": "Der CSA-Vertrag Ihres Kindes gilt bis zum {valid_until}. Um ihn zu verlängern, "
+        "wenden Sie sich bitte an Ihre Gemeinde.",
+        "fr": "Le contrat CSA de votre enfant est valable jusqu'au {valid_until}. Pour le "
+        "renouveler, adressez-vous à votre commune.",
+        "en": "Your child's CSA contract is valid until {valid_until}. To renew it, please "
+        "contact your municipality.",
+        "pt": "O contrato CSA da sua criança é válido até {valid_until}. Para o renovar, "
+        "dirija-se à sua comuna.",
+    },
 }
 
 

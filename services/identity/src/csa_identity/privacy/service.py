@@ -24,6 +24,7 @@ from csa_identity.accounts.service import child_event
 from csa_identity.adapters.audit import audit
 from csa_identity.context import identity_of
 from csa_identity.domain.accounts import AccountStatus
+from csa_identity.notices import repository as notices_repository
 from csa_identity.privacy import repository
 from csa_identity.privacy.schemas import IdentityExport
 from csa_shared.auth import Principal
@@ -89,6 +90,7 @@ async def erase_child(session: AsyncSession, runtime: ServiceRuntime, event: Env
         await repository.revoke_sessions(session, account_id, now=now)
         disabled = not await repository.children_left(session, account_id)
         if disabled:
+            await notices_repository.forget_for_erasure(session, child_id, [account_id])
             await repository.disable_account(
                 session, account_id, status=AccountStatus.SUSPENDED.value, erased=ERASED
             )
@@ -103,6 +105,7 @@ async def erase_child(session: AsyncSession, runtime: ServiceRuntime, event: Env
             disabled=disabled,
         )
     await repository.forget_child_spool(session, child_id, card["iam_code"] if card else None)
+    await notices_repository.forget_for_erasure(session, child_id, [])
     if card is not None:
         revoked = await repository.erase_card(
             session,
