@@ -132,3 +132,12 @@ def test_bank_identifiers_in_electronic_form() -> None:
     assert iban_problem("DE89370400440532013000") is None
     assert (bic_problem("BCEELULL"), bic_problem("BCEELULLXXX")) == (None, None)
     assert bic_problem("BCEELU") is not None
+
+
+def test_the_api_names_exactly_the_domain_s_payment_transitions() -> None:
+    from typing import get_args
+
+    from csa_billing.domain.payments import Transition
+    from csa_billing.payments.schemas import TransitionName
+
+    assert set(get_args(TransitionName)) == {t.value for t in Transition}

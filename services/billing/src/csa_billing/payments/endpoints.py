@@ -196,7 +196,7 @@ async def upload_status_report(
         raise PayloadTooLarge(f"a status report is at most {MAX_REPORT_BYTES} bytes")
     outcomes = await service.apply_status_report(unit, parse_status_report(content))
     return [
-        ReportedStatus(**_payment_out(o.payment), transition=o.transition, code=o.code or "")
+        ReportedStatus(**_payment_out(o.payment), transition=o.transition.value, code=o.code or "")
         for o in outcomes
     ]
 
@@ -215,4 +215,4 @@ async def set_payment_status(
 ) -> PaymentStatusOut:
     require_payment_officer(principal)
     outcome = await service.set_status(unit, statement_id, PaymentStatus(body.status), body.reason)
-    return PaymentStatusOut(**_payment_out(outcome.payment), transition=outcome.transition)
+    return PaymentStatusOut(**_payment_out(outcome.payment), transition=outcome.transition.value)
