@@ -11,15 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 import time_machine
-from fastapi import FastAPI
 
-from csa_portal.app import create_portal_app
 from csa_portal.i18n import translator
 from csa_portal.materials import SHIPPED, Catalogue, age_on, suited
 from csa_portal.settings import PortalSettings
-from csa_shared.settings import Settings
 
-from .test_office_pages import GERMAN, Platform, SmsSink, _registered, platform
+from .test_office_pages import GERMAN, Platform, SmsSink, _registered, mounted_portal, platform
 
 __all__ = ["platform"]  # the fixture: csa run on a free port
 
@@ -75,18 +72,11 @@ def test_every_shipped_item_is_valid_and_written_in_the_five_languages() -> None
 
 @pytest.fixture
 async def portal_with(platform: Platform, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    port = int(platform[1]["CSA_HTTP_PORT"])
-    app = create_portal_app(
-        Settings(CSA_HTTP_HOST="127.0.0.1", CSA_HTTP_PORT=port),
-        PortalSettings(materials_dir=tmp_path),
-    )
-    root = FastAPI()
-    root.mount("/portal", app)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=root), base_url="https://portal.test"
+    """The portal reading its catalogue from the test's temporary directory."""
+    async with mounted_portal(
+        platform, PortalSettings.model_validate({"materials_dir": tmp_path})
     ) as client:
         yield client
-    await app.state.portal.apis.close()
 
 
 async def test_the_page_shows_the_items_of_the_childs_age_in_the_visitors_language(

@@ -31,7 +31,7 @@ VIEWPORT = {"width": 1280, "height": 860}
 
 def _shoot(page: Page, name: str) -> Path:
     page.wait_for_load_state("load")
-    path = SHOTS / f"{name}.png"
+    path: Path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
 
