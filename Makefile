@@ -14,7 +14,7 @@ DOMAIN := shared/src/csa_shared/rules services/billing/src/csa_billing/domain \
 OAPC := $(VENV)/tools/openapi-python-client/bin/openapi-python-client
 OATS := $(VENV)/tools/openapi-typescript/node_modules/.bin/openapi-typescript
 
-.PHONY: install compile run test lint typecheck unit bench docs clean fuzz soak lock
+.PHONY: install compile run test lint typecheck unit bench docs clean fuzz soak lock screenshots
 
 # Every dependency from the hashed lock files (requirements/, `make lock` writes them), then the
 # project itself without dependencies.
@@ -80,6 +80,11 @@ test: install lint typecheck
 	$(BIN)/pytest
 	@echo "the rules tests again on the pure-Python engine (the sources a developer edits):"
 	CSA_PURE_PYTHON=1 $(BIN)/pytest -q -p no:cacheprovider services/billing/tests/unit -k week
+
+# The portal's main pages in docs/portal/*.png, taken in Debian's Chromium on `csa run`.
+screenshots: install
+	bash scripts/ensure-chromium.sh
+	$(BIN)/pytest -q -p no:cacheprovider services/portal/tests/browser/screenshots.py
 
 unit: install
 	$(BIN)/pytest -m "not kafka and not postgres"

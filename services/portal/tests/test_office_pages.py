@@ -12,6 +12,7 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from csa_portal.app import create_portal_app
 from csa_portal.contract_pages import renewal_of, terms_of
 from csa_portal.i18n import translator
 from csa_portal.problems import MESSAGES
+from csa_portal.settings import PortalSettings
 from csa_shared.settings import SERVICES, Settings
 
 from .browser.conftest import platform, walkthrough
@@ -69,10 +71,13 @@ def _csrf(page: httpx.Response) -> str:
     return found.group(1)
 
 
-@pytest.fixture
-async def portal(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
+@asynccontextmanager
+async def mounted_portal(
+    platform: Platform, settings: PortalSettings | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The portal app under ``/portal`` in this process, calling ``platform``'s services."""
     port = int(platform[1]["CSA_HTTP_PORT"])
-    app = create_portal_app(Settings(CSA_HTTP_HOST="127.0.0.1", CSA_HTTP_PORT=port))
+    app = create_portal_app(Settings(CSA_HTTP_HOST="127.0.0.1", CSA_HTTP_PORT=port), settings)
     root = FastAPI()
     root.mount("/portal", app)
     async with httpx.AsyncClient(
@@ -80,6 +85,12 @@ async def portal(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
     ) as client:
         yield client
     await app.state.portal.apis.close()
+
+
+@pytest.fixture
+async def portal(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
+    async with mounted_portal(platform) as client:
+        yield client
 
 
 async def _post(

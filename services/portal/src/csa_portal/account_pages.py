@@ -32,7 +32,8 @@ router = APIRouter()
 
 REGISTRATION_FIELDS = ("iam_code", "linking_code", "email", "mobile", "password")
 # the two flows: their first page, and the step of identity that checks the SMS code
-FLOWS = {"registration": "/register", "login": "/login"}
+FLOWS = {"registration": "/register", "login": "/login", "activation": "/activate"}
+ACTIVATION_FIELDS = ("iam_code", "activation_code", "mobile", "new_password")
 
 
 def _error_page(
@@ -58,6 +59,17 @@ def _code_form(request: Request, kind: str) -> Response:
     )
 
 
+def _code_refused(request: Request, session: Session, kind: str, error: ApiError) -> Response:
+    """The SMS code page again with identity's reason; a spent flow must start again."""
+    sent_to = session.pending.get("sent_to", "")
+    restart = error.code in RESTART
+    if restart:
+        session.pending = {}
+    return _error_page(
+        request, "code.html", session, error, step=FLOWS[kind], sent_to=sent_to, restart=restart
+    )
+
+
 async def _confirmed(
     request: Request, kind: str, confirm: Callable[[str, str, str], Awaitable[dict[str, Any]]]
 ) -> tuple[Session, dict[str, Any]] | Response:
@@ -70,18 +82,7 @@ async def _confirmed(
     try:
         tokens = await confirm(pending["flow_id"], fields.get("code", ""), language_of(request))
     except ApiError as error:
-        restart = error.code in RESTART
-        if restart:
-            session.pending = {}
-        return _error_page(
-            request,
-            "code.html",
-            session,
-            error,
-            step=FLOWS[kind],
-            sent_to=pending.get("sent_to", ""),
-            restart=restart,
-        )
+        return _code_refused(request, session, kind, error)
     session.access_token = str(tokens["access_token"])
     session.refresh_token = str(tokens["refresh_token"])
     session.pending = {}
@@ -131,13 +132,78 @@ async def confirm_registration(request: Request) -> Response:
     return redirect(request, "/invoices?welcome=1", session)
 
 
+# --- reactivate with the activation code received by post --------------------------------
+
+
+@router.get("/activate")
+async def activation_form(request: Request) -> Response:
+    letter_sent = request.query_params.get("letter") == "sent"
+    return render(request, "activate.html", visitor(request), form={}, letter_sent=letter_sent)
+
+
+@router.post("/activate/letter")
+async def request_activation_letter(request: Request) -> Response:
+    """Identity answers the same whether or not the IAM code exists; so does this page."""
+    session, fields = await posted_form(request)
+    iam_code = fields.get("iam_code", "")
+    try:
+        await portal_of(request).apis.request_activation_letter(iam_code, language_of(request))
+    except ApiError as error:
+        form = {"letter_iam_code": iam_code}
+        return _error_page(request, "activate.html", session, error, form=form)
+    return redirect(request, "/activate?letter=sent")
+
+
+@router.post("/activate")
+async def use_activation_code(request: Request) -> Response:
+    session, fields = await posted_form(request)
+    form = {name: fields.get(name, "") for name in ACTIVATION_FIELDS}
+    try:
+        flow = await portal_of(request).apis.use_activation_code(form, language_of(request))
+    except ApiError as error:
+        form["new_password"] = ""
+        return _error_page(request, "activate.html", session, error, form=form)
+    return _started(request, session, "activation", flow)
+
+
+@router.get("/activate/confirm")
+async def activation_code_form(request: Request) -> Response:
+    return _code_form(request, "activation")
+
+
+@router.post("/activate/confirm")
+async def confirm_activation(request: Request) -> Response:
+    """Reactivated: identity has ended every session, so the parent logs in afresh."""
+    session, fields = await posted_form(request)
+    pending = session.pending
+    if pending.get("kind") != "activation":
+        return redirect(request, "/activate")
+    try:
+        await portal_of(request).apis.confirm_activation(
+            pending["flow_id"], fields.get("code", ""), language_of(request)
+        )
+    except ApiError as error:
+        return _code_refused(request, session, "activation", error)
+    # identity has revoked every session of the account: this browser's ends too
+    session.pending, session.access_token, session.refresh_token = {}, None, None
+    return redirect(request, "/login?reactivated=1")
+
+
 # --- log in and out ------------------------------------------------------------------------
 
 
 @router.get("/login")
 async def login_form(request: Request) -> Response:
     changed = request.query_params.get("password") == "changed"
-    return render(request, "login.html", visitor(request), form={}, password_changed=changed)
+    reactivated = request.query_params.get("reactivated") == "1"
+    return render(
+        request,
+        "login.html",
+        visitor(request),
+        form={},
+        password_changed=changed,
+        reactivated=reactivated,
+    )
 
 
 @router.post("/login")

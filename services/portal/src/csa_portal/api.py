@@ -100,6 +100,31 @@ class PublicApis:
         )
         return dict(response.json())
 
+    # --- identity: reactivation with the activation code received by post ----------------
+
+    async def request_activation_letter(self, iam_code: str, language: str) -> None:
+        body = {"iam_code": iam_code}
+        await self._send(
+            "POST", "identity", "/activation-codes", json=body, language=language, expect=(202,)
+        )
+
+    async def use_activation_code(self, body: dict[str, str], language: str) -> dict[str, Any]:
+        response = await self._send(
+            "POST", "identity", "/activation-codes/use", json=body, language=language, expect=(202,)
+        )
+        return dict(response.json())
+
+    async def confirm_activation(self, flow_id: str, code: str, language: str) -> None:
+        body = {"flow_id": flow_id, "code": code}
+        await self._send(
+            "POST",
+            "identity",
+            "/activation-codes/confirm",
+            json=body,
+            language=language,
+            expect=(204,),
+        )
+
     async def refresh(self, refresh_token: str) -> dict[str, Any]:
         body = {"refresh_token": refresh_token}
         response = await self._send("POST", "identity", "/sessions/refresh", json=body)

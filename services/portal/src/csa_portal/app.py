@@ -10,10 +10,17 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from csa_portal import account_pages, contract_pages, invoice_pages, office_pages
+from csa_portal import (
+    account_pages,
+    contract_pages,
+    invoice_pages,
+    material_pages,
+    office_pages,
+)
 from csa_portal.api import ApiError, PublicApis
 from csa_portal.i18n import LANGUAGES, translator
 from csa_portal.invoice_pages import NotSignedIn, SignInAgain
+from csa_portal.materials import SHIPPED, Catalogue
 from csa_portal.problems import message_of
 from csa_portal.sessions import SessionStore
 from csa_portal.settings import PortalSettings
@@ -50,6 +57,7 @@ def create_portal_app(
         settings=settings,
         sessions=SessionStore(settings.session_idle_seconds, settings.max_sessions),
         apis=PublicApis(urls, timeout=settings.api_timeout_seconds, transport=transport),
+        materials=Catalogue(settings.materials_dir or SHIPPED),
     )
     app = FastAPI(title="CSA parent portal", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.portal = portal
@@ -125,5 +133,6 @@ def create_portal_app(
     app.include_router(invoice_pages.router)
     app.include_router(contract_pages.router)
     app.include_router(office_pages.router)
+    app.include_router(material_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

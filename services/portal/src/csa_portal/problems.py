@@ -42,6 +42,9 @@ MESSAGES = {
     "account.not_active": N_(
         "This account is not active. Ask for an activation code, sent to you by post."
     ),
+    "activation_code.rejected": N_(
+        "This activation code is not valid or no longer valid. Ask for a new letter."
+    ),
     "session.invalid": N_("Your session has expired. Please log in again."),
     "password.wrong_current": N_("The current password is wrong."),
     "child.already_attached": N_("This child is already attached to your account."),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -29,6 +31,9 @@ class PortalSettings(BaseSettings):
     )
     max_sessions: int = Field(10_000, ge=10, validation_alias=_env("PORTAL_MAX_SESSIONS"))
     api_timeout_seconds: float = Field(15.0, gt=0, validation_alias=_env("PORTAL_API_TIMEOUT"))
+    # the educational material's YAML files, read again when they change; unset: the
+    # catalogue shipped in the package (csa_portal/materials)
+    materials_dir: Path | None = Field(None, validation_alias=_env("PORTAL_MATERIALS_DIR"))
 
     def service_url(self, service: str, platform: PlatformSettings) -> str:
         """The base URL of ``service``'s API (without ``/v1``)."""

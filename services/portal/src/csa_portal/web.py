@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from csa_portal.api import PublicApis
 from csa_portal.formatting import Formats
 from csa_portal.i18n import LANGUAGE_NAMES, LANGUAGES, negotiate, translator
+from csa_portal.materials import Catalogue
 from csa_portal.sessions import Session, SessionStore
 from csa_portal.settings import PortalSettings
 
@@ -47,6 +48,7 @@ class Portal:
     settings: PortalSettings
     sessions: SessionStore
     apis: PublicApis
+    materials: Catalogue
 
 
 class BadForm(Exception):

@@ -253,6 +253,11 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
         page.get_by_role("link", name="Download my data").click()
     exported = json.loads(download.value.path().read_text())
     assert set(exported["children"][walkthrough.CHILD]) == set(SERVICES)
+    page.get_by_role("link", name="Educational material", exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Mia Muller · age \d+$"))).to_be_visible()
+    expect(page.locator("article.material").first).to_be_visible()  # the shipped catalogue
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe.check(page)
 
     # five wrong SMS codes lock the account (a wrong password alone never says so)
     page.get_by_role("button", name="Log out").click()
@@ -271,8 +276,15 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
         "Too many failed attempts: the account is locked for a while. Try again later."
     )
     axe.check(page)
+    # the way out: an activation code by post, asked for from the login page
+    page.goto(f"{portal}/login")
+    page.get_by_role("link", name=re.compile("Reactivate it with a code sent by post")).click()
+    page.get_by_label("IAM code").first.fill(iam)
+    page.get_by_role("button", name="Send me a letter").click()
+    expect(page.get_by_role("status")).to_contain_text("you will receive a letter")
+    axe.check(page)
 
-    assert len(axe.pages) == 16
+    assert len(axe.pages) == 18
     assert axe.violations == [], axe.violations
 
 
