@@ -1,14 +1,10 @@
 #!/bin/bash
-# One-shot: create the four event topics on the single-node development broker, and the
-# SCRAM-SHA-512 user the services log in with on the listener kafka:9094 (its password is
-# the file KAFKA_SCRAM_PASSWORD_FILE, made by dev-secrets). Idempotent.
+# One-shot: the SCRAM-SHA-512 user the services log in with on the listener kafka:9094 (its
+# password is the file KAFKA_SCRAM_PASSWORD_FILE, made by dev-secrets). Idempotent. The event
+# topics are made after it by the one-shot kafka-topics (`csa topics`), with the partitions and
+# settings the services expect.
 set -euo pipefail
 bootstrap="${KAFKA_BOOTSTRAP:-kafka:9092}"
-for service in identity membership attendance billing; do
-  /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$bootstrap" --create --if-not-exists \
-    --topic "csa.${service}.events" --partitions 3 --replication-factor 1
-done
-/opt/kafka/bin/kafka-topics.sh --bootstrap-server "$bootstrap" --list
 if [ -n "${KAFKA_SCRAM_USER:-}" ]; then
   password=$(cat "$KAFKA_SCRAM_PASSWORD_FILE")
   /opt/kafka/bin/kafka-configs.sh --bootstrap-server "$bootstrap" --alter \

@@ -52,7 +52,9 @@ def _one_shots(services: dict) -> set[str]:
 def test_every_long_running_service_has_a_healthcheck(compose):
     services = compose["services"]
     one_shots = _one_shots(services)
-    assert one_shots == {"kafka-init", "dev-secrets"} | {f"{s}-migrate" for s in SERVICES}
+    assert one_shots == {"kafka-init", "kafka-topics", "dev-secrets"} | {
+        f"{s}-migrate" for s in SERVICES
+    }
     for name, svc in services.items():
         if name in one_shots:
             assert svc.get("restart", "no") == "no", name
@@ -73,6 +75,9 @@ def test_each_service_serves_after_its_migration_and_the_infrastructure(compose)
             serve["depends_on"][f"{svc}-migrate"]["condition"] == "service_completed_successfully"
         )
         assert serve["depends_on"]["kafka-init"]["condition"] == "service_completed_successfully"
+        assert serve["depends_on"]["kafka-topics"]["condition"] == (
+            "service_completed_successfully"
+        )
         assert serve["depends_on"]["postgres"]["condition"] == "service_healthy"
         url_file = serve["environment"][f"{svc.upper()}_DATABASE_URL_FILE"]
         assert url_file == migrate["environment"][f"{svc.upper()}_DATABASE_URL_FILE"]
@@ -193,3 +198,14 @@ def test_identity_mails_its_notices_to_the_compose_mail_catcher(compose):
     assert identity["depends_on"][host] == {"condition": "service_healthy"}
     listening = {port.rsplit(":", 1)[1] for port in catcher["ports"]}
     assert str(identity["environment"]["SMTP_PORT"]) in listening
+
+
+def test_the_topics_are_made_by_csa_topics_after_the_kafka_user_before_any_service(compose):
+    """One source of the topics' partitions and settings (`csa topics`), not the broker's
+    defaults nor a second list in a shell script."""
+    topics = compose["services"]["kafka-topics"]
+    assert topics["command"][0] == "topics"
+    assert topics["depends_on"]["kafka-init"]["condition"] == "service_completed_successfully"
+    assert topics["environment"]["KAFKA_SASL_USERNAME"] == "csa"
+    script = (REPO / "deploy/compose/kafka-topics.sh").read_text(encoding="utf-8")
+    assert "--create" not in script
