@@ -92,6 +92,15 @@ MEMBERSHIP = {
     "POST /v1/contracts/{contract_id}/termination":     "f  f  f  f  X  f  f  f  f  a",
     "GET /v1/privacy/children/{child_id}/export":      "X  f  f  f  f  f  f  f  X  a",
     "POST /v1/privacy/erasures":                        "f  f  f  f  f  f  f  f  X  a",
+    # plurilingual weeks: family A's second child (aged 3) and a week of provider X
+    "POST /v1/weeks":                                   "f  f  X  f  X  f  X  f  f  a",
+    "GET /v1/weeks":                                    "X  X  X  X  X  X  X  X  X  a",
+    "GET /v1/weeks/{week_id}":                          "X  X  X  X  X  X  X  X  X  a",
+    "POST /v1/weeks/{week_id}/sign-ups":                "X  f  f  f  f  f  f  f  f  a",
+    "POST /v1/weeks/{week_id}/sign-ups/{child_id}/cancellation":
+                                                        "X  f  f  f  f  f  f  f  f  a",
+    "GET /v1/weeks/{week_id}/sign-ups":                 "f  f  X  f  X  f  X  f  f  a",
+    "GET /v1/children/{child_id}/week-sign-ups":        "X  f  f  f  f  f  f  f  f  a",
     **OPERATIONS,
 }  # fmt: skip
 
@@ -163,6 +172,7 @@ async def _membership(client: httpx.AsyncClient, app: FastAPI, tokens: TestToken
     )
     assert filed_a.status_code == filed_b.status_code == 201, filed_a.text + filed_b.text
     contract_b = filed_b.json()["contract_id"]
+    weeks = await _weeks_world(client, seeder)
     signed_b = await client.post(
         f"/v1/contracts/{contract_b}/signature", json={}, headers=seeder.auth("commune_other")
     )
@@ -170,7 +180,7 @@ async def _membership(client: httpx.AsyncClient, app: FastAPI, tokens: TestToken
     a = filed_a.json()
     world = World(
         tokens,
-        [a["child_id"]],
+        [a["child_id"], weeks["child_id"]],
         [filed_b.json()["child_id"]],
         secrets=(a["contract_id"], a["child_id"]),
         sees_secret=frozenset({"parent_a", "commune_own", "privacy"}),
@@ -206,9 +216,66 @@ async def _membership(client: httpx.AsyncClient, app: FastAPI, tokens: TestToken
         "POST /v1/privacy/erasures": lambda who: fixed(
             "/v1/privacy/erasures", {"child_id": a["child_id"], "reason": "parent request"}
         ),
+        **_week_builders(weeks, fixed),
         **operations(),
     }
     return await run_matrix(client, app, world, MEMBERSHIP, builders)
+
+
+def _week(**changes: Any) -> dict[str, Any]:
+    from csa_shared.clock import luxembourg_today
+
+    first = luxembourg_today() + timedelta(days=21)
+    return {
+        "provider_id": "prov-x",
+        "commune": OWN_COMMUNE,
+        "title": "Lidder a Geschichten",
+        "languages": ["lb", "fr"],
+        "starts_on": str(first),
+        "ends_on": str(first + timedelta(days=4)),
+        "min_age": 1,
+        "max_age": 4,
+        "capacity": 50,
+    } | changes
+
+
+async def _weeks_world(client: httpx.AsyncClient, seeder: World) -> dict[str, str]:
+    """Family A's second child, aged 3 with a signed contract, and a week it may join."""
+    from csa_membership.domain.nin import make_nin
+    from csa_shared.clock import luxembourg_today
+
+    body = application(90, HOME_A)
+    body["child"]["nin"] = make_nin(luxembourg_today() - timedelta(days=3 * 365 + 60), 90).value
+    agent = seeder.auth("commune_own")
+    filed = await client.post("/v1/contracts", json=body, headers=agent)
+    assert filed.status_code == 201, filed.text
+    signed = await client.post(
+        f"/v1/contracts/{filed.json()['contract_id']}/signature", json={}, headers=agent
+    )
+    assert signed.status_code == 200, signed.text
+    week = await client.post("/v1/weeks", json=_week(), headers=agent)
+    assert week.status_code == 201, week.text
+    return {"child_id": filed.json()["child_id"], "week_id": week.json()["week_id"]}
+
+
+def _week_builders(weeks: dict[str, str], fixed: Callable[..., Any]) -> dict[str, Builder]:
+    url = f"/v1/weeks/{weeks['week_id']}"
+    child = weeks["child_id"]
+    return {
+        "POST /v1/weeks": lambda who: fixed("/v1/weeks", _week()),
+        "GET /v1/weeks": lambda who: fixed("/v1/weeks"),
+        "GET /v1/weeks/{week_id}": lambda who: fixed(url),
+        "POST /v1/weeks/{week_id}/sign-ups": lambda who: fixed(
+            f"{url}/sign-ups", {"child_id": child}
+        ),
+        "POST /v1/weeks/{week_id}/sign-ups/{child_id}/cancellation": lambda who: fixed(
+            f"{url}/sign-ups/{child}/cancellation"
+        ),
+        "GET /v1/weeks/{week_id}/sign-ups": lambda who: fixed(f"{url}/sign-ups"),
+        "GET /v1/children/{child_id}/week-sign-ups": lambda who: fixed(
+            f"/v1/children/{child}/week-sign-ups"
+        ),
+    }
 
 
 # ---------------------------------------------------------------------------------- attendance

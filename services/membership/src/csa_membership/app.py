@@ -13,8 +13,9 @@ from csa_shared.composition import ServiceDefinition
 def _routers() -> list[APIRouter]:
     from csa_membership.contracts.endpoints import router as contracts
     from csa_membership.privacy.endpoints import router as privacy
+    from csa_membership.weeks.endpoints import router as weeks
 
-    return [contracts, privacy]
+    return [contracts, privacy, weeks]
 
 
 definition = ServiceDefinition(

@@ -1,7 +1,8 @@
 """The one place where membership domain errors become problem details (RFC 9457).
 
 ``ActiveContractConflict`` → 409 with ``existing_contract_id``; ``ContractNotFound`` → 404;
-``AgentNotCompetent`` → 403; every other domain error → 422 with its machine ``code``
+``AgentNotCompetent`` → 403;
+``WeekNotFound`` → 404; ``WeekFull`` → 409; every other domain error → 422 with its machine ``code``
 (``IncompleteApplication`` lists ``errors`` per field, ``NotEligible`` lists the failed
 ``refusals``).
 """
@@ -18,6 +19,8 @@ from csa_membership.domain.errors import (
     IncompleteApplication,
     MembershipError,
     NotEligible,
+    WeekFull,
+    WeekNotFound,
 )
 from csa_shared.errors import ApplicationError, Conflict, Forbidden, NotFound, Unprocessable
 
@@ -30,7 +33,9 @@ def to_problem(exc: MembershipError) -> ApplicationError:
     code = _slug(exc.code)
     if isinstance(exc, ActiveContractConflict):
         return Conflict(exc.message, code=code, existing_contract_id=exc.existing_contract_id)
-    if isinstance(exc, ContractNotFound):
+    if isinstance(exc, WeekFull):
+        return Conflict(exc.message, code=code)
+    if isinstance(exc, ContractNotFound | WeekNotFound):
         return NotFound(exc.message, code=code)
     if isinstance(exc, AgentNotCompetent):
         return Forbidden(exc.message, code=code)

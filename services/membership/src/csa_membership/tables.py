@@ -10,6 +10,7 @@ ids are stored (agents need them) but never logged nor put in events.
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -89,4 +90,36 @@ proofs = Table(
     Column("type", String(64), nullable=False),
     Column("dated", Date, nullable=False),
     Column("note", Text, nullable=False),
+)
+
+# Plurilingual education weeks (csa_membership.weeks): ``taken`` counts the signed-up rows of
+# ``week_sign_ups``; a sign-up raises it in one conditional UPDATE (``taken < capacity``).
+weeks = Table(
+    "weeks",
+    metadata,
+    Column("week_id", String(36), primary_key=True),
+    Column("provider_id", String(64), nullable=False, index=True),
+    Column("commune", String(128), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("languages", JSON, nullable=False),
+    Column("starts_on", Date, nullable=False, index=True),
+    Column("ends_on", Date, nullable=False),
+    Column("min_age", Integer, nullable=False),
+    Column("max_age", Integer, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("taken", Integer, nullable=False),
+    Column("entered_by", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("taken >= 0 AND taken <= capacity", name="ck_weeks_taken_within_capacity"),
+)
+
+week_sign_ups = Table(
+    "week_sign_ups",
+    metadata,
+    Column("week_id", String(36), ForeignKey("weeks.week_id"), primary_key=True),
+    Column("child_id", String(36), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("signed_up_by", String(128), nullable=False),
+    Column("signed_up_at", DateTime(timezone=True), nullable=False),
+    Column("cancelled_at", DateTime(timezone=True), nullable=True),
 )

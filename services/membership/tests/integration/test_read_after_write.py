@@ -11,6 +11,7 @@ import httpx
 import pytest
 import time_machine
 from membership_api import ESCH, application, household_earning, snapshot
+from weeks_api import enrol, week_body
 
 from csa_membership.app import definition
 from csa_shared.http.problems import PROBLEM_JSON
@@ -102,6 +103,36 @@ async def test_an_erasure_reads_back_at_once(client, tokens: TestTokens) -> None
     assert export.status_code == 200, export.text
     assert "Muller" not in export.text
     assert (await _read(client, filed["contract_id"], agent))["status"] == "terminated"
+
+
+@coverage.covers(
+    "POST /v1/weeks",
+    "POST /v1/weeks/{week_id}/sign-ups",
+    "POST /v1/weeks/{week_id}/sign-ups/{child_id}/cancellation",
+)
+async def test_a_week_and_its_sign_ups_read_back_at_once(
+    client, membership: ServiceRuntime, tokens: TestTokens
+) -> None:
+    await enrol(membership, ["week-child"])
+    provider = tokens.header(tokens.provider("prov-x"))
+    parent = tokens.header(tokens.parent("account-w", ["week-child"]))
+    made = await client.post("/v1/weeks", json=week_body(), headers=provider)
+    assert made.status_code == 201, made.text
+    url = f"/v1/weeks/{made.json()['week_id']}"
+    assert (await client.get(url, headers=parent)).json() == made.json()
+
+    signed = await client.post(f"{url}/sign-ups", json={"child_id": "week-child"}, headers=parent)
+    assert signed.status_code == 201, signed.text
+    mine = await client.get("/v1/children/week-child/week-sign-ups", headers=parent)
+    assert mine.json() == [signed.json()]
+    assert (await client.get(url, headers=parent)).json()["places_left"] == 9
+
+    cancelled = await client.post(f"{url}/sign-ups/week-child/cancellation", headers=parent)
+    assert cancelled.status_code == 200, cancelled.text
+    assert (await client.get("/v1/children/week-child/week-sign-ups", headers=parent)).json() == [
+        cancelled.json()
+    ]
+    assert (await client.get(url, headers=parent)).json()["places_left"] == 10
 
 
 async def test_a_commit_that_fails_answers_503_and_stores_nothing(

@@ -127,3 +127,27 @@ class InvalidAmendment(MembershipError):
     """An amendment is malformed (no change kind, date without reason, ...)."""
 
     code = "invalid_amendment"
+
+
+class WeekNotFound(MembershipError):
+    """The referenced plurilingual education week does not exist."""
+
+    code = "week_not_found"
+
+
+class InvalidWeek(MembershipError):
+    """A week on offer is malformed (dates, age band, languages, capacity)."""
+
+    code = "invalid_week"
+
+
+class WeekFull(MembershipError):
+    """Every place of the week is taken."""
+
+    code = "week_full"
+
+
+class WeekRefusal(MembershipError):
+    """The child may not sign up for (or cancel) this week: age, contract or dates."""
+
+    code = "week_refused"

@@ -1,0 +1,1 @@
+"""Plurilingual education weeks: offers by providers or agents, sign-ups by parents."""
