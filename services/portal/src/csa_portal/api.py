@@ -202,6 +202,25 @@ class PublicApis:
         path = f"/contracts/{contract_id}/document?lang={language}"
         return (await self._send("GET", "membership", path, token=token)).content
 
+    # --- membership: plurilingual education weeks ----------------------------------------
+
+    async def weeks(self, token: str, child_id: str | None = None) -> list[dict[str, Any]]:
+        path = f"/weeks?child_id={child_id}" if child_id else "/weeks"
+        return list((await self._send("GET", "membership", path, token=token)).json())
+
+    async def week_sign_ups(self, token: str, child_id: str) -> list[dict[str, Any]]:
+        path = f"/children/{child_id}/week-sign-ups"
+        return list((await self._send("GET", "membership", path, token=token)).json())
+
+    async def sign_up_for_week(self, token: str, week_id: str, child_id: str) -> None:
+        body = {"child_id": child_id}
+        path = f"/weeks/{week_id}/sign-ups"
+        await self._send("POST", "membership", path, token=token, json=body, expect=(200, 201))
+
+    async def cancel_week(self, token: str, week_id: str, child_id: str) -> None:
+        path = f"/weeks/{week_id}/sign-ups/{child_id}/cancellation"
+        await self._send("POST", "membership", path, token=token)
+
     # --- billing: invoices ---------------------------------------------------------------
 
     async def invoices(self, token: str) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from csa_portal import (
     invoice_pages,
     material_pages,
     office_pages,
+    weeks_pages,
 )
 from csa_portal.api import ApiError, PublicApis
 from csa_portal.i18n import LANGUAGES, translator
@@ -134,5 +135,6 @@ def create_portal_app(
     app.include_router(contract_pages.router)
     app.include_router(office_pages.router)
     app.include_router(material_pages.router)
+    app.include_router(weeks_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
