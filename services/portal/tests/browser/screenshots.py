@@ -60,7 +60,7 @@ def test_screenshots_of_the_main_pages(
     page.get_by_role("link", name="March 2025").click()
     expect(page.locator("#parent-total")).to_have_text("€141.25")
     shots.append(_shoot(page, "invoice"))
-    for name in ("contracts", "office", "materials", "my-data"):
+    for name in ("contracts", "office", "materials", "weeks", "my-data"):
         page.goto(f"{portal}/{name}")
         shots.append(_shoot(page, name))
     page.goto(f"{portal}/language/de?next=/invoices")

@@ -259,6 +259,22 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     axe.check(page)
 
+    # a plurilingual week for Mia (4): skip to the content, Tab to "Sign up", Enter
+    page.get_by_role("link", name="Plurilingual weeks", exact=True).click()
+    expect(page.get_by_role("heading", name="Mia Muller")).to_be_visible()
+    expect(page.locator(".places-left").first).to_have_text("12 / 12")  # the demo's week
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe.check(page)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the skip link
+    _tab_to(page, "sign-up-1-1")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Your child is signed up for the week.")
+    expect(page.locator(".places-left").first).to_have_text("11 / 12")
+    expect(page.locator('li[data-status="signed_up"]')).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe.check(page)
+
     # five wrong SMS codes lock the account (a wrong password alone never says so)
     page.get_by_role("button", name="Log out").click()
     page.goto(f"{portal}/login")
@@ -284,7 +300,7 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
     expect(page.get_by_role("status")).to_contain_text("you will receive a letter")
     axe.check(page)
 
-    assert len(axe.pages) == 18
+    assert len(axe.pages) == 20
     assert axe.violations == [], axe.violations
 
 
