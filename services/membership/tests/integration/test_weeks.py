@@ -4,10 +4,13 @@ within capacity (30 parents racing for 10 places), idempotency, cancellation, re
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
+import time_machine
+from membership_api import ESCH, application
 from sqlalchemy import func, select
 from weeks_api import enrol, week_body
 
@@ -188,3 +191,32 @@ async def test_a_child_sees_only_the_weeks_its_age_fits(
         "/v1/weeks", params={"child_id": "toddler"}, headers=_parent(tokens, "x")
     )
     assert stranger.status_code == 403
+
+
+async def test_the_export_lists_the_sign_ups_and_an_erasure_withdraws_them(
+    api, tokens: TestTokens
+) -> None:
+    with time_machine.travel(datetime(2025, 3, 3, 10), tick=True):  # Mia is 2
+        agent = tokens.header(tokens.commune_agent("agent-esch-1", ESCH))
+        filed = (await api.post("/v1/contracts", json=application(), headers=agent)).json()
+        signed = await api.post(f"/v1/contracts/{filed['contract_id']}/signature", headers=agent)
+        assert signed.status_code == 200, signed.text
+        child = filed["child_id"]
+        week = await _offer(api, tokens, capacity=2)
+        parent = _parent(tokens, child)
+        url = f"/v1/weeks/{week['week_id']}/sign-ups"
+        assert (await api.post(url, json={"child_id": child}, headers=parent)).status_code == 201
+
+        export = await api.get(f"/v1/privacy/children/{child}/export", headers=parent)
+        assert [(s["week_id"], s["status"]) for s in export.json()["week_sign_ups"]] == [
+            (week["week_id"], "signed_up")
+        ]
+        officer = tokens.header(tokens.privacy_officer())
+        erased = await api.post(
+            "/v1/privacy/erasures", json={"child_id": child, "reason": "asked"}, headers=officer
+        )
+        assert erased.status_code == 200, erased.text
+        read = await api.get(f"/v1/weeks/{week['week_id']}", headers=parent)
+        assert read.json()["places_left"] == 2
+        mine = await api.get(f"/v1/children/{child}/week-sign-ups", headers=parent)
+        assert [s["status"] for s in mine.json()] == ["cancelled"]

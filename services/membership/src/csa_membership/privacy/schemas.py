@@ -38,3 +38,6 @@ class MembershipExport(BaseModel):
     contracts: list[dict[str, Any]] = Field(
         description="each contract with its versions (full data) and proofs"
     )
+    week_sign_ups: list[dict[str, Any]] = Field(
+        default_factory=list, description="sign-ups for plurilingual weeks, cancelled ones too"
+    )

@@ -5,7 +5,8 @@ and the households of those contracts. Erasure (privacy officer): active contrac
 terminated as an agent would (``contract.terminated`` to billing), unsigned applications
 closed; then the child's names, national id and addresses are pseudonymised in every row,
 and the household's representative, applicant, partner and member names too unless another
-child of the household still has data here; finally ``child.erased`` tells identity and
+child of the household still has data here; its standing sign-ups for plurilingual weeks are
+cancelled (the places freed); finally ``child.erased`` tells identity and
 billing to scrub their copies. A repeated request finds the child erased and changes nothing.
 """
 
@@ -34,6 +35,7 @@ from csa_membership.privacy.scrub import (
     scrub_contract_data,
 )
 from csa_membership.problems import translated
+from csa_membership.weeks import repository as weeks_repository
 from csa_shared.auth import Principal
 from csa_shared.auth.principal import require_data_subject_access, require_privacy_officer
 from csa_shared.clock import luxembourg_today
@@ -72,6 +74,7 @@ async def export(session: AsyncSession, principal: Principal, child_id: str) -> 
         child=_plain(child),
         households=_plain(households),
         contracts=_plain(contracts),
+        week_sign_ups=_plain(await weeks_repository.sign_up_rows(session, child_id)),
     )
 
 
@@ -138,6 +141,7 @@ async def erase(
     erased_at = datetime.now(UTC)
     reason = f"personal data erased on request: {body.reason}"
     ended = await _end_contracts(session, outbox, stored, reason, source)
+    await weeks_repository.withdraw(session, child_id)
     whole = {h: not await repository.other_children_of(session, h, child_id) for h in household_ids}
     ids = [s.contract.contract_id for s in stored]
     household_of = {s.contract.contract_id: s.contract.household_id for s in stored}

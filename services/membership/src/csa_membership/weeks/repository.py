@@ -184,3 +184,23 @@ async def has_contract_in_force(session: AsyncSession, child_id: str) -> bool:
         contracts.c.child_id == child_id, contracts.c.status == ContractStatus.ACTIVE.value
     )
     return (await session.execute(query.limit(1))).first() is not None
+
+
+async def sign_up_rows(session: AsyncSession, child_id: str) -> list[dict[str, Any]]:
+    """The child's sign-up rows as stored (the GDPR export)."""
+    query = (
+        select(week_sign_ups)
+        .where(week_sign_ups.c.child_id == child_id)
+        .order_by(week_sign_ups.c.week_id)
+    )
+    return [dict(row._mapping) for row in (await session.execute(query)).all()]
+
+
+async def withdraw(session: AsyncSession, child_id: str) -> None:
+    """Cancel every standing sign-up of the child (its erasure), freeing the places; each
+    week is locked first, as a cancellation locks it."""
+    for found in await sign_ups(session, child_id=child_id):
+        if found.status == SIGNED_UP:
+            await get_week(session, found.week.week_id, for_update=True)
+            if await cancel(session, found.week.week_id, child_id):
+                await release_place(session, found.week.week_id)
