@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_membership.domain.weeks import WeekOffer
@@ -22,6 +22,8 @@ router = APIRouter(tags=["plurilingual weeks"])
 
 Unit = Annotated[AsyncSession, UNIT]
 Caller = Annotated[Principal, Depends(authenticated)]
+WeekId = Annotated[SafeText, Path(max_length=64)]
+ChildId = Annotated[SafeText, Path(max_length=64)]
 
 
 def week_out(week: StoredWeek) -> WeekOut:
@@ -76,7 +78,7 @@ async def get_weeks(
     responses=problem_responses(404),
     summary="One week on offer with its places left",
 )
-async def get_week(week_id: str, unit: Unit, caller: Caller) -> WeekOut:
+async def get_week(week_id: WeekId, unit: Unit, caller: Caller) -> WeekOut:
     return week_out(await service.read_week(unit, week_id))
 
 
@@ -91,7 +93,7 @@ async def get_week(week_id: str, unit: Unit, caller: Caller) -> WeekOut:
     summary="Sign a child up (its parent; within the places, the age band, a contract in force)",
 )
 async def post_sign_up(
-    week_id: str, body: SignUpIn, response: Response, unit: Unit, caller: Caller
+    week_id: WeekId, body: SignUpIn, response: Response, unit: Unit, caller: Caller
 ) -> SignUpOut:
     done = await service.sign_up(unit, caller, week_id, body.child_id)
     if not done.created:
@@ -105,7 +107,9 @@ async def post_sign_up(
     responses=problem_responses(403, 404, 422),
     summary="Cancel a child's sign-up before the week starts (the place is free again)",
 )
-async def post_cancellation(week_id: str, child_id: str, unit: Unit, caller: Caller) -> SignUpOut:
+async def post_cancellation(
+    week_id: WeekId, child_id: ChildId, unit: Unit, caller: Caller
+) -> SignUpOut:
     return sign_up_out(await service.cancel(unit, caller, week_id, child_id))
 
 
@@ -115,7 +119,7 @@ async def post_cancellation(week_id: str, child_id: str, unit: Unit, caller: Cal
     responses=problem_responses(403, 404),
     summary="The week's sign-ups (its provider, or a competent agent)",
 )
-async def get_week_sign_ups(week_id: str, unit: Unit, caller: Caller) -> list[SignUpOut]:
+async def get_week_sign_ups(week_id: WeekId, unit: Unit, caller: Caller) -> list[SignUpOut]:
     return [sign_up_out(s) for s in await service.sign_ups_of_week(unit, caller, week_id)]
 
 
@@ -125,5 +129,5 @@ async def get_week_sign_ups(week_id: str, unit: Unit, caller: Caller) -> list[Si
     responses=problem_responses(403),
     summary="A child's sign-ups for plurilingual weeks, standing and cancelled (its parent)",
 )
-async def get_child_sign_ups(child_id: str, unit: Unit, caller: Caller) -> list[SignUpOut]:
+async def get_child_sign_ups(child_id: ChildId, unit: Unit, caller: Caller) -> list[SignUpOut]:
     return [sign_up_out(s) for s in await service.sign_ups_of_child(unit, caller, child_id)]

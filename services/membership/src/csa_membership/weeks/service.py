@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -97,15 +98,15 @@ async def weeks_on_offer(
     limit: int,
 ) -> list[StoredWeek]:
     """Weeks not started yet, earliest first; for ``child_id``, those its age fits."""
-    today = luxembourg_today()
+    tomorrow = luxembourg_today() + timedelta(days=1)  # a week that started is closed
     if child_id is None:
         return await repository.list_weeks(
-            session, starting_from=today, provider_id=provider_id, limit=limit
+            session, starting_from=tomorrow, provider_id=provider_id, limit=limit
         )
     _require_parent_of(principal, child_id)
     born = await repository.birth_date_of(session, child_id)
     found = await repository.list_weeks(
-        session, starting_from=today, provider_id=provider_id, limit=limit
+        session, starting_from=tomorrow, provider_id=provider_id, limit=limit
     )
     return [w for w in found if born is not None and fits_age(w.offer, born)]
 
