@@ -258,6 +258,17 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
     expect(page.locator("article.material").first).to_be_visible()  # the shipped catalogue
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     axe.check(page)
+    # the statement of account (each month's totals) and the LuxTrust certificates
+    page.get_by_role("link", name="Statement of account", exact=True).click()
+    expect(page.get_by_role("heading", name="Mia Muller · 2025")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile(r"^March 2025"))).to_contain_text("€141.25")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe.check(page)
+    page.get_by_role("link", name="Virtual office", exact=True).click()
+    page.get_by_role("link", name="Manage your LuxTrust certificates").click()
+    expect(page.get_by_role("heading", name="LuxTrust certificates", exact=True)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe.check(page)
 
     # five wrong SMS codes lock the account (a wrong password alone never says so)
     page.get_by_role("button", name="Log out").click()
@@ -284,7 +295,7 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
     expect(page.get_by_role("status")).to_contain_text("you will receive a letter")
     axe.check(page)
 
-    assert len(axe.pages) == 18
+    assert len(axe.pages) == 20
     assert axe.violations == [], axe.violations
 
 
