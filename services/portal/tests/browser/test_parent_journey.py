@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -196,6 +197,16 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
     page.get_by_role("link", name="Alle Rechnungen").click()
     expect(page.get_by_role("link", name="März 2025")).to_be_visible()
     axe.check(page)
+    # every invoice of the list links its own PDF (fetched in the browser's session)
+    rows = page.locator("main table tbody tr").all()
+    assert rows
+    for row in rows:
+        number = row.locator("td").first.inner_text()
+        href = row.get_by_role("link", name=re.compile("PDF")).get_attribute("href") or ""
+        answer = page.request.get(urljoin(page.url, href))
+        assert answer.headers["content-type"] == "application/pdf", href
+        pages = PdfReader(io.BytesIO(answer.body())).pages
+        assert number in "\n".join(p.extract_text() for p in pages)
     page.get_by_role("link", name="English").click()
 
     # log out; the spent linking code is refused with a clear message
