@@ -214,3 +214,7 @@ class PublicApis:
     async def invoice_pdf(self, token: str, invoice_id: str) -> bytes:
         response = await self._send("GET", "billing", f"/invoices/{invoice_id}.pdf", token=token)
         return response.content
+
+    async def usage(self, token: str) -> list[dict[str, Any]]:
+        """This month so far: the open period's running total of every attached child."""
+        return list((await self._send("GET", "billing", "/usage", token=token)).json())

@@ -16,6 +16,7 @@ from csa_portal import (
     invoice_pages,
     material_pages,
     office_pages,
+    usage_pages,
 )
 from csa_portal.api import ApiError, PublicApis
 from csa_portal.i18n import LANGUAGES, translator
@@ -131,6 +132,7 @@ def create_portal_app(
 
     app.include_router(account_pages.router)
     app.include_router(invoice_pages.router)
+    app.include_router(usage_pages.router)
     app.include_router(contract_pages.router)
     app.include_router(office_pages.router)
     app.include_router(material_pages.router)
