@@ -22,12 +22,14 @@ FULL_ARGS: dict[str, list[str]] = {
     "bench_ingest.py": ["--records", "100000"],
     # a server that cannot hold 500 req/s stops the run (saturated) before its pool runs dry
     "bench_latency.py": ["--rate", "500", "--seconds", "20", "--max-outstanding", "150"],
+    "bench_portal.py": ["--parents", "50", "--requests", "20"],
 }
 QUICK_ARGS: dict[str, list[str]] = {
     "bench_rules.py": ["--n", "20000"],
     "bench_close.py": ["--children", "2000"],
     "bench_ingest.py": ["--records", "10000"],
     "bench_latency.py": ["--rate", "20", "--seconds", "5", "--baseline-seconds", "3"],
+    "bench_portal.py": ["--parents", "10", "--requests", "3", "--think-ms", "200"],
 }
 TIMEOUT_SECONDS = 3600
 #: where the profile behind a missed goal is written up
@@ -37,6 +39,7 @@ WHY = {
     "bench_ingest.py": 'services/attendance/README.md, "Benchmark"',
     "bench_latency.py": "CPU per request printed above; `bench_latency.py --profile DIR` "
     "writes both servers' cProfile",
+    "bench_portal.py": "CPU per page printed above (portal and services processes)",
 }
 
 

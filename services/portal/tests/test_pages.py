@@ -84,7 +84,12 @@ async def test_an_unreachable_service_is_a_page_with_a_message_never_a_500(
 async def test_pages_of_a_signed_in_parent_send_others_to_the_login(
     portal: httpx.AsyncClient,
 ) -> None:
-    for path in ("/portal/invoices", "/portal/invoices/x", "/portal/invoices/x.pdf"):
+    for path in (
+        "/portal/invoices",
+        "/portal/invoices/x",
+        "/portal/invoices/x.pdf",
+        "/portal/usage",
+    ):
         response = await portal.get(path)
         assert (response.status_code, response.headers["location"]) == (303, "/portal/login")
     confirm = await portal.get("/portal/login/confirm")  # no login started

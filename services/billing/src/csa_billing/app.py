@@ -16,8 +16,9 @@ def _routers() -> list:
     from csa_billing.payments.endpoints import router as payments
     from csa_billing.privacy.endpoints import router as privacy
     from csa_billing.simulation.endpoints import router as simulations
+    from csa_billing.usage.endpoints import router as usage
 
-    return [simulations, invoicing, payments, privacy]
+    return [simulations, invoicing, payments, privacy, usage]
 
 
 def _serve(runtime: ServiceRuntime) -> None:

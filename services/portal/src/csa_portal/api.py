@@ -282,3 +282,7 @@ class PublicApis:
             "GET", "billing", f"/invoices/{_segment(invoice_id)}.pdf", token=token
         )
         return response.content
+
+    async def usage(self, token: str) -> list[dict[str, Any]]:
+        """This month so far: the open period's running total of every attached child."""
+        return list((await self._send("GET", "billing", "/usage", token=token)).json())

@@ -18,6 +18,7 @@ from csa_portal import (
     material_pages,
     office_pages,
     statement_pages,
+    usage_pages,
     weeks_pages,
 )
 from csa_portal.api import ApiError, PublicApis
@@ -139,6 +140,7 @@ def create_portal_app(
 
     app.include_router(account_pages.router)
     app.include_router(invoice_pages.router)
+    app.include_router(usage_pages.router)
     app.include_router(contract_pages.router)
     app.include_router(office_pages.router)
     app.include_router(material_pages.router)

@@ -1,5 +1,6 @@
 """A parent in a real Chromium: creates the account from the myCard letter, logs in, reads
-the March 2025 invoice line by line, downloads its PDF, switches language, logs out.
+the March 2025 invoice line by line, downloads its PDF, switches language, sees this month
+so far (care declared today), logs out.
 
 Every page visited is checked with axe-core in the same page: no serious or critical
 violation. The SMS codes are read where a person trying the embedded platform reads them,
@@ -12,6 +13,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urljoin
@@ -21,6 +23,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pypdf import PdfReader
 
+from csa_shared.clock import luxembourg_now
+from csa_shared.rules.periods import billing_period_of
 from csa_shared.settings import SERVICES
 
 from .conftest import AXE, CHROMIUM, walkthrough
@@ -98,6 +102,33 @@ def _letter_codes(platform: Platform) -> tuple[str, str]:
     with httpx.Client(base_url=platform[0]) as http:
         found: tuple[str, str] = walkthrough.mycard_codes(http)
         return found
+
+
+def _care_this_period(platform: Platform) -> Decimal:
+    """The provider declares a presence earlier today (up to 2 h, never before the open
+    period's first midnight: attendance refuses the future); its hours once billing has it."""
+    now = luxembourg_now().replace(second=0, microsecond=0) - timedelta(minutes=1)
+    opened = datetime.combine(billing_period_of(now.date()).start, time())
+    start = max(opened, now - timedelta(hours=2))
+    if now - start < timedelta(minutes=10):  # a minute or so after the period opened
+        return Decimal(0)
+    w = walkthrough
+    with httpx.Client(base_url=platform[0], timeout=30) as http:
+        provider = w.provider_token(http, *w.create_provider_client(w.PROVIDER, platform[1]))
+        published, _ = w.attendance_events(http)
+        item = {"kind": "presence", "record_id": f"usage-{now:%Y%m%d%H%M}"}
+        item |= {"child_id": w.CHILD, "start": start.isoformat(), "end": now.isoformat()}
+        result = w._check(
+            http.post(
+                "/attendance/v1/declarations/batch",
+                json={"items": [item]},
+                headers=w.bearer(provider),
+            ),
+            200,
+        )
+        assert result["accepted"] == 1, result
+        w.wait_for_billing(http, published, 1)
+    return Decimal(int((now - start).total_seconds()) // 60) / 60
 
 
 def _tab_to(page: Page, field_id: str) -> None:
@@ -248,6 +279,19 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
     expect(page.locator("#parent-total")).to_have_text("€141.25")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
+    # this month so far: the open period's running total, with care declared today
+    hours = _care_this_period(platform)
+    page.get_by_role("link", name="This month so far", exact=True).click()
+    expect(page.get_by_role("heading", name="This month so far")).to_be_visible()
+    usage = page.locator(f'section[data-child="{walkthrough.CHILD}"]')
+    expect(usage.get_by_role("heading", name="Mia Muller")).to_be_visible()
+    expect(usage.locator(".usage-hours")).to_have_text(f"{hours:.2f}".rstrip("0").rstrip("."))
+    if hours:
+        expect(usage.locator("tbody tr").first).to_be_visible()
+        assert usage.locator(".usage-parent").inner_text() != "€0.00"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe.check(page)
+
     # the virtual office, the contract and "My data", still on the phone
     page.get_by_role("link", name="Virtual office", exact=True).click()
     expect(page.get_by_role("heading", name="Your children")).to_be_visible()
@@ -322,7 +366,7 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
     expect(page.get_by_role("status")).to_contain_text("you will receive a letter")
     axe.check(page)
 
-    assert len(axe.pages) == 22
+    assert len(axe.pages) == 23
     assert axe.violations == [], axe.violations
 
 
