@@ -11,6 +11,7 @@ from csa_identity import consumers, problems, tables, wellknown
 from csa_identity.adapters.keys import signing_key_problem
 from csa_identity.context import attach_context, configured_pepper, identity_of
 from csa_identity.principals import oauth
+from csa_identity.webhooks import described
 from csa_shared.bus import EventBus
 from csa_shared.composition import ServiceDefinition
 from csa_shared.http.app import runtime_of
@@ -30,9 +31,10 @@ def _routers() -> Sequence[APIRouter]:
     from csa_identity.office.endpoints import router as office
     from csa_identity.principals.endpoints import router as principals
     from csa_identity.privacy.endpoints import router as privacy
+    from csa_identity.webhooks.endpoints import router as webhooks
 
     api = APIRouter(dependencies=[Depends(keys_loaded)])
-    for router in (accounts, sessions, activation, office, principals, privacy):
+    for router in (accounts, sessions, activation, office, principals, privacy, webhooks):
         api.include_router(router)
     return [api]
 
@@ -88,6 +90,7 @@ class IdentityDefinition(ServiceDefinition):
         problems.install(app)
         app.include_router(wellknown.router)
         app.include_router(oauth.discovery)
+        described.describe(app)  # the webhooks' payloads, in the OpenAPI document
         if runtime.settings.dev_mode:
             from csa_identity.dev.endpoints import router as dev
 
