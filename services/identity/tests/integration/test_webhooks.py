@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy import func, select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,9 +26,10 @@ from starlette.routing import Route
 
 from csa_identity.app import definition
 from csa_identity.principals import service as principals
+from csa_identity.tables import webhook_attempts, webhook_deliveries
 from csa_identity.webhooks.poster import WebhookPoster
 from csa_identity.webhooks.runtime import GROUPS
-from csa_identity.webhooks.service import send_due_deliveries
+from csa_identity.webhooks.service import prune_delivery_log, send_due_deliveries
 from csa_identity.webhooks.settings import WebhookSettings
 from csa_shared.bus import Message
 from csa_shared.events import new_event
@@ -208,14 +210,22 @@ async def test_a_signed_delivery_reaches_the_subscribed_provider_s_receiver_only
     assert sent["type"] == "presence.recorded"
     assert sent["data"]["provider_id"] == "prov-1" and sent["data"]["presence_id"] == "pr-1"
 
-    log = await api.get(
-        f"/v1/webhooks/subscriptions/{created['subscription_id']}/deliveries", headers=own
-    )
+    log_path = f"/v1/webhooks/subscriptions/{created['subscription_id']}/deliveries"
+    log = await api.get(log_path, headers=own)
     assert log.status_code == 200, log.text
     (delivery,) = log.json()
     assert delivery["delivery_id"] == headers["webhook-id"]
     assert delivery["status"] == "delivered" and delivery["next_attempt"] is None
     assert [a["status_code"] for a in delivery["attempts"]] == [204]
+
+    # the log keeps a delivery done for 30 days
+    clock.advance(days=30)
+    assert await prune_delivery_log(identity, now=clock()) == 0
+    clock.advance(seconds=1)
+    assert await prune_delivery_log(identity, now=clock()) == 1
+    async with identity.sessions() as session:
+        for table in (webhook_deliveries, webhook_attempts):
+            assert await session.scalar(select(func.count()).select_from(table)) == 0
 
 
 async def test_a_receiver_failing_twice_gets_the_delivery_on_the_third_attempt(

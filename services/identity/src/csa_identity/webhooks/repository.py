@@ -180,3 +180,18 @@ async def delivery_log(
         delivery["created_at"] = aware(delivery["created_at"])
         delivery["next_attempt"] = aware(delivery["next_attempt"])
     return list(found.values())
+
+
+async def prune(session: AsyncSession, *, created_before: datetime) -> int:
+    """Forget the deliveries done (delivered or given up) created before the date, with
+    their attempts; the number forgotten."""
+    done = select(deliveries.c.delivery_id).where(
+        deliveries.c.status != "pending", deliveries.c.created_at < created_before
+    )
+    await session.execute(delete(webhook_attempts).where(webhook_attempts.c.delivery_id.in_(done)))
+    result = await session.execute(
+        delete(deliveries).where(
+            deliveries.c.status != "pending", deliveries.c.created_at < created_before
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 """The webhooks' consumer groups (billing's and attendance's events, one group per topic)
 and the webhook sender identity's runtime runs beside its requests (every
-``WEBHOOK_POLL_SECONDS``; the deliveries wait in the database, so a restart loses none)."""
+``WEBHOOK_POLL_SECONDS``; the deliveries wait in the database, so a restart loses none,
+and the log forgets those done after 30 days)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from csa_identity.context import identity_of
 from csa_identity.domain.webhooks import SOURCE_EVENTS
 from csa_identity.webhooks.poster import WebhookPoster
-from csa_identity.webhooks.service import fan_out, send_due_deliveries, webhook_settings
+from csa_identity.webhooks.service import (
+    fan_out,
+    prune_delivery_log,
+    send_due_deliveries,
+    webhook_settings,
+)
 from csa_shared.events import Envelope
 from csa_shared.events.topics import TOPICS, topic_of
 from csa_shared.runtime import ServiceRuntime
@@ -42,6 +48,7 @@ def subscribe_webhooks(runtime: ServiceRuntime) -> None:
             while True:
                 try:
                     await send_due_deliveries(runtime, poster, now=context.now())
+                    await prune_delivery_log(runtime, now=context.now())
                 except Exception:  # the database away: try again next round
                     log.exception("webhook sender round failed")
                 await asyncio.sleep(settings.poll_seconds)

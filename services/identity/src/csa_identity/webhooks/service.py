@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 SEND_LEASE = timedelta(minutes=2)
 SEND_BATCH = 50
 LOG_LIMIT = 100
+# how long the log keeps a delivery once it is done (delivered or given up)
+LOG_RETENTION = timedelta(days=30)
 
 
 def webhook_settings(runtime: ServiceRuntime) -> WebhookSettings:
@@ -204,3 +206,10 @@ async def send_due_deliveries(
             )
         sent += ok
     return sent
+
+
+async def prune_delivery_log(runtime: ServiceRuntime, *, now: datetime) -> int:
+    """Forget the deliveries done more than ``LOG_RETENTION`` ago (their bodies name
+    children); the number forgotten."""
+    async with runtime.unit_of_work() as session:
+        return await repository.prune(session, created_before=now - LOG_RETENTION)
