@@ -25,6 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from csa_identity.app import definition
+from csa_identity.domain.webhooks import MAX_ATTEMPTS
 from csa_identity.principals import service as principals
 from csa_identity.tables import webhook_attempts, webhook_deliveries
 from csa_identity.webhooks.poster import WebhookPoster
@@ -268,6 +269,29 @@ async def test_a_receiver_failing_twice_gets_the_delivery_on_the_third_attempt(
     ]
     assert delivery["attempts"][0]["error"] == "busy"
     assert all(a["duration_ms"] >= 0 for a in delivery["attempts"])
+
+
+async def test_a_receiver_that_never_answers_2xx_is_given_up_after_eight_attempts(
+    api: httpx.AsyncClient,
+    identity: ServiceRuntime,
+    clock: Clock,
+    receiver: Receiver,
+    poster: WebhookPoster,
+    local_http: None,
+) -> None:
+    receiver.failures = 100
+    own = await client_token(api, identity, "prov-1")
+    await subscribe(api, own, receiver.url, "presence.recorded")
+    await consume(identity, "attendance", presence("prov-1"))
+    for _ in range(10):
+        assert await send_due_deliveries(identity, poster, now=clock()) == 0
+        clock.advance(hours=12)
+    assert len(receiver.received) == MAX_ATTEMPTS == 8
+    async with identity.sessions() as session:
+        done = select(webhook_deliveries.c.status, webhook_deliveries.c.next_attempt)
+        status, next_attempt = (await session.execute(done)).one()
+        attempts = await session.scalar(select(func.count()).select_from(webhook_attempts))
+    assert (status, next_attempt, attempts) == ("failed", None, 8)
 
 
 async def test_a_pending_delivery_survives_a_restart(

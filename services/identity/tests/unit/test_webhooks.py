@@ -60,6 +60,14 @@ def test_a_secret_depends_on_the_pepper_and_the_salt() -> None:
         ("https://crechesoft.example.lu:port/", False, False),
         ("ftp://crechesoft.example.lu/", True, False),
         ("crechesoft.example.lu/hooks", False, False),
+        ("https://127.0.0.1/hooks", False, False),
+        ("https://localhost/hooks", False, False),
+        ("https://10.1.2.3/hooks", False, False),
+        ("https://169.254.169.254/latest/meta-data", True, False),
+        ("https://[::1]/hooks", False, False),
+        ("https://[fd00::1]/hooks", False, False),
+        ("https://193.0.6.139/hooks", False, True),
+        ("https://[::1]:8443/hooks", True, True),
     ],
 )
 def test_only_https_targets_and_local_http_where_allowed(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -103,11 +104,23 @@ def target_problem(url: str, *, allow_http_localhost: bool) -> str | None:
         return "the URL must not carry credentials"
     if parts.fragment:
         return "the URL must not have a fragment"
-    if parts.scheme == "https":
+    if allow_http_localhost and host in LOCAL_HOSTS and parts.scheme in ("http", "https"):
         return None
-    if parts.scheme == "http" and allow_http_localhost and host in LOCAL_HOSTS:
-        return None
-    return "the URL must use https"
+    if parts.scheme != "https":
+        return "the URL must use https"
+    if host in LOCAL_HOSTS or _internal_address(host):
+        return "the URL must name a public host, not an internal address"
+    return None
+
+
+def _internal_address(host: str) -> bool:
+    """An IP literal of a loopback, private, link-local (cloud metadata) or reserved range;
+    a name is checked where it resolves (the deployment's egress policy)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global
 
 
 def derive_secret(pepper: bytes, salt: bytes) -> str:
