@@ -157,6 +157,7 @@ async def test_an_issued_invoice_mails_the_parent_once_in_the_family_language(
 
     (mail,) = smtp.mails
     assert mail["To"] == "ana@example.pt"
+    assert mail["Message-ID"].endswith("@csa.lu>") and mail["Date"].datetime.tzinfo
     assert mail["Content-Language"] == "pt"
     assert mail["Subject"] == "CSA: nova fatura 2026-09-000123"
     body = mail.get_content()
