@@ -89,12 +89,6 @@ def drive_sender_here(runtime: ServiceRuntime) -> None:
 
 
 @pytest.fixture
-def local_http(identity: ServiceRuntime) -> None:
-    identity.webhook_settings = WebhookSettings(WEBHOOK_ALLOW_HTTP_LOCALHOST=True)  # type: ignore[attr-defined]
-    drive_sender_here(identity)
-
-
-@pytest.fixture
 async def poster() -> AsyncIterator[WebhookPoster]:
     found = WebhookPoster(timeout=5)
     yield found
@@ -123,6 +117,51 @@ async def subscribe(
     assert created.status_code == 201, created.text
     body: dict[str, Any] = created.json()
     return body
+
+
+@dataclass
+class Partners:
+    """Identity (its API, clock and webhook sender) and the receiver partners subscribe."""
+
+    api: httpx.AsyncClient
+    identity: ServiceRuntime
+    clock: Clock
+    receiver: Receiver
+    poster: WebhookPoster
+
+    async def subscribed(
+        self, provider_id: str, *types: str
+    ) -> tuple[dict[str, str], dict[str, Any]]:
+        """A client of the provider subscribes the receiver: (its auth headers, the answer)."""
+        headers = await client_token(self.api, self.identity, provider_id)
+        return headers, await subscribe(self.api, headers, self.receiver.url, *types)
+
+    async def consume(self, producer: str, value: bytes) -> None:
+        await consume(self.identity, producer, value)
+
+    async def send(self, runtime: ServiceRuntime | None = None) -> int:
+        return await send_due_deliveries(runtime or self.identity, self.poster, now=self.clock())
+
+    async def log(self, headers: dict[str, str], created: dict[str, Any]) -> list[Any]:
+        path = f"/v1/webhooks/subscriptions/{created['subscription_id']}/deliveries"
+        answer = await self.api.get(path, headers=headers)
+        assert answer.status_code == 200, answer.text
+        found: list[Any] = answer.json()
+        return found
+
+
+@pytest.fixture
+async def partners(
+    api: httpx.AsyncClient,
+    identity: ServiceRuntime,
+    clock: Clock,
+    receiver: Receiver,
+    poster: WebhookPoster,
+) -> Partners:
+    """Plain http to the local receiver allowed; the test drives the sender."""
+    identity.webhook_settings = WebhookSettings(WEBHOOK_ALLOW_HTTP_LOCALHOST=True)  # type: ignore[attr-defined]
+    drive_sender_here(identity)
+    return Partners(api, identity, clock, receiver, poster)
 
 
 def presence(provider_id: str, presence_id: str = "pr-1") -> bytes:
@@ -184,24 +223,18 @@ def verified(secret: str, headers: dict[str, str], body: bytes) -> bool:
 
 
 async def test_a_signed_delivery_reaches_the_subscribed_provider_s_receiver_only(
-    api: httpx.AsyncClient,
-    identity: ServiceRuntime,
-    clock: Clock,
-    receiver: Receiver,
-    poster: WebhookPoster,
-    local_http: None,
+    partners: Partners, identity: ServiceRuntime, clock: Clock, receiver: Receiver
 ) -> None:
-    own = await client_token(api, identity, "prov-1")
-    created = await subscribe(api, own, receiver.url, "presence.recorded")
+    own, created = await partners.subscribed("prov-1", "presence.recorded")
     secret = created["secret"]
     assert secret.startswith("whsec_")
 
-    await consume(identity, "attendance", presence("prov-2", "pr-other"))  # another provider's
+    await partners.consume("attendance", presence("prov-2", "pr-other"))  # another provider's
     event = presence("prov-1")
-    await consume(identity, "attendance", event)
-    await consume(identity, "attendance", event)  # redelivered: queued once
-    assert await send_due_deliveries(identity, poster, now=clock()) == 1
-    assert await send_due_deliveries(identity, poster, now=clock()) == 0
+    await partners.consume("attendance", event)
+    await partners.consume("attendance", event)  # redelivered: queued once
+    assert await partners.send() == 1
+    assert await partners.send() == 0
 
     ((headers, body),) = receiver.received
     assert verified(secret, headers, body)
@@ -211,10 +244,7 @@ async def test_a_signed_delivery_reaches_the_subscribed_provider_s_receiver_only
     assert sent["type"] == "presence.recorded"
     assert sent["data"]["provider_id"] == "prov-1" and sent["data"]["presence_id"] == "pr-1"
 
-    log_path = f"/v1/webhooks/subscriptions/{created['subscription_id']}/deliveries"
-    log = await api.get(log_path, headers=own)
-    assert log.status_code == 200, log.text
-    (delivery,) = log.json()
+    (delivery,) = await partners.log(own, created)
     assert delivery["delivery_id"] == headers["webhook-id"]
     assert delivery["status"] == "delivered" and delivery["next_attempt"] is None
     assert [a["status_code"] for a in delivery["attempts"]] == [204]
@@ -230,37 +260,30 @@ async def test_a_signed_delivery_reaches_the_subscribed_provider_s_receiver_only
 
 
 async def test_a_receiver_failing_twice_gets_the_delivery_on_the_third_attempt(
-    api: httpx.AsyncClient,
-    identity: ServiceRuntime,
-    clock: Clock,
-    receiver: Receiver,
-    poster: WebhookPoster,
-    local_http: None,
+    partners: Partners, clock: Clock, receiver: Receiver
 ) -> None:
     receiver.failures = 2
-    own = await client_token(api, identity, "prov-1")
-    created = await subscribe(api, own, receiver.url, "presence.recorded")
-    await consume(identity, "attendance", presence("prov-1"))
-    log_path = f"/v1/webhooks/subscriptions/{created['subscription_id']}/deliveries"
+    own, created = await partners.subscribed("prov-1", "presence.recorded")
+    await partners.consume("attendance", presence("prov-1"))
 
-    assert await send_due_deliveries(identity, poster, now=clock()) == 0  # 503
-    (pending,) = (await api.get(log_path, headers=own)).json()
+    assert await partners.send() == 0  # 503
+    (pending,) = await partners.log(own, created)
     assert pending["status"] == "pending"
     assert pending["next_attempt"] == "2026-09-01T08:00:30Z"  # 30 s later
-    assert await send_due_deliveries(identity, poster, now=clock()) == 0  # not due yet
+    assert await partners.send() == 0  # not due yet
     assert len(receiver.received) == 1
 
     clock.advance(seconds=30)
-    assert await send_due_deliveries(identity, poster, now=clock()) == 0  # 503 again
+    assert await partners.send() == 0  # 503 again
     clock.advance(seconds=119)
-    assert await send_due_deliveries(identity, poster, now=clock()) == 0  # 2 min: not yet
+    assert await partners.send() == 0  # 2 min: not yet
     clock.advance(seconds=1)
-    assert await send_due_deliveries(identity, poster, now=clock()) == 1
+    assert await partners.send() == 1
 
     assert len(receiver.received) == 3
     assert len({headers["webhook-id"] for headers, _ in receiver.received}) == 1
     assert all(verified(created["secret"], h, b) for h, b in receiver.received)
-    (delivery,) = (await api.get(log_path, headers=own)).json()
+    (delivery,) = await partners.log(own, created)
     assert delivery["status"] == "delivered"
     assert [(a["attempt"], a["status_code"]) for a in delivery["attempts"]] == [
         (1, 503),
@@ -272,19 +295,13 @@ async def test_a_receiver_failing_twice_gets_the_delivery_on_the_third_attempt(
 
 
 async def test_a_receiver_that_never_answers_2xx_is_given_up_after_eight_attempts(
-    api: httpx.AsyncClient,
-    identity: ServiceRuntime,
-    clock: Clock,
-    receiver: Receiver,
-    poster: WebhookPoster,
-    local_http: None,
+    partners: Partners, identity: ServiceRuntime, clock: Clock, receiver: Receiver
 ) -> None:
     receiver.failures = 100
-    own = await client_token(api, identity, "prov-1")
-    await subscribe(api, own, receiver.url, "presence.recorded")
-    await consume(identity, "attendance", presence("prov-1"))
+    await partners.subscribed("prov-1", "presence.recorded")
+    await partners.consume("attendance", presence("prov-1"))
     for _ in range(10):
-        assert await send_due_deliveries(identity, poster, now=clock()) == 0
+        assert await partners.send() == 0
         clock.advance(hours=12)
     assert len(receiver.received) == MAX_ATTEMPTS == 8
     async with identity.sessions() as session:
@@ -295,18 +312,14 @@ async def test_a_receiver_that_never_answers_2xx_is_given_up_after_eight_attempt
 
 
 async def test_a_pending_delivery_survives_a_restart(
-    api: httpx.AsyncClient,
+    partners: Partners,
     identity: ServiceRuntime,
     identity_database_url: str,
     tmp_path: Any,
-    clock: Clock,
     receiver: Receiver,
-    poster: WebhookPoster,
-    local_http: None,
 ) -> None:
-    own = await client_token(api, identity, "prov-1")
-    created = await subscribe(api, own, receiver.url, "invoice.issued")
-    await consume(identity, "billing", invoice("invoice", ["prov-1"]))
+    _, created = await partners.subscribed("prov-1", "invoice.issued")
+    await partners.consume("billing", invoice("invoice", ["prov-1"]))
     await identity.stop()  # nothing sent yet: the process goes away
 
     settings = Settings(IDENTITY_DATABASE_URL=identity_database_url, CSA_VAR_DIR=str(tmp_path))
@@ -314,7 +327,7 @@ async def test_a_pending_delivery_survives_a_restart(
     await restarted.start(relay=False)
     drive_sender_here(restarted)
     try:
-        assert await send_due_deliveries(restarted, poster, now=clock()) == 1
+        assert await partners.send(restarted) == 1
     finally:
         await restarted.stop()
     ((headers, body),) = receiver.received
@@ -323,23 +336,15 @@ async def test_a_pending_delivery_survives_a_restart(
 
 
 async def test_invoices_go_to_every_provider_of_the_invoice_as_each_chose(
-    api: httpx.AsyncClient,
-    identity: ServiceRuntime,
-    clock: Clock,
-    receiver: Receiver,
-    poster: WebhookPoster,
-    local_http: None,
+    partners: Partners, receiver: Receiver
 ) -> None:
-    first = await client_token(api, identity, "prov-1")
-    second = await client_token(api, identity, "prov-2")
-    outsider = await client_token(api, identity, "prov-3")
-    await subscribe(api, first, receiver.url, "invoice.issued", "adjustment.issued")
-    await subscribe(api, second, receiver.url, "invoice.issued")
-    await subscribe(api, outsider, receiver.url, "invoice.issued", "adjustment.issued")
+    await partners.subscribed("prov-1", "invoice.issued", "adjustment.issued")
+    await partners.subscribed("prov-2", "invoice.issued")
+    await partners.subscribed("prov-3", "invoice.issued", "adjustment.issued")
 
-    await consume(identity, "billing", invoice("invoice", ["prov-1", "prov-2"]))
-    await consume(identity, "billing", invoice("adjustment", ["prov-1", "prov-2"]))
-    assert await send_due_deliveries(identity, poster, now=clock()) == 3
+    await partners.consume("billing", invoice("invoice", ["prov-1", "prov-2"]))
+    await partners.consume("billing", invoice("adjustment", ["prov-1", "prov-2"]))
+    assert await partners.send() == 3
     sent = sorted(json.loads(body)["type"] for _, body in receiver.received)
     assert sent == ["adjustment.issued", "invoice.issued", "invoice.issued"]
     for _, body in receiver.received:
