@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from csa_identity.adapters import leases
 from csa_identity.adapters.instants import aware
 from csa_identity.adapters.row_locks import insert_once
 from csa_identity.tables import (
@@ -99,24 +100,13 @@ async def queue_delivery(session: AsyncSession, values: dict[str, Any]) -> bool:
 async def claim_due(
     session: AsyncSession, *, now: datetime, lease_until: datetime, limit: int
 ) -> list[dict[str, Any]]:
-    """The pending deliveries due at ``now`` with their subscription's URL and secret salt,
-    each pushed to ``lease_until`` with one attempt more: a sender that dies mid-request
-    leaves them to be tried again then, and other replicas skip them (row locks)."""
-    due = await session.execute(
-        select(deliveries)
-        .where(deliveries.c.status == "pending", deliveries.c.next_attempt <= now)
-        .order_by(deliveries.c.next_attempt, deliveries.c.delivery_id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    """The pending deliveries due at ``now``, leased until ``lease_until``
+    (``adapters.leases``), each with its subscription's URL and secret salt."""
+    due = (deliveries.c.status == "pending") & (deliveries.c.next_attempt <= now)
+    claimed = await leases.claim_due(
+        session, deliveries, key="delivery_id", due=due, lease_until=lease_until, limit=limit
     )
-    claimed = [dict(row) for row in due.mappings()]
     for row in claimed:
-        row["attempts"] += 1
-        await session.execute(
-            update(deliveries)
-            .where(deliveries.c.delivery_id == row["delivery_id"])
-            .values(attempts=row["attempts"], next_attempt=lease_until)
-        )
         target = (
             await session.execute(
                 select(
