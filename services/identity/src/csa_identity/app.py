@@ -12,6 +12,7 @@ from csa_identity.adapters.keys import signing_key_problem
 from csa_identity.context import attach_context, configured_pepper, identity_of
 from csa_identity.principals import oauth
 from csa_identity.webhooks import described
+from csa_identity.webhooks.settings import webhook_problems
 from csa_shared.bus import EventBus
 from csa_shared.composition import ServiceDefinition
 from csa_shared.http.app import runtime_of
@@ -61,6 +62,7 @@ class IdentityDefinition(ServiceDefinition):
             problems.append("SMS_GATEWAY_URL is not set (codes would never reach the parents)")
         if settings.sms_gateway_token is None or not settings.sms_gateway_token.get_secret_value():
             problems.append("SMS_GATEWAY_TOKEN (or _FILE) is not set")
+        problems += webhook_problems()
         return problems
 
     def build_runtime(

@@ -21,3 +21,13 @@ class WebhookSettings(SecretFileSettings):
     timeout_seconds: float = Field(
         default=10.0, gt=0, le=60, validation_alias=env_variable("WEBHOOK_TIMEOUT_SECONDS")
     )
+
+
+def webhook_problems() -> list[str]:
+    """What keeps ``csa serve identity`` from starting in production."""
+    if WebhookSettings().allow_http_localhost:
+        return [
+            "WEBHOOK_ALLOW_HTTP_LOCALHOST is for development only: in production a partner's "
+            "receiver is https, never the server itself"
+        ]
+    return []
