@@ -43,8 +43,8 @@ def _python_operations(package: Path) -> set[tuple[str, str]]:
 def _typescript_operations(declarations: str) -> set[tuple[str, str]]:
     found, path = set(), None
     for line in declarations.splitlines():
-        if line.startswith("export interface operations"):
-            break
+        if line.startswith(("export interface operations", "export interface webhooks")):
+            break  # the webhooks (identity's) are requests partners receive, not operations
         if match := TYPESCRIPT_PATH.match(line):
             path = match.group(1)
         elif (match := TYPESCRIPT_OPERATION.match(line)) and path is not None:
@@ -89,6 +89,9 @@ def test_openapi_typescript_generates_every_operation_without_a_warning(
     assert not re.search(r"warn|error|✘", said, re.IGNORECASE), output
     declarations = target.read_text(encoding="utf-8")
     assert _typescript_operations(declarations) == _document_operations(service)
+    webhooks = json.loads(openapi_path(service).read_text(encoding="utf-8")).get("webhooks", {})  # type: ignore[arg-type]
+    for name in webhooks:  # their payload types, for the partners' receivers
+        assert f'    "{name}": {{' in declarations.split("export interface webhooks", 1)[-1], name
     checked = subprocess.run(
         [_typescript_tool("tsc"), "--noEmit", "--strict", str(target)],
         capture_output=True,

@@ -754,6 +754,14 @@ IDENTITY = {
     "POST /v1/admin/agents":                            "f  f  f  f  f  f  X  f  f  a",
     "POST /v1/admin/cards/{child_id}/duplicate":        "f  f  f  f  f  f  X  f  f  a",
     "GET /v1/privacy/children/{child_id}/export":      "X  f  f  f  f  f  f  f  X  a",
+    # webhook subscriptions: provider X's client's own (Y's client sees none of them)
+    "POST /v1/webhooks/subscriptions":                  "f  f  X  X  f  f  f  f  f  a",
+    "GET /v1/webhooks/subscriptions":                   "f  f  X  X  f  f  f  f  f  a",
+    "GET /v1/webhooks/subscriptions/{subscription_id}": "f  f  X  n  f  f  f  f  f  a",
+    "GET /v1/webhooks/subscriptions/{subscription_id}/deliveries":
+                                                        "f  f  X  n  f  f  f  f  f  a",
+    "DELETE /v1/webhooks/subscriptions/{subscription_id}":
+                                                        "f  f  X  n  f  f  f  f  f  a",
     **OPERATIONS,
 }  # fmt: skip
 
@@ -1051,6 +1059,16 @@ async def _identity(
     async def new_client(who: str) -> Call:
         return Call("/v1/admin/provider-clients", json={"provider_id": f"prov-{serial()}"})
 
+    hook = {"url": "https://crechesoft.example.lu/hooks", "event_types": ["presence.recorded"]}
+    subscription_x = await _webhook_subscription(client, world, hook)
+
+    async def new_subscription(who: str) -> Call:
+        return Call("/v1/webhooks/subscriptions", json=hook)
+
+    async def dropped_subscription(who: str) -> Call:  # a fresh one of X's for each allowed cell
+        found = await _webhook_subscription(client, world, hook)
+        return Call(f"/v1/webhooks/subscriptions/{found}")
+
     async def registration_confirm(who: str) -> Call:
         code = await ids.sms_code(own[who]["mobile"])
         body = {"flow_id": own[who]["flow"], "code": code}
@@ -1093,6 +1111,25 @@ async def _identity(
         "POST /v1/admin/agents": new_agent,
         "POST /v1/admin/cards/{child_id}/duplicate": fixed("/v1/admin/cards/ida-a/duplicate"),
         "GET /v1/privacy/children/{child_id}/export": fixed("/v1/privacy/children/ida-a/export"),
+        "POST /v1/webhooks/subscriptions": new_subscription,
+        "GET /v1/webhooks/subscriptions": fixed("/v1/webhooks/subscriptions"),
+        "GET /v1/webhooks/subscriptions/{subscription_id}": fixed(
+            f"/v1/webhooks/subscriptions/{subscription_x}"
+        ),
+        "GET /v1/webhooks/subscriptions/{subscription_id}/deliveries": fixed(
+            f"/v1/webhooks/subscriptions/{subscription_x}/deliveries"
+        ),
+        "DELETE /v1/webhooks/subscriptions/{subscription_id}": dropped_subscription,
         **operations(),
     }
     return await run_matrix(client, app, world, IDENTITY, builders)
+
+
+async def _webhook_subscription(
+    client: httpx.AsyncClient, world: World, body: dict[str, Any]
+) -> str:
+    """A webhook subscription of provider X's client; its id."""
+    path = "/v1/webhooks/subscriptions"
+    created = await client.post(path, json=body, headers=world.auth("provider_x"))
+    assert created.status_code == 201, created.text
+    return str(created.json()["subscription_id"])

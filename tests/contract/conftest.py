@@ -206,6 +206,17 @@ def _billing_events() -> list[Envelope]:
     return [
         events.period_closed(closed, invoices=12, children=12),
         events.invoice_issued(invoice, providers=["prov-1"]),
+        events.statement_issued(
+            {
+                "id": "st-1",
+                "number": "S-2025-03-0001",
+                "month": "2025-03",
+                "provider_id": "prov-1",
+                "commune": "Luxembourg",
+                "children": 12,
+                "state_total": Decimal("4321.00"),
+            }
+        ),
     ]
 
 
@@ -244,6 +255,8 @@ PERIOD_CLOSED = "lu.csa.billing.period.closed.v1"
 SAMPLES[PERIOD_CLOSED] = _of(_billing_events, PERIOD_CLOSED)
 INVOICE_ISSUED = "lu.csa.billing.invoice.issued.v1"
 SAMPLES[INVOICE_ISSUED] = _of(_billing_events, INVOICE_ISSUED)
+STATEMENT_ISSUED = "lu.csa.billing.statement.issued.v1"
+SAMPLES[STATEMENT_ISSUED] = _of(_billing_events, STATEMENT_ISSUED)
 
 
 def _erasure_events() -> list[Envelope]:

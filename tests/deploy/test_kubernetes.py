@@ -181,9 +181,32 @@ def test_identity_reads_every_secret_from_a_mounted_file(overlay):
         "IDENTITY_SIGNING_KEY_FILE",
         "IDENTITY_CODE_PEPPER_FILE",
         "SMS_GATEWAY_TOKEN_FILE",
+        "SMTP_PASSWORD_FILE",
     ):
         assert env[variable] in files, variable
     assert env["SMS_GATEWAY_URL"].startswith("https://")
+    # the e-mail notices go through an authenticated, encrypted submission port
+    assert env["SMTP_HOST"] and env["SMTP_USERNAME"]
+    assert (env["SMTP_PORT"], env["SMTP_TLS"]) in {("587", "starttls"), ("465", "tls")}
+    assert "WEBHOOK_ALLOW_HTTP_LOCALHOST" not in env  # plain http receivers: development only
+
+
+def test_identity_reaches_public_https_and_mail_submission_and_no_private_address(overlay):
+    """Egress for the SMS gateway and the partners' webhook receivers (https, 443) and the
+    mail server (587, 465), to public addresses only (a webhook URL cannot reach the
+    cluster's own or the cloud's metadata addresses)."""
+    _, docs = overlay
+    egress = one(docs, "NetworkPolicy", "csa-identity-egress")["spec"]["egress"]
+    public = [r for r in egress if any("ipBlock" in peer for peer in r["to"])]
+    ports = {(p["protocol"], p["port"]) for rule in public for p in rule["ports"]}
+    assert ports == {("TCP", 443), ("TCP", 587), ("TCP", 465)}
+    for rule in public:
+        for peer in rule["to"]:
+            block = peer["ipBlock"]
+            assert block["cidr"] == "0.0.0.0/0"
+            assert {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"} <= set(
+                block["except"]
+            )
 
 
 def test_prod_services_log_in_to_kafka_with_scram_over_tls_as_their_own_kafka_user():
@@ -254,6 +277,9 @@ def test_config_maps_carry_the_documented_settings(overlay):
         "CSA_LOG_LEVEL",
         "IDENTITY_SIGNING_KEY_FILE",
         "SMS_GATEWAY_URL",
+        "SMTP_HOST",
+        "SMTP_PORT",
+        "SMTP_TLS",
         "BILLING_CLOSE_GRACE_DAYS",
     ):
         assert key in data, key

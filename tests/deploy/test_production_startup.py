@@ -164,11 +164,13 @@ def test_csa_serve_refuses_identity_without_its_secrets_and_says_which(tmp_path:
             "IDENTITY_SIGNING_KEY_FILE": str(rsa_key_file(tmp_path / "rsa.pem")),
             "IDENTITY_CODE_PEPPER": "abcd",
             "SMS_GATEWAY_URL": "https://sms.example.lu/v1/messages",
+            "WEBHOOK_ALLOW_HTTP_LOCALHOST": "true",
         },
     )
     assert refused.returncode == 2, refused.stdout + refused.stderr
     said = " ".join(refused.stderr.split())
     assert "refusing to start in production" in said
+    assert "WEBHOOK_ALLOW_HTTP_LOCALHOST is for development only" in said
     assert "IDENTITY_DATABASE_URL (or IDENTITY_DATABASE_URL_FILE) is not set" in said
     assert "signing keys are Ed25519 or P-256" in said
     assert "IDENTITY_CODE_PEPPER has 2 bytes, at least 32 are needed" in said

@@ -101,6 +101,7 @@ TARGETS = [
     Target("billing", "parent", lambda t: t.parent("account-a", ["child-a"])),
     Target("identity", "parent", lambda t: t.parent("account-a", ["child-a"])),
     Target("identity", "cae-agent", lambda t: t.cae_agent("agent-cae")),
+    Target("identity", "provider", lambda t: t.provider("prov-x")),
 ]
 
 

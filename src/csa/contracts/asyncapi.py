@@ -29,7 +29,7 @@ KAFKA_BINDING_VERSION = "0.5.0"
 CONSUMERS: dict[str, tuple[str, ...]] = {
     "identity": (),
     "membership": ("identity", "billing"),
-    "attendance": ("billing",),
+    "attendance": ("billing", "identity"),
     "billing": ("attendance", "identity"),
 }
 

@@ -11,6 +11,8 @@ from csa_identity import consumers, problems, tables, wellknown
 from csa_identity.adapters.keys import signing_key_problem
 from csa_identity.context import attach_context, configured_pepper, identity_of
 from csa_identity.principals import oauth
+from csa_identity.webhooks import described
+from csa_identity.webhooks.settings import webhook_problems
 from csa_shared.bus import EventBus
 from csa_shared.composition import ServiceDefinition
 from csa_shared.http.app import runtime_of
@@ -30,9 +32,10 @@ def _routers() -> Sequence[APIRouter]:
     from csa_identity.office.endpoints import router as office
     from csa_identity.principals.endpoints import router as principals
     from csa_identity.privacy.endpoints import router as privacy
+    from csa_identity.webhooks.endpoints import router as webhooks
 
     api = APIRouter(dependencies=[Depends(keys_loaded)])
-    for router in (accounts, sessions, activation, office, principals, privacy):
+    for router in (accounts, sessions, activation, office, principals, privacy, webhooks):
         api.include_router(router)
     return [api]
 
@@ -59,6 +62,7 @@ class IdentityDefinition(ServiceDefinition):
             problems.append("SMS_GATEWAY_URL is not set (codes would never reach the parents)")
         if settings.sms_gateway_token is None or not settings.sms_gateway_token.get_secret_value():
             problems.append("SMS_GATEWAY_TOKEN (or _FILE) is not set")
+        problems += webhook_problems()
         return problems
 
     def build_runtime(
@@ -88,6 +92,7 @@ class IdentityDefinition(ServiceDefinition):
         problems.install(app)
         app.include_router(wellknown.router)
         app.include_router(oauth.discovery)
+        described.describe(app)  # the webhooks' payloads, in the OpenAPI document
         if runtime.settings.dev_mode:
             from csa_identity.dev.endpoints import router as dev
 

@@ -1,7 +1,8 @@
 """Identity consumes membership's child registrations (issues the child's myCard),
 erasures (detaches the child, revokes its card, scrubs accounts left without a child) and
 contracts (each child's expiry, for the notices); the notices group (notices/runtime.py)
-e-mails parents about issued invoices and expiring contracts."""
+e-mails parents about issued invoices and expiring contracts; the webhooks' groups
+(webhooks/runtime.py) queue billing's and attendance's events for partners' apps."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from csa_identity.cards.service import holder_from_event, issue_first_card
 from csa_identity.context import identity_of
 from csa_identity.notices.runtime import contract_handlers, subscribe_notices
 from csa_identity.privacy.service import CHILD_ERASED, erase_child
+from csa_identity.webhooks.runtime import subscribe_webhooks
 from csa_shared.events import Envelope
 from csa_shared.runtime import ServiceRuntime
 
@@ -45,3 +47,4 @@ def subscribe(runtime: ServiceRuntime) -> None:
         },
     )
     subscribe_notices(runtime)
+    subscribe_webhooks(runtime)

@@ -251,3 +251,63 @@ contract_expiries = Table(
     Column("language", String(2), nullable=False),
     Column("active", Boolean, nullable=False),
 )
+
+# Webhooks of partners' apps (webhooks/): one subscription per client and target URL; its
+# signing secret is derived from the server pepper and secret_salt (never stored itself).
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("subscription_id", String(36), primary_key=True),
+    Column("client_id", String(64), nullable=False, index=True),
+    Column("provider_id", String(64), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("description", String(200)),
+    Column("secret_salt", String(64), nullable=False),
+    Column("pepper_id", String(64), nullable=False),
+    _when("created_at"),
+)
+
+# One row per event and subscription (the outbox of the webhook sender): pending until the
+# receiver answers 2xx (delivered) or the attempts run out (failed); the body is fixed at
+# fan-out, so every attempt sends and signs the same bytes.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("delivery_id", String(40), primary_key=True),  # the webhook-id header
+    Column(
+        "subscription_id",
+        String(36),
+        ForeignKey("webhook_subscriptions.subscription_id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("event_id", String(64), nullable=False),
+    Column("event_type", String(32), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending, delivered, failed
+    Column("attempts", Integer, nullable=False),
+    _when("next_attempt", nullable=True),
+    _when("created_at"),
+    UniqueConstraint("subscription_id", "event_id", name="uq_webhook_deliveries_event"),
+    Index("ix_webhook_deliveries_next_attempt", "next_attempt"),
+)
+
+# The delivery log: one row per attempt (status code or error, duration).
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "delivery_id",
+        String(40),
+        ForeignKey("webhook_deliveries.delivery_id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("attempt", Integer, nullable=False),
+    _when("at"),
+    Column("status_code", Integer),
+    Column("duration_ms", Integer, nullable=False),
+    Column("error", Text),
+)

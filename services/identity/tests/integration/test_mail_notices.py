@@ -7,8 +7,8 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from email import message_from_bytes
-from email.message import Message as EmailMessage
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any
 
 import httpx
@@ -40,7 +40,9 @@ class Inbox:
         self.mails: list[EmailMessage] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.mails.append(message_from_bytes(envelope.content))
+        mail = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(mail, EmailMessage)
+        self.mails.append(mail)
         return "250 OK"
 
 
@@ -155,9 +157,12 @@ async def test_an_issued_invoice_mails_the_parent_once_in_the_family_language(
 
     (mail,) = smtp.mails
     assert mail["To"] == "ana@example.pt"
+    assert mail["Message-ID"].endswith("@csa.lu>") and mail["Date"].datetime.tzinfo
     assert mail["Content-Language"] == "pt"
     assert mail["Subject"] == "CSA: nova fatura 2026-09-000123"
-    assert "Montante a pagar: 123.45 EUR" in mail.get_payload(decode=True).decode()
+    body = mail.get_content()
+    assert "Montante a pagar: 123,45\u00a0€." in body  # pt-PT: decimal comma, euro after
+    assert "de setembro de 2026 foi emitida" in body
     assert await count(identity, mail_outbox) == 0  # sent: gone from the outbox
 
 
@@ -202,7 +207,7 @@ async def test_the_mail_server_down_keeps_the_mail_queued_until_it_is_back(
         controller.stop()
     (mail,) = inbox.mails
     assert mail["Subject"] == "CSA: Korrekturrechnung 2026-09-000123"
-    assert "Betrag: -12.00 EUR" in mail.get_payload(decode=True).decode()
+    assert "Betrag: -12,00\u00a0€." in mail.get_content()
     assert await count(identity, mail_outbox) == 0
 
 
@@ -237,11 +242,41 @@ async def test_the_30_and_7_day_expiry_notices_are_queued_once_each(
 
     assert await send_due_mails(identity, mailer, now=datetime(2026, 12, 24, 13, tzinfo=UTC)) == 2
     subjects = sorted(mail["Subject"] for mail in smtp.mails)
-    assert subjects == [
-        "CSA : le contrat expire dans 30 jours",
-        "CSA : le contrat expire dans 7 jours",
+    assert subjects == [  # French typography: a no-break space before the colon
+        "CSA\u00a0: le contrat expire dans 30 jours",
+        "CSA\u00a0: le contrat expire dans 7 jours",
     ]
-    assert "valable jusqu'au 2026-12-31" in smtp.mails[0].get_payload(decode=True).decode()
+    assert "valable jusqu'au 31 décembre 2026." in smtp.mails[0].get_content()
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "written"),
+    [
+        ("lb", "CSA: nei Rechnung 2026-09-000123", "Mount September 2026 ass ausgestallt. "
+         "Ze bezuelen: 1.234,50\u00a0€."),
+        ("en", "CSA: new invoice 2026-09-000123", "for September 2026 has been issued. "
+         "Amount to pay: €1,234.50."),
+        ("fr", "CSA\u00a0: nouvelle facture 2026-09-000123", "du mois de septembre 2026 a été "
+         "émise. Montant à payer\u00a0: 1.234,50\u00a0€."),
+    ],
+)  # fmt: skip
+async def test_the_mail_writes_the_month_and_amount_as_the_family_s_language_does(
+    api: httpx.AsyncClient,
+    identity: ServiceRuntime,
+    clock: Clock,
+    mailer: SmtpMailer,
+    smtp: Inbox,
+    language: str,
+    subject: str,
+    written: str,
+) -> None:
+    await parent_with_email(api, identity, "child-x", "x@example.lu", language=language)
+    issued = invoice_issued("child-x", parent_total="1234.50")
+    await consume(identity, NOTICES_GROUP, "csa.billing.events", issued)
+    assert await send_due_mails(identity, mailer, now=clock()) == 1
+    (mail,) = smtp.mails
+    assert (mail["Subject"], mail["Content-Language"]) == (subject, language)
+    assert written in mail.get_content()
 
 
 async def test_erasing_a_parent_s_only_child_drops_the_mails_still_queued_for_the_account(

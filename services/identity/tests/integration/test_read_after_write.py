@@ -271,6 +271,24 @@ async def test_principals_and_cards_read_back_at_once(client, identity, clock: C
     assert linking_code_of(newest["body"]) != old_linking
 
 
+@coverage.covers(
+    "POST /v1/webhooks/subscriptions",
+    "DELETE /v1/webhooks/subscriptions/{subscription_id}",
+)
+async def test_webhook_subscriptions_read_back_at_once(client, identity) -> None:
+    _, secret = await principals.create_client(identity, provider_id="prov-1", client_id="app-1")
+    form = {"grant_type": "client_credentials", "client_id": "app-1", "client_secret": secret}
+    provider = bearer((await client.post("/v1/oauth/token", data=form)).json())
+    body = {"url": "https://crechesoft.example.lu/hooks", "event_types": ["presence.recorded"]}
+    created = await client.post("/v1/webhooks/subscriptions", json=body, headers=provider)
+    assert created.status_code == 201, created.text
+    path = f"/v1/webhooks/subscriptions/{created.json()['subscription_id']}"
+    read = await client.get(path, headers=provider)
+    assert read.status_code == 200 and read.json()["url"] == body["url"]
+    assert (await client.delete(path, headers=provider)).status_code == 204
+    assert (await client.get(path, headers=provider)).status_code == 404
+
+
 async def test_a_commit_that_fails_answers_503_and_stores_nothing(client, identity) -> None:
     _, tokens = await register(client, identity)
     with failing_commits(identity.engine) as refused:

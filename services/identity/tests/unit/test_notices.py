@@ -11,9 +11,12 @@ from hypothesis import strategies as st
 
 from csa_identity.domain.messages import LANGUAGES
 from csa_identity.domain.notices import (
+    amount_text,
+    day_text,
     due_expiry_notice,
     expiry_mail,
     invoice_mail,
+    month_text,
     retry_delay,
 )
 
@@ -57,3 +60,29 @@ def test_every_notice_has_its_own_text_in_each_language(language: str) -> None:
                 kind="invoice", number="N-1", month="2026-09", amount="1.00", language="fr"
             ).body
         )
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "month", "first_of_february"),
+    [
+        ("lb", "1.234,50\u00a0€", "September 2026", "1. Februar 2027"),
+        ("de", "1.234,50\u00a0€", "September 2026", "1. Februar 2027"),
+        ("fr", "1.234,50\u00a0€", "septembre 2026", "1er février 2027"),
+        ("en", "€1,234.50", "September 2026", "1 February 2027"),
+        ("pt", "1\u00a0234,50\u00a0€", "setembro de 2026", "1 de fevereiro de 2027"),
+    ],
+)
+def test_amounts_months_and_days_are_written_as_each_language_does(
+    language: str, amount: str, month: str, first_of_february: str
+) -> None:
+    assert amount_text("1234.50", language) == amount
+    assert month_text("2026-09", language) == month
+    assert day_text(date(2027, 2, 1), language) == first_of_february
+
+
+def test_french_puts_a_no_break_space_before_the_colon_and_writes_only_the_first_as_1er() -> None:
+    mail = invoice_mail(kind="invoice", number="N-1", month="2026-09", amount="-12", language="fr")
+    assert mail.subject == "CSA\u00a0: nouvelle facture N-1"
+    assert "Montant à payer\u00a0: -12,00\u00a0€." in mail.body and " :" not in mail.body
+    assert day_text(date(2027, 2, 2), "fr") == "2 février 2027"
+    assert day_text(date(2027, 2, 1), "xx") == "1er février 2027"  # unknown: French

@@ -240,15 +240,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "mail.invoice.body": {
         "lb": "D'Rechnung {number} fir de Mount {month} ass ausgestallt. Ze bezuelen: "
-        "{amount} EUR. Dir fannt se an Ärem CSA-Kont.",
+        "{amount}. Dir fannt se an Ärem CSA-Kont.",
         "de": "Die Rechnung {number} für den Monat {month} wurde ausgestellt. Zu zahlen: "
-        "{amount} EUR. Sie finden sie in Ihrem CSA-Konto.",
-        "fr": "La facture {number} du mois {month} a été émise. Montant à payer : "
-        "{amount} EUR. Vous la trouverez dans votre compte CSA.",
-        "en": "Invoice {number} for {month} has been issued. Amount to pay: {amount} EUR. "
+        "{amount}. Sie finden sie in Ihrem CSA-Konto.",
+        "fr": "La facture {number} du mois de {month} a été émise. Montant à payer : "
+        "{amount}. Vous la trouverez dans votre compte CSA.",
+        "en": "Invoice {number} for {month} has been issued. Amount to pay: {amount}. "
         "You will find it in your CSA account.",
-        "pt": "A fatura {number} do mês {month} foi emitida. Montante a pagar: "
-        "{amount} EUR. Encontra-a na sua conta CSA.",
+        "pt": "A fatura {number} de {month} foi emitida. Montante a pagar: "
+        "{amount}. Encontra-a na sua conta CSA.",
     },
     "mail.adjustment.subject": {
         "lb": "CSA: Korrektur-Rechnung {number}",
@@ -259,15 +259,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "mail.adjustment.body": {
         "lb": "D'Korrektur-Rechnung {number} fir de Mount {month} ass ausgestallt. Betrag: "
-        "{amount} EUR. Dir fannt se an Ärem CSA-Kont.",
+        "{amount}. Dir fannt se an Ärem CSA-Kont.",
         "de": "Die Korrekturrechnung {number} für den Monat {month} wurde ausgestellt. "
-        "Betrag: {amount} EUR. Sie finden sie in Ihrem CSA-Konto.",
-        "fr": "La facture rectificative {number} du mois {month} a été émise. Montant : "
-        "{amount} EUR. Vous la trouverez dans votre compte CSA.",
-        "en": "Adjustment invoice {number} for {month} has been issued. Amount: {amount} EUR. "
+        "Betrag: {amount}. Sie finden sie in Ihrem CSA-Konto.",
+        "fr": "La facture rectificative {number} du mois de {month} a été émise. Montant : "
+        "{amount}. Vous la trouverez dans votre compte CSA.",
+        "en": "Adjustment invoice {number} for {month} has been issued. Amount: {amount}. "
         "You will find it in your CSA account.",
-        "pt": "A fatura retificativa {number} do mês {month} foi emitida. Montante: "
-        "{amount} EUR. Encontra-a na sua conta CSA.",
+        "pt": "A fatura retificativa {number} de {month} foi emitida. Montante: "
+        "{amount}. Encontra-a na sua conta CSA.",
     },
     "mail.expiry.subject": {
         "lb": "CSA: de Kontrakt leeft an {days} Deeg of",

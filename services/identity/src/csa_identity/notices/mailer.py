@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 
 import aiosmtplib
 
 from csa_identity.notices.settings import MailSettings
+from csa_shared.clock import LUXEMBOURG
 
 
 class MailNotSent(Exception):
@@ -28,6 +31,9 @@ class SmtpMailer:
         mail["From"] = settings.sender
         mail["To"] = recipient
         mail["Subject"] = subject
+        # the headers a receiving server's spam filter expects of every message
+        mail["Date"] = format_datetime(datetime.now(LUXEMBOURG))  # with its UTC offset
+        mail["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
         mail.set_content(body)
         mail["Content-Language"] = language  # after set_content, which clears Content-*
         password = settings.password.get_secret_value() if settings.password else None

@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from csa_identity.adapters.leases import claim_due
 from csa_identity.domain.messages import FALLBACK_LANGUAGE
 from csa_identity.domain.notices import Mail
 from csa_identity.tables import (
@@ -79,25 +80,11 @@ async def queue_mail(
 async def claim_due_mails(
     session: AsyncSession, *, now: datetime, lease_until: datetime, limit: int
 ) -> list[dict[str, Any]]:
-    """The mails due at ``now``, each pushed to ``lease_until`` with one attempt more: a
-    sender that dies mid-send leaves them to be tried again then, and another replica
-    skips them (row locks on PostgreSQL) meanwhile."""
-    rows = await session.execute(
-        select(mail_outbox)
-        .where(mail_outbox.c.next_attempt <= now)
-        .order_by(mail_outbox.c.next_attempt, mail_outbox.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    """The mails due at ``now``, leased until ``lease_until`` (``adapters.leases``)."""
+    due = mail_outbox.c.next_attempt <= now
+    return await claim_due(
+        session, mail_outbox, key="id", due=due, lease_until=lease_until, limit=limit
     )
-    claimed = [dict(row) for row in rows.mappings()]
-    for row in claimed:
-        row["attempts"] += 1
-        await session.execute(
-            update(mail_outbox)
-            .where(mail_outbox.c.id == row["id"])
-            .values(attempts=row["attempts"], next_attempt=lease_until)
-        )
-    return claimed
 
 
 async def mail_sent(session: AsyncSession, mail_id: int) -> None:
