@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.accounts import repository
 from csa_identity.accounts.common import OtpSent, send_otp_sms, sms_history
-from csa_identity.accounts.service import CHILD_ATTACHED, child_event
 from csa_identity.adapters.audit import audit, failures_audited
 from csa_identity.attempts import counted_attempt
 from csa_identity.cards import repository as cards
@@ -27,11 +26,11 @@ from csa_identity.domain.errors import LinkingCodeRejected, OtpRejected
 from csa_identity.domain.mycard import canonical_iam_code
 from csa_identity.domain.phone import masked
 from csa_identity.domain.sms_limits import SmsHistory
+from csa_identity.events import CHILD_ATTACHED, CHILD_DETACHED, child_event
 from csa_shared.errors import Unauthorized
 from csa_shared.messaging.outbox import add_to_outbox
 from csa_shared.runtime import ServiceRuntime
 
-CHILD_DETACHED = "lu.csa.identity.child.detached.v1"
 FLOW_KIND = "change"
 
 
@@ -253,7 +252,9 @@ async def attach(
         )
         await repository.save_account(session, attached.account)
         await cards.save_card(session, attached.card)
-        event = child_event(runtime, CHILD_ATTACHED, account_id, attached.card.child_id, now)
+        event = child_event(
+            CHILD_ATTACHED, account_id, attached.card.child_id, now, source=runtime.source
+        )
         await add_to_outbox(session, runtime.outbox, event)
         await audit(session, "office.attach", now=now, subject=account_id)
     return attached.account
@@ -268,7 +269,7 @@ async def detach(runtime: ServiceRuntime, account_id: str, *, child_id: str) -> 
     ):
         account = office.detach_child(await account_of(session, account_id), child_id=child_id)
         await repository.save_account(session, account)
-        event = child_event(runtime, CHILD_DETACHED, account_id, child_id, now)
+        event = child_event(CHILD_DETACHED, account_id, child_id, now, source=runtime.source)
         await add_to_outbox(session, runtime.outbox, event)
         await audit(session, "office.detach", now=now, subject=account_id, child=child_id)
     return account
