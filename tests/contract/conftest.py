@@ -3,7 +3,7 @@
 One builder per event type returns CloudEvents exactly as the producer stages them in its
 outbox: attendance's domain events through its adapter ``csa_attendance.events``;
 membership's through its domain lifecycle (file, sign, amend, renew, expire, terminate)
-and its adapter ``csa_membership.contracts.events``; billing's period close through
+and its adapter ``csa_membership.events``; billing's period close through
 ``csa_billing.invoicing.events`` on a closed period row. ``new_event`` validated each against
 its schema on the way.
 """
@@ -132,10 +132,10 @@ def _contract_data() -> Any:
 @cache
 def _membership_events() -> list[Envelope]:
     """One contract's life through membership's domain, each step's event as sent."""
-    from csa_membership.contracts.events import to_envelope
     from csa_membership.domain import lifecycle
     from csa_membership.domain.application import Agent, AgentKind, Language
     from csa_membership.domain.contract import AmendmentKind, amend, file_application, sign
+    from csa_membership.events import to_envelope
 
     filed = date(2025, 3, 20)
     signed = sign(
@@ -261,7 +261,7 @@ SAMPLES[STATEMENT_ISSUED] = _of(_billing_events, STATEMENT_ISSUED)
 
 def _erasure_events() -> list[Envelope]:
     """The event membership's privacy module stages when it erases a child."""
-    from csa_membership.privacy.service import erased_event
+    from csa_membership.events import erased_event
 
     erased_at = datetime(2025, 5, 2, 9, 30, tzinfo=UTC)
     return [

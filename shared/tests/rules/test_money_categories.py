@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from csa_shared.rules.categories import Category, income_category, parse_category
+from csa_shared.rules.categories import Category, income_category
 from csa_shared.rules.errors import RuleInputError
 from csa_shared.rules.money import format_money, parse_money, round_cents
 
@@ -65,10 +65,3 @@ def test_negative_income_names_the_income_field() -> None:
     with pytest.raises(RuleInputError) as err:
         income_category(Decimal("-1"), SSM)
     assert err.value.field == "income"
-
-
-def test_parse_category_knows_rmg_and_undisclosed_and_rejects_unknown() -> None:
-    assert parse_category("rmg") is Category.RMG
-    assert parse_category("undisclosed") is Category.UNDISCLOSED
-    with pytest.raises(RuleInputError, match="unknown category 'lt_5'"):
-        parse_category("lt_5")

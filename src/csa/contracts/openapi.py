@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from csa_shared.bus.memory import InProcessBus
-from csa_shared.settings import SERVICES, ServiceName, Settings
+from csa_shared.settings import ServiceName, Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DOCS_DIR = REPO_ROOT / "docs" / "api"
@@ -44,7 +44,3 @@ def build_openapi(service: ServiceName) -> dict[str, Any]:
 def render_json(document: Any) -> str:
     """The committed form: sorted keys, indent 2, UTF-8 text, trailing newline."""
     return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-
-
-def openapi_documents() -> dict[ServiceName, dict[str, Any]]:
-    return {name: build_openapi(name) for name in SERVICES}

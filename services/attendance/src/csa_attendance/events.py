@@ -136,13 +136,6 @@ def to_envelope(
 _topic = lru_cache(maxsize=64)(topic_of)
 
 
-def outbox_rows(events: list[Envelope]) -> list[dict[str, Any]]:
-    """Outbox rows of `events`, as `csa_shared.messaging.outbox.add_to_outbox` writes them,
-    for a bulk insert (COPY) in the caller's transaction."""
-    created = datetime.now(UTC)
-    return [_row(e.id, e.type, e.key, encode_document(e.to_dict()), created) for e in events]
-
-
 def _row(event_id: str, type_: str, key: str, payload: str, created: datetime) -> dict[str, Any]:
     return {
         "event_id": event_id,

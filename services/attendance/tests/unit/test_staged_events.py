@@ -8,8 +8,9 @@ from datetime import date, datetime
 import pytest
 
 from csa_attendance.domain.events import MealRecorded, PresenceRecorded, ReservationRecorded
-from csa_attendance.events import check_staged, outbox_rows, staged_events, to_envelope
+from csa_attendance.events import check_staged, staged_events, to_envelope
 from csa_shared.events import InvalidEvent, parse_event
+from csa_shared.messaging.outbox import outbox_row
 
 SOURCE = "/csa/attendance"
 
@@ -62,7 +63,8 @@ def _events() -> list[tuple[object, str]]:
 def test_staged_rows_equal_the_envelopes_rows_but_for_event_id_and_time():
     events = _events()
     fast = staged_events(events, source=SOURCE)
-    slow = outbox_rows([to_envelope(e, source=SOURCE, entity_id=i) for e, i in events])
+    now = datetime(2025, 3, 10, 12, 0)
+    slow = [outbox_row(to_envelope(e, source=SOURCE, entity_id=i), now) for e, i in events]
     assert len(fast) == len(slow) == len(events)
     ids = set()
     for f, s in zip(fast, slow, strict=True):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 
-from csa_identity import consumers, problems, tables, wellknown
+from csa_identity import consumers, tables, wellknown
 from csa_identity.adapters.keys import signing_key_problem
 from csa_identity.context import attach_context, configured_pepper, identity_of
 from csa_identity.principals import oauth
@@ -89,7 +89,6 @@ class IdentityDefinition(ServiceDefinition):
         app = super().create_app(
             runtime, manage_lifecycle=manage_lifecycle, migrate_on_start=migrate_on_start
         )
-        problems.install(app)
         app.include_router(wellknown.router)
         app.include_router(oauth.discovery)
         described.describe(app)  # the webhooks' payloads, in the OpenAPI document

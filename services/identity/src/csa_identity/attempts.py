@@ -5,19 +5,23 @@ spent OTP attempts, a revoked session family) and audited. Raising the domain er
 the transaction would roll that count back with everything else, so a use case refuses
 through ``Attempt.refuse``: what it wrote so far is committed, then the error is raised to
 the caller (and mapped to its problem answer).
+
+An error raised inside the block (not through ``refuse``) rolls the unit of work back; with
+``audit_errors`` the attempt then records that failure in a unit of work of its own, as
+``adapters.audit.failures_audited`` does (a refusal is audited by ``refuse_audited`` only).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_identity.adapters.audit import audit
+from csa_identity.adapters.audit import audit, failures_audited
 from csa_identity.domain.errors import IdentityError
 from csa_shared.runtime import ServiceRuntime
 
@@ -52,13 +56,27 @@ class Attempt:
 
 
 @asynccontextmanager
-async def counted_attempt(runtime: ServiceRuntime, *, now: datetime) -> AsyncIterator[Attempt]:
-    """One unit of work for one attempt; a refusal commits it and is raised afterwards."""
+async def counted_attempt(
+    runtime: ServiceRuntime,
+    *,
+    now: datetime,
+    audit_errors: str | None = None,
+    subject: str | None = None,
+) -> AsyncIterator[Attempt]:
+    """One unit of work for one attempt; a refusal commits it and is raised afterwards.
+
+    ``audit_errors``: the action of the failure row written (for ``subject``) when an error
+    is raised inside the block instead of refused."""
     refusal: IdentityError | None = None
-    async with runtime.unit_of_work() as session:
-        try:
-            yield Attempt(session, now)
-        except _Refused as refused:
-            refusal = refused.error
+    async with AsyncExitStack() as errors:
+        if audit_errors is not None:
+            await errors.enter_async_context(
+                failures_audited(runtime, audit_errors, now=now, subject=subject)
+            )
+        async with runtime.unit_of_work() as session:
+            try:
+                yield Attempt(session, now)
+            except _Refused as refused:
+                refusal = refused.error
     if refusal is not None:
         raise refusal

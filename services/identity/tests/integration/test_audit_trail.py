@@ -1,5 +1,6 @@
-"""The audit rows of the counted account steps: a refused registration, login, refresh or
-activation leaves its failure row (committed with the counters before the error answer)."""
+"""The audit rows of the counted account steps: a refused registration, login, refresh,
+activation, office change, certificate or agent login leaves its failure row (committed with
+the counters before the error answer)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from sqlalchemy import select
 from csa_identity.tables import audit_log
 from csa_shared.runtime import ServiceRuntime
 
-from .conftest import PASSWORD, card_for, last_sms_code, register
+from .conftest import PASSWORD, Clock, card_for, last_sms_code, register
+from .test_certificates_limits import certificate_pem, passed
+from .test_parallel_limits import _cae_agent_login
 
 pytestmark = pytest.mark.postgres
 
@@ -128,3 +131,49 @@ async def test_activation_use_and_confirm_are_audited_with_and_without_a_reason(
         ("activation.confirm", "failure", account_id, {}),
         ("activation.confirm", "success", account_id, {}),
     ]
+
+
+async def test_office_change_and_certificate_and_agent_logins_leave_one_row_per_attempt(
+    api: httpx.AsyncClient, identity: ServiceRuntime, clock: Clock
+) -> None:
+    iam_code, tokens = await register(api, identity)
+    account_id = identity.token_verifier.verify(tokens["access_token"]).subject
+    auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+    body = {"current_password": "not-the-password-x", "new_password": "violet-canal-ribbon-77"}
+    assert (await api.post("/v1/me/password", json=body, headers=auth)).status_code == 403
+    body["current_password"] = PASSWORD
+    started = await api.post("/v1/me/password", json=body, headers=auth)
+    flow = {"flow_id": started.json()["flow_id"]}
+    code = await last_sms_code(api)
+    for wrong in ({**flow, "code": _wrong(code)}, {"flow_id": "gone", "code": code}):
+        refused = await api.post("/v1/me/changes/confirm", json=wrong, headers=auth)
+        assert refused.status_code == 422
+    done = await api.post("/v1/me/changes/confirm", json={**flow, "code": code}, headers=auth)
+    assert done.status_code == 200, done.text
+
+    pem = certificate_pem("Anne Muster", clock.now)
+    added = await api.post("/v1/me/certificates", json={"pem": pem}, headers=auth)
+    assert added.status_code == 201
+    login = {"iam_code": iam_code, "password": "violet-canal-ribbon-77"}
+    other = passed(certificate_pem("Mallory", clock.now))
+    assert (await api.post("/v1/login/certificate", json=login, headers=other)).status_code == 401
+    assert (
+        await api.post("/v1/login/certificate", json=login, headers=passed(pem))
+    ).status_code == 200
+
+    agent = await _cae_agent_login(identity, clock)
+    refused = await api.post("/v1/agents/login", json={**agent, "password": "x" * 20})
+    assert refused.status_code == 401
+    assert (await api.post("/v1/agents/login", json=agent)).status_code == 200
+
+    office = ("office.password", "office.password.confirm", "office.change.confirm")
+    assert await _audit(identity, *office, "login.certificate", "agent.login") == [
+        ("office.password", "failure", account_id, {}),
+        ("office.password", "success", account_id, {}),
+        ("office.password.confirm", "failure", account_id, {}),
+        ("office.password.confirm", "success", account_id, {}),
+        ("login.certificate", "failure", account_id, {}),
+        ("login.certificate", "success", account_id, {}),
+        ("agent.login", "failure", "cae-agent", {}),
+        ("agent.login", "success", "cae-agent", {}),
+    ]  # an unknown change flow is refused without a row

@@ -49,27 +49,8 @@ STATIC = Path(__file__).parent / "static"
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
-def create_portal_app(
-    platform: PlatformSettings,
-    settings: PortalSettings | None = None,
-    *,
-    transport: httpx.AsyncBaseTransport | None = None,
-) -> FastAPI:
-    settings = settings or PortalSettings.model_validate({})
-    urls = {name: settings.service_url(name, platform) for name in SERVICES}
-    portal = Portal(
-        settings=settings,
-        sessions=SessionStore(settings.session_idle_seconds, settings.max_sessions),
-        apis=PublicApis(urls, timeout=settings.api_timeout_seconds, transport=transport),
-        materials=Catalogue(settings.materials_dir or SHIPPED),
-        certificate_headers=(
-            (platform.identity_client_cert_header, platform.identity_client_verify_header)
-            if settings.trust_client_certificate
-            else None
-        ),
-    )
-    app = FastAPI(title="CSA parent portal", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.portal = portal
+def _guard(app: FastAPI) -> None:
+    """The security headers of every answer, and the pages of the errors a visitor meets."""
 
     @app.middleware("http")
     async def security_headers(
@@ -105,6 +86,31 @@ def create_portal_app(
         message = message_of(exc, translator(language_of(request)))
         status = exc.status if 400 <= exc.status < 600 else 502
         return render(request, "message.html", current_session(request), status, message=message)
+
+
+def create_portal_app(
+    platform: PlatformSettings,
+    settings: PortalSettings | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    settings = settings or PortalSettings.model_validate({})
+    urls = {name: settings.service_url(name, platform) for name in SERVICES}
+    portal = Portal(
+        settings=settings,
+        sessions=SessionStore(settings.session_idle_seconds, settings.max_sessions),
+        apis=PublicApis(urls, timeout=settings.api_timeout_seconds, transport=transport),
+        materials=Catalogue(settings.materials_dir or SHIPPED),
+        certificate_headers=(
+            (platform.identity_client_cert_header, platform.identity_client_verify_header)
+            if settings.trust_client_certificate
+            else None
+        ),
+    )
+    app = FastAPI(title="CSA parent portal", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.portal = portal
+
+    _guard(app)
 
     @app.get("/")
     async def home(request: Request) -> Response:

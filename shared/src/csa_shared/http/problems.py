@@ -13,11 +13,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from csa_shared.auth.errors import AuthError, Forbidden
 from csa_shared.bus import BusUnavailable
-from csa_shared.errors import ApplicationError
+from csa_shared.errors import DomainError
 from csa_shared.observability.logging import request_id
-from csa_shared.rules.errors import RuleInputError
 
 log = logging.getLogger(__name__)
 
@@ -75,29 +73,15 @@ def _message(error: dict[str, Any], body: Any) -> str:
     return f"malformed JSON: {reason}"
 
 
-async def _application_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ApplicationError)
-    extra = {k: v for k, v in exc.extra.items() if k != "www_authenticate"}
-    response = problem_response(exc.status, exc.title, exc.detail, exc.code, **extra)
-    if challenge := exc.extra.get("www_authenticate"):
-        response.headers["WWW-Authenticate"] = challenge
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    """Every typed refusal (``csa_shared.errors.DomainError``: the services' domain errors,
+    the use cases' ``ApplicationError``s, token and rule-input errors) as its problem."""
+    assert isinstance(exc, DomainError)
+    detail = exc.problem_detail(request.headers.get("accept-language", ""))
+    fields = exc.problem_fields()
+    response = problem_response(exc.status, exc.title, detail, exc.problem_type(), **fields)
+    response.headers.update(exc.problem_headers())
     return response
-
-
-async def _auth_error(_: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, Forbidden):
-        return problem_response(403, "Forbidden", str(exc), "forbidden")
-    response = problem_response(401, "Authentication required", str(exc), "unauthorized")
-    response.headers["WWW-Authenticate"] = "Bearer"
-    return response
-
-
-async def _rule_input_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RuleInputError)
-    errors = [{"field": exc.field, "message": exc.detail}]
-    return problem_response(
-        422, "Invalid input", f"{exc.field}: {exc.detail}", "invalid-input", errors=errors
-    )
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -209,9 +193,7 @@ def unavailable(detail: str, transient: bool = False) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ApplicationError, _application_error)
-    app.add_exception_handler(AuthError, _auth_error)
-    app.add_exception_handler(RuleInputError, _rule_input_error)
+    app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)
@@ -222,21 +204,24 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {
-        "description": description,
+def problem_example(
+    status: int, title: str, problem_type: str, detail: str, **fields: Any
+) -> dict[str, Any]:
+    """An OpenAPI ``responses`` entry: a problem answer with its example."""
+    example = {"type": PROBLEM_BASE + problem_type, "title": title, "status": status}
+    return {
+        "description": title,
         "content": {
             PROBLEM_JSON: {
                 "schema": {"$ref": "#/components/schemas/Problem"},
-                "example": {
-                    "type": PROBLEM_BASE + slug,
-                    "title": description,
-                    "status": code,
-                    "detail": example,
-                },
+                "example": {**example, "detail": detail, **fields},
             }
         },
     }
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: problem_example(code, description, slug, example)
     for code, description, slug, example in (
         (401, "Authentication required", "unauthorized", "missing or invalid bearer token"),
         (403, "Forbidden", "forbidden", "this token may not act for that child"),

@@ -142,7 +142,6 @@ class OutboxRelay:
         self._bus = bus
         self._service = service
         self._poll = poll_seconds
-        self._batch = batch_size
         self._max_backoff = max_backoff_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None

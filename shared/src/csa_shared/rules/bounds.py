@@ -37,11 +37,6 @@ def day_in_range(day: date) -> bool:
     return EARLIEST_DAY <= day <= LATEST_DAY
 
 
-def instant_in_range(instant: datetime) -> bool:
-    """A naive local time on one of the days in range."""
-    return EARLIEST_INSTANT <= instant.replace(tzinfo=None) < INSTANT_AFTER_LATEST
-
-
 def month_in_range(month: str) -> bool:
     """A ``YYYY-MM`` text of a month within the day range."""
     return _MONTH.match(month) is not None

@@ -38,15 +38,6 @@ _BOUNDS: tuple[tuple[Decimal, Category], ...] = (
 BELOW_TWO_SSM: frozenset[Category] = frozenset({Category.RMG, Category.LT_1_5, Category.LT_2})
 
 
-def parse_category(code: str, *, field: str = "category") -> Category:
-    """Read a category code (`rmg`, `lt_1_5`, ..., `ge_4_5`, `undisclosed`)."""
-    try:
-        return Category(code)
-    except ValueError:
-        known = ", ".join(c.value for c in Category)
-        raise RuleInputError(field, f"unknown category {code!r}; expected one of {known}") from None
-
-
 def income_category(income: Decimal, ssm: Decimal) -> Category:
     """Category of a household monthly taxable income R against the SSM (csa-rules.md §2).
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
 
-class RuleInputError(ValueError):
-    """Input that the rules cannot compute with; `field` names the offending input."""
+from csa_shared.errors import DomainError
+
+
+class RuleInputError(DomainError, ValueError):
+    """Input that the rules cannot compute with; `field` names the offending input (422)."""
 
     def __init__(self, field: str, detail: str) -> None:
         super().__init__(f"{field}: {detail}")
         self.field = field
         self.detail = detail
+
+    def problem_fields(self) -> dict[str, Any]:
+        return {"errors": [{"field": self.field, "message": self.detail}]}
 
 
 class NoParametersInForce(RuleInputError):

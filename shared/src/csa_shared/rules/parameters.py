@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from csa_shared.rules.errors import NoParametersInForce, RuleDataError, RuleInputError
+from csa_shared.rules.errors import NoParametersInForce, RuleDataError
 
 
 class ProviderType(StrEnum):
@@ -23,15 +23,6 @@ class ProviderType(StrEnum):
     SEA_CONVENTIONNE = "sea_conventionne"
     SEA_COMMERCIAL = "sea_commercial"
     ASSISTANT_PARENTAL = "assistant_parental"
-
-
-def parse_provider_type(code: str, *, field: str = "type") -> ProviderType:
-    """Read a provider type code."""
-    try:
-        return ProviderType(code)
-    except ValueError:
-        known = ", ".join(t.value for t in ProviderType)
-        raise RuleInputError(field, f"unknown provider type {code!r}; expected {known}") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,3 +29,27 @@ def assert_refused_naming(response: _Response, field: str | None) -> dict[str, A
     else:
         assert field in [e["field"] for e in problem.get("errors", [])], problem
     return problem
+
+
+async def answer_of(error: Exception, accept_language: str = "") -> tuple[int, dict[str, str], Any]:
+    """``error`` raised by an endpoint of an app with the shared problem handlers: its status,
+    its ``Retry-After`` / ``WWW-Authenticate`` headers and its body (members in answer order)."""
+    import httpx
+    from fastapi import FastAPI
+
+    from csa_shared.http.problems import install_problem_handlers
+
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/refused")
+    async def refused() -> None:
+        raise error
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    headers = {"accept-language": accept_language} if accept_language else {}
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/refused", headers=headers)
+    assert response.headers["content-type"] == PROBLEM_JSON
+    kept = {k: v for k, v in response.headers.items() if k in ("retry-after", "www-authenticate")}
+    return response.status_code, kept, response.json()

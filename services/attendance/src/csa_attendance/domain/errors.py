@@ -2,14 +2,18 @@
 
 A declaration that breaks a rule is not an exception: validators return a list of
 `Violation`s so a batch can report every item's reasons. Exceptions are kept for
-programming errors and for requests that are refused as a whole (`BatchTooLarge`).
+programming errors and for requests that are refused as a whole (`BatchTooLarge`), each typed
+with its answer (`csa_shared.errors`): 404 unknown record, 413 oversize batch, 409 a
+conflicting repeat, else 422, with the violations as `errors`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from csa_shared.errors import DomainError
 
 
 class Code(StrEnum):
@@ -68,16 +72,29 @@ class Violation:
     conflicting: RecordRef | None = None
 
 
-class AttendanceDomainError(ValueError):
-    """A request refused as a whole, carrying its violations."""
+def violation_json(v: Violation) -> dict[str, Any]:
+    """A violation as the API shows it to the caller (never the other provider's record)."""
+    return {"code": v.code.value, "field": v.field, "message": v.message}
+
+
+class AttendanceDomainError(DomainError, ValueError):
+    """A request refused as a whole, carrying its violations (409 for a conflicting repeat,
+    else 422)."""
 
     def __init__(self, violations: list[Violation]) -> None:
         super().__init__("; ".join(f"{v.field}: {v.message}" for v in violations))
         self.violations = violations
+        if any(v.code is Code.CONFLICTING_REPEAT for v in violations):
+            self.status, self.title, self.code = 409, "Conflict", "idempotency-conflict"
+
+    def problem_fields(self) -> dict[str, Any]:
+        return {"errors": [violation_json(v) for v in self.violations]}
 
 
 class BatchTooLarge(AttendanceDomainError):
     """A batch above the item limit is refused before any item is looked at."""
+
+    status, title, code = 413, "Payload too large", "batch-too-large"
 
     def __init__(self, size: int, limit: int) -> None:
         super().__init__(
@@ -90,12 +107,23 @@ class BatchTooLarge(AttendanceDomainError):
         self.size = size
         self.limit = limit
 
+    def problem_fields(self) -> dict[str, Any]:
+        return {"limit": self.limit, "size": self.size, **super().problem_fields()}
+
 
 class UnknownRecord(AttendanceDomainError):
     """A record that does not exist, or that the asker may not see or correct: both are
     refused alike, so an answer never tells another provider's record from none."""
 
+    status, title, code = 404, "Not found", "not-found"
+
     def __init__(self, kind: str, record_id: str) -> None:
         super().__init__([Violation(Code.UNKNOWN_RECORD, "id", f"no {kind} {record_id}")])
         self.kind = kind
         self.record_id = record_id
+
+    def problem_detail(self, accept_language: str) -> str:
+        return f"no {self.kind} {self.record_id}"
+
+    def problem_fields(self) -> dict[str, Any]:
+        return {}

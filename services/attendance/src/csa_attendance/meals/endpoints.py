@@ -15,7 +15,6 @@ from csa_attendance.meals.schemas import (
 )
 from csa_attendance.presences.reads import ReadFilter, page_of
 from csa_attendance.presences.schemas import VoidIn
-from csa_attendance.problems import refusals_as_problems
 from csa_attendance.tables import meals
 from csa_shared.auth import Principal
 from csa_shared.http.app import runtime_of
@@ -36,10 +35,9 @@ async def _corrected(
     reason: str,
 ) -> MealOut:
     runtime = runtime_of(request)
-    with refusals_as_problems():
-        row, current = await service.correct_meal(
-            unit, runtime.outbox, principal, meal_id, amend, reason, source=runtime.source
-        )
+    row, current = await service.correct_meal(
+        unit, runtime.outbox, principal, meal_id, amend, reason, source=runtime.source
+    )
     return corrected_meal_out(row, current)
 
 

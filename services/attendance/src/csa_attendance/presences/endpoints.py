@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_attendance import access
-from csa_attendance.domain.errors import Code
+from csa_attendance.domain.errors import Code, violation_json
 from csa_attendance.presences import corrections, repository, service
 from csa_attendance.presences.reads import ReadFilter, page_of
 from csa_attendance.presences.schemas import (
@@ -30,7 +30,6 @@ from csa_attendance.presences.schemas import (
     reservation_out,
     valid_batch,
 )
-from csa_attendance.problems import refusals_as_problems, violation_json
 from csa_attendance.tables import presences, reservations
 from csa_shared.auth import Principal
 from csa_shared.errors import Conflict, Forbidden, Unprocessable
@@ -157,10 +156,8 @@ async def post_batch(
         if not isinstance(body, dict) or not isinstance(body.get("items"), list):
             raise Unprocessable("the body is an object with a list of items", code="invalid-input")
         items = body["items"]
-    with refusals_as_problems():  # more than 1000 items: 413
-        results = await service.ingest(
-            unit, runtime.outbox, provider_id, items, source=runtime.source
-        )
+    # more than 1000 items: BatchTooLarge, a 413
+    results = await service.ingest(unit, runtime.outbox, provider_id, items, source=runtime.source)
     count = Counter(r.outcome for r in results)
     document = {
         "accepted": count["accepted"],
@@ -182,10 +179,9 @@ async def _corrected(
     reason: str,
 ) -> PresenceOut:
     runtime = runtime_of(request)
-    with refusals_as_problems():
-        row = await corrections.correct(
-            unit, runtime.outbox, principal, presence_id, amend, reason, source=runtime.source
-        )
+    row = await corrections.correct(
+        unit, runtime.outbox, principal, presence_id, amend, reason, source=runtime.source
+    )
     return presence_out(row)
 
 
@@ -232,8 +228,7 @@ async def show(
     unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> PresenceHistoryOut:
-    with refusals_as_problems():
-        row, versions = await corrections.show(unit, principal, presence_id)
+    row, versions = await corrections.show(unit, principal, presence_id)
     return PresenceHistoryOut(
         **presence_out(row).model_dump(),
         versions=[

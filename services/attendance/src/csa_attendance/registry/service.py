@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_attendance import access
 from csa_attendance.domain.contracts import EducationContract, end_contract, start_contract
-from csa_attendance.domain.errors import AttendanceDomainError
 from csa_attendance.domain.providers import (
     Address,
     Provider,
@@ -19,7 +18,6 @@ from csa_attendance.domain.providers import (
     register_provider,
 )
 from csa_attendance.events import to_envelope
-from csa_attendance.problems import as_problem
 from csa_attendance.registry import repository
 from csa_attendance.registry.schemas import (
     ContractIn,
@@ -150,16 +148,13 @@ async def register(
     _may_manage(principal, body.provider_type, body.commune)
     if await repository.load_providers(session, [body.provider_id]):
         raise Conflict(f"provider {body.provider_id} is already registered")
-    try:
-        provider, event = register_provider(
-            provider_id=body.provider_id,
-            provider_type=body.provider_type,
-            terms=_terms(body),
-            sea_cap=sea_cap(body.provider_type, body.effective_from),
-            closed_months=await repository.closed_months(session),
-        )
-    except AttendanceDomainError as exc:
-        raise as_problem(exc) from exc
+    provider, event = register_provider(
+        provider_id=body.provider_id,
+        provider_type=body.provider_type,
+        terms=_terms(body),
+        sea_cap=sea_cap(body.provider_type, body.effective_from),
+        closed_months=await repository.closed_months(session),
+    )
     await repository.save_provider_version(session, provider, new=True)
     await add_to_outbox(session, outbox, to_envelope(event, source=source))
     return provider_out(provider)
@@ -178,15 +173,12 @@ async def change(
     # competent for the provider where it is and where the new terms put it
     _may_manage(principal, provider.provider_type, provider.current.commune)
     _may_manage(principal, provider.provider_type, body.commune)
-    try:
-        changed, event = change_provider(
-            provider,
-            terms=_terms(body),
-            sea_cap=sea_cap(provider.provider_type, body.effective_from),
-            closed_months=await repository.closed_months(session),
-        )
-    except AttendanceDomainError as exc:
-        raise as_problem(exc) from exc
+    changed, event = change_provider(
+        provider,
+        terms=_terms(body),
+        sea_cap=sea_cap(provider.provider_type, body.effective_from),
+        closed_months=await repository.closed_months(session),
+    )
     await repository.save_provider_version(session, changed, new=False)
     await add_to_outbox(session, outbox, to_envelope(event, source=source))
     return provider_out(changed)
@@ -216,16 +208,13 @@ async def start(
     existing = await repository.contracts_of(
         session, provider_id=body.provider_id, child_ids=[body.child_id]
     )
-    try:
-        event = start_contract(
-            contract,
-            provider_type=provider.provider_type,
-            sea_cap=sea_cap(provider.provider_type, body.start),
-            existing=existing,
-            closed_months=await repository.closed_months(session),
-        )
-    except AttendanceDomainError as exc:
-        raise as_problem(exc) from exc
+    event = start_contract(
+        contract,
+        provider_type=provider.provider_type,
+        sea_cap=sea_cap(provider.provider_type, body.start),
+        existing=existing,
+        closed_months=await repository.closed_months(session),
+    )
     await repository.insert_contract(session, contract)
     await add_to_outbox(
         session,
@@ -248,12 +237,9 @@ async def end(
     if not found:
         raise NotFound(f"no contract {contract_id}")
     await visible_provider(session, principal, found[0].provider_id)
-    try:
-        ended, event = end_contract(
-            found[0], end=last_day, closed_months=await repository.closed_months(session)
-        )
-    except AttendanceDomainError as exc:
-        raise as_problem(exc) from exc
+    ended, event = end_contract(
+        found[0], end=last_day, closed_months=await repository.closed_months(session)
+    )
     await repository.update_contract_end(session, ended)
     await add_to_outbox(session, outbox, to_envelope(event, source=source))
     return contract_out(ended)

@@ -24,7 +24,6 @@ from csa_attendance.domain.events import ServiceSheetDay
 from csa_attendance.domain.records import Ingest
 from csa_attendance.domain.service_sheets import ServiceSheet, submit_service_sheet
 from csa_attendance.events import to_envelope
-from csa_attendance.problems import as_problem
 from csa_attendance.registry import repository as registry
 from csa_attendance.registry.service import agent_may_see, get_provider
 from csa_attendance.sheets import repository
@@ -94,22 +93,19 @@ async def submit(
         )
         for d in body.days
     ]
-    try:
-        history, event = submit_service_sheet(
-            provider=provider,
-            child_id=body.child_id,
-            month=body.month,
-            days=days,
-            submitted_by=AGENCY_ID,
-            contracts=await registry.contracts_of(
-                session, provider_id=body.provider_id, child_ids=[body.child_id]
-            ),
-            history=[_sheet(r) for r in stored],
-            now=luxembourg_now(),
-            closed_months=await registry.closed_months(session),
-        )
-    except AttendanceDomainError as exc:
-        raise as_problem(exc) from exc
+    history, event = submit_service_sheet(
+        provider=provider,
+        child_id=body.child_id,
+        month=body.month,
+        days=days,
+        submitted_by=AGENCY_ID,
+        contracts=await registry.contracts_of(
+            session, provider_id=body.provider_id, child_ids=[body.child_id]
+        ),
+        history=[_sheet(r) for r in stored],
+        now=luxembourg_now(),
+        closed_months=await registry.closed_months(session),
+    )
     sheet = history[-1]
     row = {
         "id": str(uuid.uuid4()),
@@ -189,20 +185,15 @@ async def record_charge(
         return charge_out(existing), False
     if decision is Ingest.CONFLICT:
         msg = f"record {body.record_id} was already sent with other content"
-        raise as_problem(
-            AttendanceDomainError([Violation(Code.CONFLICTING_REPEAT, "record_id", msg)])
-        )
-    try:
-        event = record_other_charge(
-            charge,
-            contracts=await registry.contracts_of(
-                session, provider_id=provider_id, child_ids=[body.child_id]
-            ),
-            now=luxembourg_now(),
-            closed_months=await registry.closed_months(session),
-        )
-    except AttendanceDomainError as exc:
-        raise as_problem(exc) from exc
+        raise AttendanceDomainError([Violation(Code.CONFLICTING_REPEAT, "record_id", msg)])
+    event = record_other_charge(
+        charge,
+        contracts=await registry.contracts_of(
+            session, provider_id=provider_id, child_ids=[body.child_id]
+        ),
+        now=luxembourg_now(),
+        closed_months=await registry.closed_months(session),
+    )
     row = {
         "id": str(uuid.uuid4()),
         "provider_id": provider_id,

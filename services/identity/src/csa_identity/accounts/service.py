@@ -8,7 +8,6 @@ would roll them back with the error answer).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from csa_identity.accounts import repository
 from csa_identity.accounts.common import (
@@ -34,12 +33,9 @@ from csa_identity.domain.registration import (
     confirm_registration,
     start_registration,
 )
-from csa_shared.events import Envelope, new_event
+from csa_identity.events import CHILD_ATTACHED, account_created, child_event
 from csa_shared.messaging.outbox import add_to_outbox
 from csa_shared.runtime import ServiceRuntime
-
-ACCOUNT_CREATED = "lu.csa.identity.account.created.v1"
-CHILD_ATTACHED = "lu.csa.identity.child.attached.v1"
 
 
 async def begin_registration(
@@ -156,31 +152,13 @@ async def finish_registration(runtime: ServiceRuntime, *, flow_id: str, sms_code
         await add_to_outbox(
             session,
             runtime.outbox,
-            new_event(
-                ACCOUNT_CREATED,
-                source=runtime.source,
-                subject=account.account_id,
-                data={
-                    "account_id": account.account_id,
-                    "child_ids": list(account.child_ids),
-                    "created_at": now.isoformat(),
-                },
+            account_created(account, now, source=runtime.source),
+            child_event(
+                CHILD_ATTACHED, account.account_id, card.child_id, now, source=runtime.source
             ),
-            child_event(runtime, CHILD_ATTACHED, account.account_id, card.child_id, now),
         )
         await audit(session, "account.created", now=now, subject=account.account_id)
     return tokens
-
-
-def child_event(
-    runtime: ServiceRuntime, event_type: str, account_id: str, child_id: str, now: datetime
-) -> Envelope:
-    return new_event(
-        event_type,
-        source=runtime.source,
-        subject=account_id,
-        data={"account_id": account_id, "child_id": child_id, "at": now.isoformat()},
-    )
 
 
 async def begin_parent_login(

@@ -20,12 +20,10 @@ from csa_identity.domain.mycard import (
     issue_duplicate,
     new_iam_code,
 )
+from csa_identity.events import card_issued
 from csa_shared.errors import NotFound
-from csa_shared.events import new_event
 from csa_shared.messaging.outbox import add_to_outbox
 from csa_shared.runtime import ServiceRuntime
-
-CARD_ISSUED = "lu.csa.identity.card.issued.v1"
 
 
 async def issue_first_card(
@@ -100,18 +98,7 @@ async def _send_card(
         now=now,
         child_id=card.child_id,
     )
-    event = new_event(
-        CARD_ISSUED,
-        source=runtime.source,
-        subject=card.child_id,
-        data={
-            "child_id": card.child_id,
-            "iam_code": card.iam_code,
-            "valid_until": card.valid_until.isoformat(),
-            "duplicate_number": card.duplicate_number,
-            "issued_at": now.isoformat(),
-        },
-    )
+    event = card_issued(card, now, source=runtime.source)
     await add_to_outbox(session, runtime.outbox, event)
     await audit(session, "card.issued", now=now, subject=card.child_id, dup=card.duplicate_number)
 

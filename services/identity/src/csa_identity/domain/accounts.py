@@ -3,7 +3,7 @@
 csa-rules.md §9: one account, one mobile number, one or more attached children, each with an
 IAM code that works as the username. Password failures and OTP failures have separate lockout
 counters (``lockout.py``). Steps return the state to persist *and* an optional error, so a
-failed attempt is saved before the error is raised (``step.raise_error()``).
+failed attempt is saved before the error is raised (``csa_identity.attempts``).
 """
 
 from __future__ import annotations
@@ -82,10 +82,6 @@ class PasswordCheck:
     account: ParentAccount | None
     error: IdentityError | None = None
 
-    def raise_error(self) -> None:
-        if self.error is not None:
-            raise self.error
-
 
 def check_password(
     account: ParentAccount | None,
@@ -133,10 +129,6 @@ class OtpStep:
     @property
     def accepted(self) -> bool:
         return self.error is None
-
-    def raise_error(self) -> None:
-        if self.error is not None:
-            raise self.error
 
 
 def enter_account_otp(

@@ -100,10 +100,6 @@ class ReactivationStep:
     account: ParentAccount | None = None
     error: IdentityError | None = None
 
-    def raise_error(self) -> None:
-        if self.error is not None:
-            raise self.error
-
 
 def start_reactivation(
     account: ParentAccount,

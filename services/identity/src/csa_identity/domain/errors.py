@@ -1,20 +1,56 @@
-"""Typed errors of the identity domain; ``code`` is the message-catalogue key shown to parents."""
+"""Typed errors of the identity domain, each with its answer (``csa_shared.errors``).
+
+``code`` is the message-catalogue key shown to parents; the problem's ``detail`` is its text
+in the caller's language (``Accept-Language``: lb, de, fr, en, pt; else French), its ``error``
+member the stable key (the ``reason`` where there is one) clients branch on. Without a status
+of its own an error is a 422 "Rejected".
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
+
+from csa_shared.errors import DomainError
 
 
-class IdentityError(Exception):
+class IdentityError(DomainError):
     """Base of every identity domain error."""
 
+    status, title = 422, "Rejected"
     code = "identity.error"
+
+    def problem_detail(self, accept_language: str) -> str:
+        from csa_identity.domain.messages import error_message, language_of
+
+        return error_message(self, language_of(accept_language))
+
+    def problem_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {"error": getattr(self, "reason", None) or self.code}
+        retry_after = self._retry_after()
+        if retry_after is not None:
+            fields["retry_after"] = int(retry_after.total_seconds())
+        return fields
+
+    def problem_headers(self) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        retry_after = self._retry_after()
+        if retry_after is not None:
+            headers["Retry-After"] = str(max(1, int(retry_after.total_seconds())))
+        if self.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        return headers
+
+    def _retry_after(self) -> timedelta | None:
+        retry_after: timedelta | None = getattr(self, "retry_after", None)
+        return retry_after
 
 
 class LoginFailed(IdentityError):
     """Unknown IAM code, wrong password or password lockout: one type, one message, so the
     answer never tells whether an IAM code exists (account enumeration)."""
 
+    status, title = 401, "Login failed"
     code = "login.failed"
 
 
@@ -31,6 +67,7 @@ class OtpRejected(IdentityError):
 class TooManyAttempts(IdentityError):
     """Locked out after repeated failures; try again after ``retry_after``."""
 
+    status, title = 429, "Too many attempts"
     code = "lockout.active"
 
     def __init__(self, retry_after: timedelta) -> None:
@@ -41,6 +78,7 @@ class TooManyAttempts(IdentityError):
 class SmsRateLimited(IdentityError):
     """Too many SMS sent to this account or number recently."""
 
+    status, title = 429, "Too many SMS"
     code = "sms.rate_limited"
 
     def __init__(self, retry_after: timedelta) -> None:
@@ -83,18 +121,22 @@ class CardExpired(IdentityError):
 
 
 class AccountNotActive(IdentityError):
+    status, title = 403, "Account not active"
     code = "account.not_active"
 
 
 class ChildAlreadyAttached(IdentityError):
+    status, title = 409, "Child already attached"
     code = "child.already_attached"
 
 
 class ChildNotAttached(IdentityError):
+    status, title = 404, "Child not attached"
     code = "child.not_attached"
 
 
 class LastChildCannotBeDetached(IdentityError):
+    status, title = 409, "Last child cannot be detached"
     code = "child.last_one"
 
 
@@ -105,6 +147,7 @@ class CertificateRejected(IdentityError):
 class InvalidRefreshToken(IdentityError):
     """Unknown, expired or revoked refresh token."""
 
+    status, title = 401, "Session not valid"
     code = "session.invalid"
 
 
@@ -115,6 +158,7 @@ class RefreshTokenReused(InvalidRefreshToken):
 
 
 class InvalidClientCredentials(IdentityError):
+    status, title = 401, "Invalid client"
     code = "client.invalid"
 
 
@@ -125,6 +169,7 @@ class IamCodeSpaceExhausted(IdentityError):
 class WrongCurrentPassword(IdentityError):
     """The current password given in the virtual office is wrong."""
 
+    status, title = 403, "Wrong current password"
     code = "password.wrong_current"
 
 
@@ -132,6 +177,7 @@ class SmsUnavailable(IdentityError):
     """The SMS gateway refused the message or could not be reached: nothing was stored, the
     same request can be sent again after ``retry_after``."""
 
+    status, title = 503, "SMS not sent"
     code = "sms.unavailable"
 
     def __init__(

@@ -37,10 +37,6 @@ class LoginStep:
     sms_code: str | None = None
     error: IdentityError | None = None
 
-    def raise_error(self) -> None:
-        if self.error is not None:
-            raise self.error
-
 
 def begin_login(
     account: ParentAccount | None,

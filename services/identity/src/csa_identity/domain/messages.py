@@ -297,6 +297,15 @@ def message(key: str, language: str, **params: Any) -> str:
     return texts.get(language, texts[FALLBACK_LANGUAGE]).format(**params)
 
 
+def language_of(accept_language: str) -> str:
+    """The first catalogue language an ``Accept-Language`` header names; else French."""
+    for part in accept_language.split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGUAGES:
+            return tag
+    return "fr"
+
+
 def error_message(error: IdentityError, language: str) -> str:
     """The parent-facing text of a domain error (its ``reason`` if catalogued, else ``code``)."""
     reason = getattr(error, "reason", None)

@@ -118,10 +118,6 @@ class AgentLogin:
     agent: Agent | None
     error: IdentityError | None = None
 
-    def raise_error(self) -> None:
-        if self.error is not None:
-            raise self.error
-
 
 def authenticate_agent(
     agent: Agent | None,

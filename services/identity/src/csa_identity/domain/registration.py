@@ -80,10 +80,6 @@ class RegistrationConfirmation:
     card: MyCard | None = None
     error: IdentityError | None = None
 
-    def raise_error(self) -> None:
-        if self.error is not None:
-            raise self.error
-
 
 def confirm_registration(
     pending: PendingRegistration,

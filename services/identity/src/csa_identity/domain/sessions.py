@@ -86,10 +86,6 @@ class RefreshStep:
     refresh_token: str | None = None
     error: IdentityError | None = None
 
-    def raise_error(self) -> None:
-        if self.error is not None:
-            raise self.error
-
 
 def rotate_refresh_token(
     family: SessionFamily,

@@ -60,10 +60,6 @@ class OfficeStep:
     sms_code: str | None = None
     error: IdentityError | None = None
 
-    def raise_error(self) -> None:
-        if self.error is not None:
-            raise self.error
-
 
 def begin_password_change(
     account: ParentAccount,

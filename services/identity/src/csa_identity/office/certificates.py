@@ -18,12 +18,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import unquote
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from csa_identity.accounts import repository
 from csa_identity.accounts.common import Tokens, open_parent_session
 from csa_identity.adapters.audit import audit, failures_audited
+from csa_identity.attempts import counted_attempt
 from csa_identity.context import identity_of
-from csa_identity.domain.accounts import LuxTrustCertificate, check_password
-from csa_identity.domain.errors import CertificateRejected, IdentityError, LoginFailed
+from csa_identity.domain.accounts import LuxTrustCertificate, ParentAccount, check_password
+from csa_identity.domain.errors import CertificateRejected, LoginFailed
 from csa_identity.domain.luxtrust import parse_certificate
 from csa_identity.domain.mycard import canonical_iam_code
 from csa_identity.domain.virtual_office import register_certificate
@@ -131,31 +134,34 @@ async def login(
     keys = await context.keys.key_set()
     now = context.now()
     code = canonical_iam_code(iam_code) or ""
-    failure: IdentityError | None = None
-    async with runtime.unit_of_work() as session:
+    async with counted_attempt(runtime, now=now) as attempt:
+        session = attempt.session
         account = await repository.lock_account_by_iam_code(session, code) if code else None
         checked = check_password(
             account, password, now=now, hasher=context.password_hasher, lockout=context.lockout
         )
         if checked.account is not None:
             await repository.save_account(session, checked.account)
-        failure = checked.error
-        if failure is None and checked.account is not None:
-            try:
-                presented = certificate_from_header(
-                    client_certificate.pem, now=now, verify=client_certificate.verify
-                )
-                owner = await certs.owner_of(session, presented.sha256_fingerprint)
-                if owner != checked.account.account_id:
-                    raise LoginFailed("certificate not registered to this account")
-            except LoginFailed as refused:
-                failure = refused
         subject = account.account_id if account else None
-        if failure is None and checked.account is not None:
-            tokens = await open_parent_session(session, checked.account, context, keys, now)
-            await audit(session, "login.certificate", now=now, subject=subject)
-        else:
-            await audit(session, "login.certificate", now=now, outcome="failure", subject=subject)
-    if failure is not None:
-        raise failure
+        if checked.error is not None or checked.account is None:
+            failure = checked.error or LoginFailed("login failed")
+            await attempt.refuse_audited(failure, "login.certificate", subject=subject)
+        refused = await _unregistered(session, client_certificate, checked.account, now=now)
+        if refused is not None:
+            await attempt.refuse_audited(refused, "login.certificate", subject=subject)
+        tokens = await open_parent_session(session, checked.account, context, keys, now)
+        await audit(session, "login.certificate", now=now, subject=subject)
     return tokens
+
+
+async def _unregistered(
+    session: AsyncSession, presented: ClientCertificate, account: ParentAccount, *, now: datetime
+) -> LoginFailed | None:
+    """Why the certificate the ingress passed does not sign ``account`` in, if it does not."""
+    try:
+        certificate = certificate_from_header(presented.pem, now=now, verify=presented.verify)
+    except LoginFailed as refused:
+        return refused
+    if await certs.owner_of(session, certificate.sha256_fingerprint) != account.account_id:
+        return LoginFailed("certificate not registered to this account")
+    return None

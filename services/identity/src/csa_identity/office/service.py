@@ -1,6 +1,6 @@
 """Use cases of the virtual office, for the account of the parent's access token.
 
-Steps that count failures (current password, OTP) run their own unit of work and raise the
+Steps that count failures (current password, OTP) run as a ``counted_attempt`` and raise the
 domain error after the commit, as the login does. An error raised inside a transaction
 (wrong linking code, last child, invalid e-mail or mobile, SMS gateway down) rolls that
 transaction back; ``failures_audited`` then records the failure in a unit of work of its own.
@@ -10,26 +10,27 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_identity.accounts import repository
 from csa_identity.accounts.common import OtpSent, send_otp_sms, sms_history
-from csa_identity.accounts.service import CHILD_ATTACHED, child_event
 from csa_identity.adapters.audit import audit, failures_audited
+from csa_identity.attempts import counted_attempt
 from csa_identity.cards import repository as cards
 from csa_identity.context import identity_of
 from csa_identity.domain import virtual_office as office
 from csa_identity.domain.accounts import ParentAccount
-from csa_identity.domain.errors import IdentityError, LinkingCodeRejected, OtpRejected
+from csa_identity.domain.errors import LinkingCodeRejected, OtpRejected
 from csa_identity.domain.mycard import canonical_iam_code
 from csa_identity.domain.phone import masked
 from csa_identity.domain.sms_limits import SmsHistory
+from csa_identity.events import CHILD_ATTACHED, CHILD_DETACHED, child_event
 from csa_shared.errors import Unauthorized
 from csa_shared.messaging.outbox import add_to_outbox
 from csa_shared.runtime import ServiceRuntime
 
-CHILD_DETACHED = "lu.csa.identity.child.detached.v1"
 FLOW_KIND = "change"
 
 
@@ -76,16 +77,32 @@ async def _start(
             "new_mobile": pending.new_mobile,
         },
     )
+    return await _send(session, runtime, flow_id, pending, code, language=language, now=now)
+
+
+async def _send(
+    session: AsyncSession,
+    runtime: ServiceRuntime,
+    flow_id: str,
+    pending: office.PendingChange,
+    code: str,
+    *,
+    language: str,
+    now: datetime,
+) -> OtpSent:
+    """The pending change's OTP, by SMS to the number it waits on."""
+    context = identity_of(runtime)
+    otp = pending.otp
     await send_otp_sms(
         session,
         context,
         account_key=pending.account_id,
-        phone=pending.otp.phone,
+        phone=otp.phone,
         code=code,
         language=language,
         now=now,
     )
-    return OtpSent(flow_id, masked(pending.otp.phone), pending.otp.expires_at(context.otp_policy))
+    return OtpSent(flow_id, masked(otp.phone), otp.expires_at(context.otp_policy))
 
 
 async def begin_password_change(
@@ -98,10 +115,10 @@ async def begin_password_change(
 ) -> OtpSent:
     context = identity_of(runtime)
     now = context.now()
-    async with (
-        failures_audited(runtime, "office.password", now=now, subject=account_id),
-        runtime.unit_of_work() as session,
-    ):
+    async with counted_attempt(
+        runtime, now=now, audit_errors="office.password", subject=account_id
+    ) as attempt:
+        session = attempt.session
         account = await account_of(session, account_id)
         history = await sms_history(session, account_key=account_id, phone=account.mobile, now=now)
         step = office.begin_password_change(
@@ -116,11 +133,10 @@ async def begin_password_change(
             otp_policy=context.otp_policy,
         )
         await repository.save_account(session, step.account)
-        outcome = "failure" if step.error else "success"
-        await audit(session, "office.password", now=now, outcome=outcome, subject=account_id)
-        sent = await _start(session, runtime, step, language) if step.error is None else None
-    step.raise_error()
-    assert sent is not None
+        if step.error is not None:
+            await attempt.refuse_audited(step.error, "office.password", subject=account_id)
+        await audit(session, "office.password", now=now, subject=account_id)
+        sent = await _start(session, runtime, step, language)
     return sent
 
 
@@ -150,62 +166,49 @@ async def confirm_change(
     one to the new number under the same ``flow_id``."""
     context = identity_of(runtime)
     now = context.now()
-    failure: IdentityError | None = None
     sent: OtpSent | None = None
-    async with (
-        failures_audited(runtime, "office.change.confirm", now=now, subject=account_id),
-        runtime.unit_of_work() as session,
-    ):
+    async with counted_attempt(
+        runtime, now=now, audit_errors="office.change.confirm", subject=account_id
+    ) as attempt:
+        session = attempt.session
         account = await account_of(session, account_id)
         row = await repository.load_flow(session, flow_id, FLOW_KIND)
         if row is None or row.account_id != account_id:
-            failure = OtpRejected("otp.expired")
+            attempt.refuse(OtpRejected("otp.expired"))
+        pending = office.PendingChange(
+            account_id,
+            office.ChangeKind(row.payload["kind"]),
+            repository.challenge_of(row),
+            row.payload.get("new_password_hash"),
+            row.payload.get("new_mobile"),
+        )
+        new_number = SmsHistory()
+        if pending.new_mobile is not None:
+            new_number = await sms_history(
+                session, account_key=account_id, phone=pending.new_mobile, now=now
+            )
+        step = office.confirm_change(
+            account,
+            pending,
+            sms_code=sms_code,
+            now=now,
+            lockout=context.lockout,
+            new_number_sms_history=new_number,
+            otp_policy=context.otp_policy,
+        )
+        await repository.save_account(session, step.account)
+        if step.pending is None:
+            await repository.delete_flow(session, flow_id)
         else:
-            pending = office.PendingChange(
-                account_id,
-                office.ChangeKind(row.payload["kind"]),
-                repository.challenge_of(row),
-                row.payload.get("new_password_hash"),
-                row.payload.get("new_mobile"),
+            await repository.save_flow_challenge(session, flow_id, step.pending.otp)
+        action = f"office.{pending.kind.value}.confirm"
+        if step.error is not None:
+            await attempt.refuse_audited(step.error, action, subject=account_id)
+        if step.pending is not None and step.sms_code is not None:
+            sent = await _send(
+                session, runtime, flow_id, step.pending, step.sms_code, language=language, now=now
             )
-            new_number = SmsHistory()
-            if pending.new_mobile is not None:
-                new_number = await sms_history(
-                    session, account_key=account_id, phone=pending.new_mobile, now=now
-                )
-            step = office.confirm_change(
-                account,
-                pending,
-                sms_code=sms_code,
-                now=now,
-                lockout=context.lockout,
-                new_number_sms_history=new_number,
-                otp_policy=context.otp_policy,
-            )
-            await repository.save_account(session, step.account)
-            failure = step.error
-            if step.pending is not None and step.sms_code is not None and failure is None:
-                await repository.save_flow_challenge(session, flow_id, step.pending.otp)
-                otp = step.pending.otp
-                await send_otp_sms(
-                    session,
-                    context,
-                    account_key=account_id,
-                    phone=otp.phone,
-                    code=step.sms_code,
-                    language=language,
-                    now=now,
-                )
-                sent = OtpSent(flow_id, masked(otp.phone), otp.expires_at(context.otp_policy))
-            elif step.pending is not None:
-                await repository.save_flow_challenge(session, flow_id, step.pending.otp)
-            else:
-                await repository.delete_flow(session, flow_id)
-            outcome = "failure" if failure else "success"
-            action = f"office.{pending.kind.value}.confirm"
-            await audit(session, action, now=now, outcome=outcome, subject=account_id)
-    if failure is not None:
-        raise failure
+        await audit(session, action, now=now, subject=account_id)
     return ChangeStep(completed=sent is None, sent=sent)
 
 
@@ -249,7 +252,9 @@ async def attach(
         )
         await repository.save_account(session, attached.account)
         await cards.save_card(session, attached.card)
-        event = child_event(runtime, CHILD_ATTACHED, account_id, attached.card.child_id, now)
+        event = child_event(
+            CHILD_ATTACHED, account_id, attached.card.child_id, now, source=runtime.source
+        )
         await add_to_outbox(session, runtime.outbox, event)
         await audit(session, "office.attach", now=now, subject=account_id)
     return attached.account
@@ -264,7 +269,7 @@ async def detach(runtime: ServiceRuntime, account_id: str, *, child_id: str) -> 
     ):
         account = office.detach_child(await account_of(session, account_id), child_id=child_id)
         await repository.save_account(session, account)
-        event = child_event(runtime, CHILD_DETACHED, account_id, child_id, now)
+        event = child_event(CHILD_DETACHED, account_id, child_id, now, source=runtime.source)
         await add_to_outbox(session, runtime.outbox, event)
         await audit(session, "office.detach", now=now, subject=account_id, child=child_id)
     return account

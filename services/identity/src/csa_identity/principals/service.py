@@ -6,9 +6,10 @@ import secrets
 from dataclasses import dataclass
 
 from csa_identity.adapters.audit import audit
+from csa_identity.attempts import counted_attempt
 from csa_identity.cards import service as cards
 from csa_identity.context import identity_of
-from csa_identity.domain.errors import IdentityError, InvalidClientCredentials
+from csa_identity.domain.errors import InvalidClientCredentials
 from csa_identity.domain.mycard import IssuedCard
 from csa_identity.domain.passwords import check_new_password
 from csa_identity.domain.principals import (
@@ -71,8 +72,8 @@ async def agent_login(
     """Password + TOTP; failures (and a replayed TOTP) are counted and saved before the 401."""
     context = identity_of(runtime)
     now = context.now()
-    failure: IdentityError | None = None
-    async with runtime.unit_of_work() as session:
+    async with counted_attempt(runtime, now=now) as attempt:
+        session = attempt.session
         agent = await repository.lock_agent(session, agent_id)
         step = authenticate_agent(
             agent,
@@ -84,12 +85,12 @@ async def agent_login(
         )
         if step.agent is not None:
             await repository.save_agent_state(session, step.agent)
-        failure = step.error
-        outcome = "failure" if failure else "success"
-        await audit(session, "agent.login", now=now, outcome=outcome, subject=agent_id)
-    if failure is not None or step.agent is None:
-        raise failure or InvalidClientCredentials("login failed")
-    return await _sign(runtime, agent_access_claims(step.agent, audience=context.audiences))
+        if step.error is not None or step.agent is None:
+            failure = step.error or InvalidClientCredentials("login failed")
+            await attempt.refuse_audited(failure, "agent.login", subject=agent_id)
+        await audit(session, "agent.login", now=now, subject=agent_id)
+        authenticated = step.agent
+    return await _sign(runtime, agent_access_claims(authenticated, audience=context.audiences))
 
 
 async def create_client(

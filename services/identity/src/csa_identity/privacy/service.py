@@ -20,10 +20,10 @@ from typing import Any
 from fastapi.encoders import jsonable_encoder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_identity.accounts.service import child_event
 from csa_identity.adapters.audit import audit
 from csa_identity.context import identity_of
 from csa_identity.domain.accounts import AccountStatus
+from csa_identity.events import CHILD_DETACHED, child_event
 from csa_identity.notices import repository as notices_repository
 from csa_identity.privacy import repository
 from csa_identity.privacy.schemas import IdentityExport
@@ -38,7 +38,6 @@ from csa_shared.runtime import ServiceRuntime
 log = logging.getLogger(__name__)
 
 CHILD_ERASED = "lu.csa.membership.child.erased.v1"
-CHILD_DETACHED = "lu.csa.identity.child.detached.v1"
 ERASED = "erased"
 
 
@@ -94,7 +93,7 @@ async def erase_child(session: AsyncSession, runtime: ServiceRuntime, event: Env
             await repository.disable_account(
                 session, account_id, status=AccountStatus.SUSPENDED.value, erased=ERASED
             )
-        detached = child_event(runtime, CHILD_DETACHED, account_id, child_id, now)
+        detached = child_event(CHILD_DETACHED, account_id, child_id, now, source=runtime.source)
         await add_to_outbox(session, runtime.outbox, detached)
         await audit(
             session,

@@ -15,15 +15,13 @@ from csa_membership.domain.application import parse_language
 from csa_membership.domain.contract import ContractStatus
 from csa_membership.domain.document import contract_document
 from csa_membership.domain.errors import ContractNotFound
-from csa_membership.problems import translated
 from csa_shared.auth import Principal, PrincipalKind
 
 
 async def read(session: AsyncSession, principal: Principal, contract_id: str) -> Stored:
     stored = await repository.get(session, contract_id)
     if stored is None:
-        with translated():
-            raise ContractNotFound(contract_id)
+        raise ContractNotFound(contract_id)
     assert stored is not None
     require_reader(principal, stored)
     return stored
@@ -54,16 +52,15 @@ async def document_pdf(
 ) -> bytes:
     """The contract PDF for the version applying on ``on`` (or the first), in ``lang``."""
     contract = (await read(session, principal, contract_id)).contract
-    with translated():
-        language = parse_language(lang) if lang else None
-        validity = contract.validity
-        day = on
-        if validity is not None and not validity.covers(on):
-            day = validity.valid_from if on < validity.valid_from else validity.valid_until
-        if language is not None:
-            versions = tuple(
-                replace(v, data=replace(v.data, language=language)) for v in contract.versions
-            )
-            contract = replace(contract, versions=versions)
-        document = contract_document(contract, on=day)
+    language = parse_language(lang) if lang else None
+    validity = contract.validity
+    day = on
+    if validity is not None and not validity.covers(on):
+        day = validity.valid_from if on < validity.valid_from else validity.valid_until
+    if language is not None:
+        versions = tuple(
+            replace(v, data=replace(v.data, language=language)) for v in contract.versions
+        )
+        contract = replace(contract, versions=versions)
+    document = contract_document(contract, on=day)
     return render_contract_pdf(document)

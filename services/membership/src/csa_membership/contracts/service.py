@@ -1,8 +1,8 @@
 """Use cases of the contracts module; the caller's transaction holds every change.
 
-Domain errors are translated once (``csa_membership.problems.translated``); an error raises
-before anything is written, and the request's transaction rolls back on any error, so a
-refused request never changes what is stored.
+Domain errors carry their answer (``csa_membership.domain.errors``) and leave as they are;
+an error raises before anything is written, and the request's transaction rolls back on any
+error, so a refused request never changes what is stored.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_membership.contracts import building, repository
 from csa_membership.contracts.access import agent_of, require_agent_scope, scope_of
-from csa_membership.contracts.events import to_envelope
 from csa_membership.contracts.repository import Stored
 from csa_membership.contracts.schemas import AmendmentIn, ApplicationIn, RenewalIn, TerminationIn
 from csa_membership.domain.application import check_agent, parse_language
@@ -36,7 +35,7 @@ from csa_membership.domain.lifecycle import (
     terminate,
 )
 from csa_membership.domain.nin import parse_nin
-from csa_membership.problems import translated
+from csa_membership.events import to_envelope
 from csa_shared.auth import Principal
 from csa_shared.clock import luxembourg_today
 from csa_shared.messaging.outbox import add_to_outbox
@@ -52,8 +51,7 @@ async def _publish(
 async def _existing(session: AsyncSession, principal: Principal, contract_id: str) -> Stored:
     stored = await repository.get(session, contract_id, for_update=True)
     if stored is None:
-        with translated():
-            raise ContractNotFound(contract_id)
+        raise ContractNotFound(contract_id)
     assert stored is not None
     require_agent_scope(principal, stored)
     return stored
@@ -73,29 +71,28 @@ async def file(
     agent = agent_of(principal)
     commune, office = scope_of(principal)
     filed_on = filed_on or luxembourg_today()
-    with translated():
-        language = parse_language(body.language)
-        child_nin = parse_nin(body.child.nin, today=filed_on)
-        child_id = await repository.child_id_by_nin(session, child_nin.value)
-        rep_nin = building.normalized_nin(body.representative.nin)
-        household_id = await repository.household_id_by_representative(session, rep_nin)
-        new_child, new_household = child_id is None, household_id is None
-        child_id = child_id or str(uuid.uuid4())
-        household_id = household_id or str(uuid.uuid4())
-        data = building.application_data(
-            body, child_id=child_id, birth=child_nin.birth_date, language=language
-        )
-        existing = [s.contract for s in await repository.of_child(session, child_id)]
-        contract = file_application(
-            contract_id=str(uuid.uuid4()),
-            child_id=child_id,
-            household_id=household_id,
-            data=data,
-            agent=agent,
-            filed_on=filed_on,
-            existing=existing,
-            exception_reason=body.exception_reason,
-        )
+    language = parse_language(body.language)
+    child_nin = parse_nin(body.child.nin, today=filed_on)
+    child_id = await repository.child_id_by_nin(session, child_nin.value)
+    rep_nin = building.normalized_nin(body.representative.nin)
+    household_id = await repository.household_id_by_representative(session, rep_nin)
+    new_child, new_household = child_id is None, household_id is None
+    child_id = child_id or str(uuid.uuid4())
+    household_id = household_id or str(uuid.uuid4())
+    data = building.application_data(
+        body, child_id=child_id, birth=child_nin.birth_date, language=language
+    )
+    existing = [s.contract for s in await repository.of_child(session, child_id)]
+    contract = file_application(
+        contract_id=str(uuid.uuid4()),
+        child_id=child_id,
+        household_id=household_id,
+        data=data,
+        agent=agent,
+        filed_on=filed_on,
+        existing=existing,
+        exception_reason=body.exception_reason,
+    )
     if new_child:
         await repository.insert_child(
             session,
@@ -122,10 +119,9 @@ async def sign_contract(
 ) -> Stored:
     """Signature: active from its billing period; contract.signed + child.registered."""
     stored = await _existing(session, principal, contract_id)
-    with translated():
-        now = luxembourg_today()
-        signed = sign(stored.contract, signed_on=signed_on or now, today=now)
-        events = signed_events(signed)
+    now = luxembourg_today()
+    signed = sign(stored.contract, signed_on=signed_on or now, today=now)
+    events = signed_events(signed)
     await repository.update(session, stored.contract, signed)
     await _publish(session, outbox, signed, source, *events)
     return Stored(signed, stored.commune, stored.office)
@@ -149,18 +145,17 @@ async def amend_contract(
     stored = await _existing(session, principal, contract_id)
     current = stored.contract
     agent = agent_of(principal)
-    with translated():
-        data = building.amended_data(current.latest_version.data, body, child_id=current.child_id)
-        check_agent(agent, data)
-        amended = amend(
-            current,
-            data=data,
-            changes=tuple(body.changes),
-            recorded_on=luxembourg_today(),
-            effective_from=body.effective_from,
-            reason=body.reason,
-        )
-        event = amended_event(amended)
+    data = building.amended_data(current.latest_version.data, body, child_id=current.child_id)
+    check_agent(agent, data)
+    amended = amend(
+        current,
+        data=data,
+        changes=tuple(body.changes),
+        recorded_on=luxembourg_today(),
+        effective_from=body.effective_from,
+        reason=body.reason,
+    )
+    event = amended_event(amended)
     commune, office = scope_of(principal)
     await repository.update(session, current, amended, scope=(commune, office))
     await _publish(session, outbox, amended, source, event)
@@ -189,18 +184,17 @@ async def renew_contract(
     others: list[Contract] = []
     if contract is not None:
         others = [s.contract for s in await repository.of_child(session, contract.child_id)]
-    with translated():
-        data = None
-        if contract is not None:
-            data = building.renewal_data(contract.latest_version.data, body)
-        renewed, event = renew(
-            contract,
-            contract_id=contract_id,
-            filed_on=luxembourg_today(),
-            data=data,
-            exception_reason=body.exception_reason,
-            others=others,
-        )
+    data = None
+    if contract is not None:
+        data = building.renewal_data(contract.latest_version.data, body)
+    renewed, event = renew(
+        contract,
+        contract_id=contract_id,
+        filed_on=luxembourg_today(),
+        data=data,
+        exception_reason=body.exception_reason,
+        others=others,
+    )
     assert stored is not None and contract is not None  # renew raised otherwise
     await repository.update(session, contract, renewed)
     await _publish(session, outbox, renewed, source, event)
@@ -217,8 +211,7 @@ async def terminate_contract(
     source: str,
 ) -> Stored:
     stored = await _existing(session, principal, contract_id)
-    with translated():
-        ended, event = terminate(stored.contract, last_day=body.last_day, reason=body.reason)
+    ended, event = terminate(stored.contract, last_day=body.last_day, reason=body.reason)
     await repository.update(session, stored.contract, ended)
     await _publish(session, outbox, ended, source, event)
     return Stored(ended, stored.commune, stored.office)
@@ -231,8 +224,7 @@ async def expire_one(
     stored = await repository.get(session, contract_id, for_update=True)
     if stored is None or not expiring([stored.contract], as_of=as_of):
         return False
-    with translated():
-        expired, event = expire(stored.contract, as_of=as_of)
+    expired, event = expire(stored.contract, as_of=as_of)
     await repository.update(session, stored.contract, expired)
     await _publish(session, outbox, expired, source, event)
     return True

@@ -1,15 +1,21 @@
 """Typed domain errors of the membership service (csa-rules.md §8).
 
-Every error carries a stable machine ``code`` and a human-readable message; the HTTP
-adapter maps them to RFC 9457 problem details.
+Every error carries a stable machine ``code`` (the problem type, underscores as hyphens), a
+human-readable message and its answer (``csa_shared.errors``): 422 "Invalid input" unless
+the class says otherwise; ``IncompleteApplication`` lists ``errors`` per field,
+``NotEligible`` the failed ``refusals``, ``ActiveContractConflict`` the
+``existing_contract_id``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from csa_shared.errors import DomainError
 
 
-class MembershipError(Exception):
+class MembershipError(DomainError):
     """Base class of every membership domain error."""
 
     code: str = "membership_error"
@@ -69,6 +75,9 @@ class IncompleteApplication(MembershipError):
         super().__init__(f"the application is incomplete or invalid: {text}")
         self.problems = problems
 
+    def problem_fields(self) -> dict[str, Any]:
+        return {"errors": [{"field": p.field, "message": p.problem} for p in self.problems]}
+
 
 class NotEligible(MembershipError):
     """The child does not meet the eligibility conditions of §8."""
@@ -80,10 +89,14 @@ class NotEligible(MembershipError):
         super().__init__(f"the child is not eligible for the CSA: {text}")
         self.refusals = refusals
 
+    def problem_fields(self) -> dict[str, Any]:
+        return {"refusals": [{"code": c, "explanation": why} for c, why in self.refusals]}
+
 
 class AgentNotCompetent(MembershipError):
     """The filing agent may not file this application (wrong office or commune, §8)."""
 
+    status, title = 403, "Forbidden"
     code = "agent_not_competent"
 
 
@@ -96,6 +109,7 @@ class ProxyRequired(MembershipError):
 class ActiveContractConflict(MembershipError):
     """The child already has an active (or pending) contract (§8: one per child)."""
 
+    status, title = 409, "Conflict"
     code = "active_contract_conflict"
 
     def __init__(self, child_id: str, existing_contract_id: str) -> None:
@@ -106,10 +120,14 @@ class ActiveContractConflict(MembershipError):
         self.child_id = child_id
         self.existing_contract_id = existing_contract_id
 
+    def problem_fields(self) -> dict[str, Any]:
+        return {"existing_contract_id": self.existing_contract_id}
+
 
 class ContractNotFound(MembershipError):
     """The referenced contract does not exist."""
 
+    status, title = 404, "Not found"
     code = "contract_not_found"
 
     def __init__(self, contract_id: str) -> None:
@@ -132,6 +150,7 @@ class InvalidAmendment(MembershipError):
 class WeekNotFound(MembershipError):
     """The referenced plurilingual education week does not exist."""
 
+    status, title = 404, "Not found"
     code = "week_not_found"
 
 
@@ -144,6 +163,7 @@ class InvalidWeek(MembershipError):
 class WeekFull(MembershipError):
     """Every place of the week is taken."""
 
+    status, title = 409, "Conflict"
     code = "week_full"
 
 

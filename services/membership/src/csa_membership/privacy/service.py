@@ -21,9 +21,9 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_membership.contracts import repository as contracts_repository
-from csa_membership.contracts.events import to_envelope
 from csa_membership.domain.contract import Contract, ContractStatus
 from csa_membership.domain.lifecycle import terminate
+from csa_membership.events import erased_event, to_envelope
 from csa_membership.privacy import repository
 from csa_membership.privacy.schemas import ErasureIn, ErasureOut, MembershipExport
 from csa_membership.privacy.scrub import (
@@ -34,16 +34,12 @@ from csa_membership.privacy.scrub import (
     redact,
     scrub_contract_data,
 )
-from csa_membership.problems import translated
 from csa_membership.weeks import repository as weeks_repository
 from csa_shared.auth import Principal
 from csa_shared.auth.principal import require_data_subject_access, require_privacy_officer
 from csa_shared.clock import luxembourg_today
 from csa_shared.errors import NotFound
-from csa_shared.events import Envelope, new_event
 from csa_shared.messaging.outbox import add_to_outbox
-
-CHILD_ERASED = "lu.csa.membership.child.erased.v1"
 
 
 def _plain(value: Any) -> Any:
@@ -78,20 +74,6 @@ async def export(session: AsyncSession, principal: Principal, child_id: str) -> 
     )
 
 
-def erased_event(*, child_id: str, household_id: str, erased_at: datetime, source: str) -> Envelope:
-    """``child.erased``: ids and the instant only (key: the child id)."""
-    return new_event(
-        CHILD_ERASED,
-        source=source,
-        subject=child_id,
-        data={
-            "child_id": child_id,
-            "household_id": household_id,
-            "erased_at": erased_at.isoformat(),
-        },
-    )
-
-
 def _last_day(contract: Contract, day: date) -> date:
     validity = contract.validity
     assert validity is not None  # an active contract was signed
@@ -107,8 +89,7 @@ async def _end_contracts(
     for item in stored:
         contract = item.contract
         if contract.status is ContractStatus.ACTIVE:
-            with translated():
-                after, event = terminate(contract, last_day=_last_day(contract, day), reason=reason)
+            after, event = terminate(contract, last_day=_last_day(contract, day), reason=reason)
             await contracts_repository.update(session, contract, after)
             await add_to_outbox(session, outbox, to_envelope(event, after, source=source))
             ended.append(contract.contract_id)

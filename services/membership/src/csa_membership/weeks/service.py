@@ -28,7 +28,6 @@ from csa_membership.domain.weeks import (
     check_still_open,
     fits_age,
 )
-from csa_membership.problems import translated
 from csa_membership.weeks import repository
 from csa_membership.weeks.repository import CANCELLED, SIGNED_UP, SignUp, StoredWeek
 from csa_shared.auth import (
@@ -70,16 +69,14 @@ def _require_parent_of(principal: Principal, child_id: str) -> None:
 async def _week(session: AsyncSession, week_id: str, *, for_update: bool = False) -> StoredWeek:
     week = await repository.get_week(session, week_id, for_update=for_update)
     if week is None:
-        with translated():
-            raise WeekNotFound(f"week {week_id} does not exist")
+        raise WeekNotFound(f"week {week_id} does not exist")
     assert week is not None
     return week
 
 
 async def enter_week(session: AsyncSession, principal: Principal, offer: WeekOffer) -> StoredWeek:
     _require_entrant(principal, offer)
-    with translated():
-        checked = check_offer(offer, today=luxembourg_today())
+    checked = check_offer(offer, today=luxembourg_today())
     return await repository.insert_week(
         session, str(uuid.uuid4()), checked, entered_by=principal.subject
     )
@@ -129,13 +126,12 @@ async def sign_up(
     week = await _week(session, week_id)
     if await repository.status_of(session, week_id, child_id) == SIGNED_UP:
         return SignedUp(await _current(session, week_id, child_id), created=False)
-    with translated():
-        check_sign_up(
-            week.offer,
-            birth_date=await repository.birth_date_of(session, child_id),
-            contract_in_force=await repository.has_contract_in_force(session, child_id),
-            today=luxembourg_today(),
-        )
+    check_sign_up(
+        week.offer,
+        birth_date=await repository.birth_date_of(session, child_id),
+        contract_in_force=await repository.has_contract_in_force(session, child_id),
+        today=luxembourg_today(),
+    )
     claimed = await repository.claim_place(session, week_id)
     status = await repository.status_of(session, week_id, child_id)
     if status == SIGNED_UP:  # a twin request signed the child up meanwhile
@@ -143,8 +139,7 @@ async def sign_up(
             await repository.release_place(session, week_id)
         return SignedUp(await _current(session, week_id, child_id), created=False)
     if not claimed:
-        with translated():
-            raise WeekFull(f"every place of week {week_id} is taken")
+        raise WeekFull(f"every place of week {week_id} is taken")
     await repository.record_sign_up(
         session, week_id, child_id, by=principal.subject, again=status == CANCELLED
     )
@@ -157,15 +152,13 @@ async def cancel(
     """Cancel before the week starts; the place is free again. A repeat answers the same."""
     _require_parent_of(principal, child_id)
     week = await _week(session, week_id, for_update=True)
-    with translated():
-        check_still_open(week.offer, today=luxembourg_today())
+    check_still_open(week.offer, today=luxembourg_today())
     if await repository.cancel(session, week_id, child_id):
         await repository.release_place(session, week_id)
     elif await repository.status_of(session, week_id, child_id) is None:
-        with translated():
-            raise WeekNotFound(
-                f"child {child_id} is not signed up for week {week_id}", code="sign_up_not_found"
-            )
+        raise WeekNotFound(
+            f"child {child_id} is not signed up for week {week_id}", code="sign_up_not_found"
+        )
     return await _current(session, week_id, child_id)
 
 

@@ -1,4 +1,6 @@
-"""Domain events → CloudEvents on ``csa.membership.events`` (key: the child id).
+"""Membership's events: every type it publishes and its CloudEvent, on
+``csa.membership.events`` (key: the child id). The contract events are decided by the domain
+(``domain.events``, each class naming its ``EVENT_TYPE``); ``child.erased`` by the erasure.
 
 National identification numbers never leave the service: the child's birth date is sent
 instead (billing needs it for age-dependent rules, identity for the myCard).
@@ -6,6 +8,7 @@ instead (billing needs it for age-dependent rules, identity for the myCard).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from csa_membership.contracts.codec import address_to_json
@@ -20,6 +23,8 @@ from csa_membership.domain.events import (
 )
 from csa_membership.domain.nin import parse_nin
 from csa_shared.events import Envelope, new_event
+
+CHILD_ERASED = "lu.csa.membership.child.erased.v1"
 
 
 def _state(state: ContractState, contract: Contract) -> dict[str, Any]:
@@ -76,4 +81,18 @@ def to_envelope(event: MembershipEvent, contract: Contract, *, source: str) -> E
     """The CloudEvent of a membership domain event, validated against its schema."""
     return new_event(
         event.EVENT_TYPE, source=source, subject=contract.child_id, data=_data(event, contract)
+    )
+
+
+def erased_event(*, child_id: str, household_id: str, erased_at: datetime, source: str) -> Envelope:
+    """``child.erased``: ids and the instant only (key: the child id)."""
+    return new_event(
+        CHILD_ERASED,
+        source=source,
+        subject=child_id,
+        data={
+            "child_id": child_id,
+            "household_id": household_id,
+            "erased_at": erased_at.isoformat(),
+        },
     )
