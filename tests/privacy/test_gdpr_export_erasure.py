@@ -24,7 +24,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from csa.services import definition
-from csa_billing.invoicing import jobs
+from csa_billing.periods import jobs
 from csa_billing.tables import child_projection, contract_version, invoice_pdf, presence_projection
 from csa_identity.context import identity_of
 from csa_identity.domain.passwords import CHEAP_ARGON2_FOR_TESTS, PasswordHasher

@@ -12,18 +12,18 @@ from csa_shared.runtime import ServiceRuntime
 
 
 def _routers() -> list:
-    from csa_billing.invoicing.endpoints import router as invoicing
+    from csa_billing.invoices.endpoints import router as invoices
     from csa_billing.payments.endpoints import router as payments
     from csa_billing.privacy.endpoints import router as privacy
     from csa_billing.simulation.endpoints import router as simulations
 
-    return [simulations, invoicing, payments, privacy]
+    return [simulations, invoices, payments, privacy]
 
 
 def _serve(runtime: ServiceRuntime) -> None:
     """What a serving billing process runs beside its requests: the consumers, and the
     resume of closes a dead process left half-way."""
-    from csa_billing.invoicing import jobs
+    from csa_billing.periods import jobs
 
     consumers.subscribe(runtime)
     jobs.resume_in_background(runtime)

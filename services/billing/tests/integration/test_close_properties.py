@@ -37,7 +37,7 @@ from sqlalchemy import select
 
 from csa.services import definition
 from csa_billing.domain.sheet_hours import lay_out_sheet_day
-from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.periods.service import CloseOptions, close_period
 from csa_billing.tables import invoice, statement, statement_line
 from csa_shared.events import Envelope
 from csa_shared.rules.money import round_cents

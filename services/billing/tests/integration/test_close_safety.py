@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from csa_billing.invoicing import loading, repository
-from csa_billing.invoicing.assemble import bill_period
-from csa_billing.invoicing.service import CloseOptions, close_period, period_of
+from csa_billing.periods import loading, repository
+from csa_billing.periods.assemble import bill_period
+from csa_billing.periods.service import CloseOptions, close_period, period_of
 from csa_billing.tables import invoice, statement, statement_line
 
 from .conftest import count, invoices

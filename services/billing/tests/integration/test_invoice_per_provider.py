@@ -13,9 +13,9 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from csa_billing.invoicing import loading
-from csa_billing.invoicing.assemble import bill_period
-from csa_billing.invoicing.service import CloseOptions, close_period, period_of
+from csa_billing.periods import loading
+from csa_billing.periods.assemble import bill_period
+from csa_billing.periods.service import CloseOptions, close_period, period_of
 from csa_billing.tables import invoice, statement_line
 
 from .conftest import invoices

@@ -17,11 +17,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from csa_billing.invoicing import events
-from csa_billing.invoicing.assemble import bill_chunk, bill_period
-from csa_billing.invoicing.bills import provider_totals
-from csa_billing.invoicing.finalize import ISSUED_FIELDS
-from csa_billing.invoicing.inputs import (
+from csa_billing.periods import events
+from csa_billing.periods.assemble import bill_chunk, bill_period
+from csa_billing.periods.bills import provider_totals
+from csa_billing.periods.finalize import ISSUED_FIELDS
+from csa_billing.periods.inputs import (
     Charge,
     ChildData,
     ContractTerms,
@@ -30,7 +30,7 @@ from csa_billing.invoicing.inputs import (
     ProviderBook,
     ProviderTerms,
 )
-from csa_billing.invoicing.loading import ChunkRows
+from csa_billing.periods.loading import ChunkRows
 from csa_shared.events import InvalidEvent, topic_of
 from csa_shared.rules.calendars import configured_calendar
 from csa_shared.rules.periods import billing_period, weeks_of

@@ -20,9 +20,9 @@ from csa_billing.domain.model import ChildWeek, MealEntry, Presence, Provider, S
 from csa_billing.domain.placement import state_takeover_lines, tariff_category
 from csa_billing.domain.sheet_hours import lay_out_sheet_day
 from csa_billing.domain.week import calendar_days, compute_week
-from csa_billing.invoicing.bills import PeriodBill
-from csa_billing.invoicing.inputs import ChildData, ContractTerms, Interval, Meal, ProviderBook
-from csa_billing.invoicing.loading import ChunkRows, children_data
+from csa_billing.periods.bills import PeriodBill
+from csa_billing.periods.inputs import ChildData, ContractTerms, Interval, Meal, ProviderBook
+from csa_billing.periods.loading import ChunkRows, children_data
 from csa_shared.errors import Conflict
 from csa_shared.rules.billing_modes import BillingMode, Source, billable_days, source_for
 from csa_shared.rules.calendars import ReferenceCalendar, configured_calendar

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.invoicing.pdf import Addressee
+from csa_billing.invoices.pdf import Addressee
 from csa_billing.tables import invoice, provider_terms, statement, statement_line
 from csa_shared.rules.parameters import ProviderType
 

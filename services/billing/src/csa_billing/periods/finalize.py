@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.invoicing import loading
+from csa_billing.periods import loading
 from csa_billing.projections.store import insert_for
 from csa_billing.tables import billing_period, invoice, number_counter, statement, statement_line
 from csa_shared.db import asyncpg_connection

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from csa_billing.invoicing.finalize import ISSUED_FIELDS, invoice_number
+from csa_billing.periods.finalize import ISSUED_FIELDS, invoice_number
 from csa_shared.events import (
     Envelope,
     InvalidEvent,

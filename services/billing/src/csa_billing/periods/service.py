@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from csa_billing.invoicing import events, loading, repository
-from csa_billing.invoicing.adjust import adjustments_by_provider
-from csa_billing.invoicing.assemble import (
+from csa_billing.periods import events, loading, repository
+from csa_billing.periods.adjust import adjustments_by_provider
+from csa_billing.periods.assemble import (
     GEN0_WHILE_BILLING,
     PeriodBill,
     bill_chunk,
@@ -32,9 +32,9 @@ from csa_billing.invoicing.assemble import (
     bill_period,
     init_worker,
 )
-from csa_billing.invoicing.finalize import finalize, issued_records
-from csa_billing.invoicing.inputs import ProviderBook
-from csa_billing.invoicing.settings import DEFAULT_CHUNK, close_workers, grace_days
+from csa_billing.periods.finalize import finalize, issued_records
+from csa_billing.periods.inputs import ProviderBook
+from csa_billing.periods.settings import DEFAULT_CHUNK, close_workers, grace_days
 from csa_shared.clock import luxembourg_today
 from csa_shared.errors import Conflict
 from csa_shared.messaging.outbox import add_to_outbox, stage_outbox_records

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.invoicing.bills import PeriodBill, provider_totals
-from csa_billing.invoicing.loading import dialect_of
+from csa_billing.periods.bills import PeriodBill, provider_totals
+from csa_billing.periods.loading import dialect_of
 from csa_billing.projections.store import insert_for
 from csa_billing.tables import (
     billing_period,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from csa_billing.invoicing.inputs import ContractTerms
+from csa_billing.periods.inputs import ContractTerms
 
 ZERO = Decimal("0.00")
 

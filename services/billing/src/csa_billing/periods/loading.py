@@ -12,7 +12,7 @@ from sqlalchemy import ARRAY, Select, String, and_, any_, bindparam, func, or_, 
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.invoicing.inputs import (
+from csa_billing.periods.inputs import (
     Charge,
     ChildData,
     ContractTerms,

@@ -11,10 +11,9 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.invoicing import jobs, reads, service
-from csa_billing.invoicing.finalize import invoice_number
-from csa_billing.invoicing.pdf import render
-from csa_billing.invoicing.schemas import (
+from csa_billing.invoices import reads
+from csa_billing.invoices.pdf import render
+from csa_billing.invoices.schemas import (
     CloseIn,
     InvoiceOut,
     PeriodOut,
@@ -22,7 +21,9 @@ from csa_billing.invoicing.schemas import (
     StatementLineOut,
     StatementOut,
 )
-from csa_billing.invoicing.settings import closes_in_this_process
+from csa_billing.periods import jobs, service
+from csa_billing.periods.finalize import invoice_number
+from csa_billing.periods.settings import closes_in_this_process
 from csa_billing.projections.store import insert_for
 from csa_billing.tables import invoice_pdf
 from csa_shared.auth import (

@@ -20,7 +20,7 @@ import logging
 
 from sqlalchemy import select
 
-from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.periods.service import CloseOptions, close_period
 from csa_billing.tables import billing_period
 from csa_shared.db.lease import lease
 from csa_shared.runtime import ServiceRuntime
