@@ -26,6 +26,7 @@ import asyncpg
 
 from csa.services import definition
 from csa_billing.periods.assemble import bill_period
+from csa_billing.periods.close import CloseOptions, close_period
 from csa_billing.periods.inputs import (
     ChildData,
     ContractTerms,
@@ -33,7 +34,6 @@ from csa_billing.periods.inputs import (
     ProviderBook,
     ProviderTerms,
 )
-from csa_billing.periods.service import CloseOptions, close_period
 from csa_billing.periods.settings import DEFAULT_CHUNK, close_workers
 from csa_shared.rules.calendars import configured_calendar
 from csa_shared.rules.periods import billing_period, weeks_of

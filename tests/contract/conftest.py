@@ -179,7 +179,7 @@ def _billing_events() -> list[Envelope]:
     from types import SimpleNamespace
 
     from csa_billing.periods import events
-    from csa_billing.periods.service import period_of
+    from csa_billing.periods.close import period_of
 
     period = period_of("2025-03")
     closed = SimpleNamespace(

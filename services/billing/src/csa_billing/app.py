@@ -14,10 +14,11 @@ from csa_shared.runtime import ServiceRuntime
 def _routers() -> list:
     from csa_billing.invoices.endpoints import router as invoices
     from csa_billing.payments.endpoints import router as payments
+    from csa_billing.periods.endpoints import router as periods
     from csa_billing.privacy.endpoints import router as privacy
     from csa_billing.simulation.endpoints import router as simulations
 
-    return [simulations, invoices, payments, privacy]
+    return [simulations, periods, invoices, payments, privacy]
 
 
 def _serve(runtime: ServiceRuntime) -> None:

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.progress import Progress
 
 from csa_billing.periods import jobs
+from csa_billing.periods.close import CloseOptions, close_period
 from csa_billing.periods.repository import closing_months
-from csa_billing.periods.service import CloseOptions, close_period
 from csa_billing.periods.settings import DEFAULT_CHUNK
 from csa_shared.clock import luxembourg_today
 from csa_shared.errors import ApplicationError

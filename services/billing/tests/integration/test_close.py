@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from csa.services import definition
 from csa_billing.periods import jobs
-from csa_billing.periods.service import CloseOptions, close_period, open_period, period_status_in
+from csa_billing.periods.close import CloseOptions, close_period, open_period, period_status_in
 from csa_billing.tables import invoice, statement_line
 
 from .conftest import count, invoices

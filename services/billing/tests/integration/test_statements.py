@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from csa_billing.periods.service import CloseOptions, close_period
+from csa_billing.periods.close import CloseOptions, close_period
 
 from .conftest import invoices
 from .town import deliver, town, two_providers

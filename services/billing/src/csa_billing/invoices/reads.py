@@ -1,15 +1,25 @@
-"""Queries for the read endpoints: invoices of children, statements of a provider."""
+"""Queries of the invoices' and statements' readers: invoices of children, statements of a
+provider, the PDFs kept, a period's totals per provider."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.invoices.pdf import Addressee
-from csa_billing.tables import invoice, provider_terms, statement, statement_line
+from csa_billing.projections.store import insert_for
+from csa_billing.tables import (
+    child_projection,
+    invoice,
+    invoice_pdf,
+    provider_terms,
+    statement,
+    statement_line,
+)
 from csa_shared.rules.parameters import ProviderType
 
 
@@ -31,8 +41,6 @@ async def provider_name(session: AsyncSession, provider_id: str | None) -> str |
     """How an invoice names the provider it bills: its newest name and its id."""
     if provider_id is None:
         return None
-    from csa_billing.tables import provider_terms
-
     query = (
         select(provider_terms.c.name)
         .where(provider_terms.c.provider_id == provider_id)
@@ -71,16 +79,22 @@ async def state_totals(session: AsyncSession, month: str) -> list[Any]:
 
 
 async def cached_pdf(session: AsyncSession, invoice_id: str) -> bytes | None:
-    from csa_billing.tables import invoice_pdf
-
     query = select(invoice_pdf.c.content).where(invoice_pdf.c.invoice_id == invoice_id)
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def keep_pdf(session: AsyncSession, invoice_id: str, content: bytes) -> None:
+    """Keep an invoice's first rendering; two first reads at once render the same bytes,
+    and the second insert is a no-op."""
+    await session.execute(
+        insert_for(session, invoice_pdf)
+        .values(invoice_id=invoice_id, content=content, rendered_at=datetime.now(UTC))
+        .on_conflict_do_nothing()
+    )
+
+
 async def addressee_of(session: AsyncSession, child_id: str) -> Addressee | None:
     """The child's name and billing address from the membership projection, for the PDF."""
-    from csa_billing.tables import child_projection
-
     query = select(child_projection.c.display_name, child_projection.c.billing_address).where(
         child_projection.c.child_id == child_id
     )

@@ -1,39 +1,37 @@
 """Bill one child's period: a ChildWeek per week from the projections, then the engine.
 
-A week without a contract in force is billed at the full price to the parent (rule
-``no_contract``); other charges are billed in full to the parent (rule ``other_charge``).
+A week without a contract in force is billed at the full price to the parent, other charges
+in full to the parent (``domain.full_price``); the lines are stored as
+``domain.line_format`` writes them.
 """
 
 from __future__ import annotations
 
-import gc
-import json
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from json.encoder import encode_basestring_ascii
+from typing import NamedTuple
 
-from csa_billing.domain.lines import Line, amount_for_minutes, hours_of
+from csa_billing.domain.full_price import ParentLine, no_contract_lines, other_charge_line
+from csa_billing.domain.line_format import line_dict, line_json, parent_line_dict, parent_line_json
+from csa_billing.domain.lines import Line
 from csa_billing.domain.model import ChildWeek, MealEntry, Presence, Provider, Schooling
 from csa_billing.domain.placement import state_takeover_lines, tariff_category
 from csa_billing.domain.sheet_hours import lay_out_sheet_day
 from csa_billing.domain.week import calendar_days, compute_week
 from csa_billing.periods.bills import PeriodBill
 from csa_billing.periods.inputs import ChildData, ContractTerms, Interval, Meal, ProviderBook
-from csa_billing.periods.loading import ChunkRows, children_data
 from csa_shared.errors import Conflict
 from csa_shared.rules.billing_modes import BillingMode, Source, billable_days, source_for
 from csa_shared.rules.calendars import ReferenceCalendar, configured_calendar
 from csa_shared.rules.categories import Category
-from csa_shared.rules.money import round_cents
 from csa_shared.rules.parameters import ProviderType
 from csa_shared.rules.periods import BillingPeriod, weeks_of
 
 ZERO = Decimal("0.00")
 WEEK = timedelta(days=7)
-NO_CONTRACT_SECTION = "csa-rules.md §8 (no valid contract, no CSA)"
 
 
 _weeks = lru_cache(maxsize=64)(weeks_of)  # a period's Mondays, computed once per period
@@ -231,126 +229,169 @@ def _providers(data: ChildData, ids: set[str], week: date, book: ProviderBook) -
     return providers
 
 
-def _line(week: str, line: Line) -> dict[str, object]:
-    return {
-        "week": week,
-        "provider": line.provider,
-        "kind": str(line.kind),
-        "rule": str(line.rule),
-        "section": line.rule_section,
-        "quantity": str(line.quantity),
-        "unit_price": str(line.unit_price),
-        "parent_rate": str(line.parent_rate),
-        "state_rate": str(line.state_rate),
-        "parent_amount": str(line.parent_amount),
-        "state_amount": str(line.state_amount),
-        "record_ids": list(line.record_ids),
-    }
+def _start(interval: Interval) -> datetime:
+    return interval.start
 
 
-_heads: dict[tuple[str, str, str], str] = {}
+@dataclass(slots=True)
+class _Weeks:
+    """A child's records of the period cut into its weeks, once, before the week loop."""
 
+    mondays: tuple[date, ...]
+    presences: list[list[Interval]]
+    reservations: list[list[Interval]]
+    sheets: list[list[Interval]]
+    meals: list[list[Meal]]
 
-def _head(provider: str, kind: str, rule: str, section: str) -> str:
-    """The provider, kind, rule and section of a line as ``json.dumps`` writes them (ASCII,
-    quoted), memoized: a close has few distinct ones."""
-    key = (provider, kind, rule)
-    found = _heads.get(key)
-    if found is None:
-        found = (
-            f'"provider": {encode_basestring_ascii(provider)}, '
-            f'"kind": {encode_basestring_ascii(kind)}, '
-            f'"rule": {encode_basestring_ascii(rule)}, '
-            f'"section": {encode_basestring_ascii(section)}'
+    @classmethod
+    def of(cls, data: ChildData, period: BillingPeriod) -> _Weeks:
+        records = _Records.of(data)
+        weeks = _weeks(period)
+        meals: list[list[Meal]] = [[] for _ in weeks]
+        for m in records.meals:
+            k = (m.day - weeks[0]).days // 7
+            if 0 <= k < len(weeks):
+                meals[k].append(m)
+        return cls(
+            weeks,
+            _by_week(records.presences, weeks),
+            _by_week(records.reservations, weeks),
+            _by_week(records.sheet_presences, weeks),
+            meals,
         )
-        if len(_heads) < 65536:
-            _heads[key] = found
-    return found
 
 
-def _line_json(week: str, line: Line) -> str:
-    """``json.dumps(_line(week, line))``, written directly (same keys, order, separators
-    and escaping): the close stores the lines as this JSON and keeps no line dicts."""
-    head = _heads.get((line.provider, line.kind, line.rule)) or _head(
-        line.provider, str(line.kind), str(line.rule), line.rule_section
+def _contract_of(contracts: list[ContractTerms], week: date) -> ContractTerms | None:
+    if len(contracts) == 1:  # one version: contract_in_force is then its validity
+        single = contracts[0]
+        return single if single.valid_from <= week <= single.valid_until else None
+    return contract_in_force(contracts, week)
+
+
+def _engine_lines(
+    contract: ContractTerms,
+    week: date,
+    providers: list[Provider],
+    presences: list[Interval],
+    meals: list[Meal],
+    calendar: ReferenceCalendar,
+    used: set[date],
+) -> tuple[tuple[Line, ...], bool]:
+    """The week through the rules engine (state takeover lines added for a child placed in
+    an institution, §2), and whether it used a plurilingual week."""
+    school, public = _days_of(calendar, week)
+    if len(presences) > 1:
+        presences = sorted(presences, key=_start)
+    result = compute_week(
+        ChildWeek(
+            week_start=week,
+            category=tariff_category(
+                _CATEGORIES.get(contract.category) or Category(contract.category),
+                contract.state_pays_all,
+            ),
+            rank=contract.rank,
+            birth_date=contract.birth_date,
+            schooling=_SCHOOLINGS.get(contract.schooling) or Schooling(contract.schooling),
+            providers=tuple(providers),
+            presences=tuple(
+                [Presence(p.provider_id, p.start, p.end, p.record_id) for p in presences]
+            ),
+            meals=tuple([MealEntry(m.provider_id, m.day, m.count, m.record_id) for m in meals]),
+            school_holidays=school,
+            public_holidays=public,
+            plurilingual_weeks_used=sum(1 for w in used if w.year == week.year and w < week)
+            if used
+            else 0,
+        )
     )
-    ids = ", ".join(map(encode_basestring_ascii, line.record_ids))
-    return (
-        f'{{"week": "{week}", {head}, '
-        f'"quantity": "{line.quantity!s}", "unit_price": "{line.unit_price!s}", '
-        f'"parent_rate": "{line.parent_rate!s}", "state_rate": "{line.state_rate!s}", '
-        f'"parent_amount": "{line.parent_amount!s}", "state_amount": "{line.state_amount!s}", '
-        f'"record_ids": [{ids}]}}'
-    )
+    lines = result.lines
+    if contract.state_pays_all:  # placed in an institution: the state pays all (§2)
+        lines = (*lines, *state_takeover_lines(lines))
+    return lines, result.plurilingual_week_counted
 
 
-def _full_price(
-    week: date, presences: list[Interval], meals: list[Meal], providers: list[Provider]
-) -> list[dict[str, object]]:
-    lines: list[dict[str, object]] = []
+def _no_contract(
+    presences: list[Interval], meals: list[Meal], providers: list[Provider]
+) -> list[ParentLine]:
+    lines: list[ParentLine] = []
     for provider in providers:
         mine = [p for p in presences if p.provider_id == provider.id]
-        minutes = _minutes(mine)
-        if minutes:
-            amount = amount_for_minutes(minutes, provider.hourly_price)
-            lines.append(
-                _plain(
-                    week,
-                    provider.id,
-                    "care",
-                    hours_of(minutes),
-                    provider.hourly_price,
-                    amount,
-                    [p.record_id for p in mine],
-                )
-            )
         eaten = [m for m in meals if m.provider_id == provider.id]
-        count = sum(m.count for m in eaten)
-        if count:
-            amount = provider.meal_price * count
-            lines.append(
-                _plain(
-                    week,
-                    provider.id,
-                    "meal",
-                    Decimal(count),
-                    provider.meal_price,
-                    amount,
-                    [m.record_id for m in eaten],
-                )
-            )
+        lines += no_contract_lines(
+            provider,
+            _minutes(mine),
+            [p.record_id for p in mine],
+            sum(m.count for m in eaten),
+            [m.record_id for m in eaten],
+        )
     return lines
 
 
-def _plain(
-    week: date,
-    provider: str,
-    kind: str,
-    quantity: Decimal,
-    price: Decimal,
-    amount: Decimal,
-    ids: list[str],
-    rule: str = "no_contract",
-    section: str = NO_CONTRACT_SECTION,
-) -> dict[str, object]:
-    return {
-        "week": week.isoformat(),
-        "provider": provider,
-        "kind": kind,
-        "rule": rule,
-        "section": section,
-        "quantity": str(quantity),
-        "unit_price": str(price),
-        "parent_rate": str(price),
-        "state_rate": "0.00",
-        "parent_amount": str(round_cents(amount)),
-        "state_amount": "0.00",
-        "record_ids": sorted(set(ids)),
-    }
+class _Week(NamedTuple):
+    """A billed week: the engine's lines, then those the parent pays in full."""
+
+    monday: date
+    contract: ContractTerms | None
+    plurilingual: bool  # a plurilingual week used
+    lines: tuple[Line, ...]
+    paid: list[ParentLine]
 
 
-def _start(interval: Interval) -> datetime:
-    return interval.start
+WeekLines = tuple[str, tuple[Line, ...], list[ParentLine]]
+
+
+def _week_lines(
+    data: ChildData, period: BillingPeriod, book: ProviderBook, calendar: ReferenceCalendar
+) -> Iterator[_Week]:
+    """Each week of the period, billed."""
+    used = set(data.plurilingual_used)
+    weeks = _Weeks.of(data, period)
+    for k, week in enumerate(weeks.mondays):
+        contract = _contract_of(data.contracts, week)
+        presences = _attendance(
+            data, week, weeks.presences[k], weeks.reservations[k], weeks.sheets[k]
+        )
+        meals = weeks.meals[k]
+        ids = {p.provider_id for p in presences}
+        if meals:
+            ids |= {m.provider_id for m in meals}
+        providers = _providers(data, ids, week, book) if ids else []
+        lines: tuple[Line, ...] = ()
+        counted = False
+        paid: list[ParentLine] = []
+        if contract is None:
+            paid = _no_contract(presences, meals, providers)
+        elif ids:
+            lines, counted = _engine_lines(
+                contract, week, providers, presences, meals, calendar, used
+            )
+            if counted:
+                used.add(week)
+        paid += [
+            other_charge_line(c.provider_id, c.kind, c.amount, c.record_id)
+            for c in data.charges
+            if week <= c.day < week + WEEK
+        ]
+        yield _Week(week, contract, counted, lines, paid)
+
+
+def _walk(
+    data: ChildData,
+    period: BillingPeriod,
+    book: ProviderBook,
+    calendar: ReferenceCalendar,
+    bill: PeriodBill,
+) -> Iterator[WeekLines]:
+    """Each week's lines (ISO Monday, the engine's, those paid in full); the governing
+    contract and the plurilingual weeks used go to ``bill``."""
+    for week in _week_lines(data, period, book, calendar):
+        if week.contract is not None:
+            bill.contract = week.contract
+        if week.plurilingual:
+            bill.plurilingual_weeks.append(week.monday)
+        yield week.monday.isoformat(), week.lines, week.paid
+    if bill.contract is None and data.contracts:
+        bill.contract = max(data.contracts, key=lambda c: (c.effective_from, c.version))
 
 
 def bill_period(
@@ -359,174 +400,39 @@ def bill_period(
     book: ProviderBook,
     calendar: ReferenceCalendar | None = None,
 ) -> PeriodBill:
-    """Every week of the period for one child, through the rules engine. ``calendar``
-    defaults to the configured one (shipped calendars + `csa calendar load`); the close
-    reads it once and passes it."""
-    return _bill(data, period, book, calendar)[0]
-
-
-def _bill(
-    data: ChildData,
-    period: BillingPeriod,
-    book: ProviderBook,
-    calendar: ReferenceCalendar | None = None,
-    encoded: dict[str, list[str]] | None = None,
-) -> tuple[PeriodBill, dict[str, tuple[Decimal, Decimal]]]:
-    """``bill_period`` and the bill's totals per provider (``provider_totals`` of its lines,
-    summed from the engine's amounts rather than parsed back from the lines). Given
-    ``encoded``, the lines go there as their JSON (``json.dumps`` of each line dict), per
-    provider, and the bill keeps none: what the close stores, without building the dicts."""
-    calendar = calendar or configured_calendar()
+    """Every week of the period for one child, through the rules engine, the lines as
+    dicts. ``calendar`` defaults to the configured one (shipped calendars + `csa calendar
+    load`); the close reads it once and passes it."""
     bill = PeriodBill(data.child_id)
-    used = set(data.plurilingual_used)
-    records = _Records.of(data)
-    weeks = _weeks(period)
-    week_presences = _by_week(records.presences, weeks)
-    week_reservations = _by_week(records.reservations, weeks)
-    week_sheets = _by_week(records.sheet_presences, weeks)
-    first = weeks[0]
-    week_meals: list[list[Meal]] = [[] for _ in weeks]
-    for m in records.meals:
-        k = (m.day - first).days // 7
-        if 0 <= k < len(weeks):
-            week_meals[k].append(m)
+    for iso, lines, paid in _walk(data, period, book, calendar or configured_calendar(), bill):
+        bill.lines += [line_dict(iso, line) for line in lines]
+        bill.lines += [parent_line_dict(iso, line) for line in paid]
+    return bill
+
+
+def stored_bill(
+    data: ChildData, period: BillingPeriod, book: ProviderBook, calendar: ReferenceCalendar
+) -> PeriodBill:
+    """``bill_period`` as the close stores it, without line dicts: each provider's lines as
+    their JSON (``json.dumps`` of each line dict), providers sorted, and the totals per
+    provider summed from the engine's amounts."""
+    bill = PeriodBill(data.child_id)
+    encoded: dict[str, list[str]] = {}
     sums: dict[str, tuple[Decimal, Decimal]] = {}
-    lines = bill.lines
-    add: Callable[[dict[str, object]], None] = (
-        lines.append
-        if encoded is None
-        else lambda line: encoded.setdefault(str(line["provider"]), []).append(json.dumps(line))
-    )
-    contracts = data.contracts
-    single = contracts[0] if len(contracts) == 1 else None
-    for k, week in enumerate(weeks):
-        if single is not None:  # one version: contract_in_force is then its validity
-            contract = single if single.valid_from <= week <= single.valid_until else None
-        else:
-            contract = contract_in_force(contracts, week)
-        if contract is not None:
-            bill.contract = contract
-        presences = _attendance(data, week, week_presences[k], week_reservations[k], week_sheets[k])
-        meals = week_meals[k]
-        ids = {p.provider_id for p in presences}
-        if meals:
-            ids |= {m.provider_id for m in meals}
-        providers = _providers(data, ids, week, book) if ids else []
-        if contract is None:
-            for plain in _full_price(week, presences, meals, providers):
-                _add(sums, plain)
-                add(plain)
-        elif ids:
-            school, public = _days_of(calendar, week)
-            if len(presences) > 1:
-                presences = sorted(presences, key=_start)
-            result = compute_week(
-                ChildWeek(
-                    week_start=week,
-                    category=tariff_category(
-                        _CATEGORIES.get(contract.category) or Category(contract.category),
-                        contract.state_pays_all,
-                    ),
-                    rank=contract.rank,
-                    birth_date=contract.birth_date,
-                    schooling=_SCHOOLINGS.get(contract.schooling) or Schooling(contract.schooling),
-                    providers=tuple(providers),
-                    presences=tuple(
-                        [Presence(p.provider_id, p.start, p.end, p.record_id) for p in presences]
-                    ),
-                    meals=tuple(
-                        [MealEntry(m.provider_id, m.day, m.count, m.record_id) for m in meals]
-                    ),
-                    school_holidays=school,
-                    public_holidays=public,
-                    plurilingual_weeks_used=sum(1 for w in used if w.year == week.year and w < week)
-                    if used
-                    else 0,
-                )
-            )
-            if result.plurilingual_week_counted:
-                used.add(week)
-                bill.plurilingual_weeks.append(week)
-            iso = week.isoformat()
-            week_lines = result.lines
-            if contract.state_pays_all:  # placed in an institution: the state pays all (§2)
-                week_lines = (*week_lines, *state_takeover_lines(week_lines))
-            for computed in week_lines:
-                if encoded is None:
-                    lines.append(_line(iso, computed))
-                else:
-                    encoded.setdefault(computed.provider, []).append(_line_json(iso, computed))
-                parent, state = sums.get(computed.provider, (ZERO, ZERO))
-                sums[computed.provider] = (
-                    parent + computed.parent_amount,
-                    state + computed.state_amount,
-                )
-        for charge in data.charges:
-            if week <= charge.day < week + WEEK:
-                charged = _plain(
-                    week,
-                    charge.provider_id,
-                    "other_charge",
-                    Decimal(1),
-                    charge.amount,
-                    charge.amount,
-                    [charge.record_id],
-                    rule="other_charge",
-                    section=f"outside the CSA: {charge.kind}",
-                )
-                _add(sums, charged)
-                add(charged)
-    if bill.contract is None and data.contracts:
-        bill.contract = max(data.contracts, key=lambda c: (c.effective_from, c.version))
-    return bill, sums
+    for iso, lines, paid in _walk(data, period, book, calendar, bill):
+        for line in lines:
+            encoded.setdefault(line.provider, []).append(line_json(iso, line))
+            _add(sums, line.provider, line.parent_amount, line.state_amount)
+        for plain in paid:
+            encoded.setdefault(plain.provider, []).append(parent_line_json(iso, plain))
+            _add(sums, plain.provider, plain.amount, ZERO)
+    bill.encoded = {p: f"[{', '.join(encoded[p])}]" for p in sorted(encoded)}
+    bill.sums = sums
+    return bill
 
 
-def _add(sums: dict[str, tuple[Decimal, Decimal]], line: dict[str, object]) -> None:
-    provider = str(line["provider"])
-    parent, state = sums.get(provider, (ZERO, ZERO))
-    sums[provider] = (
-        parent + Decimal(str(line["parent_amount"])),
-        state + Decimal(str(line["state_amount"])),
-    )
-
-
-def bill_chunk(
-    rows: ChunkRows,
-    children: list[str],
-    period: BillingPeriod,
-    book: ProviderBook,
-    calendar: ReferenceCalendar,
-) -> list[PeriodBill]:
-    """A chunk's bills, in child order and compacted (JSON lines and provider totals), from
-    its projection rows: the pure part of a chunk, run in the close's process or a worker."""
-    data = children_data(rows, children)
-    bills = []
-    for child in children:
-        encoded: dict[str, list[str]] = {}
-        bill, sums = _bill(data[child], period, book, calendar, encoded)
-        bill.encoded = {p: f"[{', '.join(encoded[p])}]" for p in sorted(encoded)}
-        bill.sums = sums
-        bills.append(bill)
-    return bills
-
-
-_WORKER: dict[str, object] = {}
-#: the youngest generation's collection threshold while chunks are billed (default 700)
-GEN0_WHILE_BILLING = 10_000
-
-
-def init_worker(book: ProviderBook, calendar: ReferenceCalendar) -> None:
-    """Initializer of a close's worker process: the provider terms and the calendar; the
-    young objects collected every ``GEN0_WHILE_BILLING`` allocations (see
-    ``service._fewer_collections``: a worker only bills chunks)."""
-    _WORKER["book"], _WORKER["calendar"] = book, calendar
-    gc.set_threshold(GEN0_WHILE_BILLING, *gc.get_threshold()[1:])
-
-
-def bill_chunk_in_worker(
-    rows: ChunkRows, children: list[str], period: BillingPeriod
-) -> list[PeriodBill]:
-    """``bill_chunk`` in a worker process started with ``init_worker``."""
-    book, calendar = _WORKER["book"], _WORKER["calendar"]
-    assert isinstance(book, ProviderBook) and isinstance(calendar, ReferenceCalendar)
-    return bill_chunk(rows, children, period, book, calendar)
+def _add(
+    sums: dict[str, tuple[Decimal, Decimal]], provider: str, parent: Decimal, state: Decimal
+) -> None:
+    was_parent, was_state = sums.get(provider, (ZERO, ZERO))
+    sums[provider] = (was_parent + parent, was_state + state)
