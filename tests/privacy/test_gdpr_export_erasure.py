@@ -299,8 +299,8 @@ async def close_month(
     assert closed.status_code == 200 and closed.json()["status"] == "closed", closed.text
     parent = tokens.header(tokens.parent("parent-gdpr", [child_id]))
     invoices = await api.get("/v1/invoices", headers=parent)
-    assert invoices.status_code == 200 and len(invoices.json()) == 1, invoices.text
-    issued = invoices.json()[0]
+    assert invoices.status_code == 200 and len(invoices.json()["items"]) == 1, invoices.text
+    issued = invoices.json()["items"][0]
     assert issued["parent_total"] not in ("0", "0.00")
     return issued["number"], (issued["parent_total"], issued["state_total"]), issued["id"]
 

@@ -79,7 +79,7 @@ async def test_town_month_totals_match_the_appendix_weeks(billing, api, tokens) 
     )
     assert hidden.status_code == 404
     statements = await api.get("/v1/statements", headers=tokens.header(tokens.provider("sea-mr")))
-    [sea_mr] = statements.json()
+    [sea_mr] = statements.json()["items"]
     assert Decimal(sea_mr["state_total"]) == Decimal("205.50")
 
 

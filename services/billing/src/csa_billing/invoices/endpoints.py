@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.invoices import service
-from csa_billing.invoices.schemas import InvoiceOut, StatementOut
+from csa_billing.invoices.pages import InvoicePage, InvoiceQuery, StatementPage, StatementQuery
+from csa_billing.invoices.schemas import InvoiceOut
 from csa_shared.auth import Principal, PrincipalKind, require_kind
 from csa_shared.http.auth import authenticated
 from csa_shared.http.problems import problem_responses
@@ -19,15 +20,17 @@ router = APIRouter(tags=["billing"])
 
 @router.get(
     "/invoices",
-    response_model=list[InvoiceOut],
-    responses=problem_responses(),
-    summary="Invoices of the parent's attached children",
+    response_model=InvoicePage,
+    responses=problem_responses(422),
+    summary="Invoices of the parent's attached children, a page at a time",
 )
 async def list_invoices(
-    unit: AsyncSession = UNIT, principal: Principal = Depends(authenticated)
-) -> list[InvoiceOut]:
+    query: Annotated[InvoiceQuery, Depends()],
+    unit: AsyncSession = UNIT,
+    principal: Principal = Depends(authenticated),
+) -> InvoicePage:
     require_kind(principal, PrincipalKind.PARENT)
-    return await service.invoices_of(unit, principal)
+    return await service.invoices_of(unit, principal, query)
 
 
 @router.get(
@@ -64,13 +67,15 @@ async def get_invoice(
 
 @router.get(
     "/statements",
-    response_model=list[StatementOut],
-    responses=problem_responses(),
-    summary="The calling provider's statements: per child the charged amount, the parent "
-    "share and the state share",
+    response_model=StatementPage,
+    responses=problem_responses(422),
+    summary="The calling provider's statements, a page at a time: per child the charged "
+    "amount, the parent share and the state share",
 )
 async def list_statements(
-    unit: AsyncSession = UNIT, principal: Principal = Depends(authenticated)
-) -> list[StatementOut]:
+    query: Annotated[StatementQuery, Depends()],
+    unit: AsyncSession = UNIT,
+    principal: Principal = Depends(authenticated),
+) -> StatementPage:
     require_kind(principal, PrincipalKind.PROVIDER)
-    return await service.statements_of(unit, principal.provider_id or "")
+    return await service.statements_of(unit, principal.provider_id or "", query)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from csa_billing.invoices.pages import InvoiceQuery, StatementQuery
 from csa_billing.invoices.pdf import Addressee
 from csa_billing.projections.store import insert_for
 from csa_billing.tables import (
@@ -20,16 +21,23 @@ from csa_billing.tables import (
     statement,
     statement_line,
 )
+from csa_shared.http.pagination import Key, fetch_page
 from csa_shared.rules.parameters import ProviderType
 
+INVOICE_KEYS = (Key(invoice.c.month), Key(invoice.c.seq), Key(invoice.c.id))
+STATEMENT_KEYS = (Key(statement.c.month), Key(statement.c.id))
 
-async def invoices_of(session: AsyncSession, children: list[str]) -> list[Any]:
-    rows = await session.execute(
-        select(invoice)
-        .where(invoice.c.child_id.in_(children), invoice.c.status == "finalized")
-        .order_by(invoice.c.month, invoice.c.seq)
-    )
-    return list(rows)
+
+async def invoice_page(
+    session: AsyncSession, children: list[str], query: InvoiceQuery
+) -> tuple[list[Any], str | None]:
+    """The issued invoices of ``children`` (and of the query's filters), one page."""
+    found = select(invoice).where(invoice.c.child_id.in_(children), invoice.c.status == "finalized")
+    if query.month is not None:
+        found = found.where(invoice.c.month == query.month)
+    if query.provider_id is not None:
+        found = found.where(invoice.c.provider_id == query.provider_id)
+    return await fetch_page(session, found, INVOICE_KEYS, query)
 
 
 async def invoice_by_id(session: AsyncSession, invoice_id: str) -> Any:
@@ -51,11 +59,14 @@ async def provider_name(session: AsyncSession, provider_id: str | None) -> str |
     return f"{name} ({provider_id})" if name else provider_id
 
 
-async def statements_of(session: AsyncSession, provider_id: str) -> list[Any]:
-    rows = await session.execute(
-        select(statement).where(statement.c.provider_id == provider_id).order_by(statement.c.month)
-    )
-    return list(rows)
+async def statement_page(
+    session: AsyncSession, provider_id: str, query: StatementQuery
+) -> tuple[list[Any], str | None]:
+    """The provider's statements (of the query's month), one page."""
+    found = select(statement).where(statement.c.provider_id == provider_id)
+    if query.month is not None:
+        found = found.where(statement.c.month == query.month)
+    return await fetch_page(session, found, STATEMENT_KEYS, query)
 
 
 async def statement_lines(session: AsyncSession, month: str, provider_id: str) -> list[Any]:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.domain.numbering import invoice_number
 from csa_billing.invoices import reads
+from csa_billing.invoices.pages import InvoicePage, InvoiceQuery, StatementPage, StatementQuery
 from csa_billing.invoices.pdf import render
 from csa_billing.invoices.schemas import InvoiceOut, StatementLineOut, StatementOut
 from csa_shared.auth import Principal
@@ -37,9 +38,13 @@ def _invoice_out(row: Any) -> InvoiceOut:
     )
 
 
-async def invoices_of(unit: AsyncSession, principal: Principal) -> list[InvoiceOut]:
-    """The invoices of the children attached to ``principal`` (a parent)."""
-    return [_invoice_out(r) for r in await reads.invoices_of(unit, sorted(principal.children))]
+async def invoices_of(unit: AsyncSession, principal: Principal, query: InvoiceQuery) -> InvoicePage:
+    """A page of the invoices of the children attached to ``principal`` (a parent)."""
+    children = sorted(principal.children)
+    if query.child_id is not None:
+        children = [c for c in children if c == query.child_id]
+    rows, next_cursor = await reads.invoice_page(unit, children, query)
+    return InvoicePage(items=[_invoice_out(r) for r in rows], next_cursor=next_cursor)
 
 
 async def _visible_invoice(unit: AsyncSession, invoice_id: str, principal: Principal) -> Any:
@@ -79,11 +84,12 @@ def _statement_line(row: Any) -> StatementLineOut:
     )
 
 
-async def statements_of(unit: AsyncSession, provider: str) -> list[StatementOut]:
-    """The provider's statements: per child the charged amount, the parent share and the
-    state share."""
+async def statements_of(unit: AsyncSession, provider: str, query: StatementQuery) -> StatementPage:
+    """A page of the provider's statements: per child the charged amount, the parent share
+    and the state share."""
+    rows, next_cursor = await reads.statement_page(unit, provider, query)
     out = []
-    for s in await reads.statements_of(unit, provider):
+    for s in rows:
         lines = [_statement_line(x) for x in await reads.statement_lines(unit, s.month, provider)]
         out.append(
             StatementOut(
@@ -99,4 +105,4 @@ async def statements_of(unit: AsyncSession, provider: str) -> list[StatementOut]
                 lines=lines,
             )
         )
-    return out
+    return StatementPage(items=out, next_cursor=next_cursor)
