@@ -25,16 +25,16 @@ from decimal import Decimal
 import asyncpg
 
 from csa.services import definition
-from csa_billing.invoicing.assemble import bill_period
-from csa_billing.invoicing.inputs import (
+from csa_billing.periods.assemble import bill_period
+from csa_billing.periods.close import CloseOptions, close_period
+from csa_billing.periods.inputs import (
     ChildData,
     ContractTerms,
     Interval,
     ProviderBook,
     ProviderTerms,
 )
-from csa_billing.invoicing.service import CloseOptions, close_period
-from csa_billing.invoicing.settings import DEFAULT_CHUNK, close_workers
+from csa_billing.periods.settings import DEFAULT_CHUNK, close_workers
 from csa_shared.rules.calendars import configured_calendar
 from csa_shared.rules.periods import billing_period, weeks_of
 from csa_shared.settings import Settings

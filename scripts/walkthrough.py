@@ -375,7 +375,9 @@ def parent_login(http: httpx.Client, iam_code: str) -> str:
 
 
 def month_invoice(http: httpx.Client, parent: str, month: str = MONTH) -> dict[str, Any]:
-    invoices = _check(http.get("/billing/v1/invoices", headers=bearer(parent)), 200)
+    invoices = _check(
+        http.get("/billing/v1/invoices", params={"month": month}, headers=bearer(parent)), 200
+    )["items"]
     for invoice in invoices:
         if invoice["month"] == month and invoice["kind"] == "invoice":
             return dict(invoice)

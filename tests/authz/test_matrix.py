@@ -619,9 +619,9 @@ async def test_billing_routes_answer_each_principal_as_the_matrix_says(
 ) -> None:
     from sqlalchemy import select
 
-    from csa_billing.invoicing.service import CloseOptions, close_period
     from csa_billing.payments.service import export
     from csa_billing.payments.settings import PaymentSettings
+    from csa_billing.periods.close import CloseOptions, close_period
     from csa_billing.tables import invoice
     from csa_shared.bus import Message
     from csa_shared.events import TOPICS

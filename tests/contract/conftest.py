@@ -4,7 +4,7 @@ One builder per event type returns CloudEvents exactly as the producer stages th
 outbox: attendance's domain events through its adapter ``csa_attendance.events``;
 membership's through its domain lifecycle (file, sign, amend, renew, expire, terminate)
 and its adapter ``csa_membership.events``; billing's period close through
-``csa_billing.invoicing.events`` on a closed period row. ``new_event`` validated each against
+``csa_billing.events`` on a closed period row. ``new_event`` validated each against
 its schema on the way.
 """
 
@@ -178,8 +178,8 @@ def _billing_events() -> list[Envelope]:
     an invoice row's fields."""
     from types import SimpleNamespace
 
-    from csa_billing.invoicing import events
-    from csa_billing.invoicing.service import period_of
+    from csa_billing import events
+    from csa_billing.periods.close import period_of
 
     period = period_of("2025-03")
     closed = SimpleNamespace(

@@ -328,7 +328,8 @@ async def _invoices(town: Town, ids: dict[str, str]) -> dict[tuple[str, str, str
     found = {}
     for child, child_id in ids.items():
         parent = town.header(town.tokens.parent(f"parent-{child}", [child_id]))
-        for item in await _check(town.clients["billing"].get("/v1/invoices", headers=parent), 200):
+        invoices = await _check(town.clients["billing"].get("/v1/invoices", headers=parent), 200)
+        for item in invoices["items"]:
             key = (child, item["month"], item["provider_id"])
             assert key not in found, key
             found[key] = await _check(
@@ -344,9 +345,8 @@ async def _statements(town: Town, ids: dict[str, str]) -> dict[tuple[str, str, s
     found = {}
     for pid, *_ in PROVIDERS:
         headers = town.header(town.tokens.provider(pid))
-        for statement in await _check(
-            town.clients["billing"].get("/v1/statements", headers=headers), 200
-        ):
+        page = await _check(town.clients["billing"].get("/v1/statements", headers=headers), 200)
+        for statement in page["items"]:
             lines = statement["lines"]
             assert D(statement["state_total"]) == sum(D(line["state_amount"]) for line in lines)
             for line in lines:

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 from csa.services import definition
 from csa_billing.consumers import ATTENDANCE_GROUP, ATTENDANCE_HANDLERS
-from csa_billing.invoicing import jobs
+from csa_billing.periods import jobs
 from csa_billing.tables import invoice, presence_projection
 from csa_shared.events import TOPICS
 from csa_shared.messaging.inbox import InboxConsumer

@@ -24,7 +24,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from csa.services import definition
-from csa_billing.invoicing import jobs
+from csa_billing.periods import jobs
 from csa_billing.tables import child_projection, contract_version, invoice_pdf, presence_projection
 from csa_identity.context import identity_of
 from csa_identity.domain.passwords import CHEAP_ARGON2_FOR_TESTS, PasswordHasher
@@ -299,8 +299,8 @@ async def close_month(
     assert closed.status_code == 200 and closed.json()["status"] == "closed", closed.text
     parent = tokens.header(tokens.parent("parent-gdpr", [child_id]))
     invoices = await api.get("/v1/invoices", headers=parent)
-    assert invoices.status_code == 200 and len(invoices.json()) == 1, invoices.text
-    issued = invoices.json()[0]
+    assert invoices.status_code == 200 and len(invoices.json()["items"]) == 1, invoices.text
+    issued = invoices.json()["items"][0]
     assert issued["parent_total"] not in ("0", "0.00")
     return issued["number"], (issued["parent_total"], issued["state_total"]), issued["id"]
 

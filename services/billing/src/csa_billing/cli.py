@@ -10,10 +10,10 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from csa_billing.invoicing import jobs
-from csa_billing.invoicing.repository import closing_months
-from csa_billing.invoicing.service import CloseOptions, close_period
-from csa_billing.invoicing.settings import DEFAULT_CHUNK
+from csa_billing.periods import jobs
+from csa_billing.periods.close import CloseOptions, close_period
+from csa_billing.periods.repository import closing_months
+from csa_billing.periods.settings import DEFAULT_CHUNK
 from csa_shared.clock import luxembourg_today
 from csa_shared.errors import ApplicationError
 from csa_shared.rules.periods import billing_period_of

@@ -39,7 +39,7 @@ async def api(billing: ServiceRuntime, tokens: TestTokens) -> AsyncIterator[http
 async def invoices(api: httpx.AsyncClient, tokens: TestTokens, child: str) -> list[dict]:
     response = await api.get("/v1/invoices", headers=tokens.header(tokens.parent("p", [child])))
     assert response.status_code == 200, response.text
-    return response.json()
+    return response.json()["items"]
 
 
 async def count(runtime: ServiceRuntime, table) -> int:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from csa.backup import backup, restore
-from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.periods.close import CloseOptions, close_period
 from csa_billing.tables import invoice, statement
 from csa_shared.runtime import ServiceRuntime
 

@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from csa.services import definition
-from csa_billing.invoicing import jobs
-from csa_billing.invoicing.service import CloseOptions, close_period, open_period, period_status_in
+from csa_billing.periods import jobs
+from csa_billing.periods.close import CloseOptions, close_period, open_period, period_status_in
 from csa_billing.tables import invoice, statement_line
 
 from .conftest import count, invoices
@@ -79,7 +79,7 @@ async def test_town_month_totals_match_the_appendix_weeks(billing, api, tokens) 
     )
     assert hidden.status_code == 404
     statements = await api.get("/v1/statements", headers=tokens.header(tokens.provider("sea-mr")))
-    [sea_mr] = statements.json()
+    [sea_mr] = statements.json()["items"]
     assert Decimal(sea_mr["state_total"]) == Decimal("205.50")
 
 

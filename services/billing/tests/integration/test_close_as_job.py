@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from csa.cli import app as csa
-from csa_billing.invoicing import jobs
+from csa_billing.periods import jobs
 from csa_billing.tables import invoice
 from csa_shared.settings import get_settings
 

@@ -14,8 +14,8 @@ import httpx
 import pytest
 import time_machine
 
-from csa_billing.invoicing import jobs
-from csa_billing.invoicing.service import CloseOptions, check_closable, luxembourg_today
+from csa_billing.periods import jobs
+from csa_billing.periods.close import CloseOptions, check_closable, luxembourg_today
 from csa_billing.tables import billing_period
 from csa_shared.errors import Conflict
 from csa_shared.runtime import ServiceRuntime

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.periods.close import CloseOptions, close_period
 from csa_billing.tables import invoice
 from csa_shared.events import new_event
 

@@ -13,8 +13,9 @@ records, for every child:
   to what the closes bill when every record arrives, already corrected, before March's.
 
 The towns and their events are in random_town.py; ``declared`` below reads what they
-declare. Reverting the boundary fix of ``loading._presences`` (presences read only when they
-start in the period) fails this test: the Monday part of a Sunday-night presence is lost; so
+declare. Reverting the boundary fix of ``repository.projections._presences`` (presences read
+only when they start in the period) fails this test: the Monday part of a Sunday-night
+presence is lost; so
 does flagging only the period a corrected presence starts in (``store.months_of_intervals``),
 through the explicit example: April's part of the corrected night is never re-billed.
 """
@@ -37,7 +38,7 @@ from sqlalchemy import select
 
 from csa.services import definition
 from csa_billing.domain.sheet_hours import lay_out_sheet_day
-from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.periods.close import CloseOptions, close_period
 from csa_billing.tables import invoice, statement, statement_line
 from csa_shared.events import Envelope
 from csa_shared.rules.money import round_cents

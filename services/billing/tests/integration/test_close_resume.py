@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from csa.services import definition
-from csa_billing.invoicing import jobs
-from csa_billing.invoicing.service import CloseOptions, close_period, period_status_in
+from csa_billing.periods import jobs
+from csa_billing.periods.close import CloseOptions, close_period, period_status_in
 from csa_billing.tables import invoice
 from csa_shared.db import create_engine
 

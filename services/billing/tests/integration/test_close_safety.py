@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from csa_billing.invoicing import loading, repository
-from csa_billing.invoicing.assemble import bill_period
-from csa_billing.invoicing.service import CloseOptions, close_period, period_of
+from csa_billing.periods import repository
+from csa_billing.periods.assemble import bill_period
+from csa_billing.periods.close import CloseOptions, close_period, period_of
 from csa_billing.tables import invoice, statement, statement_line
 
 from .conftest import count, invoices
@@ -84,8 +84,8 @@ async def test_writing_a_chunk_twice_adds_no_statement_line(billing, child, invo
     period = period_of(MARCH)
     async with billing.unit_of_work() as session:
         await repository.start_period(session, period, 1)
-        book = await loading.provider_book(session)
-        data = await loading.load_children(session, period, [child])
+        book = await repository.provider_book(session)
+        data = await repository.load_children(session, period, [child])
         bill = bill_period(data[child], period, book)
         await repository.write_originals(session, period, [bill])
         await repository.write_originals(session, period, [bill])  # a second writer

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from csa.services import definition
-from csa_billing.invoicing import jobs
+from csa_billing.periods import jobs
 from csa_shared.events import parse_event
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from csa.services import definition
-from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.periods.close import CloseOptions, close_period
 from csa_billing.tables import child_period, invoice, statement, statement_line
 from csa_shared.events import Envelope
 from csa_shared.runtime import ServiceRuntime

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.periods.close import CloseOptions, close_period
 
 from .conftest import invoices
 from .town import AP_PRESENCE, deliver, presence, town, two_providers

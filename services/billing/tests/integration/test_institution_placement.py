@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.periods.close import CloseOptions, close_period
 from csa_billing.tables import contract_version
 
 from .conftest import invoices
@@ -56,7 +56,7 @@ async def test_a_placed_child_pays_nothing_and_the_state_pays_all(billing, api, 
         ("institution_placement", "-42.00", "42.00"),
     ]
     statements = await api.get("/v1/statements", headers=tokens.header(tokens.provider("sea-mr")))
-    [statement] = statements.json()
+    [statement] = statements.json()["items"]
     [line] = [x for x in statement["lines"] if x["child_id"] == "child-p"]
     assert (line["charged_amount"], line["parent_amount"], line["state_amount"]) == (
         "64.50",

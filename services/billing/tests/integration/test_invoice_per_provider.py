@@ -13,9 +13,9 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from csa_billing.invoicing import loading
-from csa_billing.invoicing.assemble import bill_period
-from csa_billing.invoicing.service import CloseOptions, close_period, period_of
+from csa_billing.periods import repository
+from csa_billing.periods.assemble import bill_period
+from csa_billing.periods.close import CloseOptions, close_period, period_of
 from csa_billing.tables import invoice, statement_line
 
 from .conftest import invoices
@@ -43,8 +43,8 @@ async def test_a_child_at_two_providers_gets_an_invoice_from_each(billing, api, 
     # the two invoices are the child's month: what the engine bills the child
     async with billing.sessions() as session:
         period = period_of(MARCH)
-        data = await loading.load_children(session, period, ["child-f"])
-        bill = bill_period(data["child-f"], period, await loading.provider_book(session))
+        data = await repository.load_children(session, period, ["child-f"])
+        bill = bill_period(data["child-f"], period, await repository.provider_book(session))
     assert bill.totals() == (Decimal("3.40"), Decimal("49.10"))
     assert sum(Decimal(d["parent_total"]) for d in docs) == Decimal("3.40")
     assert sum(Decimal(d["state_total"]) for d in docs) == Decimal("49.10")

@@ -14,8 +14,8 @@ import pytest
 from lxml import etree
 
 from csa_billing.domain.payments import PaymentStatus, Transition
-from csa_billing.invoicing.service import CloseOptions, close_period, open_period
 from csa_billing.payments.service import set_status
+from csa_billing.periods.close import CloseOptions, close_period, open_period
 
 from .town import deliver, provider, town
 

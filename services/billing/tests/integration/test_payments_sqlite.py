@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from csa.services import definition
-from csa_billing.invoicing.service import close_period
+from csa_billing.periods.close import close_period
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
 

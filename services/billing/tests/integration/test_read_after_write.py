@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from csa.services import definition
-from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.periods.close import CloseOptions, close_period
 from csa_billing.simulation.schemas import EXAMPLE_REQUEST
 from csa_shared.http.problems import PROBLEM_JSON
 from csa_shared.runtime import ServiceRuntime

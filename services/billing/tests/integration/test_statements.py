@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.periods.close import CloseOptions, close_period
 
 from .conftest import invoices
 from .town import deliver, town, two_providers
@@ -27,7 +27,7 @@ async def test_the_statement_lists_charged_parent_and_state_per_child(billing, a
     response = await api.get("/v1/statements", headers=tokens.header(tokens.provider("sea-mr")))
 
     assert response.status_code == 200, response.text
-    [statement] = response.json()
+    [statement] = response.json()["items"]
     lines = [
         (x["child_id"], x["charged_amount"], x["parent_amount"], x["state_amount"])
         for x in statement["lines"]

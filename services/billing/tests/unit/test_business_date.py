@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from csa_billing.cli import previous_month
-from csa_billing.invoicing.service import CloseOptions, check_closable
+from csa_billing.periods.close import CloseOptions, check_closable
 from csa_shared.errors import Conflict
 
 # 2025-03 ends Sunday 2025-04-06; with 5 grace days it can be closed from 2025-04-12.

@@ -12,8 +12,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from csa_billing.invoicing.assemble import bill_period
-from csa_billing.invoicing.inputs import (
+from csa_billing.periods.assemble import bill_period
+from csa_billing.periods.inputs import (
     ChildData,
     ContractTerms,
     Interval,

@@ -18,8 +18,8 @@ from decimal import Decimal
 
 import pytest
 
-from csa_billing.invoicing.assemble import bill_period
-from csa_billing.invoicing.inputs import (
+from csa_billing.periods.assemble import bill_period
+from csa_billing.periods.inputs import (
     ChildData,
     ContractTerms,
     EducationContract,

@@ -17,20 +17,21 @@ from types import SimpleNamespace
 
 import pytest
 
-from csa_billing.invoicing import events
-from csa_billing.invoicing.assemble import bill_chunk, bill_period
-from csa_billing.invoicing.bills import provider_totals
-from csa_billing.invoicing.finalize import ISSUED_FIELDS
-from csa_billing.invoicing.inputs import (
+from csa_billing import events
+from csa_billing.periods.assemble import bill_period
+from csa_billing.periods.bills import provider_totals
+from csa_billing.periods.compute import bill_chunk
+from csa_billing.periods.inputs import (
     Charge,
     ChildData,
+    ChunkRows,
     ContractTerms,
     Interval,
     Meal,
     ProviderBook,
     ProviderTerms,
 )
-from csa_billing.invoicing.loading import ChunkRows
+from csa_billing.periods.repository.closing import ISSUED_FIELDS
 from csa_shared.events import InvalidEvent, topic_of
 from csa_shared.rules.calendars import configured_calendar
 from csa_shared.rules.periods import billing_period, weeks_of

@@ -15,8 +15,8 @@ from types import SimpleNamespace
 import pytest
 from pypdf import PdfReader
 
-from csa_billing.invoicing.invoice_texts import LABELS, RULES
-from csa_billing.invoicing.pdf import Addressee, render
+from csa_billing.invoices.invoice_texts import LABELS, RULES
+from csa_billing.invoices.pdf import Addressee, render
 
 WEEK = "2025-03-10"
 

@@ -23,8 +23,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from csa_billing.domain.sheet_hours import lay_out_sheet_day
-from csa_billing.invoicing.assemble import bill_period
-from csa_billing.invoicing.inputs import (
+from csa_billing.periods.assemble import bill_period
+from csa_billing.periods.inputs import (
     ChildData,
     ContractTerms,
     EducationContract,

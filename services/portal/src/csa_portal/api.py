@@ -8,6 +8,8 @@ from urllib.parse import quote
 
 import httpx
 
+INVOICE_PAGE = 200  # invoices per page of billing's list (its largest page)
+
 
 class ApiError(Exception):
     """A service answered with a problem (RFC 9457) or could not be reached."""
@@ -269,7 +271,15 @@ class PublicApis:
     # --- billing: invoices ---------------------------------------------------------------
 
     async def invoices(self, token: str) -> list[dict[str, Any]]:
-        return list((await self._send("GET", "billing", "/invoices", token=token)).json())
+        """Every invoice of the parent's children: billing's pages, one after the other."""
+        found: list[dict[str, Any]] = []
+        path = f"/invoices?limit={INVOICE_PAGE}"
+        while True:
+            page = (await self._send("GET", "billing", path, token=token)).json()
+            found += page["items"]
+            if not page["next_cursor"]:
+                return found
+            path = f"/invoices?limit={INVOICE_PAGE}&cursor={page['next_cursor']}"
 
     async def invoice(self, token: str, invoice_id: str) -> dict[str, Any]:
         response = await self._send(

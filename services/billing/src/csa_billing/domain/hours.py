@@ -108,22 +108,17 @@ def classify(
 ) -> Classified:
     """Classify attendance minutes in chronological order (csa-rules.md §5 steps 1-4).
 
-    `intervals` must be sorted and must not overlap; the provider flags are indexed by
-    provider. School-time free care applies to fundamental-education children on school days
-    07:00-19:00; plurilingual hours at plurilingual SEAs on days the child is aged 1 or more;
-    then tranches 1, 2, 3 until the supported-hours cap; the rest is unsupported. Supported
-    AP minutes at night (19:00-07:00), on weekends or public holidays are also counted for
-    the AP supplement (§4).
-    """
+    `intervals` sorted, not overlapping; provider flags indexed by provider. School-time
+    free care: fundamental-education children, school days 07:00-19:00; plurilingual hours
+    at plurilingual SEAs on days the child is aged 1 or more; then tranches 1, 2, 3 until
+    the supported-hours cap; the rest is unsupported. Supported AP minutes at night, on
+    weekends or public holidays also count for the AP supplement (§4)."""
     out = Classified(len(ap_providers))
     minutes, records, ap_off = out.minutes, out.records, out.ap_off_hours
     cap_left, pluri_left, (t1, t2, t3) = counters
-    # Tranche minutes consumed so far, the cumulative end of each tranche and the current one.
-    used, ends = 0, (t1, t1 + t2, t1 + t2 + t3)
-    tranche = 0
-    while tranche < 2 and not ends[tranche]:
-        tranche += 1
-    tranche_end, all_tranches = ends[tranche], ends[2]
+    used, ends = 0, (t1, t1 + t2, t1 + t2 + t3)  # tranche minutes used, cumulative ends
+    tranche, tranche_end = _tranche_at(0, ends, 0)
+    all_tranches = ends[2]
     segments = days.segments[2 * school_free_care + (True in ap_providers)]
     seg_end, school, off, age = segments[0]
     k = 0
@@ -138,8 +133,6 @@ def classify(
                 k += 1
                 seg_end, school, off, age = segments[k]
             stop = end if end < seg_end else seg_end
-            ap_counted = is_ap and off
-            pluri_ok = pluri_here and age
             left = stop - start
             if school:
                 got = left if left < cap_left else cap_left
@@ -150,7 +143,7 @@ def classify(
                     cap_left -= got
                     left -= got
             elif cap_left:
-                if pluri_ok and pluri_left:
+                if pluri_here and age and pluri_left:
                     got = min(left, pluri_left, cap_left)
                     minutes[base_key + PLURILINGUAL_FREE] += got
                     if record is not None:
@@ -174,21 +167,31 @@ def classify(
                         _spread(minutes, records, base_key, record, used, used + got, ends)
                     used += got
                     if used >= tranche_end:
-                        while tranche < 2 and ends[tranche] <= used:
-                            tranche += 1
-                        tranche_end = ends[tranche]
-            if ap_counted:
+                        tranche, tranche_end = _tranche_at(used, ends, tranche)
+            if is_ap and off:
                 ap_off[provider] += stop - start - left
             if left:
                 minutes[base_key + UNSUPPORTED] += left
                 if record is not None:
                     _note(records, base_key + UNSUPPORTED, record)
             start = stop
-    if len(ap_off) == 1:
-        out.by_class = tuple(minutes)
-    else:
-        out.by_class = tuple([sum(minutes[cls::CLASSES]) for cls in range(CLASSES)])
+    out.by_class = _by_class(minutes, len(ap_off))
     return out
+
+
+def _tranche_at(used: int, ends: tuple[int, int, int], tranche: int) -> tuple[int, int]:
+    """The tranche (0-2, from ``tranche`` on) holding the minute after ``used`` tranche
+    minutes, and its cumulative end (an empty tranche is skipped)."""
+    while tranche < 2 and ends[tranche] <= used:
+        tranche += 1
+    return tranche, ends[tranche]
+
+
+def _by_class(minutes: list[int], providers: int) -> tuple[int, ...]:
+    """The week's minutes per class, all providers together."""
+    if providers == 1:
+        return tuple(minutes)
+    return tuple([sum(minutes[cls::CLASSES]) for cls in range(CLASSES)])
 
 
 def _runs(intervals: list[Interval]) -> list[Interval]:

@@ -8,7 +8,6 @@ from decimal import Decimal
 from enum import StrEnum
 
 from csa_shared.rules.categories import Category
-from csa_shared.rules.errors import RuleInputError
 from csa_shared.rules.parameters import ProviderType
 
 SCHOOLING_DESCRIPTION = "What school the child attends in the week (csa-rules.md §5)."
@@ -23,15 +22,6 @@ class Schooling(StrEnum):
 
 # mypyc gives the enums it compiles a filler docstring; the OpenAPI documents publish this one.
 setattr(Schooling, "__doc__", SCHOOLING_DESCRIPTION)  # noqa: B010 (mypyc refuses the plain assignment)
-
-
-def parse_schooling(code: str, *, field: str = "child.schooling") -> Schooling:
-    """Read a schooling code."""
-    try:
-        return Schooling(code)
-    except ValueError:
-        known = ", ".join(s.value for s in Schooling)
-        raise RuleInputError(field, f"unknown schooling {code!r}; expected {known}") from None
 
 
 @dataclass(frozen=True, slots=True)

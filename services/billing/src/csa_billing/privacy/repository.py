@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.invoicing.finalize import invoice_number
+from csa_billing.domain.numbering import invoice_number
 from csa_billing.tables import (
     child_projection,
     contract_version,

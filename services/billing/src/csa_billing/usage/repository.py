@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.invoicing.inputs import ChildData, ProviderBook
-from csa_billing.invoicing.loading import load_children, provider_book
+from csa_billing.periods.inputs import ChildData, ProviderBook
+from csa_billing.periods.repository.projections import load_children, provider_book
 from csa_billing.projections.store import closed_months
 from csa_billing.tables import provider_terms
 from csa_shared.rules.periods import BillingPeriod, billing_period_of

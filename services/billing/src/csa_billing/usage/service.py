@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.invoicing.assemble import bill_period
+from csa_billing.periods.assemble import bill_period
 from csa_billing.usage import repository
 from csa_billing.usage.schemas import ChildUsage, ProviderUsage, RuleUsage
 from csa_shared.rules.periods import BillingPeriod

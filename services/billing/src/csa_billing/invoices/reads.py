@@ -1,25 +1,43 @@
-"""Queries for the read endpoints: invoices of children, statements of a provider."""
+"""Queries of the invoices' and statements' readers: invoices of children, statements of a
+provider, the PDFs kept, a period's totals per provider."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.invoicing.pdf import Addressee
-from csa_billing.tables import invoice, provider_terms, statement, statement_line
+from csa_billing.invoices.pages import InvoiceQuery, StatementQuery
+from csa_billing.invoices.pdf import Addressee
+from csa_billing.projections.store import insert_for
+from csa_billing.tables import (
+    child_projection,
+    invoice,
+    invoice_pdf,
+    provider_terms,
+    statement,
+    statement_line,
+)
+from csa_shared.http.pagination import Key, fetch_page
 from csa_shared.rules.parameters import ProviderType
 
+INVOICE_KEYS = (Key(invoice.c.month), Key(invoice.c.seq), Key(invoice.c.id))
+STATEMENT_KEYS = (Key(statement.c.month), Key(statement.c.id))
 
-async def invoices_of(session: AsyncSession, children: list[str]) -> list[Any]:
-    rows = await session.execute(
-        select(invoice)
-        .where(invoice.c.child_id.in_(children), invoice.c.status == "finalized")
-        .order_by(invoice.c.month, invoice.c.seq)
-    )
-    return list(rows)
+
+async def invoice_page(
+    session: AsyncSession, children: list[str], query: InvoiceQuery
+) -> tuple[list[Any], str | None]:
+    """The issued invoices of ``children`` (and of the query's filters), one page."""
+    found = select(invoice).where(invoice.c.child_id.in_(children), invoice.c.status == "finalized")
+    if query.month is not None:
+        found = found.where(invoice.c.month == query.month)
+    if query.provider_id is not None:
+        found = found.where(invoice.c.provider_id == query.provider_id)
+    return await fetch_page(session, found, INVOICE_KEYS, query)
 
 
 async def invoice_by_id(session: AsyncSession, invoice_id: str) -> Any:
@@ -31,8 +49,6 @@ async def provider_name(session: AsyncSession, provider_id: str | None) -> str |
     """How an invoice names the provider it bills: its newest name and its id."""
     if provider_id is None:
         return None
-    from csa_billing.tables import provider_terms
-
     query = (
         select(provider_terms.c.name)
         .where(provider_terms.c.provider_id == provider_id)
@@ -43,11 +59,14 @@ async def provider_name(session: AsyncSession, provider_id: str | None) -> str |
     return f"{name} ({provider_id})" if name else provider_id
 
 
-async def statements_of(session: AsyncSession, provider_id: str) -> list[Any]:
-    rows = await session.execute(
-        select(statement).where(statement.c.provider_id == provider_id).order_by(statement.c.month)
-    )
-    return list(rows)
+async def statement_page(
+    session: AsyncSession, provider_id: str, query: StatementQuery
+) -> tuple[list[Any], str | None]:
+    """The provider's statements (of the query's month), one page."""
+    found = select(statement).where(statement.c.provider_id == provider_id)
+    if query.month is not None:
+        found = found.where(statement.c.month == query.month)
+    return await fetch_page(session, found, STATEMENT_KEYS, query)
 
 
 async def statement_lines(session: AsyncSession, month: str, provider_id: str) -> list[Any]:
@@ -71,16 +90,22 @@ async def state_totals(session: AsyncSession, month: str) -> list[Any]:
 
 
 async def cached_pdf(session: AsyncSession, invoice_id: str) -> bytes | None:
-    from csa_billing.tables import invoice_pdf
-
     query = select(invoice_pdf.c.content).where(invoice_pdf.c.invoice_id == invoice_id)
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def keep_pdf(session: AsyncSession, invoice_id: str, content: bytes) -> None:
+    """Keep an invoice's first rendering; two first reads at once render the same bytes,
+    and the second insert is a no-op."""
+    await session.execute(
+        insert_for(session, invoice_pdf)
+        .values(invoice_id=invoice_id, content=content, rendered_at=datetime.now(UTC))
+        .on_conflict_do_nothing()
+    )
+
+
 async def addressee_of(session: AsyncSession, child_id: str) -> Addressee | None:
     """The child's name and billing address from the membership projection, for the PDF."""
-    from csa_billing.tables import child_projection
-
     query = select(child_projection.c.display_name, child_projection.c.billing_address).where(
         child_projection.c.child_id == child_id
     )

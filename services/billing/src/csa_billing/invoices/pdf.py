@@ -17,7 +17,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from fpdf import FPDF
 
-from csa_billing.invoicing.invoice_texts import LABELS, language_of, rule_name
+from csa_billing.invoices.invoice_texts import LABELS, language_of, rule_name
 from csa_shared.rules.locales import BABEL_LOCALES
 from csa_shared.rules.periods import billing_period
 

@@ -1,27 +1,24 @@
-"""Queries reading the projections for the close: children of a period, chunk data."""
+"""The close's reads of the projections: children of a period, a chunk's rows, the
+providers' terms."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time, timedelta
-from itertools import groupby, repeat
+from functools import partial
+from itertools import groupby
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import ARRAY, Select, String, and_, any_, bindparam, func, or_, select, union
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.invoicing.inputs import (
-    Charge,
+from csa_billing.periods.inputs import (
     ChildData,
-    ContractTerms,
-    EducationContract,
-    Interval,
-    Meal,
+    ChunkRows,
     ProviderBook,
     ProviderTerms,
-    Sheet,
+    children_data,
 )
 from csa_billing.projections.store import overlapping
 from csa_billing.tables import (
@@ -104,21 +101,7 @@ async def provider_book(session: AsyncSession) -> ProviderBook:
     )
 
 
-class ChunkRows(NamedTuple):
-    """The projection rows of a chunk of children, as plain tuples ordered by child (cheap
-    to build and to send to a worker process); ``children_data`` turns them into inputs."""
-
-    contracts: list[tuple[Any, ...]]
-    education: list[tuple[Any, ...]]
-    presences: list[tuple[Any, ...]]  # grouped: one row per child (see ``_presences``)
-    reservations: list[tuple[Any, ...]]
-    meals: list[tuple[Any, ...]]
-    sheets: list[tuple[Any, ...]]
-    charges: list[tuple[Any, ...]]
-    plurilingual: list[tuple[Any, ...]]
-
-
-def _of(column: Any, child_ids: list[str], dialect: str) -> Any:
+def _of(column: Any, *, child_ids: list[str], dialect: str) -> Any:
     """``column IN child_ids``: one array parameter on PostgreSQL (no 500-parameter list)."""
     if dialect == "postgresql":
         return column == any_(bindparam("child_ids", child_ids, type_=ARRAY(String)))
@@ -177,38 +160,19 @@ async def _presences(
     return grouped
 
 
-async def fetch_rows(
-    session: AsyncSession, period: BillingPeriod, child_ids: list[str]
-) -> ChunkRows:
-    """Every projection row the close needs of these children in this period: one query
-    per table, each ordered by child (then a stable key)."""
-    dialect = dialect_of(session)
-
-    def of(column: Any) -> Any:
-        return _of(column, child_ids, dialect)
-
-    contract_rows = await _rows(
-        session,
-        select(
-            cv.c.child_id,
-            cv.c.contract_id,
-            cv.c.version,
-            cv.c.household_id,
-            cv.c.category,
-            cv.c.rank,
-            cv.c.schooling,
-            cv.c.birth_date,
-            cv.c.valid_from,
-            cv.c.valid_until,
-            cv.c.effective_from,
-            cv.c.language,
-            cv.c.state_pays_all,
-        )
+def _contracts(of: Any) -> Select:  # type: ignore[type-arg]
+    columns = [cv.c.child_id, cv.c.contract_id, cv.c.version, cv.c.household_id, cv.c.category]
+    columns += [cv.c.rank, cv.c.schooling, cv.c.birth_date, cv.c.valid_from, cv.c.valid_until]
+    columns += [cv.c.effective_from, cv.c.language, cv.c.state_pays_all]
+    return (
+        select(*columns)
         .where(of(cv.c.child_id))
-        .order_by(cv.c.child_id, cv.c.contract_id, cv.c.version),
+        .order_by(cv.c.child_id, cv.c.contract_id, cv.c.version)
     )
-    education_rows = await _rows(
-        session,
+
+
+def _education(period: BillingPeriod, of: Any) -> Select:  # type: ignore[type-arg]
+    return (
         select(
             edu.c.child_id,
             edu.c.provider_id,
@@ -222,112 +186,73 @@ async def fetch_rows(
             edu.c.start <= period.end,
             or_(edu.c.end.is_(None), edu.c.end >= period.start),
         )
-        .order_by(edu.c.child_id, edu.c.start, edu.c.contract_id),
+        .order_by(edu.c.child_id, edu.c.start, edu.c.contract_id)
     )
-    presence_rows = await _presences(session, period, of(presences.c.child_id))
-    reservation_rows = await _rows(
-        session,
-        select(
-            reservations.c.child_id,
-            reservations.c.reservation_id,
-            reservations.c.provider_id,
-            reservations.c.start,
-            reservations.c.end,
-        )
-        .where(
-            of(reservations.c.child_id),
-            *_in_period(reservations, period),
-        )
-        .order_by(reservations.c.child_id, reservations.c.start, reservations.c.reservation_id),
+
+
+def _reservations(period: BillingPeriod, of: Any) -> Select:  # type: ignore[type-arg]
+    r = reservations.c
+    return (
+        select(r.child_id, r.reservation_id, r.provider_id, r.start, r.end)
+        .where(of(r.child_id), *_in_period(reservations, period))
+        .order_by(r.child_id, r.start, r.reservation_id)
     )
-    meal_rows = await _rows(
-        session,
+
+
+def _meals(period: BillingPeriod, of: Any) -> Select:  # type: ignore[type-arg]
+    return (
         select(meals.c.child_id, meals.c.meal_id, meals.c.provider_id, meals.c.day, meals.c.count)
         .where(
             of(meals.c.child_id),
             and_(meals.c.day >= period.start, meals.c.day <= period.end),
             meals.c.voided.is_(False),
         )
-        .order_by(meals.c.child_id, meals.c.day, meals.c.meal_id),
+        .order_by(meals.c.child_id, meals.c.day, meals.c.meal_id)
     )
-    sheet_rows = await _rows(
-        session,
+
+
+def _sheets(period: BillingPeriod, of: Any) -> Select:  # type: ignore[type-arg]
+    return (
         select(sheets.c.child_id, sheets.c.sheet_id, sheets.c.provider_id, sheets.c.days)
         .where(of(sheets.c.child_id), sheets.c.month == period.month)
-        .order_by(sheets.c.child_id, sheets.c.provider_id),
+        .order_by(sheets.c.child_id, sheets.c.provider_id)
     )
-    charge_rows = await _rows(
-        session,
-        select(
-            charges.c.child_id,
-            charges.c.charge_id,
-            charges.c.provider_id,
-            charges.c.day,
-            charges.c.kind,
-            charges.c.amount,
-            charges.c.description,
-        )
-        .where(
-            of(charges.c.child_id),
-            charges.c.day >= period.start,
-            charges.c.day <= period.end,
-        )
-        .order_by(charges.c.child_id, charges.c.day, charges.c.charge_id),
+
+
+def _charges(period: BillingPeriod, of: Any) -> Select:  # type: ignore[type-arg]
+    c = charges.c
+    return (
+        select(c.child_id, c.charge_id, c.provider_id, c.day, c.kind, c.amount, c.description)
+        .where(of(c.child_id), c.day >= period.start, c.day <= period.end)
+        .order_by(c.child_id, c.day, c.charge_id)
     )
-    plurilingual_rows = await _rows(
-        session,
-        select(plurilingual_week.c.child_id, plurilingual_week.c.week_start).where(
-            of(plurilingual_week.c.child_id),
-            plurilingual_week.c.week_start >= date(period.start.year, 1, 1),
-            plurilingual_week.c.week_start < period.start,
-        ),
+
+
+def _plurilingual(period: BillingPeriod, of: Any) -> Select:  # type: ignore[type-arg]
+    weeks = plurilingual_week.c
+    return select(weeks.child_id, weeks.week_start).where(
+        of(weeks.child_id),
+        weeks.week_start >= date(period.start.year, 1, 1),
+        weeks.week_start < period.start,
     )
+
+
+async def fetch_rows(
+    session: AsyncSession, period: BillingPeriod, child_ids: list[str]
+) -> ChunkRows:
+    """Every projection row the close needs of these children in this period: one query
+    per table, each ordered by child (then a stable key)."""
+    of = partial(_of, child_ids=child_ids, dialect=dialect_of(session))
     return ChunkRows(
-        contract_rows,
-        education_rows,
-        presence_rows,
-        reservation_rows,
-        meal_rows,
-        sheet_rows,
-        charge_rows,
-        plurilingual_rows,
+        await _rows(session, _contracts(of)),
+        await _rows(session, _education(period, of)),
+        await _presences(session, period, of(presences.c.child_id)),
+        await _rows(session, _reservations(period, of)),
+        await _rows(session, _meals(period, of)),
+        await _rows(session, _sheets(period, of)),
+        await _rows(session, _charges(period, of)),
+        await _rows(session, _plurilingual(period, of)),
     )
-
-
-_tuple_new: Any = tuple.__new__
-
-
-def children_data(rows: ChunkRows, child_ids: list[str]) -> dict[str, ChildData]:
-    """The rows of a chunk as each child's inputs (rows of other children are ignored)."""
-    data = {child: ChildData(child) for child in child_ids}
-    for r in rows.contracts:
-        if (child := data.get(r[0])) is not None:
-            child.contracts.append(ContractTerms(*r[1:]))
-    for r in rows.education:
-        if (child := data.get(r[0])) is not None:
-            child.education.append(EducationContract(*r[1:]))
-    for r in rows.presences:  # one row per child: (child, ids, providers, starts, ends)
-        if (child := data.get(r[0])) is not None:
-            # Interval(*fields) without a Python-level __new__ per presence
-            child.presences += map(
-                _tuple_new, repeat(Interval), zip(r[1], r[2], r[3], r[4], strict=True)
-            )
-    for r in rows.reservations:
-        if (child := data.get(r[0])) is not None:
-            child.reservations.append(Interval._make(r[1:]))
-    for r in rows.meals:
-        if (child := data.get(r[0])) is not None:
-            child.meals.append(Meal(*r[1:]))
-    for r in rows.sheets:
-        if (child := data.get(r[0])) is not None:
-            child.sheets.append(Sheet(r[1], r[2], json.loads(r[3])))
-    for r in rows.charges:
-        if (child := data.get(r[0])) is not None:
-            child.charges.append(Charge(*r[1:]))
-    for r in rows.plurilingual:
-        if (child := data.get(r[0])) is not None:
-            child.plurilingual_used.add(r[1])
-    return data
 
 
 async def load_children(

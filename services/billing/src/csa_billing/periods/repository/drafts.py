@@ -1,4 +1,5 @@
-"""Queries writing and reading the billing documents of a period."""
+"""The close's writes of a period's documents: draft invoices (one per child and provider),
+statement lines, the ledger, plurilingual weeks, adjustments."""
 
 from __future__ import annotations
 
@@ -10,14 +11,12 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.invoicing.bills import PeriodBill, provider_totals
-from csa_billing.invoicing.loading import dialect_of
+from csa_billing.periods.bills import PeriodBill, provider_totals
 from csa_billing.projections.store import insert_for
 from csa_billing.tables import (
-    billing_period,
     child_period,
     invoice,
     plurilingual_week,
@@ -26,56 +25,6 @@ from csa_billing.tables import (
 from csa_shared.db import asyncpg_connection
 from csa_shared.ids import uuid4_strings
 from csa_shared.rules.periods import BillingPeriod
-
-
-async def period_row(session: AsyncSession, month: str, *, lock: bool = False) -> Any:
-    query = select(billing_period).where(billing_period.c.month == month)
-    if lock:
-        query = query.with_for_update()
-    return (await session.execute(query)).first()
-
-
-async def closing_months(session: AsyncSession) -> list[str]:
-    """The periods recorded as closing and not closed yet (requested, or interrupted)."""
-    query = select(billing_period.c.month).where(billing_period.c.status == "closing")
-    return list((await session.scalars(query.order_by(billing_period.c.month))).all())
-
-
-async def start_period(session: AsyncSession, period: BillingPeriod, children: int) -> None:
-    statement = (
-        insert_for(session, billing_period)
-        .values(
-            month=period.month,
-            start=period.start,
-            end=period.end,
-            status="closing",
-            cursor=None,
-            children_total=children,
-            children_done=0,
-            started_at=datetime.now(UTC),
-        )
-        .on_conflict_do_nothing()
-    )
-    await session.execute(statement)
-
-
-async def commit_lazily(session: AsyncSession) -> None:
-    """The transaction's commit returns before its WAL is on disk (PostgreSQL's
-    ``synchronous_commit`` off, for this transaction only): a crash of the database may
-    lose it whole, never part of it, and never after a later synchronous commit (the WAL
-    is flushed in order). For a chunk of a close that only means billing it again on
-    resume: nothing outside the database has seen it (the events are staged by the
-    finalizing transaction, which commits synchronously). Saves a disk flush per chunk."""
-    if dialect_of(session) == "postgresql":
-        await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-
-
-async def advance(session: AsyncSession, month: str, cursor: str, done: int) -> None:
-    await session.execute(
-        update(billing_period)
-        .where(billing_period.c.month == month)
-        .values(cursor=cursor, children_done=billing_period.c.children_done + done)
-    )
 
 
 def _invoice_row(
@@ -309,28 +258,6 @@ async def replace_plurilingual(
         await session.execute(plurilingual_week.insert(), weeks)
 
 
-async def dirty_before(session: AsyncSession, month: str, limit: int) -> list[Any]:
-    """Child-periods of earlier closed months flagged for re-billing."""
-    rows = await session.execute(
-        select(child_period)
-        .where(child_period.c.dirty.is_(True), child_period.c.month < month)
-        .order_by(child_period.c.month, child_period.c.child_id)
-        .limit(limit)
-    )
-    return list(rows)
-
-
-async def has_adjustment(session: AsyncSession, month: str, child_id: str, corrects: str) -> bool:
-    found = await session.execute(
-        select(invoice.c.id).where(
-            invoice.c.month == month,
-            invoice.c.child_id == child_id,
-            invoice.c.corrects_month == corrects,
-        )
-    )
-    return found.first() is not None
-
-
 async def original_invoices(session: AsyncSession, month: str, child_id: str) -> dict[Any, str]:
     """The child's invoices of the closed period ``month``, by provider (None: an invoice
     of every provider of the child, issued before invoices were split, or of none)."""
@@ -377,11 +304,3 @@ async def write_adjustment(
         .values(lines=bill.lines_json(), dirty=False)
     )
     await replace_plurilingual(session, period, [bill])
-
-
-async def count_invoices(session: AsyncSession, month: str) -> int:
-    return (
-        await session.execute(
-            select(func.count()).select_from(invoice).where(invoice.c.month == month)
-        )
-    ).scalar_one()

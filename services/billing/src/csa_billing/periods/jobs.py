@@ -3,7 +3,7 @@
 The task is one of the runtime's background jobs (``ServiceRuntime.spawn``), named after
 its month, so a second request for the same month finds it instead of starting another; a
 close running in another process is serialized by the period row lock (see
-``service.close_period``). Progress is read from the period row (``children_done`` /
+``close.close_period``). Progress is read from the period row (``children_done`` /
 ``children_total``); a failed close, or one the runtime's ``stop()`` cancelled at shutdown,
 stays ``closing`` until it is started again, which resumes it.
 
@@ -18,10 +18,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from sqlalchemy import select
-
-from csa_billing.invoicing.service import CloseOptions, close_period
-from csa_billing.tables import billing_period
+from csa_billing.periods import repository
+from csa_billing.periods.close import CloseOptions, close_period
 from csa_shared.db.lease import lease
 from csa_shared.runtime import ServiceRuntime
 
@@ -67,12 +65,7 @@ async def close_if_free(runtime: ServiceRuntime, month: str, options: CloseOptio
 async def left_closing(runtime: ServiceRuntime) -> list[str]:
     """The months whose close started and has not finished, oldest first."""
     async with runtime.sessions() as session:
-        rows = await session.execute(
-            select(billing_period.c.month)
-            .where(billing_period.c.status == "closing")
-            .order_by(billing_period.c.month)
-        )
-        return list(rows.scalars())
+        return await repository.closing_months(session)
 
 
 async def resume_closes(runtime: ServiceRuntime, options: CloseOptions | None = None) -> list[str]:

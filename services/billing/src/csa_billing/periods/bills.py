@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from csa_billing.invoicing.inputs import ContractTerms
+from csa_billing.periods.inputs import ContractTerms
 
 ZERO = Decimal("0.00")
 
@@ -22,8 +22,8 @@ ZERO = Decimal("0.00")
 class PeriodBill:
     """The lines of one child's period, with the contract that governs the invoice.
 
-    ``encoded`` and ``sums`` (set by ``compact``) hold the lines as stored (JSON, per
-    provider) and the totals per provider, so a bill computed in a worker process travels
+    ``encoded`` and ``sums`` (set by ``assemble.stored_bill``) hold the lines as stored
+    (JSON, per provider) and the totals per provider, so a bill computed in a worker process travels
     without its lines. A parent pays each provider separately (csa-rules.md §7): the close
     writes one invoice per provider of the bill (``provider_lines``)."""
 
@@ -53,18 +53,6 @@ class PeriodBill:
         """Every line as JSON: each provider's lines, providers sorted (the ledger's order,
         which is also that of the provider invoices put together)."""
         return join_json_lists(self.provider_lines().values())
-
-    def compact(self, sums: dict[str, tuple[Decimal, Decimal]] | None = None) -> PeriodBill:
-        """The bill as written by the close: JSON lines and provider totals, no line dicts
-        (``sums``: the totals per provider when already known, as ``_bill`` keeps them)."""
-        return PeriodBill(
-            self.child_id,
-            [],
-            self.contract,
-            self.plurilingual_weeks,
-            self.provider_lines(),
-            sums if sums is not None else self.by_provider(),
-        )
 
 
 def lines_by_provider(lines: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:

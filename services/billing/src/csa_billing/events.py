@@ -7,7 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from csa_billing.invoicing.finalize import ISSUED_FIELDS, invoice_number
+from csa_billing.domain.numbering import invoice_number
+from csa_billing.periods.repository.closing import ISSUED_FIELDS
 from csa_shared.events import (
     Envelope,
     InvalidEvent,

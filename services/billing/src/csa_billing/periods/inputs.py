@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import repeat
 from typing import Any, NamedTuple
 
 
@@ -117,3 +119,53 @@ class ProviderBook:
     def latest(self, provider_id: str) -> ProviderTerms | None:
         terms = self._terms.get(provider_id)
         return terms[-1] if terms else None
+
+
+class ChunkRows(NamedTuple):
+    """The projection rows of a chunk of children, as plain tuples ordered by child (cheap
+    to build and to send to a worker process); ``children_data`` turns them into inputs."""
+
+    contracts: list[tuple[Any, ...]]
+    education: list[tuple[Any, ...]]
+    presences: list[tuple[Any, ...]]  # grouped: one row per child (see ``_presences``)
+    reservations: list[tuple[Any, ...]]
+    meals: list[tuple[Any, ...]]
+    sheets: list[tuple[Any, ...]]
+    charges: list[tuple[Any, ...]]
+    plurilingual: list[tuple[Any, ...]]
+
+
+_tuple_new: Any = tuple.__new__
+
+
+def children_data(rows: ChunkRows, child_ids: list[str]) -> dict[str, ChildData]:
+    """The rows of a chunk as each child's inputs (rows of other children are ignored)."""
+    data = {child: ChildData(child) for child in child_ids}
+    for r in rows.contracts:
+        if (child := data.get(r[0])) is not None:
+            child.contracts.append(ContractTerms(*r[1:]))
+    for r in rows.education:
+        if (child := data.get(r[0])) is not None:
+            child.education.append(EducationContract(*r[1:]))
+    for r in rows.presences:  # one row per child: (child, ids, providers, starts, ends)
+        if (child := data.get(r[0])) is not None:
+            # Interval(*fields) without a Python-level __new__ per presence
+            child.presences += map(
+                _tuple_new, repeat(Interval), zip(r[1], r[2], r[3], r[4], strict=True)
+            )
+    for r in rows.reservations:
+        if (child := data.get(r[0])) is not None:
+            child.reservations.append(Interval._make(r[1:]))
+    for r in rows.meals:
+        if (child := data.get(r[0])) is not None:
+            child.meals.append(Meal(*r[1:]))
+    for r in rows.sheets:
+        if (child := data.get(r[0])) is not None:
+            child.sheets.append(Sheet(r[1], r[2], json.loads(r[3])))
+    for r in rows.charges:
+        if (child := data.get(r[0])) is not None:
+            child.charges.append(Charge(*r[1:]))
+    for r in rows.plurilingual:
+        if (child := data.get(r[0])) is not None:
+            child.plurilingual_used.add(r[1])
+    return data

@@ -1,0 +1,1 @@
+"""Invoices and statements as their readers get them: JSON, PDFs, lists."""

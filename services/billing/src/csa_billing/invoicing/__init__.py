@@ -1,1 +1,0 @@
-"""Period close: invoices, statements, adjustments."""

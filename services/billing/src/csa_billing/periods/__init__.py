@@ -1,0 +1,1 @@
+"""The period close: bills, drafts, adjustments, numbers, statements and their events."""
