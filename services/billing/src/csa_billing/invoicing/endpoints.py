@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.invoicing import jobs, reads, service
 from csa_billing.invoicing.finalize import invoice_number
+from csa_billing.invoicing.parties import invoice_parties
 from csa_billing.invoicing.pdf import render
 from csa_billing.invoicing.schemas import (
     CloseIn,
@@ -178,9 +179,8 @@ async def _visible_invoice(unit: AsyncSession, invoice_id: str, principal: Princ
 async def _pdf(unit: AsyncSession, row: Any) -> Response:
     cached = await reads.cached_pdf(unit, row.id)
     if cached is None:
-        addressee = await reads.addressee_of(unit, row.child_id)
-        provider = await reads.provider_name(unit, row.provider_id)
-        cached = render(row, invoice_number(row.series, row.seq), addressee, provider)
+        parties = await invoice_parties(unit, row)
+        cached = render(row, invoice_number(row.series, row.seq), parties)
         # two first reads at once render the same bytes: the second insert is a no-op
         await unit.execute(
             insert_for(unit, invoice_pdf)

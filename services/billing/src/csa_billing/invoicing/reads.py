@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.invoicing.pdf import Addressee
 from csa_billing.tables import invoice, provider_terms, statement, statement_line
 from csa_shared.rules.parameters import ProviderType
 
@@ -25,22 +23,6 @@ async def invoices_of(session: AsyncSession, children: list[str]) -> list[Any]:
 async def invoice_by_id(session: AsyncSession, invoice_id: str) -> Any:
     query = select(invoice).where(invoice.c.id == invoice_id, invoice.c.status == "finalized")
     return (await session.execute(query)).first()
-
-
-async def provider_name(session: AsyncSession, provider_id: str | None) -> str | None:
-    """How an invoice names the provider it bills: its newest name and its id."""
-    if provider_id is None:
-        return None
-    from csa_billing.tables import provider_terms
-
-    query = (
-        select(provider_terms.c.name)
-        .where(provider_terms.c.provider_id == provider_id)
-        .order_by(provider_terms.c.effective_from.desc())
-        .limit(1)
-    )
-    name = (await session.execute(query)).scalar_one_or_none()
-    return f"{name} ({provider_id})" if name else provider_id
 
 
 async def statements_of(session: AsyncSession, provider_id: str) -> list[Any]:
@@ -75,30 +57,6 @@ async def cached_pdf(session: AsyncSession, invoice_id: str) -> bytes | None:
 
     query = select(invoice_pdf.c.content).where(invoice_pdf.c.invoice_id == invoice_id)
     return (await session.execute(query)).scalar_one_or_none()
-
-
-async def addressee_of(session: AsyncSession, child_id: str) -> Addressee | None:
-    """The child's name and billing address from the membership projection, for the PDF."""
-    from csa_billing.tables import child_projection
-
-    query = select(child_projection.c.display_name, child_projection.c.billing_address).where(
-        child_projection.c.child_id == child_id
-    )
-    row = (await session.execute(query)).one_or_none()
-    if row is None:
-        return None
-    return Addressee(row.display_name, address_lines(json.loads(row.billing_address)))
-
-
-def address_lines(address: object) -> list[str]:
-    """A postal address as printed lines, whatever the keys membership's events use."""
-    if not isinstance(address, dict):
-        return [str(address)] if address else []
-    first = [str(address[k]) for k in ("name", "recipient") if address.get(k)]
-    street = [str(address[k]) for k in ("line", "street", "line1", "line2") if address.get(k)]
-    town = " ".join(str(address[k]) for k in ("postcode", "locality") if address.get(k))
-    country = [str(address["country"])] if address.get("country") else []
-    return first + street + ([town] if town else []) + country
 
 
 async def provider_types(session: AsyncSession, ids: set[str]) -> dict[str, ProviderType]:
