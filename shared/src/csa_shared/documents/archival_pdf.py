@@ -7,13 +7,15 @@ fpdf2 writes what PDF/A-2b asks for once ``enforce_compliance`` is set: XMP meta
 fonts). Its structure tree is flat (``/Document`` and one element per tagged block): each
 block here is a ``/H1`` or ``/P`` element with its marked content, ``/MarkInfo`` marked.
 
-The body font is DejaVu Sans (Debian ``fonts-dejavu-core``, installed in the image). Without
+The body font is DejaVu Sans (Debian ``fonts-dejavu-core``; the image copies it into its
+venv, ``FONT_DIRS``). Without
 it the document falls back to the core Helvetica font, which PDF/A forbids: it is then a
 plain tagged PDF (latin-1 only) rather than none at all.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -24,9 +26,18 @@ from fpdf import FPDF, ViewerPreferences
 
 from csa_shared.documents.typography import language_tag
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-REGULAR = FONT_DIR / "DejaVuSans.ttf"
-BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
+#: Debian's fonts-dejavu-core, or the copy the image's builder puts in the venv (the runtime
+#: stage installs no package)
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path(sys.prefix) / "share" / "fonts")
+
+
+def _font(name: str) -> Path:
+    found = [d / name for d in FONT_DIRS if (d / name).exists()]
+    return found[0] if found else FONT_DIRS[0] / name
+
+
+REGULAR = _font("DejaVuSans.ttf")
+BOLD = _font("DejaVuSans-Bold.ttf")
 PDFA = "PDF/A-2B"
 Tag = Literal["/H1", "/H2", "/P"]
 
