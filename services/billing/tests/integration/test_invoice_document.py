@@ -79,6 +79,6 @@ async def test_the_closed_invoice_is_addressed_and_payable(billing, api, tokens)
     assert "revenu inférieur à 3 × SSM" in text and "le rang 2" in text
     assert "IBAN LU28 0019 4006 4475 0000" in text
     assert "1er février 2026" in text  # the contract's renewal date
-    assert "commune de Luxembourg" in text  # where to ask or request a rectification
+    assert "votre commune (Luxembourg)" in text  # where to ask or request a rectification
     [reference] = re.findall(r"RF\d\d[0-9A-Z ]+$", text, flags=re.MULTILINE)
     assert is_valid(reference)

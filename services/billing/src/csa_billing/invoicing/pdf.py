@@ -19,12 +19,11 @@ from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
-from babel.numbers import format_decimal
-
 from csa_billing.invoicing.invoice_texts import LABELS, language_of, rule_name
 from csa_shared.clock import as_luxembourg, luxembourg_today
 from csa_shared.documents import typography as ty
 from csa_shared.documents.archival_pdf import ArchivalPdf
+from csa_shared.documents.category_names import category_name
 from csa_shared.documents.creditor_reference import creditor_reference, grouped
 from csa_shared.rules.periods import billing_period
 
@@ -98,13 +97,6 @@ class _Invoice:
     def row(self, cells: list[str], *, bold: bool = False) -> None:
         self.pdf.cells(cells, [w for _, w in COLUMNS], ALIGNS, bold=bold)
 
-    def category(self, code: str) -> str:
-        if code in ("rmg", "undisclosed"):
-            return self.labels[f"cat_{code}"]
-        kind, _, bound = code.partition("_")
-        k = format_decimal(Decimal(bound.replace("_", ".")), locale=ty.locale_of(self.language))
-        return self.labels["cat_ge" if kind == "ge" else "cat_lt"].format(k=k)
-
     def line(self, line: dict[str, Any]) -> list[str]:
         what = rule_name(str(line["rule"]), self.language)
         if line.get("adjustment") in ("credit", "debit"):
@@ -159,7 +151,7 @@ def _header(doc: _Invoice, row: Any, number: str, parties: InvoiceParties, issue
         provider = ", ".join([parties.provider.name, *parties.provider.address])
         doc.text(labels["provider_line"].format(name=provider), bold=True)
     if parties.category is not None and parties.rank is not None:
-        category = doc.category(parties.category)
+        category = category_name(parties.category, doc.language)
         doc.text(labels["rates"].format(category=f"({category})", rank=parties.rank))
     year, month = (int(part) for part in row.month.split("-"))
     period = billing_period(year, month)
