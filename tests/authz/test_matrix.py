@@ -459,6 +459,7 @@ BILLING = {
     "GET /v1/invoices/{invoice_id}":                    "X  n  n  n  n  n  X  n  n  a",
     "GET /v1/invoices/{invoice_id}.pdf":                "X  n  n  n  n  n  X  n  n  a",
     "GET /v1/statements":                               "f  f  X  X  f  f  f  f  f  a",
+    "GET /v1/statements/{statement_id}.pdf":            "f  f  X  n  f  f  X  f  f  a",
     "GET /v1/privacy/children/{child_id}/export":      "X  f  f  f  f  f  f  f  X  a",
     # paying the providers is national: the CAE's agents only
     "POST /v1/periods/{month}/payments":                "f  f  f  f  f  f  X  f  f  a",
@@ -618,6 +619,7 @@ async def _billing(
         "GET /v1/invoices/{invoice_id}": fixed(f"/v1/invoices/{invoice_a}"),
         "GET /v1/invoices/{invoice_id}.pdf": fixed(f"/v1/invoices/{invoice_a}.pdf"),
         "GET /v1/statements": fixed("/v1/statements"),
+        "GET /v1/statements/{statement_id}.pdf": fixed(f"/v1/statements/{statement_x}.pdf"),
         "GET /v1/privacy/children/{child_id}/export": fixed("/v1/privacy/children/child-a/export"),
         # March's payments are exported: a repeat answers the same batch, a report or a
         # confirmation repeated changes nothing

@@ -13,11 +13,12 @@ from csa_shared.runtime import ServiceRuntime
 
 def _routers() -> list:
     from csa_billing.invoicing.endpoints import router as invoicing
+    from csa_billing.invoicing.statement_documents import router as statement_documents
     from csa_billing.payments.endpoints import router as payments
     from csa_billing.privacy.endpoints import router as privacy
     from csa_billing.simulation.endpoints import router as simulations
 
-    return [simulations, invoicing, payments, privacy]
+    return [simulations, invoicing, statement_documents, payments, privacy]
 
 
 def _serve(runtime: ServiceRuntime) -> None:

@@ -52,7 +52,7 @@ async def _contract(session: AsyncSession, row: Any) -> Any:
     return (await session.execute(query)).one_or_none()
 
 
-async def _provider(session: AsyncSession, provider_id: str | None) -> Any:
+async def provider_terms_of(session: AsyncSession, provider_id: str | None) -> Any:
     if provider_id is None:
         return None
     query = (
@@ -67,7 +67,7 @@ async def _provider(session: AsyncSession, provider_id: str | None) -> Any:
 async def invoice_parties(session: AsyncSession, row: Any) -> InvoiceParties:
     """The parties of the invoice ``row``; what billing never learnt is left out."""
     child, contract = await _child(session, row.child_id), await _contract(session, row)
-    terms = await _provider(session, row.provider_id)
+    terms = await provider_terms_of(session, row.provider_id)
     billing = _json(child.billing_address) if child is not None else None
     representative = _json(child.representative) if child is not None else None
     provider = None
