@@ -4,6 +4,9 @@
 provider events' optional ``address``). All JSON, nullable: rows projected before this
 revision have none (the invoice then addresses the child's legal representative by role).
 
+The cached invoice PDFs are dropped: they re-render on their next download from the invoice,
+which stays as issued (number, lines, totals), now as the parent-grade archival document.
+
 Revision ID: 0010
 Revises: 0009
 """
@@ -23,6 +26,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("home_address", sa.Text, nullable=True))
     with op.batch_alter_table("provider_terms") as batch:
         batch.add_column(sa.Column("address", sa.Text, nullable=True))
+    op.execute("DELETE FROM invoice_pdf")
 
 
 def downgrade() -> None:
