@@ -22,7 +22,7 @@ COPY src src
 COPY scripts/compile_domain.py scripts/compile_domain.py
 # The rules engine is compiled with mypyc (requirements/compile.txt, as `make run`).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gcc libc6-dev \
+ && apt-get install -y --no-install-recommends gcc libc6-dev fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 RUN python -m pip install --require-hashes -r requirements/compile.txt \
  && python scripts/compile_domain.py
@@ -33,6 +33,9 @@ RUN python -m venv /opt/venv \
  && python -m pip wheel --no-deps --wheel-dir /wheels . \
  && /opt/venv/bin/pip install --no-deps /wheels/staark_kanner_csa-*.whl \
  && /opt/venv/bin/python -m compileall -q /opt/venv/lib \
+ && mkdir -p /opt/venv/share/fonts \
+ && cp /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
+       /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf /opt/venv/share/fonts/ \
  && /opt/venv/bin/csa --help >/dev/null \
  && /opt/venv/bin/python -c "import csa_billing, sys; sys.exit(not csa_billing.DOMAIN_COMPILED)"
 

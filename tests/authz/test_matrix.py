@@ -526,6 +526,7 @@ BILLING = {
     "GET /v1/invoices/{invoice_id}":                    "X  n  n  n  n  n  X  n  n  a",
     "GET /v1/invoices/{invoice_id}.pdf":                "X  n  n  n  n  n  X  n  n  a",
     "GET /v1/statements":                               "f  f  X  X  f  f  f  f  f  a",
+    "GET /v1/statements/{statement_id}.pdf":            "f  f  X  n  f  f  X  f  f  a",
     "GET /v1/privacy/children/{child_id}/export":      "X  f  f  f  f  f  f  f  X  a",
     # this month so far: a family's, like its invoices (a parent's own children, CAE agents)
     "GET /v1/usage":                                    "X  n  n  n  n  n  X  n  n  a",
@@ -687,6 +688,7 @@ async def _billing(
         "GET /v1/invoices/{invoice_id}": fixed(f"/v1/invoices/{invoice_a}"),
         "GET /v1/invoices/{invoice_id}.pdf": fixed(f"/v1/invoices/{invoice_a}.pdf"),
         "GET /v1/statements": fixed("/v1/statements"),
+        "GET /v1/statements/{statement_id}.pdf": fixed(f"/v1/statements/{statement_x}.pdf"),
         "GET /v1/privacy/children/{child_id}/export": fixed("/v1/privacy/children/child-a/export"),
         "GET /v1/usage": fixed("/v1/usage?child_id=child-a"),
         # March's payments are exported: a repeat answers the same batch, a report or a

@@ -72,3 +72,10 @@ def test_dockerignore_keeps_the_context_to_the_sources(stages):
         if not arg.startswith("--from")
     }
     assert copied <= included, copied - included
+
+
+def test_the_documents_unicode_font_reaches_the_runtime_through_the_venv(stages):
+    """PDF/A needs an embedded font (csa_shared.documents.archival_pdf): DejaVu Sans,
+    installed in the builder and copied into the venv the runtime stage copies."""
+    builder = " ".join(_args(stages[0], "RUN"))
+    assert "fonts-dejavu-core" in builder and "/opt/venv/share/fonts/" in builder

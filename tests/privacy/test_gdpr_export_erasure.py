@@ -12,6 +12,7 @@ renders again; a second request and a redelivered ``child.erased`` change nothin
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 import time_machine
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from csa.services import definition
@@ -127,6 +129,8 @@ async def test_export_then_erasure_scrubs_the_family_and_keeps_the_closed_invoic
         await refused_to_others(apis, tokens, child_id)
         pdf = await apis["billing"].get(f"/v1/invoices/{invoice_id}.pdf", headers=parent)
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        addressee = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().splitlines()[1]
+        assert addressee == "Anna Muller"  # membership's legal representative, through billing
 
         refused = await apis["membership"].post(
             "/v1/privacy/erasures", json={"child_id": child_id, "reason": "x"}, headers=parent
@@ -168,6 +172,8 @@ async def test_export_then_erasure_scrubs_the_family_and_keeps_the_closed_invoic
         assert await cached_pdfs(runtimes["billing"]) == 0  # dropped, re-rendered on demand
         again = await apis["billing"].get(f"/v1/invoices/{invoice_id}.pdf", headers=parent)
         assert again.status_code == 200 and again.content.startswith(b"%PDF")
+        printed = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(again.content)).pages)
+        assert "Muller" not in printed and STREET not in printed  # nor the representative's
         assert await cached_pdfs(runtimes["billing"]) == 1
 
         effects = await observable(runtimes, child_id)

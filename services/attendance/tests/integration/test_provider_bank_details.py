@@ -1,5 +1,5 @@
 """A provider's optional bank details (IBAN mod-97, BIC): registered, versioned, carried in
-its events for billing's payments."""
+its events for billing's payments (with the provider's address, for the family's invoice)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ async def test_bank_details_are_kept_in_electronic_form_and_sent_with_the_terms(
         (None, None),
         ("LU280019400644750000", "BCEELULL"),
     ]
+    # the postal address travels too: the family's invoice prints it (billing projects it)
+    assert [e["address"] for e in events] == [shown["current"]["address"]] * 2
 
 
 async def test_a_wrong_iban_or_a_bic_without_iban_is_refused_naming_the_field(api, agent) -> None:

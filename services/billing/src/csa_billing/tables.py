@@ -120,6 +120,7 @@ provider_terms = Table(
     # newest version's
     Column("iban", String(34), nullable=True),
     Column("bic", String(11), nullable=True),
+    Column("address", Text, nullable=True),  # JSON {street, postcode, locality}; None: not sent
     *_stamp(),
 )
 
@@ -148,6 +149,9 @@ child_projection = Table(
     Column("language", String(2), nullable=False),
     Column("billing_address", Text, nullable=False),  # JSON
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # JSON, for the invoice's addressee and parties; None: projected before they were kept
+    Column("representative", Text, nullable=True),  # {first_name, surname, address}
+    Column("home_address", Text, nullable=True),
 )
 
 contract_version = Table(

@@ -66,7 +66,7 @@ async def test_a_child_at_two_providers_gets_an_invoice_from_each(billing, api, 
     parent = tokens.header(tokens.parent("p", ["child-f"]))
     pdf = await api.get(f"/v1/invoices/{docs[0]['id']}.pdf", headers=parent)
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
-    assert "Prestataire: Provider ap-1 (ap-1)" in text and "2025-0000006" in text
+    assert "Prestataire\u202f: Provider ap-1" in text and "2025-0000006" in text
     assert "sea-mr" not in text  # the other provider's care is on its own invoice
 
 

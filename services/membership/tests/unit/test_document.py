@@ -1,5 +1,6 @@
 """Contract document content and PDF, in the five languages (csa-rules.md §3, §8)."""
 
+from dataclasses import replace
 from datetime import date
 from io import BytesIO
 
@@ -11,8 +12,10 @@ from csa_membership.documents.pdf import DEJAVU, render_contract_pdf
 from csa_membership.domain.application import Language
 from csa_membership.domain.child import Schooling
 from csa_membership.domain.contract import Contract, file_application, sign
-from csa_membership.domain.document import contract_document
+from csa_membership.domain.document import contract_document, question_office
+from csa_membership.domain.document_texts import TEXTS
 from csa_membership.domain.household import Household, Situation
+from csa_shared.testing.pdf_checks import archival_pdf_text
 
 FILED = date(2025, 3, 20)
 EXPECTED = {
@@ -101,3 +104,41 @@ def test_pdf_with_core_font_keeps_latin_1_letters() -> None:
 
 def test_dejavu_font_is_installed_on_this_machine() -> None:
     assert DEJAVU.exists()
+
+
+TAGS = {
+    Language.LB: ("lb-LU", "1. Mäerz 2026", "Gesetzleche Vertrieder"),
+    Language.DE: ("de-LU", "1. März 2026", "Gesetzlicher Vertreter"),
+    Language.FR: ("fr-LU", "1er mars 2026", "Représentant légal"),
+    Language.EN: ("en-GB", "1 March 2026", "Legal representative"),
+    Language.PT: ("pt-PT", "1 de março de 2026", "Representante legal"),
+}
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_contract_pdf_is_archival_tagged_and_names_its_parties(language: Language) -> None:
+    lang, expiry, representative = TAGS[language]
+    document = contract_document(signed(language), on=FILED)
+
+    pdf = render_contract_pdf(document)
+    text = " ".join(plain(archival_pdf_text(pdf, lang=lang, title=document.title)).split())
+
+    assert f"{representative}" in text and "Anna Muller" in text
+    assert "12, rue de la Gare, L-4001 Esch-sur-Alzette" in text  # billing and home address
+    assert expiry in text  # each language's date, "1er" in French
+    assert "2,5 × SSM" in text or "2.5 × SSM" in text  # the category in words
+    assert TEXTS[language]["office_commune"].format(commune="Esch-sur-Alzette") in text
+
+
+def test_french_colons_take_a_narrow_no_break_space() -> None:
+    text = contract_document(signed(Language.FR), on=FILED).text()
+    assert "Tranche 2\u202f: 21 heures" in text and "Représentant légal\u202f: Anna" in text
+    assert " :" not in text and "\u00a0:" not in text
+
+
+def test_a_resident_asks_the_commune_a_non_resident_the_cae() -> None:
+    words = TEXTS[Language.EN]
+    resident = question_office(contract_data(), words)
+    assert resident == "the chèque-service accueil office of the commune of Esch-sur-Alzette"
+    non_resident = question_office(replace(contract_data(), resident=False), words)
+    assert non_resident == "the Caisse pour l'avenir des enfants (CAE)"

@@ -111,6 +111,9 @@ class _ProviderEvent(_Event):
     agency_id: str | None
     iban: str | None = None
     bic: str | None = None
+    # the postal address {street, postcode, locality} the family's invoice prints (optional
+    # in the event schema: events before it carried none)
+    address: dict[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

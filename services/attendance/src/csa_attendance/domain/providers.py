@@ -155,6 +155,11 @@ def _event(kind: type[_E], provider: Provider, closed_months: Collection[str]) -
         agency_id=t.agency_id,
         iban=t.iban,
         bic=t.bic,
+        address={
+            "street": t.address.street,
+            "postcode": t.address.postcode,
+            "locality": t.address.locality,
+        },
     )
 
 

@@ -3,7 +3,6 @@ provider, the PDFs kept, a period's totals per provider."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,10 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.invoices.pages import InvoiceQuery, StatementQuery
-from csa_billing.invoices.pdf import Addressee
 from csa_billing.projections.store import insert_for
 from csa_billing.tables import (
-    child_projection,
     invoice,
     invoice_pdf,
     provider_terms,
@@ -43,20 +40,6 @@ async def invoice_page(
 async def invoice_by_id(session: AsyncSession, invoice_id: str) -> Any:
     query = select(invoice).where(invoice.c.id == invoice_id, invoice.c.status == "finalized")
     return (await session.execute(query)).first()
-
-
-async def provider_name(session: AsyncSession, provider_id: str | None) -> str | None:
-    """How an invoice names the provider it bills: its newest name and its id."""
-    if provider_id is None:
-        return None
-    query = (
-        select(provider_terms.c.name)
-        .where(provider_terms.c.provider_id == provider_id)
-        .order_by(provider_terms.c.effective_from.desc())
-        .limit(1)
-    )
-    name = (await session.execute(query)).scalar_one_or_none()
-    return f"{name} ({provider_id})" if name else provider_id
 
 
 async def statement_page(
@@ -102,28 +85,6 @@ async def keep_pdf(session: AsyncSession, invoice_id: str, content: bytes) -> No
         .values(invoice_id=invoice_id, content=content, rendered_at=datetime.now(UTC))
         .on_conflict_do_nothing()
     )
-
-
-async def addressee_of(session: AsyncSession, child_id: str) -> Addressee | None:
-    """The child's name and billing address from the membership projection, for the PDF."""
-    query = select(child_projection.c.display_name, child_projection.c.billing_address).where(
-        child_projection.c.child_id == child_id
-    )
-    row = (await session.execute(query)).one_or_none()
-    if row is None:
-        return None
-    return Addressee(row.display_name, address_lines(json.loads(row.billing_address)))
-
-
-def address_lines(address: object) -> list[str]:
-    """A postal address as printed lines, whatever the keys membership's events use."""
-    if not isinstance(address, dict):
-        return [str(address)] if address else []
-    first = [str(address[k]) for k in ("name", "recipient") if address.get(k)]
-    street = [str(address[k]) for k in ("line", "street", "line1", "line2") if address.get(k)]
-    town = " ".join(str(address[k]) for k in ("postcode", "locality") if address.get(k))
-    country = [str(address["country"])] if address.get("country") else []
-    return first + street + ([town] if town else []) + country
 
 
 async def provider_types(session: AsyncSession, ids: set[str]) -> dict[str, ProviderType]:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from csa_billing.domain.numbering import invoice_number
 from csa_billing.invoices import reads
 from csa_billing.invoices.pages import InvoicePage, InvoiceQuery, StatementPage, StatementQuery
+from csa_billing.invoices.parties import invoice_parties
 from csa_billing.invoices.pdf import render
 from csa_billing.invoices.schemas import InvoiceOut, StatementLineOut, StatementOut
 from csa_shared.auth import Principal
@@ -64,9 +65,8 @@ async def invoice_pdf(unit: AsyncSession, invoice_id: str, principal: Principal)
     row = await _visible_invoice(unit, invoice_id, principal)
     cached = await reads.cached_pdf(unit, row.id)
     if cached is None:
-        addressee = await reads.addressee_of(unit, row.child_id)
-        provider = await reads.provider_name(unit, row.provider_id)
-        cached = render(row, invoice_number(row.series, row.seq), addressee, provider)
+        parties = await invoice_parties(unit, row)
+        cached = render(row, invoice_number(row.series, row.seq), parties)
         await reads.keep_pdf(unit, row.id, cached)
     return cached
 

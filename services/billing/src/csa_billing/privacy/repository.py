@@ -41,12 +41,16 @@ async def _of_child(session: AsyncSession, table: Table, child_id: str) -> list[
     return _rows(await session.execute(query))
 
 
+JSON_COLUMNS = ("billing_address", "representative", "home_address")
+
+
 async def child_row(session: AsyncSession, child_id: str) -> dict[str, Any] | None:
     found = await _of_child(session, child_projection, child_id)
     if not found:
         return None
     row = found[0]
-    return {**row, "billing_address": json.loads(row["billing_address"])}
+    parsed = {k: json.loads(row[k]) for k in JSON_COLUMNS if row.get(k) is not None}
+    return {**row, **parsed}
 
 
 async def contract_rows(session: AsyncSession, child_id: str) -> list[dict[str, Any]]:
@@ -104,7 +108,7 @@ async def scrub(session: AsyncSession, child_id: str, *, erased: str) -> None:
     await session.execute(
         update(child_projection)
         .where(child_projection.c.child_id == child_id)
-        .values(display_name=erased)
+        .values(display_name=erased, representative=None, home_address=None)
     )
 
 

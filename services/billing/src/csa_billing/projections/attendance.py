@@ -188,6 +188,7 @@ async def on_provider(session: AsyncSession, event: Envelope) -> None:
             "plurilingual": data["plurilingual"],
             "iban": data.get("iban"),  # absent from events before bank details existed
             "bic": data.get("bic"),
+            "address": json.dumps(data["address"], sort_keys=True) if data.get("address") else None,
             "version": data["version"],
         },
     )

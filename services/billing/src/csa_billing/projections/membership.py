@@ -33,6 +33,9 @@ async def on_child_registered(session: AsyncSession, event: Envelope) -> None:
         "language": data["language"],
         "billing_address": json.dumps(data["billing_address"], sort_keys=True),
         "updated_at": datetime.now(UTC),
+        # optional in the event (added later): the invoice's addressee and the child's address
+        "representative": _json_or_none(data.get("representative")),
+        "home_address": _json_or_none(data.get("home_address")),
     }
     statement = (
         insert_for(session, child_projection)
@@ -40,6 +43,10 @@ async def on_child_registered(session: AsyncSession, event: Envelope) -> None:
         .on_conflict_do_update(index_elements=[child_projection.c.child_id], set_=row)
     )
     await session.execute(statement)
+
+
+def _json_or_none(value: object) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True)
 
 
 async def on_contract(session: AsyncSession, event: Envelope) -> None:

@@ -7,19 +7,19 @@ contract's language. Pure: the PDF adapter only lays these blocks out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from babel.dates import format_date
-from babel.numbers import format_currency
-
-from csa_membership.domain.application import Language
+from csa_membership.domain.application import Address, ContractData, Language
 from csa_membership.domain.child import Schooling
 from csa_membership.domain.contract import Contract
 from csa_membership.domain.document_texts import LOCALES, TEXTS
 from csa_membership.domain.errors import InvalidDate
 from csa_membership.domain.nin import parse_nin
+from csa_shared.documents import typography
+from csa_shared.documents.category_names import category_name
 from csa_shared.rules.parameters import parameters_in_force
 from csa_shared.rules.tariffs import tariff_for
 
@@ -50,9 +50,44 @@ class ContractDocument:
         return "\n".join(parts)
 
 
-def money(amount: Decimal, locale: str) -> str:
-    """An amount in euros in the locale's notation ("3,50 €", "€3.50")."""
-    return format_currency(amount, "EUR", locale=locale)
+def money(amount: Decimal, language: Language) -> str:
+    """An amount in euros in the language's notation ("3,50 €", "€3.50")."""
+    return typography.money(amount, language.value)
+
+
+def one_line(address: Address) -> str:
+    return ", ".join([address.line, f"{address.postcode} {address.locality}", address.country])
+
+
+def question_office(data: ContractData, words: dict[str, str]) -> str:
+    """Where to ask: the commune's office for a resident, else the CAE (csa-rules.md §8)."""
+    commune = data.child_address.commune if data.resident else None
+    return words["office_commune"].format(commune=commune) if commune else words["office_cae"]
+
+
+def _parties(
+    data: ContractData, words: dict[str, str], day: Callable[[date], str]
+) -> tuple[str, ...]:
+    """Who the contract is for and where its letters go."""
+    return (
+        words["representative"].format(
+            name=f"{data.representative.first_name} {data.representative.last_name}"
+        ),
+        words["billing"].format(address=one_line(data.billing_address)),
+        words["child"].format(
+            name=f"{data.child.first_name} {data.child.last_name}",
+            birth=day(parse_nin(data.child.nin).birth_date),
+        ),
+        words["home"].format(address=one_line(data.child_address)),
+    )
+
+
+def _typeset(section: Section, language: Language) -> Section:
+    """The language's punctuation (French spacing before colons) on every line."""
+    return Section(
+        typography.punctuate(section.heading, language.value),
+        tuple(typography.punctuate(line, language.value) for line in section.lines),
+    )
 
 
 def contract_document(contract: Contract, *, on: date) -> ContractDocument:
@@ -65,35 +100,32 @@ def contract_document(contract: Contract, *, on: date) -> ContractDocument:
             code="no_version_on_date",
         )
     language = version.data.language
-    locale = LOCALES[language]
     words = TEXTS[language]
     data, assessment = version.data, version.assessment
     tariff = tariff_for(assessment.category, assessment.rank)
     params = parameters_in_force(on)
 
     def day(value: date) -> str:
-        return format_date(value, "long", locale=locale)
+        return typography.long_date(value, language.value)
 
-    child = Section(
-        words["title"],
-        (
-            words["child"].format(
-                name=f"{data.child.first_name} {data.child.last_name}",
-                birth=day(parse_nin(data.child.nin).birth_date),
-            ),
-            words["validity"].format(start=day(validity.valid_from), end=day(validity.valid_until)),
-        ),
+    validity_line = words["validity"].format(
+        start=day(validity.valid_from), end=day(validity.valid_until)
     )
+    child = Section(words["title"], (*_parties(data, words, day), validity_line))
     rows = [
-        words["tranche"].format(n=n, hours=hours, rate=money(rate, locale))
+        words["tranche"].format(n=n, hours=hours, rate=money(rate, language))
         for n, (hours, rate) in enumerate(zip(tariff.tranche_hours, tariff.rates, strict=True), 1)
     ]
     school_age = data.schooling is Schooling.FUNDAMENTAL
-    rows.append(words["meal"].format(rate=money(tariff.meal_rate(school_age=school_age), locale)))
+    rows.append(words["meal"].format(rate=money(tariff.meal_rate(school_age=school_age), language)))
     if assessment.state_pays_all:
         rows.append(words["state_pays"])
+    code = assessment.category.value
+    rows.insert(
+        0, words["category_name"].format(code=code, name=category_name(code, language.value))
+    )
     tariffs = Section(
-        words["tariffs"].format(category=assessment.category.value, rank=assessment.rank),
+        words["tariffs"].format(category=code, rank=assessment.rank),
         tuple(rows),
     )
     annex = Section(
@@ -106,4 +138,9 @@ def contract_document(contract: Contract, *, on: date) -> ContractDocument:
             words["meals"],
         ),
     )
-    return ContractDocument(language, locale, words["title"], (child, tariffs, annex))
+    questions = Section(
+        words["questions_heading"],
+        (words["questions"].format(office=question_office(data, words)),),
+    )
+    sections = tuple(_typeset(x, language) for x in (child, tariffs, annex, questions))
+    return ContractDocument(language, LOCALES[language], sections[0].heading, sections)

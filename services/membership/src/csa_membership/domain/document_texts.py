@@ -10,6 +10,15 @@ LOCALES: dict[Language, str] = {language: BABEL_LOCALES[language.value] for lang
 
 TEXTS: dict[Language, dict[str, str]] = {
     Language.LB: {
+        "representative": "Gesetzleche Vertrieder: {name}",
+        "billing": "Rechnungsadress: {address}",
+        "home": "Adress vum Kand: {address}",
+        "category_name": "{code}: {name}",
+        "questions_heading": "Froen a Korrekturen",
+        "questions": "Fir eng Fro oder eng Korrektur vun dësem Kontrakt (Akommes, Adress, "
+        "Stot): {office}.",
+        "office_commune": "de Service Chèque-Service Accueil vun der Gemeng {commune}",
+        "office_cae": "d'Caisse pour l'avenir des enfants (CAE)",
         "title": "Bäitrëttskontrakt Chèque-Service Accueil",
         "child": "Kand: {name}, gebuer den {birth}",
         "validity": "Gëlteg vum {start} bis den {end}",
@@ -26,6 +35,15 @@ TEXTS: dict[Language, dict[str, str]] = {
         "der Vakanz nëmme bei engem Akommes ënner 2 Mol dem SSM.",
     },
     Language.DE: {
+        "representative": "Gesetzlicher Vertreter: {name}",
+        "billing": "Rechnungsadresse: {address}",
+        "home": "Wohnadresse des Kindes: {address}",
+        "category_name": "{code}: {name}",
+        "questions_heading": "Fragen und Berichtigungen",
+        "questions": "Für Fragen oder eine Berichtigung dieses Vertrags (Einkommen, Adresse, "
+        "Haushalt): {office}.",
+        "office_commune": "der Dienst Chèque-Service Accueil der Gemeinde {commune}",
+        "office_cae": "die Caisse pour l'avenir des enfants (CAE)",
         "title": "Beitrittsvertrag Chèque-Service Accueil",
         "child": "Kind: {name}, geboren am {birth}",
         "validity": "Gültig vom {start} bis zum {end}",
@@ -42,6 +60,15 @@ TEXTS: dict[Language, dict[str, str]] = {
         "Ferien nur bei einem Einkommen unter dem 2-fachen SSM.",
     },
     Language.FR: {
+        "representative": "Représentant légal : {name}",
+        "billing": "Adresse de facturation : {address}",
+        "home": "Domicile de l'enfant : {address}",
+        "category_name": "{code} : {name}",
+        "questions_heading": "Questions et rectifications",
+        "questions": "Pour toute question ou demande de rectification de ce contrat (revenu, "
+        "adresse, ménage) : {office}.",
+        "office_commune": "le service chèque-service accueil de votre commune ({commune})",
+        "office_cae": "la Caisse pour l'avenir des enfants (CAE)",
         "title": "Contrat d'adhésion au chèque-service accueil",
         "child": "Enfant : {name}, né(e) le {birth}",
         "validity": "Valable du {start} au {end}",
@@ -59,6 +86,15 @@ TEXTS: dict[Language, dict[str, str]] = {
         "inférieur à 2 fois le SSM.",
     },
     Language.EN: {
+        "representative": "Legal representative: {name}",
+        "billing": "Billing address: {address}",
+        "home": "Child's home address: {address}",
+        "category_name": "{code}: {name}",
+        "questions_heading": "Questions and rectifications",
+        "questions": "For a question or to request a rectification of this contract (income, "
+        "address, household): {office}.",
+        "office_commune": "the chèque-service accueil office of the commune of {commune}",
+        "office_cae": "the Caisse pour l'avenir des enfants (CAE)",
         "title": "Chèque-Service Accueil membership contract",
         "child": "Child: {name}, born {birth}",
         "validity": "Valid from {start} to {end}",
@@ -75,6 +111,15 @@ TEXTS: dict[Language, dict[str, str]] = {
         "during holidays only for households below 2 times the SSM.",
     },
     Language.PT: {
+        "representative": "Representante legal: {name}",
+        "billing": "Morada de faturação: {address}",
+        "home": "Morada da criança: {address}",
+        "category_name": "{code}: {name}",
+        "questions_heading": "Perguntas e retificações",
+        "questions": "Para qualquer pergunta ou pedido de retificação deste contrato "
+        "(rendimento, morada, agregado): {office}.",
+        "office_commune": "o serviço cheque-serviço acolhimento do município de {commune}",
+        "office_cae": "a Caisse pour l'avenir des enfants (CAE)",
         "title": "Contrato de adesão ao cheque-serviço acolhimento",
         "child": "Criança: {name}, nascida em {birth}",
         "validity": "Válido de {start} a {end}",
