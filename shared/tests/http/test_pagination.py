@@ -38,6 +38,7 @@ items = Table(
     Column("day", Date, nullable=False),
     Column("rank", Integer, nullable=False),
 )
+others = Table("others", MetaData(), Column("id", String), Column("day", Date))
 BY_DAY_DESC = (Key(items.c.day, descending=True), Key(items.c.id))
 BY_RANK = (Key(items.c.rank), Key(items.c.id))
 
@@ -123,8 +124,9 @@ def _forged(body: dict[str, Any], checksum: str | None = None) -> str:
         "AAAA",
         base64.urlsafe_b64encode(b"[1,2]").decode(),
         base64.urlsafe_b64encode(b'{"b": 1}').decode(),
-        _forged({"v": 1, "k": ["day", "id"], "a": ["2025-03-04", "i007"]}),
+        _forged({"v": 1, "k": ["items.day", "items.id"], "a": ["2025-03-04", "i007"]}),
         encode_cursor(BY_RANK, [3, "i007"]),  # another list's
+        encode_cursor((Key(others.c.day, True), Key(others.c.id)), [date(2025, 3, 4), "i"]),
         encode_cursor(BY_DAY_DESC, [date(2025, 3, 4), "i007"])[:-3],  # truncated
     ],
 )

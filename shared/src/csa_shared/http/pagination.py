@@ -95,8 +95,15 @@ class Key:
     descending: bool = False
 
     @property
-    def name(self) -> str:
+    def label(self) -> str:
+        """The column's name in a row."""
         return str(getattr(self.column, "key", None) or self.column)
+
+    @property
+    def name(self) -> str:
+        """The column's name in a cursor, with its table's: another list's cursor is refused."""
+        table = getattr(getattr(self.column, "table", None), "name", None)
+        return f"{table}.{self.label}" if table else self.label
 
 
 def _python_type(key: Key) -> type:
@@ -202,7 +209,7 @@ def keyset(query: Select[Any], keys: Sequence[Key], params: PageParams) -> Selec
 
 def _value_of(row: Any, key: Key) -> Any:
     mapping = row._mapping
-    return mapping[key.column] if key.column in mapping else mapping[key.name]
+    return mapping[key.column] if key.column in mapping else mapping[key.label]
 
 
 def page_of_rows(
