@@ -4,6 +4,7 @@ parent's own bearer token (never a service credential of the portal's)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -65,6 +66,18 @@ class PublicApis:
         if response.status_code not in expect:
             raise _problem(response)
         return response
+
+    async def _every(self, service: str, path: str, *, token: str) -> list[dict[str, Any]]:
+        """Every item of a paged list (``{"items", "next_cursor"}``), page after page."""
+        items: list[dict[str, Any]] = []
+        query: dict[str, str] = {"limit": "200"}
+        while True:
+            page = await self._send("GET", service, f"{path}?{urlencode(query)}", token=token)
+            body = page.json()
+            items += body["items"]
+            if not body.get("next_cursor"):
+                return items
+            query["cursor"] = body["next_cursor"]
 
     # --- identity: accounts and sessions -------------------------------------------------
 
@@ -196,7 +209,7 @@ class PublicApis:
     # --- membership: the children's contracts ------------------------------------------
 
     async def contracts(self, token: str) -> list[dict[str, Any]]:
-        return list((await self._send("GET", "membership", "/contracts", token=token)).json())
+        return await self._every("membership", "/contracts", token=token)
 
     async def contract_pdf(self, token: str, contract_id: str, language: str) -> bytes:
         path = f"/contracts/{contract_id}/document?lang={language}"

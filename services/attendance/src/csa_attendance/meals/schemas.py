@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from csa_attendance.domain.records import MealDeclaration, RecordVersion
 from csa_shared.http.bounds import SafeText, SaneDate
+from csa_shared.http.pagination import Page
 
 
 class MealAmendIn(BaseModel):
@@ -34,11 +35,8 @@ class MealOut(BaseModel):
     status: str
 
 
-class MealPage(BaseModel):
-    items: list[MealOut]
-    total: int
-    limit: int
-    offset: int
+class MealPage(Page[MealOut]):
+    """A page of meals, by day then id."""
 
 
 def meal_out(row: Any) -> MealOut:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from csa_shared.http.bounds import SafeText, SaneDate, SaneDateTime
+from csa_shared.http.pagination import Page
 
 PRESENCE_EXAMPLE = {
     "kind": "presence",
@@ -124,11 +125,8 @@ class PresenceHistoryOut(PresenceOut):
     versions: list[VersionOut]
 
 
-class PresencePage(BaseModel):
-    items: list[PresenceOut]
-    total: int
-    limit: int
-    offset: int
+class PresencePage(Page[PresenceOut]):
+    """A page of presences, by start then id."""
 
 
 class ReservationOut(BaseModel):
@@ -142,11 +140,8 @@ class ReservationOut(BaseModel):
     status: str
 
 
-class ReservationPage(BaseModel):
-    items: list[ReservationOut]
-    total: int
-    limit: int
-    offset: int
+class ReservationPage(Page[ReservationOut]):
+    """A page of reservations, by start then id."""
 
 
 class AmendIn(BaseModel):

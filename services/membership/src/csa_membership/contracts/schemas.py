@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from csa_membership.domain.application import ProofType
 from csa_membership.domain.child import Schooling
-from csa_membership.domain.contract import AmendmentKind
+from csa_membership.domain.contract import AmendmentKind, ContractStatus
 from csa_membership.domain.eligibility import Employment
 from csa_membership.domain.household import IncomeKind, Role, Situation
-from csa_shared.http.bounds import Income, SafeText, SaneDate
+from csa_shared.http.bounds import Income, SafeText, SaneDate, SaneMonth
+from csa_shared.http.pagination import Page, PageParams
 
 HOME: dict[str, Any] = {
     "line": "12, rue de la Gare",
@@ -264,3 +267,23 @@ class ContractOut(BaseModel):
     eligibility: list[str]
     terms: list[ValidityOut]
     versions: list[VersionOut]
+
+
+class ContractPage(Page[ContractOut]):
+    """A page of contracts, the most recently filed first."""
+
+
+@dataclass(frozen=True)
+class ContractQuery(PageParams):
+    """The filters of the contract list, beside ``limit`` and ``cursor``."""
+
+    status: Annotated[ContractStatus | None, Query(description="Only contracts in this status")] = (
+        None
+    )
+    child_id: Annotated[
+        SafeText | None, Query(max_length=64, description="Only this child's contracts")
+    ] = None
+    month: Annotated[
+        SaneMonth | None,
+        Query(description="Only contracts in force on a day of this month (YYYY-MM)"),
+    ] = None
