@@ -381,6 +381,25 @@ def test_the_portal_reaches_only_the_four_apis_and_is_served_under_portal(overla
         assert one(docs, kind, "csa-portal")
 
 
+def test_the_portal_keeps_each_visitor_on_the_replica_holding_its_session(overlay):
+    """Sessions live in each replica's memory (csa_portal.sessions): with two or more
+    replicas, a login's SMS step must reach the replica that started it."""
+    _, docs = overlay
+    annotations = one(docs, "Ingress", "csa-portal")["metadata"]["annotations"]
+    nginx = "nginx.ingress.kubernetes.io/"
+    assert annotations[nginx + "affinity"] == "cookie"
+    assert annotations[nginx + "affinity-mode"] == "persistent"
+    assert annotations[nginx + "session-cookie-secure"] == "true"
+    assert annotations[nginx + "session-cookie-path"] == "/portal"
+    # the LuxTrust certificate, verified and passed on as on identity's host
+    assert annotations[nginx + "auth-tls-verify-client"] == "optional"
+    assert annotations[nginx + "auth-tls-pass-certificate-to-upstream"] == "true"
+    config = next(
+        c["data"] for c in by_kind(docs, "ConfigMap") if "PORTAL_BILLING_URL" in c["data"]
+    )
+    assert config["PORTAL_TRUST_CLIENT_CERTIFICATE"] == "true"
+
+
 def test_kafka_topics_have_the_fields_strimzi_requires(overlay):
     name, docs = overlay
     topics = by_kind(docs, "KafkaTopic")

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from csa_portal.api import ApiError
+from csa_portal.certificate_pages import presented_certificate
 from csa_portal.i18n import translator
 from csa_portal.problems import RESTART, message_of
 from csa_portal.sessions import Session
@@ -203,6 +204,7 @@ async def login_form(request: Request) -> Response:
         form={},
         password_changed=changed,
         reactivated=reactivated,
+        certificate_offered=presented_certificate(request) is not None,
     )
 
 

@@ -4,7 +4,7 @@ parent's own bearer token (never a service credential of the portal's)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -17,6 +17,13 @@ class ApiError(Exception):
         self.status = status
         self.code = code
         self.detail = detail
+
+
+def _segment(value: str) -> str:
+    """An id from a page's URL as one path segment of the service's URL, never more."""
+    if value in {".", ".."}:  # a dot segment would climb the service's path
+        return value.replace(".", "%2E")
+    return quote(value, safe="")
 
 
 def _problem(response: httpx.Response) -> ApiError:
@@ -53,8 +60,10 @@ class PublicApis:
         language: str | None = None,
         json: Any = None,
         expect: tuple[int, ...] = (200,),
+        forwarded: dict[str, str] | None = None,
     ) -> httpx.Response:
         headers = {"Accept-Language": language} if language else {}
+        headers.update(forwarded or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
         try:
@@ -161,7 +170,7 @@ class PublicApis:
 
     async def detach_child(self, token: str, child_id: str) -> None:
         await self._send(
-            "DELETE", "identity", f"/me/children/{child_id}", token=token, expect=(204,)
+            "DELETE", "identity", f"/me/children/{_segment(child_id)}", token=token, expect=(204,)
         )
 
     async def change_password(
@@ -200,10 +209,45 @@ class PublicApis:
         )
         return dict(response.json())
 
+    # --- identity: LuxTrust certificates ------------------------------------------------
+
+    async def certificate_login(
+        self, iam_code: str, password: str, certificate: dict[str, str], language: str
+    ) -> dict[str, Any]:
+        """``certificate``: the ingress's client-certificate headers, passed on unchanged."""
+        body = {"iam_code": iam_code, "password": password}
+        response = await self._send(
+            "POST",
+            "identity",
+            "/login/certificate",
+            json=body,
+            language=language,
+            forwarded=certificate,
+        )
+        return dict(response.json())
+
+    async def certificates(self, token: str) -> list[dict[str, Any]]:
+        return list((await self._send("GET", "identity", "/me/certificates", token=token)).json())
+
+    async def register_certificate(self, token: str, pem: str, language: str) -> None:
+        await self._send(
+            "POST",
+            "identity",
+            "/me/certificates",
+            token=token,
+            json={"pem": pem},
+            language=language,
+            expect=(201,),
+        )
+
+    async def remove_certificate(self, token: str, fingerprint: str) -> None:
+        path = f"/me/certificates/{_segment(fingerprint)}"
+        await self._send("DELETE", "identity", path, token=token, expect=(204,))
+
     # --- every service: what it holds about a child (GDPR art. 15) -----------------------
 
     async def privacy_export(self, token: str, service: str, child_id: str) -> Any:
-        path = f"/privacy/children/{child_id}/export"
+        path = f"/privacy/children/{_segment(child_id)}/export"
         return (await self._send("GET", service, path, token=token)).json()
 
     # --- membership: the children's contracts ------------------------------------------
@@ -212,7 +256,7 @@ class PublicApis:
         return await self._every("membership", "/contracts", token=token)
 
     async def contract_pdf(self, token: str, contract_id: str, language: str) -> bytes:
-        path = f"/contracts/{contract_id}/document?lang={language}"
+        path = f"/contracts/{_segment(contract_id)}/document?lang={quote(language)}"
         return (await self._send("GET", "membership", path, token=token)).content
 
     # --- billing: invoices ---------------------------------------------------------------
@@ -221,9 +265,13 @@ class PublicApis:
         return list((await self._send("GET", "billing", "/invoices", token=token)).json())
 
     async def invoice(self, token: str, invoice_id: str) -> dict[str, Any]:
-        response = await self._send("GET", "billing", f"/invoices/{invoice_id}", token=token)
+        response = await self._send(
+            "GET", "billing", f"/invoices/{_segment(invoice_id)}", token=token
+        )
         return dict(response.json())
 
     async def invoice_pdf(self, token: str, invoice_id: str) -> bytes:
-        response = await self._send("GET", "billing", f"/invoices/{invoice_id}.pdf", token=token)
+        response = await self._send(
+            "GET", "billing", f"/invoices/{_segment(invoice_id)}.pdf", token=token
+        )
         return response.content

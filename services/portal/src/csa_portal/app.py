@@ -12,10 +12,12 @@ from starlette.exceptions import HTTPException
 
 from csa_portal import (
     account_pages,
+    certificate_pages,
     contract_pages,
     invoice_pages,
     material_pages,
     office_pages,
+    statement_pages,
 )
 from csa_portal.api import ApiError, PublicApis
 from csa_portal.i18n import LANGUAGES, translator
@@ -58,6 +60,11 @@ def create_portal_app(
         sessions=SessionStore(settings.session_idle_seconds, settings.max_sessions),
         apis=PublicApis(urls, timeout=settings.api_timeout_seconds, transport=transport),
         materials=Catalogue(settings.materials_dir or SHIPPED),
+        certificate_headers=(
+            (platform.identity_client_cert_header, platform.identity_client_verify_header)
+            if settings.trust_client_certificate
+            else None
+        ),
     )
     app = FastAPI(title="CSA parent portal", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.portal = portal
@@ -134,5 +141,7 @@ def create_portal_app(
     app.include_router(contract_pages.router)
     app.include_router(office_pages.router)
     app.include_router(material_pages.router)
+    app.include_router(certificate_pages.router)
+    app.include_router(statement_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -103,7 +103,7 @@ async def fetched(request: Request, call: Callable[[PublicApis, str], Awaitable[
     return await as_parent(request, session, lambda token: call(apis, token))
 
 
-async def _child_names(request: Request) -> dict[str, str]:
+async def child_names(request: Request) -> dict[str, str]:
     """Each child's name from its contract; the invoices show without them should
     membership not answer."""
     try:
@@ -116,18 +116,42 @@ async def _child_names(request: Request) -> dict[str, str]:
     }
 
 
+KINDS = {"invoice", "correction"}
+
+
+def matching(
+    invoices: list[dict[str, Any]], *, year: str = "", kind: str = ""
+) -> list[dict[str, Any]]:
+    """The invoices of ``year`` (all years when empty) and of one kind: monthly invoices
+    or corrections (adjustments of a month already billed)."""
+    return [
+        i
+        for i in invoices
+        if (not year or str(i["month"]).startswith(f"{year}-"))
+        and (not kind or (i.get("kind") == "invoice") == (kind == "invoice"))
+    ]
+
+
 @router.get("/invoices")
-async def invoices(request: Request, child: str = "") -> Response:
+async def invoices(request: Request, child: str = "", year: str = "", kind: str = "") -> Response:
     found = await fetched(request, PublicApis.invoices)
     groups = by_child(found)
+    years = sorted({str(i["month"])[:4] for i in found}, reverse=True)
+    year = year if year in years else ""
+    kind = kind if kind in KINDS else ""
+    shown = by_child(matching(found, year=year, kind=kind))
     return render(
         request,
         "invoices.html",
         current_session(request),
-        groups=[g for g in groups if not child or g[0] == child],
+        groups=[g for g in shown if not child or g[0] == child],
         children=[c for c, _ in groups],
-        names=await _child_names(request),
+        names=await child_names(request),
         child=child,
+        years=years,
+        year=year,
+        kind=kind,
+        filtered=bool(child or year or kind),
         welcome=request.query_params.get("welcome") == "1",
         email_rejected=request.query_params.get("email") == "rejected",
     )

@@ -1,8 +1,10 @@
 """Server-side sessions: the browser holds only a random id, the tokens stay here.
 
-The embedded run keeps them in this process's memory (lost at restart: the visitor logs in
-again). Several portal replicas need a shared store instead (Redis or the like, entries
-encrypted at rest, the same idle expiry) or sticky sessions at the ingress.
+They live in this process's memory (lost at restart: the visitor logs in again). With
+several replicas (Kubernetes: two to six), the portal's Ingress keeps each visitor on one
+replica (a cookie-affinity route, deploy/k8s/base/portal/ingress.yaml); a replica that goes
+away at scale-down or rollout takes its sessions with it. A shared store (Redis or the like,
+entries encrypted at rest, the same idle expiry) would remove that; it is not built yet.
 """
 
 from __future__ import annotations

@@ -31,6 +31,11 @@ class PortalSettings(BaseSettings):
     )
     max_sessions: int = Field(10_000, ge=10, validation_alias=_env("PORTAL_MAX_SESSIONS"))
     api_timeout_seconds: float = Field(15.0, gt=0, validation_alias=_env("PORTAL_API_TIMEOUT"))
+    # behind an ingress that verifies TLS client certificates (LuxTrust) and sets the
+    # headers itself: only then are they read and passed on to identity's certificate login
+    trust_client_certificate: bool = Field(
+        False, validation_alias=_env("PORTAL_TRUST_CLIENT_CERTIFICATE")
+    )
     # the educational material's YAML files, read again when they change; unset: the
     # catalogue shipped in the package (csa_portal/materials)
     materials_dir: Path | None = Field(None, validation_alias=_env("PORTAL_MATERIALS_DIR"))

@@ -49,6 +49,8 @@ class Portal:
     sessions: SessionStore
     apis: PublicApis
     materials: Catalogue
+    # the ingress's client-certificate header names (certificate, verification), when trusted
+    certificate_headers: tuple[str, str] | None = None
 
 
 class BadForm(Exception):

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -196,6 +197,16 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
     page.get_by_role("link", name="Alle Rechnungen").click()
     expect(page.get_by_role("link", name="März 2025")).to_be_visible()
     axe.check(page)
+    # every invoice of the list links its own PDF (fetched in the browser's session)
+    rows = page.locator("main table tbody tr").all()
+    assert rows
+    for row in rows:
+        number = row.locator("td").first.inner_text()
+        href = row.get_by_role("link", name=re.compile("PDF")).get_attribute("href") or ""
+        answer = page.request.get(urljoin(page.url, href))
+        assert answer.headers["content-type"] == "application/pdf", href
+        pages = PdfReader(io.BytesIO(answer.body())).pages
+        assert number in "\n".join(p.extract_text() for p in pages)
     page.get_by_role("link", name="English").click()
 
     # log out; the spent linking code is refused with a clear message
@@ -258,6 +269,17 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
     expect(page.locator("article.material").first).to_be_visible()  # the shipped catalogue
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     axe.check(page)
+    # the statement of account (each month's totals) and the LuxTrust certificates
+    page.get_by_role("link", name="Statement of account", exact=True).click()
+    expect(page.get_by_role("heading", name="Mia Muller · 2025")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile(r"^March 2025"))).to_contain_text("€141.25")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe.check(page)
+    page.get_by_role("link", name="Virtual office", exact=True).click()
+    page.get_by_role("link", name="Manage your LuxTrust certificates").click()
+    expect(page.get_by_role("heading", name="LuxTrust certificates", exact=True)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe.check(page)
 
     # five wrong SMS codes lock the account (a wrong password alone never says so)
     page.get_by_role("button", name="Log out").click()
@@ -284,7 +306,7 @@ def test_a_parent_creates_the_account_logs_in_and_reads_the_march_invoice(
     expect(page.get_by_role("status")).to_contain_text("you will receive a letter")
     axe.check(page)
 
-    assert len(axe.pages) == 18
+    assert len(axe.pages) == 20
     assert axe.violations == [], axe.violations
 
 
