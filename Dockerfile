@@ -5,7 +5,10 @@
 #   csa billing close --previous-month, csa membership expire   (CronJobs)
 # Build:  docker build -t ghcr.io/staark-kanner/csa:dev .
 
-ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
+# The tag for people, the digest for the build: a tag moves when it is rebuilt, a digest
+# does not. Refresh both together and check the digest is the tag's multi-platform index
+# (docs/DEPLOY.md); tests/deploy/test_dockerfile.py fails on a FROM without a digest.
+ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm@sha256:86adf8dbadc3d6e82ee5dd2c74bec2e1c2467cdad47886280501df722372d2e1
 
 # ---- builder: the locked dependencies and the project wheel, installed into a virtual
 # environment at the same path the runtime uses ----

@@ -410,8 +410,11 @@ class Terms:
 
 def terms(http: httpx.Client, parent: str, agent: str) -> Terms:
     """Membership contract (the parent's own read) and the provider's terms (an agent's)."""
-    contracts = _check(http.get("/membership/v1/contracts", headers=bearer(parent)), 200)
-    contract = next(c for c in contracts if c["child_id"] == CHILD)
+    contracts = _check(
+        http.get("/membership/v1/contracts", params={"child_id": CHILD}, headers=bearer(parent)),
+        200,
+    )
+    contract = next(c for c in contracts["items"] if c["child_id"] == CHILD)
     # billing takes the version in force on each week's Monday; the demo has one version
     in_force = [v for v in contract["versions"] if v["effective_from"] <= PERIOD_START.isoformat()]
     version = in_force[-1] if in_force else contract["versions"][0]

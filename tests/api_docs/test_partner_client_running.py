@@ -131,6 +131,14 @@ def test_a_provider_system_posts_and_reads_a_presence_with_the_generated_client(
         "2025-03-03T08:00:00",
     )
 
+    listed = api.presences.list_presences.sync_detailed(client=system, month="2025-03", limit=1)
+    assert listed.status_code == 200, listed.content
+    assert isinstance(listed.parsed, models.PresencePage)
+    assert [p.id for p in listed.parsed.items] == [first.parsed.id]
+    assert listed.parsed.next_cursor is None  # one presence: one page
+    garbled = api.presences.list_presences.sync_detailed(client=system, cursor="garbled")
+    assert garbled.status_code == 422, garbled.content
+
     overlapping = models.PresenceIn.from_dict(
         {
             **_example("PresenceIn"),

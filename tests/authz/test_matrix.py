@@ -730,6 +730,7 @@ IDENTITY = {
     #                                                    pA pB pX pY cO cX ca ag po an
     "GET /.well-known/jwks.json":                       PUBLIC,
     "GET /.well-known/oauth-authorization-server":      PUBLIC,
+    "GET /.well-known/openid-configuration":            PUBLIC,
     "POST /v1/registrations":                           PUBLIC,
     "POST /v1/registrations/confirm":                   PUBLIC,
     "POST /v1/login":                                   PUBLIC,
@@ -1087,6 +1088,7 @@ async def _identity(
         "GET /.well-known/oauth-authorization-server": fixed(
             "/.well-known/oauth-authorization-server"
         ),
+        "GET /.well-known/openid-configuration": fixed("/.well-known/openid-configuration"),
         "POST /v1/registrations": registration,
         "POST /v1/registrations/confirm": registration_confirm,
         "POST /v1/login": login,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -35,7 +36,7 @@ def _args(stage, keyword):
 def test_the_image_is_multi_stage_on_a_pinned_slim_python_3_11(stages):
     text = (REPO / "Dockerfile").read_text()
     base = re.search(r"ARG PYTHON_IMAGE=(\S+)", text).group(1)
-    assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?", base), base
+    assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?@sha256:[0-9a-f]{64}", base), base
     assert len(stages) == 2
     assert _args(stages[0], "FROM") == ["${PYTHON_IMAGE} AS builder"]
     assert _args(stages[1], "FROM") == ["${PYTHON_IMAGE} AS runtime"]
@@ -79,3 +80,56 @@ def test_the_documents_unicode_font_reaches_the_runtime_through_the_venv(stages)
     installed in the builder and copied into the venv the runtime stage copies."""
     builder = " ".join(_args(stages[0], "RUN"))
     assert "fonts-dejavu-core" in builder and "/opt/venv/share/fonts/" in builder
+
+
+DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+
+
+def _from_images(path: Path) -> list[str]:
+    """The image of every FROM of a Dockerfile, ARG defaults substituted; stages built
+    earlier in the file (``FROM builder``) left out: they are no image to pull."""
+    text = re.sub(r"\\\n", " ", path.read_text())
+    defaults: dict[str, str] = {}
+    stages: set[str] = set()
+    images = []
+    for line in text.splitlines():
+        keyword, _, argument = line.strip().partition(" ")
+        if keyword.upper() == "ARG" and "=" in argument:
+            name, _, value = argument.strip().partition("=")
+            defaults[name] = value.strip().strip('"')
+        if keyword.upper() != "FROM":
+            continue
+        words = [w for w in argument.split() if not w.startswith("--platform")]
+        image = re.sub(r"\$\{?(\w+)\}?", lambda m: defaults.get(m.group(1), m.group(0)), words[0])
+        if len(words) >= 3 and words[1].upper() == "AS":
+            stages.add(words[2])
+        if image not in stages and image != "scratch":
+            images.append(image)
+    return images
+
+
+def dockerfiles() -> list[Path]:
+    skipped = {".git", ".venv", "node_modules"}
+    return sorted(
+        path
+        for path in REPO.rglob("*Dockerfile*")
+        if path.is_file() and not skipped & set(path.relative_to(REPO).parts)
+    )
+
+
+def test_every_from_of_every_dockerfile_is_pinned_by_digest():
+    found = {str(path.relative_to(REPO)): _from_images(path) for path in dockerfiles()}
+    assert found["Dockerfile"], found
+    unpinned = {name: [i for i in images if not DIGEST.search(i)] for name, images in found.items()}
+    assert {name: images for name, images in unpinned.items() if images} == {}
+
+
+def test_the_digest_check_resolves_args_and_skips_stages(tmp_path):
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        "ARG BASE=python:3.11-slim\nFROM ${BASE} AS build\nFROM build AS test\n"
+        f"FROM --platform=linux/amd64 alpine@sha256:{'a' * 64}\nFROM $BASE\n"
+    )
+    images = _from_images(dockerfile)
+    assert images == ["python:3.11-slim", f"alpine@sha256:{'a' * 64}", "python:3.11-slim"]
+    assert [bool(DIGEST.search(i)) for i in images] == [False, True, False]

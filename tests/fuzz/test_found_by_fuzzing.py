@@ -32,10 +32,13 @@ async def attendance(pg_database_url: Callable[[], str]) -> AsyncIterator[httpx.
     await runtime.stop()
 
 
-async def test_an_offset_beyond_64_bits_is_invalid_input_422_not_500(
-    attendance: httpx.AsyncClient,
+@pytest.mark.parametrize(
+    "params", [{"limit": 2**70}, {"cursor": "eyJiIjp7fSwiYyI6MX0"}, {"offset": 2**70}]
+)
+async def test_a_limit_beyond_64_bits_or_a_garbled_cursor_is_invalid_input_422_not_500(
+    attendance: httpx.AsyncClient, params: dict[str, object]
 ) -> None:
-    response = await attendance.get("/v1/presences", params={"offset": 2**70})
+    response = await attendance.get("/v1/presences", params=params)
 
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")

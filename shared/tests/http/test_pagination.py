@@ -8,14 +8,14 @@ import base64
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, Query
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy import Column, Date, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import Column, Date, DateTime, Integer, MetaData, String, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from csa_shared.http.pagination import (
@@ -38,6 +38,7 @@ items = Table(
     Column("day", Date, nullable=False),
     Column("rank", Integer, nullable=False),
 )
+timed = Table("timed", metadata, Column("id", String, primary_key=True), Column("at", DateTime))
 others = Table("others", MetaData(), Column("id", String), Column("day", Date))
 BY_DAY_DESC = (Key(items.c.day, descending=True), Key(items.c.id))
 BY_RANK = (Key(items.c.rank), Key(items.c.id))
@@ -95,6 +96,20 @@ async def test_rows_inserted_before_the_cursor_shift_nothing(session: AsyncSessi
     assert [r.id for r in first] == ["r0", "r1", "r2"]
     assert [r.id for r in rest] == ["r3", "r4", "r5"]
     assert end is None
+
+
+async def test_datetime_keys_page_on_sqlite_too(session: AsyncSession) -> None:
+    start = datetime(2025, 3, 3, 8, 0)
+    rows = [{"id": f"t{i}", "at": start + timedelta(minutes=30 * (i // 2))} for i in range(7)]
+    await session.execute(insert(timed), rows)
+    keys, pages, cursor = (Key(timed.c.at), Key(timed.c.id)), [], None
+    while True:
+        page, cursor = await fetch_page(session, select(timed), keys, PageParams(2, cursor))
+        pages.append([r.id for r in page])
+        if cursor is None:
+            break
+    assert pages == [["t0", "t1"], ["t2", "t3"], ["t4", "t5"], ["t6"]]
+    assert decode_cursor(keys, encode_cursor(keys, [start, "t1"])) == [start, "t1"]
 
 
 async def test_filters_of_the_query_apply_to_every_page(session: AsyncSession) -> None:

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
+import time_machine
 from fastapi import APIRouter, Depends, status
 
 from csa_shared.auth import Principal
 from csa_shared.http.auth import authenticated
+from csa_shared.idempotency.middleware import KEY_LIFETIME, PURGE_EVERY, TABLE
+from csa_shared.runtime import ServiceRuntime
 from csa_shared.testing.tokens import TestTokens
 
 created: list[dict[str, Any]] = []
@@ -39,9 +44,9 @@ BOB = TestTokens.header(TOKENS.provider("prov-b"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def http(
+async def service(
     request: pytest.FixtureRequest, service_app: Callable[..., Any]
-) -> AsyncIterator[httpx.AsyncClient]:
+) -> AsyncIterator[tuple[ServiceRuntime, httpx.AsyncClient]]:
     created.clear()
     gate.clear()
     database: dict[str, str] = {}
@@ -54,7 +59,12 @@ async def http(
         await connection.run_sync(runtime.metadata.create_all)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
-        yield client
+        yield runtime, client
+
+
+@pytest.fixture
+def http(service: tuple[ServiceRuntime, httpx.AsyncClient]) -> httpx.AsyncClient:
+    return service[1]
 
 
 def _key(key: str, caller: dict[str, str] = ALICE) -> dict[str, str]:
@@ -125,3 +135,35 @@ async def test_a_failure_is_not_kept_so_the_retry_runs_again(http: httpx.AsyncCl
     invalid = await http.post("/v1/things", json={}, headers=_key("x" * 256))
     assert invalid.status_code == 400
     assert created == []
+
+
+async def _stored_keys(runtime: ServiceRuntime) -> list[str]:
+    async with runtime.sessions() as session:
+        return sorted((await session.execute(sa.select(TABLE.c.key))).scalars())
+
+
+async def _store_key(runtime: ServiceRuntime, key: str, created_at: datetime) -> None:
+    row = {"caller": "provider:old", "key": key, "fingerprint": "f", "status": 201}
+    async with runtime.sessions.begin() as session:
+        await session.execute(sa.insert(TABLE).values(**row, created_at=created_at, body=b"{}"))
+
+
+async def test_keys_past_their_lifetime_are_purged_by_a_later_keyed_post(
+    service: tuple[ServiceRuntime, httpx.AsyncClient],
+) -> None:
+    runtime, http = service
+    now = datetime.now(UTC)
+    await _store_key(runtime, "expired", now - KEY_LIFETIME - PURGE_EVERY)
+    await _store_key(runtime, "recent", now - KEY_LIFETIME + PURGE_EVERY * 2)
+    assert (await http.post("/v1/things", json={}, headers=_key("k-1"))).status_code == 201
+    assert await _stored_keys(runtime) == ["k-1", "recent"]
+
+    with time_machine.travel(now + PURGE_EVERY / 2, tick=False):  # within PURGE_EVERY:
+        await _store_key(runtime, "expired-2", now - KEY_LIFETIME * 2)  # not looked at again
+        assert (await http.post("/v1/things", json={}, headers=_key("k-2"))).status_code == 201
+        assert await _stored_keys(runtime) == ["expired-2", "k-1", "k-2", "recent"]
+    with time_machine.travel(now + PURGE_EVERY * 3, tick=False):  # "recent" expired too
+        assert (await http.post("/v1/things", json={}, headers=_key("k-3"))).status_code == 201
+        assert await _stored_keys(runtime) == ["k-1", "k-2", "k-3"]
+    without_key = await http.post("/v1/things", json={}, headers=ALICE)
+    assert without_key.status_code == 201 and await _stored_keys(runtime) == ["k-1", "k-2", "k-3"]

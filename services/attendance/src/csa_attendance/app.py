@@ -33,7 +33,7 @@ definition = ServiceDefinition(
         "Provider registry, education contracts, and the ingest of presences, meals and "
         "reservations from provider systems (OAuth2 client-credentials tokens)."
     ),
-    version="3.0.0",
+    version="4.0.0",
     metadata=tables.metadata,
     migrations=Path(__file__).parent / "migrations",
     routers=_routers,

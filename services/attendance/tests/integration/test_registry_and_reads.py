@@ -116,7 +116,16 @@ async def test_each_principal_reads_only_its_presences(
     )
     parent = tokens.header(tokens.parent("parent-1", ["c1"]))
 
-    page = (await api.get("/v1/presences?limit=4&offset=4", headers=as_provider("sea-a"))).json()
+    first = (await api.get("/v1/presences?limit=4", headers=as_provider("sea-a"))).json()
+    page = (
+        await api.get(
+            "/v1/presences",
+            params={"limit": 4, "cursor": first["next_cursor"]},
+            headers=as_provider("sea-a"),
+        )
+    ).json()
+    in_month = await api.get("/v1/presences?month=2025-03&limit=200", headers=as_provider("sea-a"))
+    other_month = await api.get("/v1/presences?month=2025-04", headers=as_provider("sea-a"))
     filtered = (
         await api.get(
             "/v1/presences?child_id=c2&from=2025-03-04&to=2025-03-04", headers=as_provider("sea-a")
@@ -127,11 +136,16 @@ async def test_each_principal_reads_only_its_presences(
     per_provider = (await api.get("/v1/presences?provider_id=sea-b", headers=agent)).json()
     agent_without_provider = await api.get("/v1/presences", headers=agent)
 
-    assert (page["total"], len(page["items"])) == (6, 2)
+    assert (len(first["items"]), len(page["items"]), page["next_cursor"]) == (4, 2, None)
+    by_start = [i["record_id"] for i in first["items"] + page["items"]]
+    assert [r[-1] for r in by_start] == ["3", "3", "4", "4", "5", "5"]  # then by id
+    assert sorted(by_start) == [f"a-{c}-{d}" for c in ("c1", "c2") for d in (3, 4, 5)]
+    assert len(in_month.json()["items"]) == 6 and in_month.json()["next_cursor"] is None
+    assert other_month.json() == {"items": [], "next_cursor": None}
     assert [i["record_id"] for i in filtered["items"]] == ["a-c2-4"]
     assert sorted(i["record_id"] for i in mine["items"]) == ["a-c1-3", "a-c1-4", "a-c1-5", "b-c1"]
     assert not_mine.status_code == 403
-    assert per_provider["total"] == 2
+    assert len(per_provider["items"]) == 2
     assert agent_without_provider.status_code == 422
 
 
@@ -180,9 +194,13 @@ async def test_meals_and_reservations_are_read_with_the_rules_of_presences(
         assert response.status_code == 200, response.text
         return [i["record_id"] for i in response.json()["items"]]
 
-    meal_page = (await api.get("/v1/meals?limit=2&offset=2", headers=as_provider("sea-a"))).json()
+    meal_page = (await api.get("/v1/meals?limit=2", headers=as_provider("sea-a"))).json()
     assert voided.status_code == 200
-    assert (meal_page["total"], len(meal_page["items"]), meal_page["limit"]) == (6, 2, 2)
+    assert len(meal_page["items"]) == 2 and meal_page["next_cursor"]
+    after = await api.get(
+        "/v1/meals", params={"cursor": meal_page["next_cursor"]}, headers=as_provider("sea-a")
+    )
+    assert len(after.json()["items"]) == 4 and after.json()["next_cursor"] is None
     assert await records(
         "/v1/meals?child_id=c2&from=2025-03-04&to=2025-03-05", as_provider("sea-a")
     ) == ["m-c2-2025-03-04", "m-c2-2025-03-05"]
@@ -206,7 +224,12 @@ async def test_meals_and_reservations_are_read_with_the_rules_of_presences(
         "br-c9",
     ]
     reservations = (await api.get("/v1/reservations?limit=4", headers=as_provider("sea-a"))).json()
-    assert (reservations["total"], len(reservations["items"])) == (6, 4)
+    assert len(reservations["items"]) == 4 and reservations["next_cursor"]
+    # a cursor of the meals list is not one of the reservations list's
+    foreign = await api.get(
+        "/v1/reservations", params={"cursor": meal_page["next_cursor"]}, headers=parent
+    )
+    assert foreign.status_code == 422 and foreign.json()["errors"][0]["field"] == "cursor"
 
     for path in ("/v1/meals", "/v1/reservations"):
         assert (await api.get(f"{path}?child_id=c2", headers=parent)).status_code == 403

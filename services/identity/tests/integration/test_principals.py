@@ -141,6 +141,21 @@ async def test_authorization_server_metadata_names_the_token_endpoint_and_the_ke
     assert "client_secret_basic" in metadata["token_endpoint_auth_methods_supported"]
     keys = await api.get(metadata["jwks_uri"].removeprefix(str(api.base_url).rstrip("/")))
     assert keys.status_code == 200 and keys.json()["keys"]
+    assert {key["alg"] for key in keys.json()["keys"]} == {"EdDSA"}
+
+
+async def test_openid_configuration_is_the_same_metadata_with_the_oidc_members(
+    api: httpx.AsyncClient,
+) -> None:
+    oauth = (await api.get("/.well-known/oauth-authorization-server")).json()
+    answer = await api.get("/.well-known/openid-configuration")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    openid = answer.json()
+    assert {k: v for k, v in openid.items() if k in oauth} == oauth
+    # the members OpenID Connect Discovery 1.0 §3 requires beside RFC 8414's
+    assert openid["subject_types_supported"] == ["public"]
+    assert openid["id_token_signing_alg_values_supported"] == ["EdDSA"]  # the key of the tests
+    assert {"issuer", "jwks_uri", "response_types_supported"} <= set(openid)
 
 
 async def test_duplicate_card_keeps_the_iam_code_and_invalidates_the_old_linking_code(

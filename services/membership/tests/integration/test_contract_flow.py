@@ -89,10 +89,10 @@ async def test_application_to_expiry_through_the_api(api, membership, tokens: Te
 
     parent = tokens.header(tokens.parent("parent-1", [child_id]))
     mine = await api.get("/v1/contracts", headers=parent)
-    assert [c["contract_id"] for c in mine.json()] == [cid]
-    assert mine.json()[0]["child_nin"] is None
+    assert [c["contract_id"] for c in mine.json()["items"]] == [cid]
+    assert mine.json()["items"][0]["child_nin"] is None
     stranger = tokens.header(tokens.parent("parent-2", ["someone-else"]))
-    assert (await api.get("/v1/contracts", headers=stranger)).json() == []
+    assert (await api.get("/v1/contracts", headers=stranger)).json()["items"] == []
     assert (await api.get(f"/v1/contracts/{cid}", headers=stranger)).status_code == 403
 
 
@@ -102,10 +102,9 @@ async def test_agents_search_only_their_commune(api, tokens: TestTokens) -> None
     filed = await api.post("/v1/contracts", json=application(), headers=esch)
     cid = filed.json()["contract_id"]
 
-    assert [c["contract_id"] for c in (await api.get("/v1/contracts", headers=esch)).json()] == [
-        cid
-    ]
-    assert (await api.get("/v1/contracts", headers=other)).json() == []
+    listed = (await api.get("/v1/contracts", headers=esch)).json()
+    assert [c["contract_id"] for c in listed["items"]] == [cid]
+    assert (await api.get("/v1/contracts", headers=other)).json()["items"] == []
     forbidden = await api.get(f"/v1/contracts/{cid}", headers=other)
     assert forbidden.status_code == 403
     assert forbidden.headers["content-type"] == "application/problem+json"

@@ -159,7 +159,7 @@ async def test_agent_cannot_move_a_contract_into_another_commune_by_amendment(
     )
     assert problem["type"].endswith("agent-outside-commune")
     lux = tokens.header(tokens.commune_agent("agent-lux-1", "Luxembourg"))
-    assert (await api.get("/v1/contracts", headers=lux)).json() == []
+    assert (await api.get("/v1/contracts", headers=lux)).json()["items"] == []
     moved_within = {**copy.deepcopy(HOME), "line": "1, place de l'Hôtel de Ville"}
     amended = await api.post(
         f"/v1/contracts/{cid}/amendments",
@@ -177,7 +177,7 @@ async def test_search_by_commune_ignores_case_like_the_scope_check(
     for spelling in ("esch-sur-alzette", "ESCH-SUR-ALZETTE"):
         agent = _esch(tokens, spelling)
         found = await api.get("/v1/contracts", headers=agent)
-        assert [c["contract_id"] for c in found.json()] == [cid], spelling
+        assert [c["contract_id"] for c in found.json()["items"]] == [cid], spelling
         assert (await api.get(f"/v1/contracts/{cid}", headers=agent)).status_code == 200
     lower = _esch(tokens, "esch-sur-alzette")
     amended = await api.post(
@@ -187,7 +187,7 @@ async def test_search_by_commune_ignores_case_like_the_scope_check(
     )
     assert amended.status_code == 200, amended.text
     found = await api.get("/v1/contracts", headers=_esch(tokens))
-    assert [c["contract_id"] for c in found.json()] == [cid]
+    assert [c["contract_id"] for c in found.json()["items"]] == [cid]
 
 
 async def test_child_registered_names_the_legal_representative_for_the_mycard_letter(

@@ -4,11 +4,9 @@ parent's own bearer token (never a service credential of the portal's)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
-
-INVOICE_PAGE = 200  # invoices per page of billing's list (its largest page)
 
 
 class ApiError(Exception):
@@ -77,6 +75,18 @@ class PublicApis:
         if response.status_code not in expect:
             raise _problem(response)
         return response
+
+    async def _every(self, service: str, path: str, *, token: str) -> list[dict[str, Any]]:
+        """Every item of a paged list (``{"items", "next_cursor"}``), page after page."""
+        items: list[dict[str, Any]] = []
+        query: dict[str, str] = {"limit": "200"}
+        while True:
+            page = await self._send("GET", service, f"{path}?{urlencode(query)}", token=token)
+            body = page.json()
+            items += body["items"]
+            if not body.get("next_cursor"):
+                return items
+            query["cursor"] = body["next_cursor"]
 
     # --- identity: accounts and sessions -------------------------------------------------
 
@@ -243,7 +253,7 @@ class PublicApis:
     # --- membership: the children's contracts ------------------------------------------
 
     async def contracts(self, token: str) -> list[dict[str, Any]]:
-        return list((await self._send("GET", "membership", "/contracts", token=token)).json())
+        return await self._every("membership", "/contracts", token=token)
 
     async def contract_pdf(self, token: str, contract_id: str, language: str) -> bytes:
         path = f"/contracts/{_segment(contract_id)}/document?lang={quote(language)}"
@@ -272,14 +282,7 @@ class PublicApis:
 
     async def invoices(self, token: str) -> list[dict[str, Any]]:
         """Every invoice of the parent's children: billing's pages, one after the other."""
-        found: list[dict[str, Any]] = []
-        path = f"/invoices?limit={INVOICE_PAGE}"
-        while True:
-            page = (await self._send("GET", "billing", path, token=token)).json()
-            found += page["items"]
-            if not page["next_cursor"]:
-                return found
-            path = f"/invoices?limit={INVOICE_PAGE}&cursor={page['next_cursor']}"
+        return await self._every("billing", "/invoices", token=token)
 
     async def invoice(self, token: str, invoice_id: str) -> dict[str, Any]:
         response = await self._send(

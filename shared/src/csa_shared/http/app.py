@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -29,16 +30,30 @@ PROBLEM_SCHEMA = {
     "description": "RFC 9457 problem details",
     "required": ["type", "title", "status"],
     "properties": {
-        "type": {"type": "string", "format": "uri"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
+        "type": {
+            "type": "string",
+            "format": "uri",
+            "description": "What kind of problem: https://csa.lu/problems/<code>",
+        },
+        "title": {"type": "string", "description": "Short summary of the kind of problem"},
+        "status": {"type": "integer", "description": "The HTTP status code"},
+        "detail": {"type": "string", "description": "Explanation of this occurrence"},
+        "instance": {
+            "type": "string",
+            "description": "This occurrence: urn:request:<the request's id>, as in the logs",
+        },
         "errors": {
             "type": "array",
+            "description": "Invalid input: one entry per field at fault",
             "items": {
                 "type": "object",
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                "properties": {
+                    "field": {
+                        "type": "string",
+                        "description": 'The field, e.g. "meals[0].count"; "body" for all',
+                    },
+                    "message": {"type": "string", "description": "What is wrong with it"},
+                },
             },
         },
     },
@@ -169,6 +184,14 @@ def _validation_errors_are_problems(schema: dict[str, Any]) -> None:
             content = (response or {}).get("content", {})
             if content.get("application/json", {}).get("schema", {}).get("$ref") == default_ref:
                 operation["responses"]["422"] = PROBLEM_RESPONSES[422]
+    schemas = schema.get("components", {}).get("schemas", {})
+    unused = {"HTTPValidationError", "ValidationError"}
+    rest = {name: value for name, value in schemas.items() if name not in unused}
+    if not any(
+        f"#/components/schemas/{name}" in json.dumps([rest, schema["paths"]]) for name in unused
+    ):
+        for name in unused:
+            schemas.pop(name, None)  # FastAPI's own 422 body, never answered
 
 
 def _bodies_may_be_too_large(schema: dict[str, Any]) -> None:

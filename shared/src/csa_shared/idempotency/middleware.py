@@ -5,7 +5,9 @@ again with the same key and the same request gets the first response replayed (w
 ``Idempotency-Replayed: true``), without running again; the same key with another request
 is a 422; a repeat while the first still runs is a 409. Keys belong to a caller (the
 token's principal), so no one replays another's response; a request without a valid token
-goes on unchanged (the endpoint answers its 401). Kept for ``KEY_LIFETIME``; a 5xx, a
+goes on unchanged (the endpoint answers its 401). Kept for ``KEY_LIFETIME``, then purged:
+the first keyed POST after every ``PURGE_EVERY`` deletes every expired key (one statement,
+its own transaction), so the table holds about one lifetime of keys. A 5xx, a
 refusal to retry later (401, 403, 408, 409, 429, 503) or a ``Cache-Control: no-store``
 response (identity's secrets) is not kept, so the key can be used again. The natural keys
 (a presence's ``record_id``) stay as they are: this is for callers who have none.
@@ -32,6 +34,7 @@ from csa_shared.runtime import ServiceRuntime
 HEADER = "idempotency-key"
 REPLAYED = "idempotency-replayed"
 KEY_LIFETIME = timedelta(hours=24)
+PURGE_EVERY = timedelta(minutes=5)
 NOT_KEPT = frozenset({401, 403, 408, 409, 429, 503})
 REPLAYED_HEADERS = ("content-type", "location", "cache-control")
 TABLE = idempotency_table(sa.MetaData())
@@ -40,6 +43,7 @@ TABLE = idempotency_table(sa.MetaData())
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp, runtime: ServiceRuntime, prefix: str = "/v1/") -> None:
         self.app, self.runtime, self.prefix = app, runtime, prefix
+        self.next_purge = datetime.min.replace(tzinfo=UTC)  # the first keyed POST purges
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -65,6 +69,7 @@ class IdempotencyMiddleware:
             return
         body = await _read_body(receive)
         fingerprint = _fingerprint(scope, body)
+        await self._purge_expired()
         answer = await self._claim(caller, key, fingerprint)
         if answer is not None:
             await answer(scope, receive, send)
@@ -80,6 +85,15 @@ class IdempotencyMiddleware:
         except InvalidToken:
             return None
         return f"{principal.kind}:{principal.subject}"
+
+    async def _purge_expired(self) -> None:
+        """Every key past its lifetime deleted, at most once per ``PURGE_EVERY``."""
+        now = datetime.now(UTC)
+        if now < self.next_purge:
+            return
+        self.next_purge = now + PURGE_EVERY
+        async with self.runtime.sessions.begin() as session:
+            await session.execute(sa.delete(TABLE).where(TABLE.c.created_at < now - KEY_LIFETIME))
 
     async def _claim(self, caller: str, key: str, fingerprint: str) -> Any:
         """None when this request is the first with its key (now locked); else the answer."""

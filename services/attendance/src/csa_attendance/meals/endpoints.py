@@ -84,7 +84,5 @@ async def list_meals(
     unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> MealPage:
-    rows, total = await page_of(unit, principal, query, what="meals", table=meals)
-    return MealPage(
-        items=[meal_out(r) for r in rows], total=total, limit=query.limit, offset=query.offset
-    )
+    rows, next_cursor = await page_of(unit, principal, query, what="meals", table=meals)
+    return MealPage(items=[meal_out(r) for r in rows], next_cursor=next_cursor)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from csa_attendance.domain.records import MealDeclaration, RecordVersion
 from csa_shared.http.bounds import SafeText, SaneDate
+from csa_shared.http.pagination import Page
 
 
 class MealAmendIn(BaseModel):
@@ -18,27 +19,28 @@ class MealAmendIn(BaseModel):
         json_schema_extra={"examples": [{"day": "2025-03-03", "count": 2, "reason": "dinner"}]},
     )
 
-    day: SaneDate
-    count: int
-    reason: SafeText = Field(min_length=1, max_length=500)
+    day: SaneDate = Field(description="The corrected day")
+    count: int = Field(description="The corrected number of main meals, 1 to 3")
+    reason: SafeText = Field(
+        min_length=1, max_length=500, description="Why it is corrected (kept in the history)"
+    )
 
 
 class MealOut(BaseModel):
-    id: str
-    provider_id: str
-    record_id: str
-    child_id: str
-    day: date
-    count: int
-    version: int
-    status: str
+    id: str = Field(
+        description="The platform's id of the record (path parameter of its reads and corrections)"
+    )
+    provider_id: str = Field(description="The provider that declared the record")
+    record_id: str = Field(description="The provider's own id of the record (its idempotency key)")
+    child_id: str = Field(description="The child's pseudonymous id")
+    day: date = Field(description="The day of the meals")
+    count: int = Field(description="Main meals that day")
+    version: int = Field(description="1 when declared, one more per correction (amend or void)")
+    status: str = Field(description='"active", or "voided" once voided')
 
 
-class MealPage(BaseModel):
-    items: list[MealOut]
-    total: int
-    limit: int
-    offset: int
+class MealPage(Page[MealOut]):
+    """A page of meals, by day then id."""
 
 
 def meal_out(row: Any) -> MealOut:

@@ -256,9 +256,8 @@ async def list_presences(
     unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> PresencePage:
-    rows, total = await page_of(unit, principal, query, what="presences", table=presences)
-    items = [presence_out(r) for r in rows]
-    return PresencePage(items=items, total=total, limit=query.limit, offset=query.offset)
+    rows, next_cursor = await page_of(unit, principal, query, what="presences", table=presences)
+    return PresencePage(items=[presence_out(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get(
@@ -272,10 +271,7 @@ async def list_reservations(
     unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> ReservationPage:
-    rows, total = await page_of(unit, principal, query, what="reservations", table=reservations)
-    return ReservationPage(
-        items=[reservation_out(r) for r in rows],
-        total=total,
-        limit=query.limit,
-        offset=query.offset,
+    rows, next_cursor = await page_of(
+        unit, principal, query, what="reservations", table=reservations
     )
+    return ReservationPage(items=[reservation_out(r) for r in rows], next_cursor=next_cursor)

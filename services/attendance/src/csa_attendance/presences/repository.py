@@ -38,6 +38,7 @@ from csa_attendance.tables import (
 )
 from csa_shared.clock import as_luxembourg
 from csa_shared.db import asyncpg_connection
+from csa_shared.http.pagination import Key, PageParams, fetch_page
 
 ONE_DAY = timedelta(days=1)
 # Presences and reservations last at most 24 h (domain.validation.MAX_LENGTH): a record
@@ -385,11 +386,11 @@ async def search(
     day_from: date | None,
     day_to: date | None,
     status: str | None,
-    limit: int,
-    offset: int,
+    page: PageParams,
     table: Table = presences,
-) -> tuple[list[Any], int]:
-    """A page of `table`'s records (presences, reservations: by start; meals: by day)."""
+) -> tuple[list[Any], str | None]:
+    """A keyset page of `table`'s records (presences, reservations: by start; meals: by
+    day; then by id) and the next page's cursor."""
     query = select(table)
     if provider_id is not None:
         query = query.where(table.c.provider_id == provider_id)
@@ -409,6 +410,4 @@ async def search(
             query = query.where(when < datetime.combine(day_to + ONE_DAY, time()))
     if status is not None:
         query = query.where(table.c.status == status)
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(query.order_by(when, table.c.id).limit(limit).offset(offset))
-    return list(rows), total
+    return await fetch_page(session, query, (Key(when), Key(table.c.id)), page)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from csa_shared.http.bounds import SafeText, SaneDate, SaneDateTime
+from csa_shared.http.pagination import Page
 
 PRESENCE_EXAMPLE = {
     "kind": "presence",
@@ -31,30 +32,44 @@ _ID = Field(min_length=1, max_length=128, description="The provider's own id: th
 class PresenceIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [PRESENCE_EXAMPLE]})
 
-    kind: Literal["presence"] = "presence"
+    kind: Literal["presence"] = Field(
+        default="presence", description='Always "presence" (tells the items of a batch apart)'
+    )
     provider_id: SafeText | None = Field(
         default=None, max_length=64, description="Optional; must be the token's provider when given"
     )
     record_id: SafeText = _ID
-    child_id: SafeText = Field(min_length=1, max_length=64)
+    child_id: SafeText = Field(
+        min_length=1, max_length=64, description="The child's pseudonymous id"
+    )
     start: SaneDateTime = Field(description="Local Luxembourg time, no offset, whole minutes")
-    end: SaneDateTime
+    end: SaneDateTime = Field(
+        description="Local Luxembourg time, no offset, whole minutes; after start, the same day"
+    )
 
 
 class ReservationIn(PresenceIn):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [RESERVATION_EXAMPLE]})
 
-    kind: Literal["reservation"] = "reservation"  # type: ignore[assignment]
+    kind: Literal["reservation"] = Field(
+        default="reservation", description='Always "reservation" (tells the items of a batch apart)'
+    )  # type: ignore[assignment]
 
 
 class MealIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [MEAL_EXAMPLE]})
 
-    kind: Literal["meal"] = "meal"
-    provider_id: SafeText | None = Field(default=None, max_length=64)
+    kind: Literal["meal"] = Field(
+        default="meal", description='Always "meal" (tells the items of a batch apart)'
+    )
+    provider_id: SafeText | None = Field(
+        default=None, max_length=64, description="Optional; must be the token's provider when given"
+    )
     record_id: SafeText = _ID
-    child_id: SafeText = Field(min_length=1, max_length=64)
-    day: SaneDate
+    child_id: SafeText = Field(
+        min_length=1, max_length=64, description="The child's pseudonymous id"
+    )
+    day: SaneDate = Field(description="The day of the meals")
     count: int = Field(description="Main meals that day, 1 to 3")
 
 
@@ -76,77 +91,83 @@ class ItemProblem(BaseModel):
     """Why one item of a batch was rejected (not named ``Problem``: that is the RFC 9457
     body every service documents, and two schemas of one name make one of them wrong)."""
 
-    code: str
-    field: str
-    message: str
+    code: str = Field(description="Machine-readable reason, e.g. overlap or no-contract")
+    field: str = Field(description="The item's field at fault (dotted path), or the item itself")
+    message: str = Field(description="Human-readable explanation")
 
 
 Problem = ItemProblem
 
 
 class ItemResultOut(BaseModel):
-    index: int
-    record_id: str | None
-    kind: str | None
-    outcome: Literal["accepted", "duplicate", "rejected"]
-    id: str | None = None
-    errors: list[ItemProblem] = []
+    index: int = Field(description="Position of the item in the batch, from 0")
+    record_id: str | None = Field(description="The item's record_id; null when unreadable")
+    kind: str | None = Field(description="The item's kind; null when unreadable")
+    outcome: Literal["accepted", "duplicate", "rejected"] = Field(
+        description="accepted (stored), duplicate (already stored, unchanged) or rejected"
+    )
+    id: str | None = Field(
+        default=None,
+        description="The stored record's id (accepted or duplicate); null when rejected",
+    )
+    errors: list[ItemProblem] = Field(
+        default=[], description="Why the item was rejected; empty otherwise"
+    )
 
 
 class BatchOut(BaseModel):
-    accepted: int
-    duplicate: int
-    rejected: int
-    results: list[ItemResultOut]
+    accepted: int = Field(description="Items stored by this batch")
+    duplicate: int = Field(
+        description="Items already stored with the same content (nothing changed)"
+    )
+    rejected: int = Field(
+        description="Items refused (see their errors); the others are stored nevertheless"
+    )
+    results: list[ItemResultOut] = Field(description="One result per item, in the batch's order")
 
 
-class PresenceOut(BaseModel):
-    id: str
-    provider_id: str
-    record_id: str
-    child_id: str
-    start: datetime
-    end: datetime
-    version: int
-    status: str
+class TimedRecordOut(BaseModel):
+    """The fields of a stored presence or reservation."""
+
+    id: str = Field(
+        description="The platform's id of the record (path parameter of its reads and corrections)"
+    )
+    provider_id: str = Field(description="The provider that declared the record")
+    record_id: str = Field(description="The provider's own id of the record (its idempotency key)")
+    child_id: str = Field(description="The child's pseudonymous id")
+    start: datetime = Field(description="Start, local Luxembourg time without offset")
+    end: datetime = Field(description="End, local Luxembourg time without offset")
+    version: int = Field(description="1 when declared, one more per correction (amend or void)")
+    status: str = Field(description='"active", or "voided" once voided')
+
+
+class PresenceOut(TimedRecordOut):
+    """A stored presence."""
 
 
 class VersionOut(BaseModel):
-    version: int
-    start: datetime
-    end: datetime
-    status: str
-    reason: str | None
-    recorded_at: datetime
+    version: int = Field(description="The version's number, from 1")
+    start: datetime = Field(description="Start in this version, local Luxembourg time")
+    end: datetime = Field(description="End in this version, local Luxembourg time")
+    status: str = Field(description='"active", or "voided" for a void')
+    reason: str | None = Field(description="Why the record was corrected; null for the declaration")
+    recorded_at: datetime = Field(description="When this version was recorded (UTC)")
 
 
 class PresenceHistoryOut(PresenceOut):
-    versions: list[VersionOut]
+    versions: list[VersionOut] = Field(description="Every version, oldest first")
 
 
-class PresencePage(BaseModel):
-    items: list[PresenceOut]
-    total: int
-    limit: int
-    offset: int
+class PresencePage(Page[PresenceOut]):
+    """A page of presences, by start then id."""
 
 
-class ReservationOut(BaseModel):
-    id: str
-    provider_id: str
-    record_id: str
-    child_id: str
-    start: datetime
-    end: datetime
-    version: int
-    status: str
+class ReservationOut(TimedRecordOut):
+    """A stored reservation (the same fields as a presence)."""
 
 
-class ReservationPage(BaseModel):
-    items: list[ReservationOut]
-    total: int
-    limit: int
-    offset: int
+class ReservationPage(Page[ReservationOut]):
+    """A page of reservations, by start then id."""
 
 
 class AmendIn(BaseModel):
@@ -163,9 +184,13 @@ class AmendIn(BaseModel):
         },
     )
 
-    start: SaneDateTime
-    end: SaneDateTime
-    reason: SafeText = Field(min_length=1, max_length=500)
+    start: SaneDateTime = Field(
+        description="The corrected start, local Luxembourg time without offset"
+    )
+    end: SaneDateTime = Field(description="The corrected end, local Luxembourg time without offset")
+    reason: SafeText = Field(
+        min_length=1, max_length=500, description="Why it is corrected (kept in the history)"
+    )
 
 
 class VoidIn(BaseModel):
@@ -173,7 +198,9 @@ class VoidIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"reason": "declared by mistake"}]}
     )
 
-    reason: SafeText = Field(min_length=1, max_length=500)
+    reason: SafeText = Field(
+        min_length=1, max_length=500, description="Why it is voided (kept in the history)"
+    )
 
 
 def _timed_record(row: Any) -> dict[str, Any]:

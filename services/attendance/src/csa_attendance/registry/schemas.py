@@ -28,15 +28,15 @@ TERMS_EXAMPLE = {
 
 
 class AddressIn(BaseModel):
-    street: SafeText = Field(max_length=200)
-    postcode: SafeText = Field(max_length=16)
-    locality: SafeText = Field(max_length=100)
+    street: SafeText = Field(max_length=200, description="Street and house number")
+    postcode: SafeText = Field(max_length=16, description='Postcode, e.g. "L-1234"')
+    locality: SafeText = Field(max_length=100, description="Town or village")
 
 
 class AddressOut(BaseModel):
-    street: str
-    postcode: str
-    locality: str
+    street: str = Field(description="Street and house number")
+    postcode: str = Field(description='Postcode, e.g. "L-1234"')
+    locality: str = Field(description="Town or village")
 
 
 class BankDetailsIn(BaseModel):
@@ -58,13 +58,21 @@ class BankDetailsIn(BaseModel):
 class TermsIn(BankDetailsIn):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [TERMS_EXAMPLE]})
 
-    effective_from: SaneDate
-    name: SafeText = Field(max_length=200)
-    address: AddressIn
-    commune: SafeText = Field(max_length=100)
+    effective_from: SaneDate = Field(
+        description="First day these terms apply (older terms apply before it)"
+    )
+    name: SafeText = Field(max_length=200, description="The provider's name as parents know it")
+    address: AddressIn = Field(description="Where the care takes place")
+    commune: SafeText = Field(
+        max_length=100,
+        description="The commune the provider is located in: its agents supervise it",
+    )
     hourly_price: Money = Field(description='Euros per hour, e.g. "6.00"')
     meal_price: Money = Field(description="Euros per main meal")
-    plurilingual: bool = False
+    plurilingual: bool = Field(
+        default=False,
+        description="Takes part in the plurilingual education programme (free hours, csa-rules.md)",
+    )
     agency_id: SafeText | None = Field(
         default=None, max_length=64, description="Parental assistants: the managing agency"
     )
@@ -80,40 +88,71 @@ class ProviderIn(BankDetailsIn):
         },
     )
 
-    provider_id: SafeText = Field(min_length=1, max_length=64)
-    provider_type: ProviderType
-    effective_from: SaneDate
-    name: SafeText = Field(max_length=200)
-    address: AddressIn
-    commune: SafeText = Field(max_length=100)
-    hourly_price: Money
-    meal_price: Money
-    plurilingual: bool = False
-    agency_id: SafeText | None = Field(default=None, max_length=64)
+    provider_id: SafeText = Field(
+        min_length=1,
+        max_length=64,
+        description="The provider's id, chosen at registration (its systems' tokens carry it)",
+    )
+    provider_type: ProviderType = Field(
+        description="Kind of provider: conventioned or commercial SEA, parental assistant"
+    )
+    effective_from: SaneDate = Field(
+        description="First day these terms apply (older terms apply before it)"
+    )
+    name: SafeText = Field(max_length=200, description="The provider's name as parents know it")
+    address: AddressIn = Field(description="Where the care takes place")
+    commune: SafeText = Field(
+        max_length=100,
+        description="The commune the provider is located in: its agents supervise it",
+    )
+    hourly_price: Money = Field(description='Euros per hour, e.g. "6.00"')
+    meal_price: Money = Field(description="Euros per main meal")
+    plurilingual: bool = Field(
+        default=False,
+        description="Takes part in the plurilingual education programme (free hours, csa-rules.md)",
+    )
+    agency_id: SafeText | None = Field(
+        default=None, max_length=64, description="Parental assistants: the managing agency"
+    )
 
 
 class TermsOut(BaseModel):
     """Terms as stored: not bounded like an input, so older records stay readable."""
 
-    effective_from: date
-    name: str
-    address: AddressOut
-    commune: str
-    hourly_price: Decimal
-    meal_price: Decimal
-    plurilingual: bool = False
-    agency_id: str | None = None
+    effective_from: date = Field(
+        description="First day these terms apply (older terms apply before it)"
+    )
+    name: str = Field(description="The provider's name as parents know it")
+    address: AddressOut = Field(description="Where the care takes place")
+    commune: str = Field(
+        description="The commune the provider is located in: its agents supervise it"
+    )
+    hourly_price: Decimal = Field(description="Euros per hour")
+    meal_price: Decimal = Field(description="Euros per main meal")
+    plurilingual: bool = Field(
+        default=False,
+        description="Takes part in the plurilingual education programme (free hours, csa-rules.md)",
+    )
+    agency_id: str | None = Field(
+        default=None, description="Parental assistants: the managing agency; null otherwise"
+    )
     iban: str | None = Field(default=None, description="IBAN in electronic form (no spaces)")
-    bic: str | None = None
-    version: int
+    bic: str | None = Field(
+        default=None, description="BIC of the account the state pays to; null when not given"
+    )
+    version: int = Field(
+        description="Number of these terms: 1 at registration, one more per change"
+    )
 
 
 class ProviderOut(BaseModel):
-    provider_id: str
-    provider_type: ProviderType
-    version: int
-    current: TermsOut
-    versions: list[TermsOut]
+    provider_id: str = Field(description="The provider's id")
+    provider_type: ProviderType = Field(
+        description="Kind of provider: conventioned or commercial SEA, parental assistant"
+    )
+    version: int = Field(description="Number of the current terms")
+    current: TermsOut = Field(description="The terms in force today")
+    versions: list[TermsOut] = Field(description="Every version of the terms, oldest first")
 
 
 class ContractIn(BaseModel):
@@ -135,14 +174,29 @@ class ContractIn(BaseModel):
         },
     )
 
-    contract_id: SafeText = Field(min_length=1, max_length=64)
-    child_id: SafeText = Field(min_length=1, max_length=64)
-    provider_id: SafeText = Field(min_length=1, max_length=64)
-    start: SaneDate
-    end: SaneDate | None = None
-    hours_per_week: Decimal = Field(ge=0, le=168, decimal_places=2)
-    hourly_price: Money
-    billing_mode: BillingMode = BillingMode.PRESENCE
+    contract_id: SafeText = Field(
+        min_length=1,
+        max_length=64,
+        description="The education contract's id, chosen by the caller (idempotency key)",
+    )
+    child_id: SafeText = Field(
+        min_length=1, max_length=64, description="The child's pseudonymous id"
+    )
+    provider_id: SafeText = Field(
+        min_length=1, max_length=64, description="The provider caring for the child"
+    )
+    start: SaneDate = Field(description="First day of care under the contract")
+    end: SaneDate | None = Field(
+        default=None, description="Last day of care; null while open-ended"
+    )
+    hours_per_week: Decimal = Field(
+        ge=0, le=168, decimal_places=2, description="Hours of care agreed per week, 0 to 168"
+    )
+    hourly_price: Money = Field(description="Euros per hour agreed with the parents")
+    billing_mode: BillingMode = Field(
+        default=BillingMode.PRESENCE,
+        description="What is billed per day: presences, reservations or the greater of both",
+    )
 
 
 class ContractEndIn(BaseModel):
@@ -150,30 +204,32 @@ class ContractEndIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"end": "2025-06-30"}]}
     )
 
-    end: SaneDate
+    end: SaneDate = Field(description="The contract's new last day")
 
 
 class ContractOut(BaseModel):
-    contract_id: str
-    child_id: str
-    provider_id: str
-    start: date
-    end: date | None
-    hours_per_week: Decimal
-    hourly_price: Decimal
-    billing_mode: BillingMode
-    version: int
+    contract_id: str = Field(description="The education contract's id")
+    child_id: str = Field(description="The child's pseudonymous id")
+    provider_id: str = Field(description="The provider caring for the child")
+    start: date = Field(description="First day of care under the contract")
+    end: date | None = Field(description="Last day of care; null while open-ended")
+    hours_per_week: Decimal = Field(description="Hours of care agreed per week")
+    hourly_price: Decimal = Field(description="Euros per hour agreed with the parents")
+    billing_mode: BillingMode = Field(
+        description="What is billed per day: presences, reservations or the greater of both"
+    )
+    version: int = Field(description="1 when started, one more per change (such as its end)")
 
 
 class Page(BaseModel):
-    total: int
-    limit: int
-    offset: int
+    total: int = Field(description="How many items match the filters, over every page")
+    limit: int = Field(description="The page size asked for")
+    offset: int = Field(description="How many matching items precede this page")
 
 
 class ProviderPage(Page):
-    items: list[ProviderOut]
+    items: list[ProviderOut] = Field(description="This page's providers")
 
 
 class ContractPage(Page):
-    items: list[ContractOut]
+    items: list[ContractOut] = Field(description="This page's education contracts")

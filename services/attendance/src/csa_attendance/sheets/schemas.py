@@ -13,7 +13,7 @@ from csa_shared.rules.money import round_quantity
 
 
 class SheetDayIn(BaseModel):
-    day: SaneDate
+    day: SaneDate = Field(description="A day of the sheet's month")
     hours: Decimal = Field(
         description="Effective hours that day inside the day band 07:00-19:00, 0 to 12, "
         "two decimals"
@@ -39,10 +39,12 @@ class SheetDayIn(BaseModel):
 
 
 class SheetDayOut(BaseModel):
-    day: date
-    hours: Decimal
-    lunches: int
-    out_of_band_hours: Decimal = Decimal(0)
+    day: date = Field(description="A day of the sheet's month")
+    hours: Decimal = Field(description="Effective hours that day inside the day band 07:00-19:00")
+    lunches: int = Field(description="Lunches that day, 0 or 1")
+    out_of_band_hours: Decimal = Field(
+        default=Decimal(0), description="Effective hours that day outside the day band"
+    )
 
 
 class ServiceSheetIn(BaseModel):
@@ -69,29 +71,37 @@ class ServiceSheetIn(BaseModel):
         },
     )
 
-    provider_id: SafeText = Field(min_length=1, max_length=64)
-    child_id: SafeText = Field(min_length=1, max_length=64)
+    provider_id: SafeText = Field(
+        min_length=1, max_length=64, description="The parental assistant submitting the sheet"
+    )
+    child_id: SafeText = Field(
+        min_length=1, max_length=64, description="The child's pseudonymous id"
+    )
     month: SaneMonth = Field(description="Billing period, YYYY-MM")
-    days: list[SheetDayIn] = Field(max_length=42)
+    days: list[SheetDayIn] = Field(
+        max_length=42, description="The days of care, at most one entry per day"
+    )
 
 
 class ServiceSheetOut(BaseModel):
-    id: str
-    provider_id: str
-    child_id: str
-    month: str
-    version: int
-    days: list[SheetDayOut]
+    id: str = Field(description="The sheet's id")
+    provider_id: str = Field(description="The parental assistant who submitted the sheet")
+    child_id: str = Field(description="The child's pseudonymous id")
+    month: str = Field(description="Billing period, YYYY-MM")
+    version: int = Field(
+        description="1 for the first sheet of the month, one more per resubmission"
+    )
+    days: list[SheetDayOut] = Field(description="The days of care")
     total_hours: Decimal = Field(description="Every hour of the sheet, in and out of the band")
     total_out_of_band_hours: Decimal = Field(description="The hours outside the day band")
-    total_lunches: int
-    submitted_by: str
-    submitted_at: datetime
+    total_lunches: int = Field(description="Every lunch of the sheet")
+    submitted_by: str = Field(description="Who submitted this version (the token's subject)")
+    submitted_at: datetime = Field(description="When this version was submitted (UTC)")
 
 
 class ServiceSheetHistory(BaseModel):
-    current: ServiceSheetOut
-    versions: list[ServiceSheetOut]
+    current: ServiceSheetOut = Field(description="The sheet in force (the last version)")
+    versions: list[ServiceSheetOut] = Field(description="Every version, oldest first")
 
 
 class OtherChargeIn(BaseModel):
@@ -111,12 +121,22 @@ class OtherChargeIn(BaseModel):
         },
     )
 
-    record_id: SafeText = Field(min_length=1, max_length=128)
-    child_id: SafeText = Field(min_length=1, max_length=64)
-    day: SaneDate
-    kind: ChargeKind
-    amount: Money
-    description: SafeText = Field(default="", max_length=500)
+    record_id: SafeText = Field(
+        min_length=1,
+        max_length=128,
+        description="The provider's own id of the charge (its idempotency key)",
+    )
+    child_id: SafeText = Field(
+        min_length=1, max_length=64, description="The child's pseudonymous id"
+    )
+    day: SaneDate = Field(description="The day charged, not in the future")
+    kind: ChargeKind = Field(
+        description="What is charged: travel, registration fee, deposit, notice period, other"
+    )
+    amount: Money = Field(description="Euros, billed to the parent in full")
+    description: SafeText = Field(
+        default="", max_length=500, description="Free text shown on the invoice"
+    )
 
 
 class OtherChargeOut(BaseModel):
@@ -124,12 +144,16 @@ class OtherChargeOut(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    record_id: str
-    child_id: str
-    day: date
-    kind: ChargeKind
-    amount: Decimal
-    description: str = ""
-    id: str
-    provider_id: str
-    state_supported: bool = False
+    record_id: str = Field(description="The provider's own id of the charge")
+    child_id: str = Field(description="The child's pseudonymous id")
+    day: date = Field(description="The day charged")
+    kind: ChargeKind = Field(
+        description="What is charged: travel, registration fee, deposit, notice period, other"
+    )
+    amount: Decimal = Field(description="Euros, billed to the parent in full")
+    description: str = Field(default="", description="Free text shown on the invoice")
+    id: str = Field(description="The platform's id of the charge")
+    provider_id: str = Field(description="The provider that recorded the charge")
+    state_supported: bool = Field(
+        default=False, description="Always false: the state pays no part of such a charge"
+    )

@@ -30,7 +30,7 @@ def _money(value: object) -> Decimal:
 
 
 Money = Annotated[bounds.Money, BeforeValidator(_money)]
-_ID = Field(min_length=1, max_length=64)
+_ID = Field(min_length=1, max_length=64, description="The id of one of the providers given")
 _IN = ConfigDict(extra="forbid", frozen=True)
 
 EXAMPLE_REQUEST: JsonDict = {
@@ -54,7 +54,7 @@ class ChildIn(BaseModel):
     """The child: birth date (age 1+ for plurilingual hours) and schooling of the week."""
 
     model_config = _IN
-    birth_date: SaneDate
+    birth_date: SaneDate = Field(description="The child's birth date")
     schooling: Schooling = Field(
         description="none, precoce_part_time, precoce_full_time or fundamental"
     )
@@ -64,11 +64,20 @@ class ProviderIn(BaseModel):
     """A provider of the week with its prices."""
 
     model_config = _IN
-    id: SafeText = Field(min_length=1, max_length=64, examples=["p1"])
+    id: SafeText = Field(
+        min_length=1,
+        max_length=64,
+        examples=["p1"],
+        description="The provider's id, as the presences and meals name it",
+    )
     type: ProviderType = Field(description="sea_conventionne, sea_commercial, assistant_parental")
-    hourly_price: Money = Field(examples=["6.00"])
-    meal_price: Money = Field(default=Decimal("0.00"), examples=["4.50"])
-    plurilingual: bool = False
+    hourly_price: Money = Field(examples=["6.00"], description="Euros per hour")
+    meal_price: Money = Field(
+        default=Decimal("0.00"), examples=["4.50"], description="Euros per main meal"
+    )
+    plurilingual: bool = Field(
+        default=False, description="Takes part in the plurilingual programme (free hours, §5)"
+    )
 
 
 class PresenceIn(BaseModel):
@@ -76,8 +85,12 @@ class PresenceIn(BaseModel):
 
     model_config = _IN
     provider: SafeText = _ID
-    start: SaneDateTime = Field(examples=["2025-03-03T08:00:00"])
-    end: SaneDateTime = Field(examples=["2025-03-03T17:00:00"])
+    start: SaneDateTime = Field(
+        examples=["2025-03-03T08:00:00"], description="Start, local Luxembourg time without offset"
+    )
+    end: SaneDateTime = Field(
+        examples=["2025-03-03T17:00:00"], description="End, local Luxembourg time without offset"
+    )
     id: SafeText | None = Field(
         default=None, max_length=128, description="record id, echoed on the lines"
     )
@@ -88,9 +101,11 @@ class MealIn(BaseModel):
 
     model_config = _IN
     provider: SafeText = _ID
-    date: SaneDate
-    count: int = Field(ge=0, le=10)
-    id: SafeText | None = Field(default=None, max_length=128)
+    date: SaneDate = Field(description="The day of the meals")
+    count: int = Field(ge=0, le=10, description="Main meals that day")
+    id: SafeText | None = Field(
+        default=None, max_length=128, description="record id, echoed on the lines"
+    )
 
 
 class SimulationRequest(BaseModel):
@@ -102,42 +117,54 @@ class SimulationRequest(BaseModel):
     week_start: SaneDate = Field(description="a Monday")
     category: Category = Field(description="income category code of csa-rules.md §2")
     rank: int = Field(ge=1, le=99, description="rank of the child, eldest first; 4+ share a row")
-    child: ChildIn
+    child: ChildIn = Field(description="The child: birth date and schooling")
     school_holiday: bool = Field(False, description="the whole week is a school-holiday week")
-    public_holidays: list[SaneDate] = Field(default_factory=list, max_length=7)
+    public_holidays: list[SaneDate] = Field(
+        default_factory=list, max_length=7, description="Public holidays in the week"
+    )
     plurilingual_weeks_used: int = Field(0, ge=0, le=53, description="weeks already used this year")
-    providers: list[ProviderIn] = Field(default_factory=list, max_length=20)
+    providers: list[ProviderIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="The providers of the week with their prices",
+    )
     # a week holds 10 080 minutes: more presences than that cannot be distinct
-    presences: list[PresenceIn] = Field(default_factory=list, max_length=1000)
-    meals: list[MealIn] = Field(default_factory=list, max_length=100)
+    presences: list[PresenceIn] = Field(
+        default_factory=list, max_length=1000, description="The week's presences"
+    )
+    meals: list[MealIn] = Field(
+        default_factory=list, max_length=100, description="The week's main meals"
+    )
     parameters_date: SaneDate | None = Field(None, description="parameter set; default week_start")
 
 
 class HoursOut(BaseModel):
     """Hours of the week per class of §5, decimal hours with two decimals."""
 
-    school_free: str
-    plurilingual_free: str
-    tranche_1: str
-    tranche_2: str
-    tranche_3: str
-    unsupported: str
+    school_free: str = Field(description="Free school-time care hours (§5 step 1)")
+    plurilingual_free: str = Field(description="Plurilingual free hours (§5 step 2)")
+    tranche_1: str = Field(description="Hours in tranche 1")
+    tranche_2: str = Field(description="Hours in tranche 2")
+    tranche_3: str = Field(description="Hours in tranche 3")
+    unsupported: str = Field(description="Hours beyond the 60 supported a week: full price")
 
 
 class LineOut(BaseModel):
     """One invoice line, with the rule that produced it and its rates."""
 
-    provider: str
+    provider: str = Field(description="The provider's id")
     kind: str = Field(description="care, supplement, ap_supplement, holiday_cap or meal")
-    rule: str
-    rule_section: str
+    rule: str = Field(description="The rule that produced the line")
+    rule_section: str = Field(description="Where csa-rules.md states the rule")
     quantity: str = Field(description="hours (care lines) or meals (meal lines)")
-    unit_price: str
-    parent_rate: str
-    state_rate: str
-    parent_amount: str
-    state_amount: str
-    record_ids: list[str] = Field(default_factory=list)
+    unit_price: str = Field(description="The provider's price per hour or meal")
+    parent_rate: str = Field(description="The parent's share per unit")
+    state_rate: str = Field(description="The state's share per unit")
+    parent_amount: str = Field(description="Euros the parent pays")
+    state_amount: str = Field(description="Euros the state pays")
+    record_ids: list[str] = Field(
+        default_factory=list, description="The presence or meal records behind the line"
+    )
 
 
 class SimulationResponse(BaseModel):
@@ -170,11 +197,13 @@ class SimulationResponse(BaseModel):
             ]
         }
     )  # fmt: skip
-    parent_total: str
-    state_total: str
-    hours: HoursOut
-    lines: list[LineOut]
+    parent_total: str = Field(description="Euros the parent pays for the week")
+    state_total: str = Field(description="Euros the state pays for the week")
+    hours: HoursOut = Field(description="The week's hours per class of §5")
+    lines: list[LineOut] = Field(description="The invoice lines with the rules that produced them")
     ap_supplement_total: str = Field(description="state money on top of the providers' prices")
-    holiday_week: bool
-    plurilingual_week_counted: bool
-    parameters_from: date
+    holiday_week: bool = Field(description="The week is a school-holiday week")
+    plurilingual_week_counted: bool = Field(
+        description="The week counts as one of the 46 plurilingual weeks"
+    )
+    parameters_from: date = Field(description="First day of the parameter set used")

@@ -26,7 +26,7 @@ class RegistrationStart(BaseModel):
     linking_code: SafeText = Field(
         min_length=1, max_length=64, description="Single use, on the myCard letter"
     )
-    password: SafeText = Field(min_length=1, max_length=256)
+    password: SafeText = Field(min_length=1, max_length=256, description="The account's password")
     mobile: SafeText = Field(
         min_length=3, max_length=32, description="Mobile number for the SMS codes"
     )
@@ -37,7 +37,7 @@ class LoginStart(BaseModel):
     iam_code: SafeText = Field(
         min_length=1, max_length=32, description="Any attached child's IAM code"
     )
-    password: SafeText = Field(min_length=1, max_length=256)
+    password: SafeText = Field(min_length=1, max_length=256, description="The account's password")
 
 
 class OtpSentOut(BaseModel):
@@ -48,7 +48,7 @@ class OtpSentOut(BaseModel):
     )
     flow_id: str = Field(description="Give it back with the SMS code")
     sent_to: str = Field(description="The masked mobile number the SMS went to")
-    expires_at: datetime
+    expires_at: datetime = Field(description="When the SMS code expires (UTC)")
 
     @classmethod
     def of(cls, sent: OtpSent) -> OtpSentOut:
@@ -57,7 +57,9 @@ class OtpSentOut(BaseModel):
 
 class OtpConfirm(BaseModel):
     model_config = example(flow_id="0b7e1c9e-4d5a-4f71-9d1e-0c2d8f9f1a11", code="123456")
-    flow_id: SafeText = Field(min_length=1, max_length=64)
+    flow_id: SafeText = Field(
+        min_length=1, max_length=64, description="The flow_id of the answer that sent the SMS"
+    )
     code: SafeText = Field(min_length=1, max_length=16, description="The 6 digits received by SMS")
 
 
@@ -68,10 +70,14 @@ class TokensOut(BaseModel):
         expires_in=900,
         refresh_token="6f1c...d2.Jx3...",
     )
-    access_token: str
-    token_type: str = "Bearer"
-    expires_in: int
-    refresh_token: str
+    access_token: str = Field(
+        description="The access token: an EdDSA JWT for the services' Authorization header"
+    )
+    token_type: str = Field(default="Bearer", description='Always "Bearer"')
+    expires_in: int = Field(description="Seconds the access token stays valid")
+    refresh_token: str = Field(
+        description="Single use: exchanged for new tokens at /v1/sessions/refresh"
+    )
 
     @classmethod
     def of(cls, tokens: Tokens) -> TokensOut:
@@ -87,4 +93,4 @@ class CertificateLogin(BaseModel):
     iam_code: SafeText = Field(
         min_length=1, max_length=32, description="Any attached child's IAM code"
     )
-    password: SafeText = Field(min_length=1, max_length=256)
+    password: SafeText = Field(min_length=1, max_length=256, description="The account's password")

@@ -15,9 +15,9 @@ def _example(**values: object) -> ConfigDict:
 
 
 class ChildOut(BaseModel):
-    child_id: str
-    iam_code: str
-    attached_at: datetime
+    child_id: str = Field(description="The child's pseudonymous id")
+    iam_code: str = Field(description="The child's IAM code (on its myCard)")
+    attached_at: datetime = Field(description="When the child was attached to the account (UTC)")
 
 
 class ProfileOut(BaseModel):
@@ -29,18 +29,18 @@ class ProfileOut(BaseModel):
             {"child_id": "ch-1", "iam_code": "MusMa123", "attached_at": "2026-09-01T08:00:00Z"}
         ],
     )
-    account_id: str
+    account_id: str = Field(description="The account's id")
     mobile: str = Field(description="Masked")
-    email: str | None
-    children: list[ChildOut]
+    email: str | None = Field(description="The e-mail address; null when none was given")
+    children: list[ChildOut] = Field(description="The children attached to the account")
 
 
 class PasswordChangeIn(BaseModel):
     model_config = _example(
         current_password="correct horse battery staple", new_password="violet-canal-ribbon-77"
     )
-    current_password: SafeText = Field(min_length=1, max_length=256)
-    new_password: SafeText = Field(min_length=1, max_length=256)
+    current_password: SafeText = Field(min_length=1, max_length=256, description="The password now")
+    new_password: SafeText = Field(min_length=1, max_length=256, description="The password to set")
 
 
 class MobileChangeIn(BaseModel):
@@ -64,8 +64,12 @@ class ChangeOut(BaseModel):
             "expires_at": "2026-09-01T08:01:00Z",
         },
     )
-    completed: bool
-    next: OtpSentOut | None = None
+    completed: bool = Field(
+        description="true: done; false: confirm with the SMS code first (see next)"
+    )
+    next: OtpSentOut | None = Field(
+        default=None, description="The SMS code sent to confirm the change; null when completed"
+    )
 
 
 class AttachIn(BaseModel):
@@ -89,8 +93,8 @@ class CertificateOut(BaseModel):
         not_valid_after="2028-09-01T00:00:00Z",
         registered_at="2026-09-01T08:00:00Z",
     )
-    subject: str
-    serial_number: str
-    sha256_fingerprint: str
-    not_valid_after: datetime
-    registered_at: datetime
+    subject: str = Field(description="The certificate's subject (distinguished name)")
+    serial_number: str = Field(description="The certificate's serial number, hexadecimal")
+    sha256_fingerprint: str = Field(description="SHA-256 of the certificate (DER), hexadecimal")
+    not_valid_after: datetime = Field(description="When the certificate expires (UTC)")
+    registered_at: datetime = Field(description="When it was registered with the account (UTC)")

@@ -45,9 +45,19 @@ _FORM = {
                     "type": "object",
                     "required": ["grant_type"],
                     "properties": {
-                        "grant_type": {"type": "string", "enum": ["client_credentials"]},
-                        "client_id": {"type": "string"},
-                        "client_secret": {"type": "string"},
+                        "grant_type": {
+                            "type": "string",
+                            "enum": ["client_credentials"],
+                            "description": "The only grant: client_credentials",
+                        },
+                        "client_id": {
+                            "type": "string",
+                            "description": "The client id (or in HTTP Basic, not both)",
+                        },
+                        "client_secret": {
+                            "type": "string",
+                            "description": "The client secret (or in HTTP Basic, not both)",
+                        },
                     },
                 },
                 "example": {
@@ -90,7 +100,7 @@ def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, st
     "`client_secret` in the body or as HTTP Basic (not both). Errors follow RFC 6749 §5.2: "
     "`error` and `error_description` (400 `invalid_request` / `unsupported_grant_type`, 401 "
     "`invalid_client` with `WWW-Authenticate`), beside the problem-details members. "
-    "Metadata: `/.well-known/oauth-authorization-server`.",
+    "Metadata: `/.well-known/oauth-authorization-server` (`/.well-known/openid-configuration`).",
     openapi_extra=_FORM,
     response_model=ClientTokenOut,
     responses=OAUTH_ERROR_RESPONSES,

@@ -13,6 +13,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from csa_identity.context import identity_of
+from csa_shared.http.app import runtime_of
 from csa_shared.http.problems import PROBLEM_BASE
 
 OAuthError = Literal["invalid_request", "invalid_client", "unsupported_grant_type", "invalid_grant"]
@@ -66,12 +68,16 @@ OAUTH_ERROR_SCHEMA: dict[str, Any] = {
     "description": "RFC 6749 §5.2 error response (with the problem-details members)",
     "required": ["error"],
     "properties": {
-        "error": {"type": "string", "enum": list(_TITLES)},
-        "error_description": {"type": "string"},
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
+        "error": {
+            "type": "string",
+            "enum": list(_TITLES),
+            "description": "The RFC 6749 §5.2 error code",
+        },
+        "error_description": {"type": "string", "description": "Human-readable explanation"},
+        "type": {"type": "string", "description": "Problem type URI (RFC 9457)"},
+        "title": {"type": "string", "description": "Short summary of the kind of problem"},
+        "status": {"type": "integer", "description": "The HTTP status code"},
+        "detail": {"type": "string", "description": "The same as error_description"},
     },
 }
 OAUTH_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -100,13 +106,7 @@ OAUTH_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 discovery = APIRouter(tags=["tokens"])
 
 
-@discovery.get(
-    "/.well-known/oauth-authorization-server",
-    summary="OAuth 2.0 authorization server metadata (RFC 8414)",
-    description="Where partners find the token endpoint, its grant and client "
-    "authentication methods, and the signing keys.",
-)
-async def authorization_server_metadata(request: Request) -> dict[str, Any]:
+def _server_metadata(request: Request) -> dict[str, Any]:
     base = str(request.base_url).rstrip("/")  # this host, under an embedded root path too
     return {
         "issuer": request.app.state.runtime.settings.token_issuer,
@@ -117,4 +117,32 @@ async def authorization_server_metadata(request: Request) -> dict[str, Any]:
         "response_types_supported": [],
         "scopes_supported": [],
         "service_documentation": base + "/docs",
+    }
+
+
+@discovery.get(
+    "/.well-known/oauth-authorization-server",
+    summary="OAuth 2.0 authorization server metadata (RFC 8414)",
+    description="Where partners find the token endpoint, its grant and client "
+    "authentication methods, and the signing keys.",
+)
+async def authorization_server_metadata(request: Request) -> dict[str, Any]:
+    return _server_metadata(request)
+
+
+@discovery.get(
+    "/.well-known/openid-configuration",
+    summary="OpenID Connect discovery metadata (the same as RFC 8414's)",
+    description="The authorization server metadata at the path OpenID Connect clients and "
+    "API gateways look up first (RFC 8414 §5), with the members OpenID Connect Discovery "
+    "requires. Identity issues access tokens by client credentials only: no ID tokens, no "
+    "authorization endpoint; tokens are JWTs verified with the keys of `jwks_uri`.",
+)
+async def openid_configuration(request: Request) -> dict[str, Any]:
+    keys = (await identity_of(runtime_of(request)).keys.key_set()).jwks()["keys"]
+    return {
+        **_server_metadata(request),
+        "subject_types_supported": ["public"],
+        # the algorithms of the published keys (EdDSA; ES256 with a P-256 signing key)
+        "id_token_signing_alg_values_supported": sorted({key["alg"] for key in keys}),
     }

@@ -12,8 +12,8 @@ class IdentityExport(BaseModel):
     (password hashes, linking/activation code hashes, OTPs, refresh token hashes, the texts
     of letters and SMS, which carry codes) are never exported."""
 
-    service: str = "identity"
-    child_id: str
+    service: str = Field(default="identity", description='Always "identity"')
+    child_id: str = Field(description="The child's pseudonymous id")
     card: dict[str, Any] | None = Field(description="the myCard: IAM code, status, holder")
     accounts: list[dict[str, Any]] = Field(
         description="parent accounts attached to the child: e-mail, mobile, status, children"

@@ -12,17 +12,17 @@ from csa_membership.contracts.schemas import (
     AmendmentIn,
     ApplicationIn,
     ContractOut,
+    ContractPage,
+    ContractQuery,
     RenewalIn,
     SignIn,
     TerminationIn,
 )
 from csa_membership.contracts.views import contract_out
-from csa_membership.domain.contract import ContractStatus
 from csa_shared.auth import Principal
 from csa_shared.clock import luxembourg_today
 from csa_shared.http.app import runtime_of
 from csa_shared.http.auth import authenticated
-from csa_shared.http.bounds import SafeText
 from csa_shared.http.problems import problem_responses
 from csa_shared.http.unit_of_work import UNIT
 
@@ -134,19 +134,15 @@ async def post_termination(
 
 @router.get(
     "",
-    response_model=list[ContractOut],
+    response_model=ContractPage,
     responses=problem_responses(422),
     summary="Search contracts: agents see their commune/office, parents their children",
 )
 async def get_contracts(
-    unit: Unit,
-    caller: Caller,
-    status_: Annotated[ContractStatus | None, Query(alias="status")] = None,
-    child_id: Annotated[SafeText | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[ContractOut]:
-    found = await reads.search(unit, caller, status=status_, child_id=child_id, limit=limit)
-    return [contract_out(s, caller) for s in found]
+    unit: Unit, caller: Caller, query: Annotated[ContractQuery, Depends()]
+) -> ContractPage:
+    found, next_cursor = await reads.search(unit, caller, query)
+    return ContractPage(items=[contract_out(s, caller) for s in found], next_cursor=next_cursor)
 
 
 @router.get(

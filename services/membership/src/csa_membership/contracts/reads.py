@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from csa_membership.contracts import repository
 from csa_membership.contracts.access import agent_of, require_reader, scope_of
 from csa_membership.contracts.repository import Stored
+from csa_membership.contracts.schemas import ContractQuery
 from csa_membership.documents.pdf import render_contract_pdf
 from csa_membership.domain.application import parse_language
-from csa_membership.domain.contract import ContractStatus
 from csa_membership.domain.document import contract_document
 from csa_membership.domain.errors import ContractNotFound
 from csa_shared.auth import Principal, PrincipalKind
@@ -28,23 +28,15 @@ async def read(session: AsyncSession, principal: Principal, contract_id: str) ->
 
 
 async def search(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    status: ContractStatus | None,
-    child_id: str | None,
-    limit: int,
-) -> list[Stored]:
-    """Parents: their attached children's contracts. Agents: their commune's / office's."""
+    session: AsyncSession, principal: Principal, query: ContractQuery
+) -> tuple[list[Stored], str | None]:
+    """Parents: their attached children's contracts. Agents: their commune's / office's.
+    One page of them, and the cursor of the next page (None on the last)."""
     if principal.kind is PrincipalKind.PARENT:
-        return await repository.search(
-            session, child_ids=principal.children, status=status, child_id=child_id, limit=limit
-        )
+        return await repository.search(session, query, child_ids=principal.children)
     agent_of(principal)
     commune, office = scope_of(principal)
-    return await repository.search(
-        session, commune=commune, office=office, status=status, child_id=child_id, limit=limit
-    )
+    return await repository.search(session, query, commune=commune, office=office)
 
 
 async def document_pdf(

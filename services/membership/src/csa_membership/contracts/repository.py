@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_membership.contracts import codec
+from csa_membership.contracts.schemas import ContractQuery
 from csa_membership.domain.contract import (
     AmendmentKind,
     Contract,
@@ -18,6 +19,7 @@ from csa_membership.domain.contract import (
     ContractVersion,
 )
 from csa_membership.tables import children, contract_versions, contracts, households, proofs
+from csa_shared.http.pagination import Key, fetch_page
 
 
 @dataclass(frozen=True)
@@ -130,28 +132,40 @@ async def of_child(session: AsyncSession, child_id: str) -> list[Stored]:
     return await _hydrate(session, (await session.execute(query)).all())
 
 
+#: the contract list's order: the most recently filed first, then by id (unique: stable)
+LIST_ORDER = (Key(contracts.c.filed_on, descending=True), Key(contracts.c.contract_id))
+
+
 async def search(
     session: AsyncSession,
+    query: ContractQuery,
     *,
     commune: str | None = None,
     office: str | None = None,
     child_ids: Iterable[str] | None = None,
-    status: ContractStatus | None = None,
-    child_id: str | None = None,
-    limit: int = 100,
-) -> list[Stored]:
-    query = select(contracts).order_by(contracts.c.filed_on.desc(), contracts.c.contract_id)
+) -> tuple[list[Stored], str | None]:
+    """One page of the contracts in scope matching ``query``, and the next page's cursor."""
+    found = select(contracts)
     if commune is not None:
-        query = query.where(contracts.c.commune_key == commune_key(commune))
+        found = found.where(contracts.c.commune_key == commune_key(commune))
     if office is not None:
-        query = query.where(contracts.c.office == office)
+        found = found.where(contracts.c.office == office)
     if child_ids is not None:
-        query = query.where(contracts.c.child_id.in_(list(child_ids)))
-    if child_id is not None:
-        query = query.where(contracts.c.child_id == child_id)
-    if status is not None:
-        query = query.where(contracts.c.status == status.value)
-    return await _hydrate(session, (await session.execute(query.limit(limit))).all())
+        found = found.where(contracts.c.child_id.in_(list(child_ids)))
+    if query.child_id is not None:
+        found = found.where(contracts.c.child_id == query.child_id)
+    if query.status is not None:
+        found = found.where(contracts.c.status == query.status.value)
+    if query.month is not None:
+        first = date.fromisoformat(f"{query.month}-01")
+        last = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+        found = found.where(
+            contracts.c.valid_from <= last,
+            contracts.c.valid_until >= first,
+            or_(contracts.c.ended_on.is_(None), contracts.c.ended_on >= first),
+        )
+    rows, next_cursor = await fetch_page(session, found, LIST_ORDER, query)
+    return await _hydrate(session, rows), next_cursor
 
 
 async def due_for_expiry(session: AsyncSession, *, as_of: date) -> list[str]:

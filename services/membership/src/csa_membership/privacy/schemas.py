@@ -16,12 +16,14 @@ class ErasureIn(BaseModel):
         json_schema_extra={"example": {"child_id": "demo-child-001", "reason": "parent request"}},
     )
 
-    child_id: SafeText = Field(min_length=1, max_length=64)
+    child_id: SafeText = Field(
+        min_length=1, max_length=64, description="The child to erase (pseudonymous id)"
+    )
     reason: SafeText = Field(min_length=1, max_length=500, description="why (kept in the audit)")
 
 
 class ErasureOut(BaseModel):
-    child_id: str
+    child_id: str = Field(description="The child erased")
     household_ids: list[str] = Field(description="households whose representative was erased")
     erased_at: datetime | None = Field(description="null when the child was already erased")
     terminated_contracts: list[str] = Field(description="contracts ended by the erasure")
@@ -31,8 +33,8 @@ class ErasureOut(BaseModel):
 class MembershipExport(BaseModel):
     """Everything membership holds about the child and its household(s), as stored."""
 
-    service: str = "membership"
-    child_id: str
+    service: str = Field(default="membership", description='Always "membership"')
+    child_id: str = Field(description="The child's pseudonymous id")
     child: dict[str, Any] = Field(description="the child record (id, NIN, names, birth date)")
     households: list[dict[str, Any]] = Field(description="household records of the contracts")
     contracts: list[dict[str, Any]] = Field(

@@ -29,9 +29,13 @@ class ActivationUse(BaseModel):
         new_password="violet-canal-ribbon-77",
         mobile="+352 621 654 321",
     )
-    iam_code: SafeText = Field(min_length=1, max_length=32)
+    iam_code: SafeText = Field(
+        min_length=1, max_length=32, description="Any attached child's IAM code"
+    )
     activation_code: SafeText = Field(
         min_length=1, max_length=64, description="From the letter; valid 30 days, single use"
     )
-    new_password: SafeText = Field(min_length=1, max_length=256)
+    new_password: SafeText = Field(
+        min_length=1, max_length=256, description="The account's new password"
+    )
     mobile: SafeText = Field(min_length=3, max_length=32, description="Checked by an SMS code")

@@ -10,4 +10,8 @@ from csa_shared.http.bounds import SafeText
 
 class RefreshIn(BaseModel):
     model_config = example(refresh_token="6f1c...d2.Jx3...")
-    refresh_token: SafeText = Field(min_length=1, max_length=256)
+    refresh_token: SafeText = Field(
+        min_length=1,
+        max_length=256,
+        description="The refresh token of the last tokens (single use)",
+    )
