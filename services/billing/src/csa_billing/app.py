@@ -13,14 +13,13 @@ from csa_shared.runtime import ServiceRuntime
 
 def _routers() -> list:
     from csa_billing.invoices.endpoints import router as invoices
-    from csa_billing.invoices.statement_documents import router as statement_documents
     from csa_billing.payments.endpoints import router as payments
     from csa_billing.periods.endpoints import router as periods
     from csa_billing.privacy.endpoints import router as privacy
     from csa_billing.simulation.endpoints import router as simulations
     from csa_billing.usage.endpoints import router as usage
 
-    return [simulations, periods, invoices, statement_documents, payments, privacy, usage]
+    return [simulations, periods, invoices, payments, privacy, usage]
 
 
 def _serve(runtime: ServiceRuntime) -> None:

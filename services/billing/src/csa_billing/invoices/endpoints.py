@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_billing.invoices import service
+from csa_billing.invoices import service, statement_documents
 from csa_billing.invoices.pages import InvoicePage, InvoiceQuery, StatementPage, StatementQuery
 from csa_billing.invoices.schemas import InvoiceOut
 from csa_shared.auth import Principal, PrincipalKind, require_kind
@@ -79,3 +79,22 @@ async def list_statements(
 ) -> StatementPage:
     require_kind(principal, PrincipalKind.PROVIDER)
     return await service.statements_of(unit, principal.provider_id or "", query)
+
+
+@router.get(
+    "/statements/{statement_id}.pdf",
+    responses={200: {"content": {"application/pdf": {}}}, **problem_responses(403, 404)},
+    summary="A provider's statement as PDF (PDF/A-2b) in the language asked: the provider's "
+    "own, or any for a CAE agent",
+    response_class=Response,
+)
+async def statement_as_pdf(
+    statement_id: str,
+    lang: Literal["lb", "de", "fr", "en", "pt"] = Query(
+        "fr", description="the document's language"
+    ),
+    unit: AsyncSession = UNIT,
+    principal: Principal = Depends(authenticated),
+) -> Response:
+    pdf = await statement_documents.statement_pdf(unit, principal, statement_id, lang)
+    return Response(pdf, media_type="application/pdf")

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from csa_billing.invoices.pages import InvoiceQuery, StatementQuery
 from csa_billing.projections.store import insert_for
 from csa_billing.tables import (
+    child_projection,
     invoice,
     invoice_pdf,
     provider_terms,
@@ -97,3 +98,15 @@ async def provider_types(session: AsyncSession, ids: set[str]) -> dict[str, Prov
         .distinct()
     )
     return {pid: ProviderType(kind) for pid, kind in rows.all()}
+
+
+async def statement_by_id(session: AsyncSession, statement_id: str) -> Any:
+    return (await session.execute(select(statement).where(statement.c.id == statement_id))).first()
+
+
+async def display_names(session: AsyncSession, child_ids: set[str]) -> dict[str, str]:
+    """Each child's name as membership's projection has it (the statement lists them)."""
+    query = select(child_projection.c.child_id, child_projection.c.display_name).where(
+        child_projection.c.child_id.in_(child_ids)
+    )
+    return {str(k): str(v) for k, v in (await session.execute(query)).all()}

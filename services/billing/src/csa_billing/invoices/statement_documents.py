@@ -1,36 +1,26 @@
-"""HTTP route: a provider's statement as PDF (its own; the CAE agents, who pay it, too)."""
+"""A provider's statement as an archival PDF: its own, or any for a CAE agent (who pays it)."""
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.domain.numbering import invoice_number
 from csa_billing.invoices import reads
 from csa_billing.invoices.parties import address_lines, provider_terms_of
 from csa_billing.invoices.statement_pdf import StatementDocument, StatementLine, render_statement
-from csa_billing.tables import child_projection, statement
 from csa_shared.auth import Principal, PrincipalKind, Role, require_kind, require_role
 from csa_shared.errors import NotFound
-from csa_shared.http.auth import authenticated
-from csa_shared.http.problems import problem_responses
-from csa_shared.http.unit_of_work import UNIT
-
-router = APIRouter(tags=["billing"])
-Language = Literal["lb", "de", "fr", "en", "pt"]
-LANGUAGE = Query("fr", description="the document's language")
 
 
 async def _visible_statement(unit: AsyncSession, statement_id: str, principal: Principal) -> Any:
     require_kind(principal, PrincipalKind.PROVIDER, PrincipalKind.AGENT)
     if principal.kind is PrincipalKind.AGENT:
         require_role(principal, Role.CAE_AGENT)
-    row = (await unit.execute(select(statement).where(statement.c.id == statement_id))).first()
+    row = await reads.statement_by_id(unit, statement_id)
     if row is None or (
         principal.kind is PrincipalKind.PROVIDER and row.provider_id != principal.provider_id
     ):
@@ -43,15 +33,7 @@ async def statement_document(unit: AsyncSession, row: Any) -> StatementDocument:
     month, provider_id = row.month, row.provider_id
     found = await reads.statement_lines(unit, month, provider_id)
     ids = {x.child_id for x in found}
-    names = dict(
-        (
-            await unit.execute(
-                select(child_projection.c.child_id, child_projection.c.display_name).where(
-                    child_projection.c.child_id.in_(ids)
-                )
-            )
-        ).all()
-    )
+    names = await reads.display_names(unit, ids)
     terms = await provider_terms_of(unit, provider_id)
     address = json.loads(terms.address) if terms is not None and terms.address else None
     return StatementDocument(
@@ -76,21 +58,9 @@ async def statement_document(unit: AsyncSession, row: Any) -> StatementDocument:
     )
 
 
-@router.get(
-    "/statements/{statement_id}.pdf",
-    responses={200: {"content": {"application/pdf": {}}}, **problem_responses(403, 404)},
-    summary="A provider's statement as PDF (PDF/A-2b) in the language asked: the provider's "
-    "own, or any for a CAE agent",
-    response_class=Response,
-)
-async def statement_as_pdf(
-    statement_id: str,
-    lang: Literal["lb", "de", "fr", "en", "pt"] = Query(
-        "fr", description="the document's language"
-    ),
-    unit: AsyncSession = UNIT,
-    principal: Principal = Depends(authenticated),
-) -> Response:
+async def statement_pdf(
+    unit: AsyncSession, principal: Principal, statement_id: str, language: str
+) -> bytes:
+    """The statement's PDF in ``language``, for whoever may read it (else 404/403)."""
     row = await _visible_statement(unit, statement_id, principal)
-    document = await statement_document(unit, row)
-    return Response(render_statement(document, lang), media_type="application/pdf")
+    return render_statement(await statement_document(unit, row), language)
