@@ -60,8 +60,18 @@ def test_screenshots_of_the_main_pages(
     page.get_by_role("link", name="March 2025").click()
     expect(page.locator("#parent-total")).to_have_text("€141.25")
     shots.append(_shoot(page, "invoice"))
-    for name in ("contracts", "office", "materials", "weeks", "my-data"):
-        page.goto(f"{portal}/{name}")
+    pages = {
+        "statement": "statement",
+        "usage": "usage",
+        "contracts": "contracts",
+        "office": "office",
+        "certificates": "office/certificates",
+        "materials": "materials",
+        "weeks": "weeks",
+        "my-data": "my-data",
+    }
+    for name, path in pages.items():
+        page.goto(f"{portal}/{path}")
         shots.append(_shoot(page, name))
     page.goto(f"{portal}/language/de?next=/invoices")
     shots.append(_shoot(page, "invoices-de"))
