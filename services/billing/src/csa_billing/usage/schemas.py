@@ -14,33 +14,37 @@ class RuleUsage(BaseModel):
     kind: str = Field(description="What the lines bill: care, meal, supplement, …")
     rule: str = Field(description="The rule of csa-rules.md, e.g. tranche_2 or meal_extra")
     quantity: Decimal = Field(description="Hours (care and supplements) or meals")
-    parent_amount: Decimal
-    state_amount: Decimal
+    parent_amount: Decimal = Field(description="Euros the parent pays for these lines so far")
+    state_amount: Decimal = Field(description="Euros the state pays for these lines so far")
 
 
 class ProviderUsage(BaseModel):
-    provider_id: str
-    provider_name: str | None = None
+    provider_id: str = Field(description="The provider")
+    provider_name: str | None = Field(
+        default=None, description="The provider's newest name; null when unknown"
+    )
     hours_by_rule: dict[str, Decimal] = Field(
         description="Hours of care so far per rule (tranche_1, tranche_2, …)"
     )
-    rules: list[RuleUsage]
-    parent_to_date: Decimal
-    state_to_date: Decimal
+    rules: list[RuleUsage] = Field(description="The lines summed per kind and rule")
+    parent_to_date: Decimal = Field(description="Euros the parent owes this provider so far")
+    state_to_date: Decimal = Field(description="Euros the state owes this provider so far")
 
 
 class ChildUsage(BaseModel):
     """One child's open (not yet closed) billing period, priced as the close would price it
     with the records known now."""
 
-    child_id: str
+    child_id: str = Field(description="The child")
     month: str = Field(description="The open billing period, YYYY-MM")
-    period_start: date
-    period_end: date
+    period_start: date = Field(description="The period's first day (ISO date)")
+    period_end: date = Field(description="The period's last day (ISO date)")
     hours: Decimal = Field(description="Hours of care so far, every provider")
-    parent_to_date: Decimal
-    state_to_date: Decimal
-    providers: list[ProviderUsage]
+    parent_to_date: Decimal = Field(description="Euros the parent owes so far, every provider")
+    state_to_date: Decimal = Field(description="Euros the state owes so far, every provider")
+    providers: list[ProviderUsage] = Field(
+        description="The figures per provider billed so far (empty when none is)"
+    )
     as_of: datetime = Field(description="When the figures were computed (UTC)")
 
     model_config = {

@@ -36,6 +36,7 @@ def _data(webhook_type: str) -> dict[str, Any]:
         schema["properties"] = {k: schema["properties"][k] for k in INVOICE_FIELDS}
         schema["required"] = list(INVOICE_FIELDS)
         schema["description"] = "The invoice's ids, without the family's amounts"
+    schema.setdefault("description", schema.get("title", "The event's data"))
     return schema
 
 
@@ -54,8 +55,16 @@ def _operation(webhook_type: str) -> dict[str, Any]:
         "type": "object",
         "required": ["type", "timestamp", "data"],
         "properties": {
-            "type": {"type": "string", "const": webhook_type},
-            "timestamp": {"type": "string", "format": "date-time"},
+            "type": {
+                "type": "string",
+                "const": webhook_type,
+                "description": "The webhook event type",
+            },
+            "timestamp": {
+                "type": "string",
+                "format": "date-time",
+                "description": "When the platform event occurred (its CloudEvents time)",
+            },
             "data": _data(webhook_type),
         },
     }

@@ -39,8 +39,12 @@ class SubscriptionIn(BaseModel):
         description="Where to POST the deliveries: https (plain http to localhost only where "
         "`WEBHOOK_ALLOW_HTTP_LOCALHOST` allows it, in development)",
     )
-    event_types: list[WebhookEventType] = Field(min_length=1, max_length=6)
-    description: SafeText | None = Field(default=None, max_length=200)
+    event_types: list[WebhookEventType] = Field(
+        min_length=1, max_length=6, description="The webhook event types to receive"
+    )
+    description: SafeText | None = Field(
+        default=None, max_length=200, description="A note of your own naming the receiver"
+    )
 
 
 class SubscriptionOut(BaseModel):
@@ -53,13 +57,15 @@ class SubscriptionOut(BaseModel):
         description="Crèche software, production",
         created_at=CREATED,
     )
-    subscription_id: str
-    client_id: str
-    provider_id: str
-    url: str
-    event_types: list[WebhookEventType]
-    description: str | None = None
-    created_at: datetime
+    subscription_id: str = Field(description="The subscription's id")
+    client_id: str = Field(description="The OAuth client that subscribed (and alone sees it)")
+    provider_id: str = Field(description="The provider whose events are delivered")
+    url: str = Field(description="Where the deliveries are POSTed")
+    event_types: list[WebhookEventType] = Field(
+        description="The webhook event types received, sorted, each once"
+    )
+    description: str | None = Field(default=None, description="The client's note; null if none")
+    created_at: datetime = Field(description="When the subscription was made (UTC)")
 
 
 class NewSubscriptionOut(SubscriptionOut):
@@ -79,11 +85,15 @@ class NewSubscriptionOut(SubscriptionOut):
 
 
 class AttemptOut(BaseModel):
-    attempt: int
-    at: datetime
+    attempt: int = Field(description="The attempt's number, from 1")
+    at: datetime = Field(description="When the attempt was made (UTC)")
     status_code: int | None = Field(description="The receiver's answer; null when none came")
-    duration_ms: int
-    error: str | None = None
+    duration_ms: int = Field(description="Milliseconds until the answer (or the failure)")
+    error: str | None = Field(
+        default=None,
+        description="A non-2xx answer's body (its start) or reason phrase, or why none came; "
+        "null on 2xx",
+    )
 
 
 class DeliveryOut(BaseModel):
@@ -101,8 +111,11 @@ class DeliveryOut(BaseModel):
     )
     delivery_id: str = Field(description="The `webhook-id` header of every attempt")
     event_id: str = Field(description="The CloudEvents id of the platform event")
-    event_type: WebhookEventType
-    status: DeliveryStatus
-    attempts: list[AttemptOut]
+    event_type: WebhookEventType = Field(description="The webhook event type delivered")
+    status: DeliveryStatus = Field(
+        description="pending (to be tried again), delivered (a 2xx came) or failed (every "
+        "attempt spent)"
+    )
+    attempts: list[AttemptOut] = Field(description="The attempts so far, first first")
     next_attempt: datetime | None = Field(description="When it is tried again (pending only)")
-    created_at: datetime
+    created_at: datetime = Field(description="When the delivery was queued (UTC)")
