@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from csa_portal.api import PublicApis
-from csa_portal.invoice_pages import RULES, _child_names, fetched
+from csa_portal.invoice_pages import RULES, child_names, fetched
 from csa_portal.web import current_session, render
 
 router = APIRouter()
@@ -21,6 +21,6 @@ async def usage(request: Request) -> Response:
         "usage.html",
         current_session(request),
         children=found,
-        names=await _child_names(request),
+        names=await child_names(request),
         rules=RULES,
     )
