@@ -70,7 +70,10 @@ class ServiceRuntime:
     readiness: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
-        self.engine = create_engine(self.settings.database_url(self.name))
+        self.engine = create_engine(
+            self.settings.database_url(self.name),
+            ping_idle_seconds=self.settings.db_ping_idle_seconds,
+        )
         self.sessions = session_factory(self.engine)
         self.relay = OutboxRelay(
             engine=self.engine,

@@ -1,0 +1,111 @@
+"""A single presence stored in one round trip (PostgreSQL): the check and the writes as one
+statement, its own transaction, committed before the answer.
+
+The caller decided the presence against the cached registry and an *empty* ledger (no
+record of the key, no presence of the child in the window). The statement takes the
+provider's ingest lock, then checks what the decision relied on
+(`attendance_presence_clear`, migration 0010: the registry still at the cached version,
+no such record stored), and only then inserts the presence and its outbox row
+(`INSERT ... SELECT ... WHERE clear`). When the check fails nothing is written and the
+caller decides again the usual way (`service.ingest`'s full path), which reads everything.
+
+The statement is compiled once per shape and sent through the request's asyncpg connection
+as it is: no BEGIN/COMMIT round trips around it (a statement outside a transaction block
+is its own transaction; inside one, the request's commit covers it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from csa_shared.db import asyncpg_connection
+
+
+@dataclass(frozen=True, slots=True)
+class Clear:
+    """What `attendance_presence_clear` checks under the provider's lock."""
+
+    registry_version: int
+    provider_id: str
+    record_id: str
+    child_id: str
+    lo: datetime
+    hi: datetime
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "c_lock": f"att:{self.provider_id}",
+            "c_registry": self.registry_version,
+            "c_provider": self.provider_id,
+            "c_record": self.record_id,
+            "c_child": self.child_id,
+            "c_lo": self.lo,
+            "c_hi": self.hi,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]
+    processors: dict[str, Any]
+
+
+_COMPILED: dict[tuple[Any, ...], _Compiled] = {}
+
+
+def _statement(writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear) -> Any:
+    """`WITH ok AS (SELECT clear(...)), w0 AS (INSERT ... SELECT ... WHERE ok) INSERT ...
+    SELECT ... WHERE ok RETURNING 1`: a row back when the writes were made."""
+    check = func.attendance_presence_clear(
+        *(bindparam(name) for name in clear.params()), type_=None
+    )
+    ok = select(check.label("free")).cte("ok")
+    guard = select(ok.c.free).scalar_subquery()
+    inserts = []
+    for n, (table, row) in enumerate(writes):
+        values = select(
+            *(bindparam(f"w{n}_{c}", type_=table.c[c].type).label(c) for c in row)
+        ).where(guard)
+        inserts.append(insert(table).from_select(list(row), values))
+    *first, last = inserts
+    statement = last.returning(last.table.c[next(iter(last.table.primary_key)).name])
+    return statement.add_cte(ok, *(w.cte(f"w{n}") for n, w in enumerate(first)))
+
+
+def _compiled(
+    session: AsyncSession, writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear
+) -> _Compiled:
+    shape = tuple((table.name, tuple(row)) for table, row in writes)
+    found = _COMPILED.get(shape)
+    if found is None:
+        assert session.bind is not None
+        compiled = _statement(writes, clear).compile(dialect=session.bind.dialect)
+        names = tuple(compiled.positiontup or ())
+        processors = {n: p for n, p in compiled._bind_processors.items() if n in names}
+        found = _COMPILED[shape] = _Compiled(str(compiled), names, processors)
+    return found
+
+
+async def insert_if_clear(
+    session: AsyncSession, writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear
+) -> bool:
+    """Insert one row into each of `writes`' tables when `clear` holds; True when done."""
+    raw = await asyncpg_connection(session)
+    assert raw is not None, "PostgreSQL only"
+    compiled = _compiled(session, writes, clear)
+    params = clear.params()
+    for n, (_, row) in enumerate(writes):
+        params.update({f"w{n}_{c}": v for c, v in row.items()})
+    args = []
+    for name in compiled.names:
+        value = params[name]
+        process = compiled.processors.get(name)
+        args.append(process(value) if process is not None else value)
+    return await raw.fetchrow(compiled.sql, *args) is not None
