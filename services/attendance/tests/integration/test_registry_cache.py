@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from attendance_api import single_presence
 from sqlalchemy import text
 
 from csa_attendance.registry.cache import cache_of
@@ -18,15 +19,6 @@ from csa_shared.testing.polling import eventually
 pytestmark = pytest.mark.postgres
 
 MARCH = "2025-03"  # billing period Monday 2025-03-03 .. Sunday 2025-04-06
-
-
-def presence(record: str, child: str, day: str) -> dict[str, str]:
-    return {
-        "record_id": record,
-        "child_id": child,
-        "start": f"{day}T08:00:00",
-        "end": f"{day}T12:00:00",
-    }
 
 
 def cache(runtime: ServiceRuntime) -> Any:
@@ -50,7 +42,7 @@ async def in_another_process(runtime: ServiceRuntime, sql: str) -> None:
 
 async def test_a_period_closed_event_empties_the_cache(api, world, runtime, as_provider) -> None:
     posted = await api.post(
-        "/v1/presences", json=presence("a", "c1", "2025-03-03"), headers=as_provider("sea-a")
+        "/v1/presences", json=single_presence("a", "c1", "2025-03-03"), headers=as_provider("sea-a")
     )
     filled = len(cache(runtime))
     event = new_event(
@@ -83,12 +75,16 @@ async def test_a_closed_month_the_cache_missed_is_still_flagged(
     api, world, runtime, as_provider
 ) -> None:
     sea_a = as_provider("sea-a")
-    first = await api.post("/v1/presences", json=presence("a", "c1", "2025-03-03"), headers=sea_a)
+    first = await api.post(
+        "/v1/presences", json=single_presence("a", "c1", "2025-03-03"), headers=sea_a
+    )
     await in_another_process(
         runtime, f"INSERT INTO closed_periods VALUES ('{MARCH}', '2025-04-16T06:00:00+00:00')"
     )
     says_open = MARCH not in cache(runtime).get("sea-a", ["c1"]).closed
-    late = await api.post("/v1/presences", json=presence("b", "c1", "2025-03-04"), headers=sea_a)
+    late = await api.post(
+        "/v1/presences", json=single_presence("b", "c1", "2025-03-04"), headers=sea_a
+    )
 
     assert (first.status_code, late.status_code) == (201, 201)
     assert says_open  # the cache still said March was open ...
@@ -96,17 +92,21 @@ async def test_a_closed_month_the_cache_missed_is_still_flagged(
     assert MARCH in cache(runtime).get("sea-a", ["c1"]).closed  # read again
 
 
-async def test_a_contract_ended_elsewhere_refuses_the_presence(
+async def test_a_contract_ended_elsewhere_refuses_the_single_presence(
     api, world, runtime, as_provider
 ) -> None:
     sea_a = as_provider("sea-a")
-    first = await api.post("/v1/presences", json=presence("a", "c2", "2025-03-03"), headers=sea_a)
+    first = await api.post(
+        "/v1/presences", json=single_presence("a", "c2", "2025-03-03"), headers=sea_a
+    )
     await in_another_process(
         runtime,
         "UPDATE education_contracts SET \"end\" = '2025-03-03', version = version + 1"
         " WHERE contract_id = 'ec-c2'",
     )
-    after = await api.post("/v1/presences", json=presence("b", "c2", "2025-03-04"), headers=sea_a)
+    after = await api.post(
+        "/v1/presences", json=single_presence("b", "c2", "2025-03-04"), headers=sea_a
+    )
 
     assert first.status_code == 201
     assert after.status_code == 422, after.text

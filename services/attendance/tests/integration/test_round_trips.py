@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from attendance_api import single_presence
 from sqlalchemy import event
 
 from csa_shared.runtime import ServiceRuntime
@@ -54,29 +55,22 @@ def round_trips(runtime: ServiceRuntime) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", statement)
 
 
-def presence(record: str, child: str, day: str) -> dict[str, str]:
-    return {
-        "record_id": record,
-        "child_id": child,
-        "start": f"{day}T08:00:00",
-        "end": f"{day}T12:00:00",
-    }
-
-
 async def test_a_single_presence_is_one_round_trip(api, world, runtime, as_provider) -> None:
     sea_a = as_provider("sea-a")
     # the first presence of (sea-a, c1) reads the registry (and caches it), the pool warms
     for n, day in enumerate(("2025-03-03", "2025-03-04")):
-        warm = await api.post("/v1/presences", json=presence(f"w{n}", "c1", day), headers=sea_a)
+        warm = await api.post(
+            "/v1/presences", json=single_presence(f"w{n}", "c1", day), headers=sea_a
+        )
         assert warm.status_code == 201, warm.text
 
     with round_trips(runtime) as sent:
         posted = await api.post(
-            "/v1/presences", json=presence("r1", "c1", "2025-03-05"), headers=sea_a
+            "/v1/presences", json=single_presence("r1", "c1", "2025-03-05"), headers=sea_a
         )
     with round_trips(runtime) as repeated:  # the same again: a duplicate, the full path
         again = await api.post(
-            "/v1/presences", json=presence("r1", "c1", "2025-03-05"), headers=sea_a
+            "/v1/presences", json=single_presence("r1", "c1", "2025-03-05"), headers=sea_a
         )
 
     assert posted.status_code == 201, posted.text

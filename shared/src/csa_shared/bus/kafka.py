@@ -7,7 +7,9 @@
 * Each ``subscribe`` gets its own consumer (own group, manual commits, earliest reset) and a
   task: a message's offset is committed only after its handler returned; a handler that
   raises is logged, its partition is rewound to that message and retried after a backoff.
-  Nothing is skipped; ordering per key (one key, one partition) is kept.
+  Nothing is skipped; ordering per key (one key, one partition) is kept. A handler with a
+  ``handle_batch(messages)`` gets each partition's fetched messages at once (one offset
+  commit after it returned True); when it declines or raises they go one by one.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ __all__ = ["KafkaBus", "ensure_topics"]
 log = logging.getLogger(__name__)
 
 _BROKER_ERRORS = (KafkaError, OSError, TimeoutError)
+#: messages one fetch hands a consumer at most (a batch handler's transaction stays small)
+MAX_BATCH = 200
 
 
 class _KeyPartitioner:
@@ -345,37 +349,68 @@ class KafkaBus(EventBus):
                 await self._close_consumer(consumer, sub.group)
 
     async def _consume(self, consumer: AIOKafkaConsumer, sub: _Subscription) -> None:
+        batch = getattr(sub.handler, "handle_batch", None)
         while not self._stopping.is_set():
-            batches = await consumer.getmany(timeout_ms=500)
+            batches = await consumer.getmany(timeout_ms=500, max_records=MAX_BATCH)
             failed = False
             for tp, records in batches.items():
-                position = records[0].offset if records else 0
-                for record in records:
-                    if self._stopping.is_set():
-                        return
-                    message = Message(
-                        topic=record.topic,
-                        key=(record.key or b"").decode("utf-8", "replace"),
-                        value=record.value or b"",
-                        partition=record.partition,
-                        offset=record.offset,
-                    )
-                    try:
-                        await sub.handler(message)
-                    except Exception:
-                        log.exception(
-                            "handler of %s failed on %s[%d]@%d; will retry",
-                            sub.group, tp.topic, tp.partition, record.offset,
-                        )  # fmt: skip
-                        consumer.seek(tp, record.offset)
-                        position = record.offset
-                        failed = True
-                        break
-                    await self._commit(consumer, tp, record.offset + 1, sub.group)
-                    position = record.offset + 1
+                if self._stopping.is_set():
+                    return
+                messages = [_message(record) for record in records]
+                if (
+                    batch is not None
+                    and len(messages) > 1
+                    and await self._batch(batch, sub, tp, messages)
+                ):
+                    position = records[-1].offset + 1
+                    await self._commit(consumer, tp, position, sub.group)
+                else:
+                    position, stopped = await self._one_by_one(consumer, sub, tp, messages)
+                    failed = failed or stopped
                 _record_lag(consumer, sub.group, tp, position)
             if failed:
                 await self._backoff()
+
+    async def _batch(
+        self, handle: Any, sub: _Subscription, tp: TopicPartition, messages: list[Message]
+    ) -> bool:
+        """A partition's fetched messages handled at once (one transaction, the handler's
+        ``handle_batch``); False when it declined or failed: then one by one."""
+        try:
+            return bool(await handle(messages))
+        except Exception:
+            log.warning(
+                "batch handler of %s failed on %s[%d]@%d..%d; one by one",
+                sub.group, tp.topic, tp.partition, messages[0].offset, messages[-1].offset,
+                exc_info=True,
+            )  # fmt: skip
+            return False
+
+    async def _one_by_one(
+        self,
+        consumer: AIOKafkaConsumer,
+        sub: _Subscription,
+        tp: TopicPartition,
+        messages: list[Message],
+    ) -> tuple[int, bool]:
+        """Handle and commit each message in turn; the next position and whether a handler
+        failed (its partition is then rewound to that message)."""
+        position = messages[0].offset if messages else 0
+        for message in messages:
+            if self._stopping.is_set():
+                return position, False
+            try:
+                await sub.handler(message)
+            except Exception:
+                log.exception(
+                    "handler of %s failed on %s[%d]@%d; will retry",
+                    sub.group, tp.topic, tp.partition, message.offset,
+                )  # fmt: skip
+                consumer.seek(tp, message.offset)
+                return message.offset, True
+            await self._commit(consumer, tp, message.offset + 1, sub.group)
+            position = message.offset + 1
+        return position, False
 
     async def _commit(
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int, group: str
@@ -419,6 +454,16 @@ class KafkaBus(EventBus):
             log.info("LeaveGroup for %s failed; the session timeout will expire it", group)
         finally:
             await client.close()
+
+
+def _message(record: Any) -> Message:
+    return Message(
+        topic=record.topic,
+        key=(record.key or b"").decode("utf-8", "replace"),
+        value=record.value or b"",
+        partition=record.partition,
+        offset=record.offset,
+    )
 
 
 def _record_lag(consumer: AIOKafkaConsumer, group: str, tp: TopicPartition, position: int) -> None:
