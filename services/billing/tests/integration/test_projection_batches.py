@@ -129,3 +129,12 @@ async def test_an_event_that_does_not_parse_leaves_the_batch_to_go_one_by_one(ba
 
     assert await consumer.handle_batch(messages) is False
     assert (await state(batched))[0] == []
+
+
+async def test_a_consumer_without_batch_handlers_declines_batches(batched) -> None:
+    """(Its handlers may act outside the database: one transaction per event.)"""
+    (consumer,) = [c for c in batched.consumers if c.name == "billing.membership"]
+    event = town()[3]  # a membership contract
+    message = Message(TOPICS["membership"], event.key, event.to_json())
+
+    assert await consumer.handle_batch([message, message]) is False
