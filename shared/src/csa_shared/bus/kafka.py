@@ -8,8 +8,8 @@
   task: a message's offset is committed only after its handler returned; a handler that
   raises is logged, its partition is rewound to that message and retried after a backoff.
   Nothing is skipped; ordering per key (one key, one partition) is kept. A handler with a
-  ``handle_batch(messages)`` gets each partition's fetched messages at once (one offset
-  commit after it returned True); when it declines or raises they go one by one.
+  ``handle_batch(messages)`` gets each partition's fetched messages at once, even one (one
+  offset commit after it returned True); when it declines or raises they go one by one.
 """
 
 from __future__ import annotations
@@ -357,11 +357,7 @@ class KafkaBus(EventBus):
                 if self._stopping.is_set():
                     return
                 messages = [_message(record) for record in records]
-                if (
-                    batch is not None
-                    and len(messages) > 1
-                    and await self._batch(batch, sub, tp, messages)
-                ):
+                if batch is not None and await self._batch(batch, sub, tp, messages):
                     position = records[-1].offset + 1
                     await self._commit(consumer, tp, position, sub.group)
                 else:
