@@ -78,3 +78,45 @@ async def test_a_single_presence_is_one_round_trip(api, world, runtime, as_provi
     assert len(sent) <= GOAL, sent
     assert len(sent) == 1 and "attendance_presence_clear" in sent[0]
     assert len(repeated) > 1  # (the check failed: the full path decided it)
+
+
+def meal(record: str, child: str, day: str, count: int = 1) -> dict[str, Any]:
+    return {"kind": "meal", "record_id": record, "child_id": child, "day": day, "count": count}
+
+
+async def test_a_single_meal_is_one_round_trip(api, world, runtime, as_provider) -> None:
+    sea_a = as_provider("sea-a")
+    for n, day in enumerate(("2025-03-03", "2025-03-04", "2025-03-05")):
+        posted = await api.post(
+            "/v1/presences", json=single_presence(f"p{n}", "c2", day), headers=sea_a
+        )
+        assert posted.status_code == 201, posted.text
+    first = await api.post(  # the first of (sea-a, c2) in a batch reads the registry
+        "/v1/declarations/batch", json={"items": [meal("m0", "c2", "2025-03-03")]}, headers=sea_a
+    )
+
+    with round_trips(runtime) as sent:
+        second = await api.post(
+            "/v1/declarations/batch",
+            json={"items": [meal("m1", "c2", "2025-03-04", 2)]},
+            headers=sea_a,
+        )
+    with round_trips(runtime) as full:  # no presence that day: the full path refuses it
+        absent = await api.post(
+            "/v1/declarations/batch",
+            json={"items": [meal("m2", "c2", "2025-03-06")]},
+            headers=sea_a,
+        )
+    # two more that day would make 4 (at most 3): refused on the full path too
+    too_many = await api.post(
+        "/v1/declarations/batch",
+        json={"items": [meal("m3", "c2", "2025-03-04", 2)]},
+        headers=sea_a,
+    )
+
+    outcomes = [r.json()["results"][0]["outcome"] for r in (first, second, absent, too_many)]
+    assert outcomes == ["accepted", "accepted", "rejected", "rejected"]
+    assert len(sent) <= GOAL, sent
+    assert len(sent) == 1 and "attendance_meal_clear" in sent[0]
+    assert len(full) > 1
+    assert [e["code"] for e in absent.json()["results"][0]["errors"]] == ["no_presence_that_day"]

@@ -1,12 +1,13 @@
-"""A single presence stored in one round trip (PostgreSQL): the check and the writes as one
-statement, its own transaction, committed before the answer.
+"""A single presence or meal stored in one round trip (PostgreSQL): the check and the writes
+as one statement, its own transaction, committed before the answer.
 
-The caller decided the presence against the cached registry and an *empty* ledger (no
-record of the key, no presence of the child in the window). The statement takes the
-provider's ingest lock, then checks what the decision relied on
-(`attendance_presence_clear`, migration 0010: the registry still at the cached version,
-no such record stored), and only then inserts the presence and its outbox row
-(`INSERT ... SELECT ... WHERE clear`). When the check fails nothing is written and the
+The caller decided the record against the cached registry and an assumed ledger: for a
+presence, empty (no record of the key, no presence of the child in the window); for a
+meal, one presence of the child at the provider that day and no meal. The statement takes
+the provider's ingest lock, then checks what the decision relied on
+(`attendance_presence_clear` / `attendance_meal_clear`, migration 0010: the registry still
+at the cached version, the ledger as assumed), and only then inserts the record and its
+outbox row (`INSERT ... SELECT ... WHERE clear`). When the check fails nothing is written and the
 caller decides again the usual way (`service.ingest`'s full path), which reads everything.
 
 The statement is compiled once per shape and sent through the request's asyncpg connection
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, select
@@ -29,7 +30,8 @@ from csa_shared.db import asyncpg_connection
 
 @dataclass(frozen=True, slots=True)
 class Clear:
-    """What `attendance_presence_clear` checks under the provider's lock."""
+    """What `attendance_presence_clear` checks under the provider's lock: the registry at
+    the cached version, no record under the key, no presence of the child in the window."""
 
     registry_version: int
     provider_id: str
@@ -37,6 +39,8 @@ class Clear:
     child_id: str
     lo: datetime
     hi: datetime
+
+    function = "attendance_presence_clear"
 
     def params(self) -> dict[str, Any]:
         return {
@@ -51,6 +55,35 @@ class Clear:
 
 
 @dataclass(frozen=True, slots=True)
+class MealClear:
+    """What `attendance_meal_clear` checks under the provider's lock: the registry at the
+    cached version, no meal under the key nor of the child at the provider that day, and
+    an active presence of the child at the provider starting that day (the meal was
+    decided against such a presence and no other meal)."""
+
+    registry_version: int
+    provider_id: str
+    record_id: str
+    child_id: str
+    day: date
+
+    function = "attendance_meal_clear"
+
+    def params(self) -> dict[str, Any]:
+        start = datetime.combine(self.day, time())
+        return {
+            "c_lock": f"att:{self.provider_id}",
+            "c_registry": self.registry_version,
+            "c_provider": self.provider_id,
+            "c_record": self.record_id,
+            "c_child": self.child_id,
+            "c_day": self.day,
+            "c_from": start,
+            "c_to": start + timedelta(days=1),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class _Compiled:
     sql: str
     names: tuple[str, ...]
@@ -60,12 +93,10 @@ class _Compiled:
 _COMPILED: dict[tuple[Any, ...], _Compiled] = {}
 
 
-def _statement(writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear) -> Any:
+def _statement(writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | MealClear) -> Any:
     """`WITH ok AS (SELECT clear(...)), w0 AS (INSERT ... SELECT ... WHERE ok) INSERT ...
     SELECT ... WHERE ok RETURNING 1`: a row back when the writes were made."""
-    check = func.attendance_presence_clear(
-        *(bindparam(name) for name in clear.params()), type_=None
-    )
+    check = getattr(func, clear.function)(*(bindparam(name) for name in clear.params()))
     ok = select(check.label("free")).cte("ok")
     guard = select(ok.c.free).scalar_subquery()
     inserts = []
@@ -80,9 +111,9 @@ def _statement(writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear) -> 
 
 
 def _compiled(
-    session: AsyncSession, writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear
+    session: AsyncSession, writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | MealClear
 ) -> _Compiled:
-    shape = tuple((table.name, tuple(row)) for table, row in writes)
+    shape = (clear.function, *((table.name, tuple(row)) for table, row in writes))
     found = _COMPILED.get(shape)
     if found is None:
         assert session.bind is not None
@@ -94,7 +125,7 @@ def _compiled(
 
 
 async def insert_if_clear(
-    session: AsyncSession, writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear
+    session: AsyncSession, writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | MealClear
 ) -> bool:
     """Insert one row into each of `writes`' tables when `clear` holds; True when done."""
     raw = await asyncpg_connection(session)

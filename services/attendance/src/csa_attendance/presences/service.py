@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -25,10 +25,11 @@ from csa_attendance.domain.records import (
     MealDeclaration,
     PresenceDeclaration,
     ReservationDeclaration,
+    first_version,
 )
 from csa_attendance.events import check_staged, staged_events
 from csa_attendance.presences import repository
-from csa_attendance.presences.one_statement import Clear, insert_if_clear
+from csa_attendance.presences.one_statement import Clear, MealClear, insert_if_clear
 from csa_attendance.presences.schemas import Item, MealIn, parse_item
 from csa_attendance.registry.cache import cache_of, caches, registry_of
 from csa_attendance.tables import meals, presences, reservations
@@ -204,25 +205,48 @@ async def _one_statement(
     *,
     source: str,
 ) -> ItemOutcome | None:
-    """A single new presence in one round trip (`one_statement`), decided against the
-    cached registry and an empty ledger; None when that does not apply (not a presence,
-    not cached, not accepted so, or the statement found the ledger or registry otherwise):
-    the caller then takes the full path."""
-    if not isinstance(decl, PresenceDeclaration) or not caches(session):
+    """A single new presence or meal in one round trip (`one_statement`), decided against
+    the cached registry and an assumed ledger (a presence: empty; a meal: one presence of
+    the child at the provider that day); None when that does not apply (another kind, not
+    cached, not accepted so, or the statement found the ledger or registry otherwise): the
+    caller then takes the full path."""
+    if not isinstance(decl, PresenceDeclaration | MealDeclaration) or not caches(session):
         return None
     known = cache_of(session).get(decl.provider_id, (decl.child_id,))
     if known is None or known.version is None:
         return None
-    state = AttendanceState(providers=known.providers, contracts=known.contracts)
+    clear: Clear | MealClear
+    if isinstance(decl, MealDeclaration):
+        state = AttendanceState(
+            providers=known.providers,
+            contracts=known.contracts,
+            presences=[first_version(_presence_on(decl), now=now)],
+        )
+        clear = MealClear(known.version, decl.provider_id, decl.record_id, decl.child_id, decl.day)
+    else:
+        state = AttendanceState(providers=known.providers, contracts=known.contracts)
+        lo, hi = _span([decl])
+        clear = Clear(known.version, decl.provider_id, decl.record_id, decl.child_id, lo, hi)
     decided = process_batch([decl], state, now=now, closed_months=known.closed)
     if decided[0].outcome is not Outcome.ACCEPTED:
         return None
-    ids: dict[str, dict[tuple[str, str], str]] = {"presence": {}}
+    ids: dict[str, dict[tuple[str, str], str]] = {KIND[type(decl)]: {}}
     (out,), writes = _outcomes_and_writes(outbox, [decl], decided, ids, source=source)
-    lo, hi = _span([decl])
-    clear = Clear(known.version, decl.provider_id, decl.record_id, decl.child_id, lo, hi)
     rows = [(table, found[0]) for table, found in writes]
     return out if await insert_if_clear(session, rows, clear) else None
+
+
+def _presence_on(meal: MealDeclaration) -> PresenceDeclaration:
+    """A presence of the meal's child at its provider starting on its day: what the
+    one-statement check (`attendance_meal_clear`) finds stored before it writes."""
+    start = datetime.combine(meal.day, time(12))
+    return PresenceDeclaration(
+        provider_id=meal.provider_id,
+        record_id="",
+        child_id=meal.child_id,
+        start=start,
+        end=start + timedelta(minutes=1),
+    )
 
 
 async def _store(

@@ -1,4 +1,4 @@
-"""The registry's version and the one-statement write of a single presence (issue 24).
+"""The registry's version and the one-statement write of a single presence or meal (issue 24).
 
 `registry_version` holds one counter, raised (PostgreSQL triggers, once per statement) by
 every write to providers, their versions, education contracts and closed periods: a
@@ -9,7 +9,10 @@ relies on the cache checks the counter first (a stale cache is never used).
 whether a single presence decided against an empty ledger may be stored as it is: the
 registry unchanged since the caller's cache and no presence under the record's key or of
 the child in the presence's window (what `presences.repository.load_records` would load).
-It is VOLATILE, so its queries see what was committed before it got the lock.
+`attendance_meal_clear(...)` likewise for a single meal decided against one presence of
+the child at the provider that day and no meal: no meal under the key nor of the child at
+the provider that day, an active presence of the child at the provider starting that day.
+They are VOLATILE, so their queries see what was committed before they got the lock.
 
 Revision ID: 0010
 Revises: 0009
@@ -54,6 +57,30 @@ BEGIN
 END $$
 """
 
+MEAL_CLEAR = """
+CREATE FUNCTION attendance_meal_clear(
+    p_lock text, p_registry bigint, p_provider text, p_record text, p_child text,
+    p_day date, p_from timestamp, p_to timestamp
+) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext(p_lock));
+    IF (SELECT version FROM registry_version WHERE id = 1) IS DISTINCT FROM p_registry THEN
+        RETURN false;
+    END IF;
+    RETURN NOT EXISTS (
+        SELECT 1 FROM meals
+        WHERE provider_id = p_provider AND provider_record_id = p_record
+    ) AND NOT EXISTS (
+        SELECT 1 FROM meals
+        WHERE child_id = p_child AND day = p_day AND provider_id = p_provider
+    ) AND EXISTS (
+        SELECT 1 FROM presences
+        WHERE child_id = p_child AND start >= p_from AND start < p_to
+          AND provider_id = p_provider AND status = 'active'
+    );
+END $$
+"""
+
 
 def upgrade() -> None:
     op.create_table(
@@ -71,10 +98,15 @@ def upgrade() -> None:
             f" ON {table} FOR EACH STATEMENT EXECUTE FUNCTION attendance_bump_registry()"
         )
     op.execute(CLEAR)
+    op.execute(MEAL_CLEAR)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "DROP FUNCTION attendance_meal_clear(text, bigint, text, text, text, date, "
+            "timestamp, timestamp)"
+        )
         op.execute(
             "DROP FUNCTION attendance_presence_clear(text, bigint, text, text, text, "
             "timestamp, timestamp)"
