@@ -29,42 +29,43 @@ from csa_shared.db import asyncpg_connection
 
 
 @dataclass(frozen=True, slots=True)
-class Clear:
-    """What `attendance_presence_clear` checks under the provider's lock: the registry at
-    the cached version, no record under the key, no presence of the child in the window."""
-
+class _Check:
     registry_version: int
     provider_id: str
     record_id: str
     child_id: str
-    lo: datetime
-    hi: datetime
 
-    function = "attendance_presence_clear"
-
-    def params(self) -> dict[str, Any]:
+    def _common(self) -> dict[str, Any]:
         return {
             "c_lock": f"att:{self.provider_id}",
             "c_registry": self.registry_version,
             "c_provider": self.provider_id,
             "c_record": self.record_id,
             "c_child": self.child_id,
-            "c_lo": self.lo,
-            "c_hi": self.hi,
         }
 
 
 @dataclass(frozen=True, slots=True)
-class MealClear:
+class Clear(_Check):
+    """What `attendance_presence_clear` checks under the provider's lock: the registry at
+    the cached version, no record under the key, no presence of the child in the window."""
+
+    lo: datetime
+    hi: datetime
+
+    function = "attendance_presence_clear"
+
+    def params(self) -> dict[str, Any]:
+        return {**self._common(), "c_lo": self.lo, "c_hi": self.hi}
+
+
+@dataclass(frozen=True, slots=True)
+class MealClear(_Check):
     """What `attendance_meal_clear` checks under the provider's lock: the registry at the
     cached version, no meal under the key nor of the child at the provider that day, and
     an active presence of the child at the provider starting that day (the meal was
     decided against such a presence and no other meal)."""
 
-    registry_version: int
-    provider_id: str
-    record_id: str
-    child_id: str
     day: date
 
     function = "attendance_meal_clear"
@@ -72,11 +73,7 @@ class MealClear:
     def params(self) -> dict[str, Any]:
         start = datetime.combine(self.day, time())
         return {
-            "c_lock": f"att:{self.provider_id}",
-            "c_registry": self.registry_version,
-            "c_provider": self.provider_id,
-            "c_record": self.record_id,
-            "c_child": self.child_id,
+            **self._common(),
             "c_day": self.day,
             "c_from": start,
             "c_to": start + timedelta(days=1),

@@ -36,38 +36,42 @@ BEGIN
 END $$
 """
 
-CLEAR = """
-CREATE FUNCTION attendance_presence_clear(
+
+def _check(name: str, arguments: str, ledger_as_assumed: str) -> str:
+    """A check function: the provider's lock, the registry at the caller's version, then
+    `ledger_as_assumed` (a boolean expression of the arguments)."""
+    return f"""
+CREATE FUNCTION {name}(
     p_lock text, p_registry bigint, p_provider text, p_record text, p_child text,
-    p_lo timestamp, p_hi timestamp
+    {arguments}
 ) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext(p_lock));
     IF (SELECT version FROM registry_version WHERE id = 1) IS DISTINCT FROM p_registry THEN
         RETURN false;
     END IF;
-    RETURN NOT EXISTS (
+    RETURN {ledger_as_assumed};
+END $$
+"""
+
+
+CLEAR = _check(
+    "attendance_presence_clear",
+    "p_lo timestamp, p_hi timestamp",
+    """NOT EXISTS (
         SELECT 1 FROM presences
         WHERE provider_id = p_provider AND provider_record_id = p_record
     ) AND NOT EXISTS (
         SELECT 1 FROM presences
         WHERE child_id = p_child AND start < p_hi
           AND start > p_lo - interval '24 hours' AND "end" > p_lo
-    );
-END $$
-"""
+    )""",
+)
 
-MEAL_CLEAR = """
-CREATE FUNCTION attendance_meal_clear(
-    p_lock text, p_registry bigint, p_provider text, p_record text, p_child text,
-    p_day date, p_from timestamp, p_to timestamp
-) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
-BEGIN
-    PERFORM pg_advisory_xact_lock(hashtext(p_lock));
-    IF (SELECT version FROM registry_version WHERE id = 1) IS DISTINCT FROM p_registry THEN
-        RETURN false;
-    END IF;
-    RETURN NOT EXISTS (
+MEAL_CLEAR = _check(
+    "attendance_meal_clear",
+    "p_day date, p_from timestamp, p_to timestamp",
+    """NOT EXISTS (
         SELECT 1 FROM meals
         WHERE provider_id = p_provider AND provider_record_id = p_record
     ) AND NOT EXISTS (
@@ -77,9 +81,8 @@ BEGIN
         SELECT 1 FROM presences
         WHERE child_id = p_child AND start >= p_from AND start < p_to
           AND provider_id = p_provider AND status = 'active'
-    );
-END $$
-"""
+    )""",
+)
 
 
 def upgrade() -> None:
