@@ -29,7 +29,8 @@ from aiokafka.partitioner import DefaultPartitioner, murmur2
 from aiokafka.protocol.group import LeaveGroupRequest
 
 from csa_shared.bus.admin import ensure_topics
-from csa_shared.bus.base import BusUnavailable, EventBus, Handler, Message
+from csa_shared.bus.base import BusUnavailable, EventBus, Handler
+from csa_shared.bus.batches import as_message, handled_at_once
 from csa_shared.observability import metrics
 
 __all__ = ["KafkaBus", "ensure_topics"]
@@ -356,8 +357,8 @@ class KafkaBus(EventBus):
             for tp, records in batches.items():
                 if self._stopping.is_set():
                     return
-                messages = [_message(record) for record in records]
-                if batch is not None and await self._batch(batch, sub, tp, messages):
+                messages = [as_message(record) for record in records]
+                if batch is not None and await handled_at_once(batch, sub.group, tp, messages):
                     position = records[-1].offset + 1
                     await self._commit(consumer, tp, position, sub.group)
                 else:
@@ -367,27 +368,8 @@ class KafkaBus(EventBus):
             if failed:
                 await self._backoff()
 
-    async def _batch(
-        self, handle: Any, sub: _Subscription, tp: TopicPartition, messages: list[Message]
-    ) -> bool:
-        """A partition's fetched messages handled at once (one transaction, the handler's
-        ``handle_batch``); False when it declined or failed: then one by one."""
-        try:
-            return bool(await handle(messages))
-        except Exception:
-            log.warning(
-                "batch handler of %s failed on %s[%d]@%d..%d; one by one",
-                sub.group, tp.topic, tp.partition, messages[0].offset, messages[-1].offset,
-                exc_info=True,
-            )  # fmt: skip
-            return False
-
     async def _one_by_one(
-        self,
-        consumer: AIOKafkaConsumer,
-        sub: _Subscription,
-        tp: TopicPartition,
-        messages: list[Message],
+        self, consumer: AIOKafkaConsumer, sub: _Subscription, tp: TopicPartition, messages: Any
     ) -> tuple[int, bool]:
         """Handle and commit each message in turn; the next position and whether a handler
         failed (its partition is then rewound to that message)."""
@@ -450,16 +432,6 @@ class KafkaBus(EventBus):
             log.info("LeaveGroup for %s failed; the session timeout will expire it", group)
         finally:
             await client.close()
-
-
-def _message(record: Any) -> Message:
-    return Message(
-        topic=record.topic,
-        key=(record.key or b"").decode("utf-8", "replace"),
-        value=record.value or b"",
-        partition=record.partition,
-        offset=record.offset,
-    )
 
 
 def _record_lag(consumer: AIOKafkaConsumer, group: str, tp: TopicPartition, position: int) -> None:
