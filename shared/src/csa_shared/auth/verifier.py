@@ -75,9 +75,7 @@ class TokenVerifier:
         self._fetch_lock = threading.Lock()
         self.fetches = 0
         # token -> (the key that verified it, its claims, its principal)
-        self._seen: OrderedDict[str, tuple[jwt.PyJWK, Mapping[str, Any], Principal]] = (
-            OrderedDict()
-        )
+        self._seen: OrderedDict[str, tuple[jwt.PyJWK, Mapping[str, Any], Principal]] = OrderedDict()
         self._refresh_keys()
 
     def _refresh_keys(self) -> None:
