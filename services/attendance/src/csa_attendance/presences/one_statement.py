@@ -10,9 +10,9 @@ at the cached version, the ledger as assumed), and only then inserts the record 
 outbox row (`INSERT ... SELECT ... WHERE clear`). When the check fails nothing is written and the
 caller decides again the usual way (`service.ingest`'s full path), which reads everything.
 
-The statement is compiled once per shape and sent through the request's asyncpg connection
-as it is: no BEGIN/COMMIT round trips around it (a statement outside a transaction block
-is its own transaction; inside one, the request's commit covers it).
+The statement is built once per shape and runs on a connection in autocommit: no
+BEGIN/COMMIT round trips around it (a single statement is its own transaction, committed
+when it returns, before the answer).
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from csa_shared.db import asyncpg_connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +78,7 @@ class MealClear(_Check):
         }
 
 
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    sql: str
-    names: tuple[str, ...]
-    processors: dict[str, Any]
-
-
-_COMPILED: dict[tuple[Any, ...], _Compiled] = {}
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
 
 
 def _statement(writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | MealClear) -> Any:
@@ -107,33 +98,28 @@ def _statement(writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | Me
     return statement.add_cte(ok, *(w.cte(f"w{n}") for n, w in enumerate(first)))
 
 
-def _compiled(
-    session: AsyncSession, writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | MealClear
-) -> _Compiled:
+def _cached(writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | MealClear) -> Any:
+    """The statement of this shape, built once (SQLAlchemy then reuses its compiled form
+    and asyncpg its prepared statement)."""
     shape = (clear.function, *((table.name, tuple(row)) for table, row in writes))
-    found = _COMPILED.get(shape)
+    found = _STATEMENTS.get(shape)
     if found is None:
-        assert session.bind is not None
-        compiled = _statement(writes, clear).compile(dialect=session.bind.dialect)
-        names = tuple(compiled.positiontup or ())
-        processors = {n: p for n, p in compiled._bind_processors.items() if n in names}
-        found = _COMPILED[shape] = _Compiled(str(compiled), names, processors)
+        found = _STATEMENTS[shape] = _statement(writes, clear)
     return found
 
 
 async def insert_if_clear(
     session: AsyncSession, writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | MealClear
 ) -> bool:
-    """Insert one row into each of `writes`' tables when `clear` holds; True when done."""
-    raw = await asyncpg_connection(session)
-    assert raw is not None, "PostgreSQL only"
-    compiled = _compiled(session, writes, clear)
+    """Insert one row into each of `writes`' tables when `clear` holds; True when done.
+
+    On a pooled connection of its own in autocommit (no BEGIN, no COMMIT: the statement is
+    its transaction), so the request's session is left untouched for the full path; errors
+    come through SQLAlchemy (a broken connection is discarded, the answer a 503)."""
+    assert session.bind is not None
     params = clear.params()
     for n, (_, row) in enumerate(writes):
         params.update({f"w{n}_{c}": v for c, v in row.items()})
-    args = []
-    for name in compiled.names:
-        value = params[name]
-        process = compiled.processors.get(name)
-        args.append(process(value) if process is not None else value)
-    return await raw.fetchrow(compiled.sql, *args) is not None
+    async with session.bind.connect() as connection:
+        alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return (await alone.execute(_cached(writes, clear), params)).first() is not None
