@@ -171,7 +171,13 @@ class Workload:
     @classmethod
     def sized(cls, needed: int, providers: int, days: int) -> Workload:
         children = max(1, math.ceil(needed / (providers * days)))
-        return cls([f"bench-p{p}" for p in range(providers)], children, last_weekdays(days))
+        # one day more: the warm-up's
+        return cls([f"bench-p{p}" for p in range(providers)], children, last_weekdays(days + 1))
+
+    @property
+    def warm_up(self) -> int:
+        """Presences sent before the measured run: the first day, every (provider, child)."""
+        return max(WARMUP, len(self.providers) * self.children)
 
     def child(self, provider_id: str, n: int) -> str:
         return f"{provider_id}-c{n}"
@@ -498,8 +504,9 @@ async def drive(
             body = response.json() if response.status_code == 201 else {}
             return response.status_code, body.get("id")
 
-        # Warm-up: connections open, consumer group joined, caches filled; not measured.
-        warm = await open_loop(50, WARMUP, math.inf, send, watcher.expect)
+        # Warm-up: connections open, consumer group joined, caches filled (the first day:
+        # one presence of each child, which reads its provider and contract); not measured.
+        warm = await open_loop(100, workload.warm_up, math.inf, send, watcher.expect)
         if warm.errors:
             raise RuntimeError(f"warm-up failed: {warm.errors[0]}")
         await watcher.drain(120)

@@ -123,10 +123,20 @@ def service_node(
         killable: list[KillableConsumer] = []
 
         def consume(
-            runtime: ServiceRuntime, *, group: str, topics: list[str], handlers: dict[str, Any]
+            runtime: ServiceRuntime,
+            *,
+            group: str,
+            topics: list[str],
+            handlers: dict[str, Any],
+            batch_handlers: dict[str, Any] | None = None,
         ) -> None:
+            # (the killable wrapper takes messages one by one: no `handle_batch`)
             inbox = InboxConsumer(
-                name=group, sessions=runtime.sessions, inbox=runtime.inbox, handlers=handlers
+                name=group,
+                sessions=runtime.sessions,
+                inbox=runtime.inbox,
+                handlers=handlers,
+                batch_handlers=batch_handlers,
             )
             runtime.consumers.append(inbox)
             wrapped = KillableConsumer(inbox, outcomes)

@@ -21,7 +21,7 @@ from csa_shared.auth import TokenVerifier
 from csa_shared.bus import EventBus
 from csa_shared.db import create_engine, session_factory, upgrade_to_head
 from csa_shared.http.auth import token_verifier
-from csa_shared.messaging.inbox import EventHandler, InboxConsumer
+from csa_shared.messaging.inbox import BatchHandler, EventHandler, InboxConsumer
 from csa_shared.messaging.outbox import OutboxRelay
 from csa_shared.settings import ServiceName, Settings
 
@@ -70,7 +70,10 @@ class ServiceRuntime:
     readiness: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
-        self.engine = create_engine(self.settings.database_url(self.name))
+        self.engine = create_engine(
+            self.settings.database_url(self.name),
+            ping_idle_seconds=self.settings.db_ping_idle_seconds,
+        )
         self.sessions = session_factory(self.engine)
         self.relay = OutboxRelay(
             engine=self.engine,
@@ -99,10 +102,22 @@ class ServiceRuntime:
         """The CloudEvents ``source`` of every event this service emits."""
         return f"/csa/{self.name}"
 
-    def consume(self, *, group: str, topics: list[str], handlers: dict[str, EventHandler]) -> None:
-        """Subscribe an inbox-guarded consumer group; call before ``start()``."""
+    def consume(
+        self,
+        *,
+        group: str,
+        topics: list[str],
+        handlers: dict[str, EventHandler],
+        batch_handlers: dict[str, BatchHandler] | None = None,
+    ) -> None:
+        """Subscribe an inbox-guarded consumer group; call before ``start()``.
+        ``batch_handlers``: event types handled several at once (``InboxConsumer``)."""
         consumer = InboxConsumer(
-            name=group, sessions=self.sessions, inbox=self.inbox, handlers=handlers
+            name=group,
+            sessions=self.sessions,
+            inbox=self.inbox,
+            handlers=handlers,
+            batch_handlers=batch_handlers,
         )
         self.consumers.append(consumer)
         self.bus.subscribe(group=group, topics=topics, handler=consumer)

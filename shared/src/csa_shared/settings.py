@@ -141,6 +141,9 @@ class Settings(SecretFileSettings):
     trace_sample_ratio: float = Field(
         1.0, ge=0.0, le=1.0, validation_alias=_env("CSA_TRACE_SAMPLE_RATIO")
     )
+    db_ping_idle_seconds: float = Field(
+        30.0, ge=0, validation_alias=_env("CSA_DB_PING_IDLE_SECONDS")
+    )
     outbox_poll_seconds: float = Field(0.5, validation_alias=_env("CSA_OUTBOX_POLL_SECONDS"))
     identity_url: str | None = Field(None, validation_alias=_env("IDENTITY_URL"))
     token_issuer: str = Field("https://identity.csa.lu", validation_alias=_env("CSA_TOKEN_ISSUER"))

@@ -6,6 +6,7 @@ table and every version (1 = as posted, then corrections) in a `*_versions` tabl
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -124,6 +125,15 @@ meals = Table(
     Column("status", String(16), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("provider_id", "provider_record_id", name="uq_meal_provider_record"),
+)
+
+# One counter raised by every write to the registry (providers, contracts, closed periods),
+# by triggers on PostgreSQL: what `registry.cache` checks its entries against.
+registry_version = Table(
+    "registry_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
 )
 
 meal_versions = Table(

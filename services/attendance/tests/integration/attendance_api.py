@@ -39,6 +39,16 @@ def contract_body(cid: str, child: str, pid: str, **over: Any) -> dict[str, Any]
     }
 
 
+def single_presence(record: str, child: str, day: str) -> dict[str, str]:
+    """A `POST /v1/presences` body: 08:00-12:00 on `day`."""
+    return {
+        "record_id": record,
+        "child_id": child,
+        "start": f"{day}T08:00:00",
+        "end": f"{day}T12:00:00",
+    }
+
+
 async def count(runtime: ServiceRuntime, table: Any, *where: Any) -> int:
     async with runtime.sessions() as s:
         return (await s.execute(select(func.count()).select_from(table).where(*where))).scalar_one()

@@ -19,6 +19,7 @@ def subscribe(runtime: ServiceRuntime) -> None:
         group=ATTENDANCE_GROUP,
         topics=[TOPICS["attendance"]],
         handlers=ATTENDANCE_HANDLERS,
+        batch_handlers=attendance.BATCH_HANDLERS,
     )
     runtime.consume(
         group=MEMBERSHIP_GROUP,

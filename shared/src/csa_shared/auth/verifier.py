@@ -17,6 +17,7 @@ import asyncio
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,6 +33,9 @@ JwksSource = JwksDocument | Callable[[], JwksDocument]
 log = logging.getLogger(__name__)
 
 ALLOWED_ALGORITHMS = ("EdDSA", "ES256")
+#: tokens whose signature this process verified, kept (a client sends its token again and
+#: again; checking an EdDSA signature and decoding cost a single request's largest share)
+VERIFIED_TOKENS = 10_000
 REQUIRED_CLAIMS = ("iss", "sub", "aud", "exp", "iat", "jti", "kind")
 
 
@@ -70,6 +74,8 @@ class TokenVerifier:
         self._fetched_at: float | None = None
         self._fetch_lock = threading.Lock()
         self.fetches = 0
+        # token -> (the key that verified it, its claims, its principal)
+        self._seen: OrderedDict[str, tuple[jwt.PyJWK, Mapping[str, Any], Principal]] = OrderedDict()
         self._refresh_keys()
 
     def _refresh_keys(self) -> None:
@@ -130,10 +136,26 @@ class TokenVerifier:
             raise InvalidToken("token algorithm or key id not accepted")
         return kid, alg
 
+    def _known(self, token: str) -> Principal | None:
+        """The principal of a token verified before, while the key that verified it is still
+        in the loaded set; its times are checked again (it may have expired since)."""
+        found = self._seen.get(token)
+        if found is None:
+            return None
+        key, claims, principal = found
+        if key not in self._keys.values():
+            del self._seen[token]
+            return None
+        self._check_times(claims)
+        self._seen.move_to_end(token)
+        return principal
+
     def verify(self, token: str) -> Principal:
         """Return the token's ``Principal``; raise ``InvalidToken`` on any defect.
         An unknown key id may fetch the key set here, blocking: in async code use
         ``verify_async``."""
+        if (known := self._known(token)) is not None:
+            return known
         kid, _alg = self._header(token)
         if self._refetch_due(kid):
             self._refetch(kid)
@@ -141,6 +163,8 @@ class TokenVerifier:
 
     async def verify_async(self, token: str) -> Principal:
         """``verify`` for the event loop: a key-set fetch runs in a worker thread."""
+        if (known := self._known(token)) is not None:
+            return known
         kid, _alg = self._header(token)
         if self._refetch_due(kid):
             await asyncio.to_thread(self._refetch, kid)
@@ -168,7 +192,11 @@ class TokenVerifier:
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"token rejected: {exc}") from exc
         self._check_times(claims)
-        return principal_from_claims(claims)
+        principal = principal_from_claims(claims)
+        self._seen[token] = (key, claims, principal)
+        if len(self._seen) > VERIFIED_TOKENS:
+            self._seen.popitem(last=False)
+        return principal
 
     def _check_times(self, claims: Mapping[str, Any]) -> None:
         now = self._clock().timestamp()

@@ -7,7 +7,9 @@
 * Each ``subscribe`` gets its own consumer (own group, manual commits, earliest reset) and a
   task: a message's offset is committed only after its handler returned; a handler that
   raises is logged, its partition is rewound to that message and retried after a backoff.
-  Nothing is skipped; ordering per key (one key, one partition) is kept.
+  Nothing is skipped; ordering per key (one key, one partition) is kept. A handler with a
+  ``handle_batch(messages)`` gets each partition's fetched messages at once, even one (one
+  offset commit after it returned True); when it declines or raises they go one by one.
 """
 
 from __future__ import annotations
@@ -27,13 +29,16 @@ from aiokafka.partitioner import DefaultPartitioner, murmur2
 from aiokafka.protocol.group import LeaveGroupRequest
 
 from csa_shared.bus.admin import ensure_topics
-from csa_shared.bus.base import BusUnavailable, EventBus, Handler, Message
+from csa_shared.bus.base import BusUnavailable, EventBus, Handler
+from csa_shared.bus.batches import as_message, handled_at_once
 from csa_shared.observability import metrics
 
 __all__ = ["KafkaBus", "ensure_topics"]
 log = logging.getLogger(__name__)
 
 _BROKER_ERRORS = (KafkaError, OSError, TimeoutError)
+#: messages one fetch hands a consumer at most (a batch handler's transaction stays small)
+MAX_BATCH = 200
 
 
 class _KeyPartitioner:
@@ -345,37 +350,45 @@ class KafkaBus(EventBus):
                 await self._close_consumer(consumer, sub.group)
 
     async def _consume(self, consumer: AIOKafkaConsumer, sub: _Subscription) -> None:
+        batch = getattr(sub.handler, "handle_batch", None)
         while not self._stopping.is_set():
-            batches = await consumer.getmany(timeout_ms=500)
+            batches = await consumer.getmany(timeout_ms=500, max_records=MAX_BATCH)
             failed = False
             for tp, records in batches.items():
-                position = records[0].offset if records else 0
-                for record in records:
-                    if self._stopping.is_set():
-                        return
-                    message = Message(
-                        topic=record.topic,
-                        key=(record.key or b"").decode("utf-8", "replace"),
-                        value=record.value or b"",
-                        partition=record.partition,
-                        offset=record.offset,
-                    )
-                    try:
-                        await sub.handler(message)
-                    except Exception:
-                        log.exception(
-                            "handler of %s failed on %s[%d]@%d; will retry",
-                            sub.group, tp.topic, tp.partition, record.offset,
-                        )  # fmt: skip
-                        consumer.seek(tp, record.offset)
-                        position = record.offset
-                        failed = True
-                        break
-                    await self._commit(consumer, tp, record.offset + 1, sub.group)
-                    position = record.offset + 1
+                if self._stopping.is_set():
+                    return
+                messages = [as_message(record) for record in records]
+                if batch is not None and await handled_at_once(batch, sub.group, tp, messages):
+                    position = records[-1].offset + 1
+                    await self._commit(consumer, tp, position, sub.group)
+                else:
+                    position, stopped = await self._one_by_one(consumer, sub, tp, messages)
+                    failed = failed or stopped
                 _record_lag(consumer, sub.group, tp, position)
             if failed:
                 await self._backoff()
+
+    async def _one_by_one(
+        self, consumer: AIOKafkaConsumer, sub: _Subscription, tp: TopicPartition, messages: Any
+    ) -> tuple[int, bool]:
+        """Handle and commit each message in turn; the next position and whether a handler
+        failed (its partition is then rewound to that message)."""
+        position = messages[0].offset if messages else 0
+        for message in messages:
+            if self._stopping.is_set():
+                return position, False
+            try:
+                await sub.handler(message)
+            except Exception:
+                log.exception(
+                    "handler of %s failed on %s[%d]@%d; will retry",
+                    sub.group, tp.topic, tp.partition, message.offset,
+                )  # fmt: skip
+                consumer.seek(tp, message.offset)
+                return message.offset, True
+            await self._commit(consumer, tp, message.offset + 1, sub.group)
+            position = message.offset + 1
+        return position, False
 
     async def _commit(
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int, group: str

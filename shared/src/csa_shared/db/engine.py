@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -18,9 +19,21 @@ from sqlalchemy.ext.asyncio import (
 from csa_shared.observability.tracing import instrument_engine
 from csa_shared.settings import async_url
 
+#: A pooled PostgreSQL connection idle longer than this is pinged before it is handed out.
+PING_IDLE_SECONDS = 30.0
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An engine for one service's database; SQLite files get WAL and foreign keys."""
+
+def create_engine(
+    url: str, *, ping_idle_seconds: float = PING_IDLE_SECONDS, **kwargs: Any
+) -> AsyncEngine:
+    """An engine for one service's database; SQLite files get WAL and foreign keys.
+
+    PostgreSQL: a connection is pinged before use only when it sat idle in the pool longer
+    than ``ping_idle_seconds`` (0: every checkout, SQLAlchemy's ``pool_pre_ping``), not on
+    every request of a busy pool (asyncpg's ping is three round trips). A connection a
+    database restart broke while busy fails its first statement: SQLAlchemy then discards
+    every pooled connection of that age (a 503 the caller retries; reads are retried in the
+    service, ``csa_shared.http.retry``)."""
     url = async_url(url)
     parsed = make_url(url)
     # statement parameters carry national ids, codes and addresses: never in logs or errors
@@ -31,12 +44,36 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     else:
-        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_pre_ping", ping_idle_seconds <= 0)
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 10)
         engine = create_async_engine(url, **kwargs)
+        if not kwargs["pool_pre_ping"]:
+            _ping_when_idle(engine, ping_idle_seconds)
     instrument_engine(engine)  # spans per statement when tracing is on
     return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
+    """Ping a connection on checkout when it was checked in more than ``idle_seconds`` ago;
+    a dead one is replaced (the pool retries the checkout on ``DisconnectionError``)."""
+    pool = engine.sync_engine.pool
+    dialect = engine.sync_engine.dialect
+
+    def checkin(_dbapi: Any, record: Any) -> None:
+        record.info["csa_idle_since"] = time.monotonic()
+
+    def checkout(dbapi: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("csa_idle_since")
+        if since is None or time.monotonic() - since <= idle_seconds:
+            return
+        try:
+            dialect.do_ping(dbapi)
+        except Exception as error:
+            raise exc.DisconnectionError("idle connection failed its ping") from error
+
+    event.listen(pool, "checkin", checkin)
+    event.listen(pool, "checkout", checkout)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -7,7 +7,7 @@ the outbox relay) finds its id already recorded and changes nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -18,12 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from csa_shared.bus import Message
 from csa_shared.events import Envelope, InvalidEvent, parse_event
 from csa_shared.observability import metrics
-from csa_shared.observability.tracing import consuming
+from csa_shared.observability.tracing import consuming, tracing_enabled
 
 log = logging.getLogger(__name__)
 
 Outcome = Literal["processed", "duplicate", "rejected"]
 EventHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+# Several consecutive events of the types it is registered for, in order, handled at once.
+BatchHandler = Callable[[AsyncSession, list[Envelope]], Awaitable[None]]
 
 
 async def claim(
@@ -47,6 +49,34 @@ async def claim(
     return bool(result.rowcount)
 
 
+async def claim_many(
+    session: AsyncSession, inbox: Table, *, consumer: str, events: Sequence[Envelope]
+) -> set[str]:
+    """Record the events as processed by ``consumer`` in one statement; the ids of those
+    that were not already (each id once, however often it comes in ``events``)."""
+    dialect = session.bind.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    now = datetime.now(UTC)
+    statement = (
+        insert(inbox)
+        .values(
+            [
+                {
+                    "consumer": consumer,
+                    "event_id": event.id,
+                    "event_type": event.type,
+                    "processed_at": now,
+                    "error": None,
+                }
+                for event in {event.id: event for event in events}.values()
+            ]
+        )
+        .on_conflict_do_nothing()
+        .returning(inbox.c.event_id)
+    )
+    return set((await session.execute(statement)).scalars())
+
+
 class InboxConsumer:
     """Bus handler: parse, claim in the inbox, dispatch by event type, commit — all or nothing.
 
@@ -62,11 +92,13 @@ class InboxConsumer:
         sessions: async_sessionmaker[AsyncSession],
         inbox: Table,
         handlers: dict[str, EventHandler],
+        batch_handlers: dict[str, BatchHandler] | None = None,
     ) -> None:
         self.name = name
         self._sessions = sessions
         self._inbox = inbox
         self._handlers = handlers
+        self._batch_handlers = batch_handlers or {}
 
     @property
     def handled_types(self) -> frozenset[str]:
@@ -89,6 +121,43 @@ class InboxConsumer:
                     await handler(session, event)
         metrics.EVENTS_CONSUMED.labels(self.name, event.type, "processed").inc()
         return "processed"
+
+    async def handle_batch(self, messages: Sequence[Message]) -> bool:
+        """Several messages (one partition's, in order) in one transaction: claimed at once,
+        runs of consecutive events of one batch handler handled together, the others by
+        their handler, in order. False (nothing done) when this consumer has no batch
+        handler (its handlers may act outside the database: one transaction per event),
+        one does not parse or tracing is on (a span per event): the bus then hands them
+        over one by one."""
+        if not self._batch_handlers or tracing_enabled():
+            return False
+        try:
+            events = [parse_event(message.value) for message in messages]
+        except InvalidEvent:
+            return False
+        async with self._sessions.begin() as session:
+            fresh = await claim_many(session, self._inbox, consumer=self.name, events=events)
+            outcomes = []
+            run: list[Envelope] = []
+            for event in events:
+                new = event.id in fresh
+                fresh.discard(event.id)
+                outcomes.append((event.type, "processed" if new else "duplicate"))
+                if not new:
+                    continue
+                batch = self._batch_handlers.get(event.type)
+                if run and batch is not self._batch_handlers.get(run[0].type):
+                    await self._batch_handlers[run[0].type](session, run)
+                    run = []
+                if batch is not None:
+                    run.append(event)
+                elif (handler := self._handlers.get(event.type)) is not None:
+                    await handler(session, event)
+            if run:
+                await self._batch_handlers[run[0].type](session, run)
+        for type_, outcome in outcomes:
+            metrics.EVENTS_CONSUMED.labels(self.name, type_, outcome).inc()
+        return True
 
     async def _reject(self, message: Message, error: str) -> None:
         log.error(

@@ -18,7 +18,6 @@ from csa_attendance.meals import repository
 from csa_attendance.meals.schemas import MealAmendIn
 from csa_attendance.presences import repository as records
 from csa_attendance.presences.corrections import correction_state
-from csa_attendance.registry import repository as registry
 from csa_attendance.tables import meal_versions
 from csa_shared.auth import Principal
 from csa_shared.clock import luxembourg_now
@@ -49,11 +48,10 @@ async def correct_meal(
         unit, provider_id, [row.provider_record_id], {row.child_id}, lo, hi
     )
     history = next(h for h in m if h.key.record_id == row.provider_record_id)
-    closed = await registry.closed_months(unit)
+    state, closed = await correction_state(unit, provider_id, row.child_id, p, m, r)
     if amend is None:
         new, event = void_meal(history, reason=reason, now=luxembourg_now(), closed_months=closed)
     else:
-        state = await correction_state(unit, provider_id, row.child_id, p, m, r)
         new, event = amend_meal(
             history,
             day=amend.day,

@@ -18,8 +18,8 @@ from csa_attendance.domain.records import RecordHistory
 from csa_attendance.events import to_envelope
 from csa_attendance.presences import repository
 from csa_attendance.presences.schemas import AmendIn
-from csa_attendance.registry import repository as registry
 from csa_attendance.registry import service as registry_service
+from csa_attendance.registry.cache import registry_of
 from csa_attendance.tables import presence_versions
 from csa_shared.auth import Principal
 from csa_shared.clock import luxembourg_now
@@ -41,17 +41,18 @@ async def correction_state(
     presences: list[RecordHistory[Any]],
     meals: list[RecordHistory[Any]],
     reservations: list[RecordHistory[Any]],
-) -> AttendanceState:
-    """The state a correction of one of `child_id`'s records is decided against."""
-    return AttendanceState(
-        providers=await registry.load_providers(session, [provider_id]),
-        contracts=await registry.contracts_of(
-            session, provider_id=provider_id, child_ids=[child_id]
-        ),
+) -> tuple[AttendanceState, frozenset[str]]:
+    """The state a correction of one of `child_id`'s records is decided against, and the
+    closed months (the registry's part from the cache when current, `registry_of`)."""
+    known = await registry_of(session, provider_id, (child_id,))
+    state = AttendanceState(
+        providers=known.providers,
+        contracts=known.contracts,
         presences=presences,
         meals=meals,
         reservations=reservations,
     )
+    return state, known.closed
 
 
 async def show(
@@ -83,12 +84,12 @@ async def correct(
     await repository.lock_provider(session, provider_id)
     lo: datetime = min(row.start, amend.start.replace(tzinfo=None)) if amend else row.start
     hi: datetime = max(row.end, amend.end.replace(tzinfo=None)) if amend else row.end
-    p, m, r, _ = await repository.load_records(
-        session, provider_id, [row.provider_record_id], {row.child_id}, lo, hi
-    )
+    p, m, r, _ = await repository.load_records(  # (reservations bear on no presence)
+        session, provider_id, [row.provider_record_id], {row.child_id}, lo, hi,
+        kinds={"presence", "meal"},
+    )  # fmt: skip
     history = next(h for h in p if h.key.record_id == row.provider_record_id)
-    state = await correction_state(session, provider_id, row.child_id, p, m, r)
-    closed = await registry.closed_months(session)
+    state, closed = await correction_state(session, provider_id, row.child_id, p, m, r)
     if amend is not None:
         new, event = amend_presence(
             history,
@@ -104,6 +105,5 @@ async def correct(
             history, reason=reason, state=state, now=luxembourg_now(), closed_months=closed
         )
     await repository.keep_first_version(session, presence_versions, row)
-    await repository.save_presence_version(session, presence_id, new.current)
     await add_to_outbox(session, outbox, to_envelope(event, source=source, entity_id=presence_id))
-    return await repository.presence_row(session, presence_id)
+    return await repository.save_presence_version(session, presence_id, new.current)

@@ -332,16 +332,14 @@ def first_version(record: Mapping[str, Any], versions: Table) -> Any:
 
 async def keep_first_version(session: AsyncSession, versions: Table, record: Any) -> None:
     """Before a record's first correction, its version 1 into `versions` (unless an older
-    ingest, which wrote every version 1, did)."""
+    ingest, which wrote every version 1, did): one statement, `INSERT ... WHERE NOT EXISTS`."""
     if record.version != 1:
         return
     key = versions.c.presence_id if versions is presence_versions else versions.c.meal_id
-    stored = await session.scalar(
-        select(func.count()).where(key == record.id, versions.c.version == 1)
-    )
-    if not stored:
-        first = first_version(record._mapping, versions)
-        await session.execute(versions.insert().values(first._asdict()))
+    first = first_version(record._mapping, versions)._asdict()
+    stored = select(versions.c.version).where(key == record.id, versions.c.version == 1)
+    values = select(*(bindparam(f"v_{c}", v, type_=versions.c[c].type) for c, v in first.items()))
+    await session.execute(insert(versions).from_select(list(first), values.where(~stored.exists())))
 
 
 async def presence_versions_of(session: AsyncSession, record: Any) -> list[Any]:
@@ -358,13 +356,9 @@ async def presence_versions_of(session: AsyncSession, record: Any) -> list[Any]:
 
 async def save_presence_version(
     session: AsyncSession, presence_id: str, version: RecordVersion[PresenceDeclaration]
-) -> None:
+) -> Any:
+    """The new version written (the row and its version row); the updated row."""
     c = version.content
-    await session.execute(
-        update(presences)
-        .where(presences.c.id == presence_id)
-        .values(start=c.start, end=c.end, version=version.version, status=version.status.value)
-    )
     await session.execute(
         presence_versions.insert().values(
             presence_id=presence_id,
@@ -376,6 +370,13 @@ async def save_presence_version(
             recorded_at=version.recorded_at,
         )
     )
+    updated = await session.execute(
+        update(presences)
+        .where(presences.c.id == presence_id)
+        .values(start=c.start, end=c.end, version=version.version, status=version.status.value)
+        .returning(*presences.c)
+    )
+    return updated.one()
 
 
 async def search(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -25,11 +25,13 @@ from csa_attendance.domain.records import (
     MealDeclaration,
     PresenceDeclaration,
     ReservationDeclaration,
+    first_version,
 )
 from csa_attendance.events import check_staged, staged_events
 from csa_attendance.presences import repository
+from csa_attendance.presences.one_statement import Clear, MealClear, insert_if_clear
 from csa_attendance.presences.schemas import Item, MealIn, parse_item
-from csa_attendance.registry import repository as registry
+from csa_attendance.registry.cache import cache_of, caches, registry_of
 from csa_attendance.tables import meals, presences, reservations
 from csa_shared.clock import luxembourg_now
 from csa_shared.ids import uuid4_strings
@@ -153,9 +155,16 @@ async def ingest(
     if len(items) > BATCH_LIMIT:
         raise BatchTooLarge(len(items), BATCH_LIMIT)
     parsed, results = _sort(provider_id, items)
+    now = now or luxembourg_now()
+    if len(parsed) == 1:
+        ((index, decl),) = parsed
+        fast = await _one_statement(session, outbox, decl, now, source=source)
+        if fast is not None:
+            fast.index = index
+            return [fast]
     if parsed:
         decls = [d for _, d in parsed]
-        decided, stored_ids = await _decide(session, provider_id, decls, now or luxembourg_now())
+        decided, stored_ids = await _decide(session, provider_id, decls, now)
         outs = await _store(session, outbox, decls, decided, stored_ids, source=source)
         for (index, _), out in zip(parsed, outs, strict=True):
             out.index = index
@@ -171,9 +180,7 @@ async def _decide(
     children = {d.child_id for d in decls}
     lo, hi = _span(decls)
     # Not guarded by the lock (it serialises the provider's records only), so read first.
-    known = await registry.load_providers(session, [provider_id])
-    contracts = await registry.contracts_of(session, provider_id=provider_id, child_ids=children)
-    closed = await registry.closed_months(session)
+    known = await registry_of(session, provider_id, children)
     await repository.lock_provider(session, provider_id)
     p, m, r, stored_ids = await repository.load_records(
         session,
@@ -185,9 +192,61 @@ async def _decide(
         kinds={KIND[type(d)] for d in decls},
     )
     state = AttendanceState(
-        providers=known, contracts=contracts, presences=p, meals=m, reservations=r
+        providers=known.providers, contracts=known.contracts, presences=p, meals=m, reservations=r
     )
-    return process_batch(decls, state, now=now, closed_months=closed), stored_ids
+    return process_batch(decls, state, now=now, closed_months=known.closed), stored_ids
+
+
+async def _one_statement(
+    session: AsyncSession,
+    outbox: Table,
+    decl: Declaration,
+    now: datetime,
+    *,
+    source: str,
+) -> ItemOutcome | None:
+    """A single new presence or meal in one round trip (`one_statement`), decided against
+    the cached registry and an assumed ledger (a presence: empty; a meal: one presence of
+    the child at the provider that day); None when that does not apply (another kind, not
+    cached, not accepted so, or the statement found the ledger or registry otherwise): the
+    caller then takes the full path."""
+    if not isinstance(decl, PresenceDeclaration | MealDeclaration) or not caches(session):
+        return None
+    known = cache_of(session).get(decl.provider_id, (decl.child_id,))
+    if known is None or known.version is None:
+        return None
+    clear: Clear | MealClear
+    if isinstance(decl, MealDeclaration):
+        state = AttendanceState(
+            providers=known.providers,
+            contracts=known.contracts,
+            presences=[first_version(_presence_on(decl), now=now)],
+        )
+        clear = MealClear(known.version, decl.provider_id, decl.record_id, decl.child_id, decl.day)
+    else:
+        state = AttendanceState(providers=known.providers, contracts=known.contracts)
+        lo, hi = _span([decl])
+        clear = Clear(known.version, decl.provider_id, decl.record_id, decl.child_id, lo, hi)
+    decided = process_batch([decl], state, now=now, closed_months=known.closed)
+    if decided[0].outcome is not Outcome.ACCEPTED:
+        return None
+    ids: dict[str, dict[tuple[str, str], str]] = {KIND[type(decl)]: {}}
+    (out,), writes = _outcomes_and_writes(outbox, [decl], decided, ids, source=source)
+    rows = [(table, found[0]) for table, found in writes]
+    return out if await insert_if_clear(session, rows, clear) else None
+
+
+def _presence_on(meal: MealDeclaration) -> PresenceDeclaration:
+    """A presence of the meal's child at its provider starting on its day: what the
+    one-statement check (`attendance_meal_clear`) finds stored before it writes."""
+    start = datetime.combine(meal.day, time(12))
+    return PresenceDeclaration(
+        provider_id=meal.provider_id,
+        record_id="",
+        child_id=meal.child_id,
+        start=start,
+        end=start + timedelta(minutes=1),
+    )
 
 
 async def _store(
@@ -199,9 +258,24 @@ async def _store(
     *,
     source: str,
 ) -> list[ItemOutcome]:
-    """Rows and outbox rows of the accepted items (their events are the domain's,
-    `ItemResult.event`), written in bulk; the results of all items. A record's version 1 is
-    its row (`repository.first_version`); the events go to the outbox as one row."""
+    """Rows and outbox rows of the accepted items written in bulk; the results of all."""
+    outs, writes = _outcomes_and_writes(outbox, decls, decided, stored_ids, source=source)
+    await repository.insert_all(session, writes)
+    return outs
+
+
+def _outcomes_and_writes(
+    outbox: Table,
+    decls: list[Declaration],
+    decided: list[ItemResult],
+    stored_ids: dict[str, dict[tuple[str, str], str]],
+    *,
+    source: str,
+) -> tuple[list[ItemOutcome], list[tuple[Table, list[dict[str, Any]]]]]:
+    """The results of all items, and the rows and outbox rows of the accepted ones (their
+    events are the domain's, `ItemResult.event`), by table, the tables without rows left
+    out. A record's version 1 is its row (`repository.first_version`); the events go to
+    the outbox as one row."""
     rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("presence", "meal", "reservation")}
     events: list[tuple[Any, str]] = []
     created = datetime.now(UTC)
@@ -232,16 +306,13 @@ async def _store(
         if type(event) not in checked:  # the first event of each type meets its schema;
             check_staged(row)  # the others share its shape (same code, same dataclass)
             checked.add(type(event))
-    await repository.insert_all(
-        session,
-        [
-            (presences, rows["presence"]),
-            (meals, rows["meal"]),
-            (reservations, rows["reservation"]),
-            (outbox, outbox_batch_rows(staged)),
-        ],
-    )
-    return outs
+    writes = [
+        (presences, rows["presence"]),
+        (meals, rows["meal"]),
+        (reservations, rows["reservation"]),
+        (outbox, outbox_batch_rows(staged)),
+    ]
+    return outs, [(table, found) for table, found in writes if found]
 
 
 def _row(decl: Declaration, record_id: str, created: datetime) -> dict[str, Any]:

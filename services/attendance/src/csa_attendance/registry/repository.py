@@ -22,6 +22,14 @@ from csa_attendance.tables import (
 from csa_shared.rules.parameters import ProviderType
 
 
+def _registry_changed(session: AsyncSession) -> None:
+    """This process changed the registry: its cache forgets (other processes' caches see
+    the version raised when they next use it)."""
+    from csa_attendance.registry.cache import cache_of
+
+    cache_of(session).invalidate()
+
+
 def _terms(row: Any) -> ProviderTerms:
     return ProviderTerms(
         effective_from=row.effective_from,
@@ -75,6 +83,7 @@ async def provider_index(session: AsyncSession) -> list[tuple[str, ProviderType,
 
 
 async def save_provider_version(session: AsyncSession, provider: Provider, *, new: bool) -> None:
+    _registry_changed(session)
     now = datetime.now(UTC)
     if new:
         await session.execute(
@@ -150,6 +159,7 @@ async def contracts_of(
 
 
 async def insert_contract(session: AsyncSession, c: EducationContract) -> None:
+    _registry_changed(session)
     await session.execute(
         education_contracts.insert().values(
             contract_id=c.contract_id,
@@ -167,6 +177,7 @@ async def insert_contract(session: AsyncSession, c: EducationContract) -> None:
 
 
 async def update_contract_end(session: AsyncSession, c: EducationContract) -> None:
+    _registry_changed(session)
     await session.execute(
         update(education_contracts)
         .where(education_contracts.c.contract_id == c.contract_id)
@@ -180,6 +191,7 @@ async def closed_months(session: AsyncSession) -> set[str]:
 
 async def record_closed_period(session: AsyncSession, month: str, closed_at: datetime) -> bool:
     """Remember that billing closed `month`; False when it was already known (a repeat)."""
+    _registry_changed(session)
     dialect = session.bind.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     result = await session.execute(

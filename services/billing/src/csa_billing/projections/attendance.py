@@ -9,17 +9,20 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.projections.store import (
+    closed_months,
     mark_dirty,
     mark_dirty_between,
     mark_provider_dirty,
     months_of_days,
     months_of_intervals,
     upsert_versioned,
+    upsert_versioned_many,
 )
 from csa_billing.tables import (
     education_contract_projection,
@@ -41,27 +44,57 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def _presence_row(data: dict, *, voided: bool) -> dict[str, Any]:
+    return {
+        "presence_id": data["presence_id"],
+        "provider_id": data["provider_id"],
+        "child_id": data["child_id"],
+        "start": _at(data.get("start") or data["previous_start"]),
+        "end": _at(data.get("end") or data["previous_end"]),
+        "version": data["version"],
+        "voided": voided,
+    }
+
+
+def _presence_months(row: dict[str, Any], data: dict) -> set[str]:
+    """The billing months the presence's old and new times touch (re-billed when closed)."""
+    previous = data.get("previous_start"), data.get("previous_end")
+    before = (_at(previous[0]), _at(previous[1])) if all(previous) else None
+    return months_of_intervals((row["start"], row["end"]), before)
+
+
 async def _presence(session: AsyncSession, data: dict, *, voided: bool = False) -> None:
-    start = _at(data.get("start") or data["previous_start"])
-    end = _at(data.get("end") or data["previous_end"])
-    changed = await upsert_versioned(
-        session,
-        presence_projection,
-        {"presence_id": data["presence_id"]},
-        {
-            "provider_id": data["provider_id"],
-            "child_id": data["child_id"],
-            "start": start,
-            "end": end,
-            "version": data["version"],
-            "voided": voided,
-        },
-    )
-    if changed:
-        previous = data.get("previous_start"), data.get("previous_end")
-        before = (_at(previous[0]), _at(previous[1])) if all(previous) else None
-        months = months_of_intervals((start, end), before)
-        await mark_dirty(session, data["child_id"], months)
+    row = _presence_row(data, voided=voided)
+    key = {"presence_id": row.pop("presence_id")}
+    if await upsert_versioned(session, presence_projection, key, row):
+        await mark_dirty(session, data["child_id"], _presence_months(row, data))
+
+
+async def on_presences(session: AsyncSession, events: list[Envelope]) -> None:
+    """Consecutive presence events (recorded, corrected, voided) in as few statements as
+    the same as one by one: one upsert per run of distinct presences, the closed months
+    read once; a presence's second event in the run starts the next statement."""
+    frozen: set[str] | None = None
+    start = 0
+    while start < len(events):
+        seen: set[str] = set()
+        end = start
+        while end < len(events) and events[end].data["presence_id"] not in seen:
+            seen.add(events[end].data["presence_id"])
+            end += 1
+        group = [
+            (e.data, _presence_row(e.data, voided=e.type == VOIDED)) for e in events[start:end]
+        ]
+        changed = await upsert_versioned_many(
+            session, presence_projection, "presence_id", [row for _, row in group]
+        )
+        for data, row in group:
+            if row["presence_id"] in changed:
+                if frozen is None:
+                    frozen = await closed_months(session)
+                if frozen:
+                    await mark_dirty(session, data["child_id"], _presence_months(row, data), frozen)
+        start = end
 
 
 async def on_presence_recorded(session: AsyncSession, event: Envelope) -> None:
@@ -261,6 +294,8 @@ async def on_education_contract_ended(session: AsyncSession, event: Envelope) ->
         await mark_dirty_between(session, before.child_id, min(ends) + timedelta(days=1), later)
 
 
+VOIDED = "lu.csa.attendance.presence.voided.v1"
+
 HANDLERS = {
     "lu.csa.attendance.presence.recorded.v1": on_presence_recorded,
     "lu.csa.attendance.presence.corrected.v1": on_presence_corrected,
@@ -274,4 +309,10 @@ HANDLERS = {
     "lu.csa.attendance.provider.changed.v1": on_provider,
     "lu.csa.attendance.educationcontract.started.v1": on_education_contract_started,
     "lu.csa.attendance.educationcontract.ended.v1": on_education_contract_ended,
+}
+# Handled several at once when they come in a run (`InboxConsumer.handle_batch`).
+BATCH_HANDLERS = {
+    "lu.csa.attendance.presence.recorded.v1": on_presences,
+    "lu.csa.attendance.presence.corrected.v1": on_presences,
+    VOIDED: on_presences,
 }

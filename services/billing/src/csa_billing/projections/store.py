@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -52,16 +52,39 @@ async def upsert_versioned(
     return False
 
 
+async def upsert_versioned_many(
+    session: AsyncSession, table: Table, key: str, rows: list[dict[str, Any]]
+) -> set[Any]:
+    """``upsert_versioned`` of several rows in one statement (``key`` their single-column
+    primary key, each at most once); the keys of the rows that changed the projection."""
+    now = datetime.now(UTC)
+    values = [{**row, "updated_at": now} for row in rows]
+    statement = insert_for(session, table).values(values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c[key]],
+        set_={column: statement.excluded[column] for column in values[0] if column != key},
+        where=table.c.version < statement.excluded.version,
+    ).returning(table.c[key])
+    return set((await session.execute(statement)).scalars())
+
+
 async def closed_months(session: AsyncSession) -> set[str]:
     """Months whose close has started (closing or closed): their documents are frozen."""
     rows = await session.execute(select(billing_period.c.month))
     return set(rows.scalars())
 
 
-async def mark_dirty(session: AsyncSession, child_id: str, months: Iterable[str]) -> None:
-    """Flag the child's closed periods among ``months`` for re-billing at the next close."""
-    frozen = await closed_months(session)
-    for month in sorted(set(months) & frozen):
+async def mark_dirty(
+    session: AsyncSession,
+    child_id: str,
+    months: Iterable[str],
+    frozen: Collection[str] | None = None,
+) -> None:
+    """Flag the child's closed periods among ``months`` for re-billing at the next close
+    (``frozen``: the closed months, when the caller read them already)."""
+    if frozen is None:
+        frozen = await closed_months(session)
+    for month in sorted(set(months) & set(frozen)):
         statement = (
             insert_for(session, child_period)
             .values(month=month, child_id=child_id, invoice_id=None, lines="[]", dirty=True)

@@ -1,0 +1,122 @@
+"""Database round trips of the single-request paths on PostgreSQL (issue 24), counted with
+asyncpg's query logger on every pooled connection: a count, not a timing, so the test is
+deterministic. A new presence is one statement (`presences.one_statement`); the goal of the
+issue is at most two per request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from attendance_api import single_presence
+from sqlalchemy import event
+
+from csa_shared.runtime import ServiceRuntime
+
+pytestmark = pytest.mark.postgres
+
+GOAL = 2  # round trips per single POST /v1/presences (issue 24)
+
+
+@contextmanager
+def round_trips(runtime: ServiceRuntime) -> Iterator[list[str]]:
+    """The statements sent to PostgreSQL inside the block: SQLAlchemy's (asyncpg prepared
+    statements, which its query logger does not see) and those sent on asyncpg's
+    connections directly (BEGIN, COMMIT, pings, the one-statement write)."""
+    sent: list[str] = []
+    logging: set[int] = set()
+    counting = [False]
+
+    def log(record: Any) -> None:
+        if counting[0]:
+            sent.append(record.query)
+
+    def checkout(dbapi: Any, _record: Any, _proxy: Any) -> None:
+        raw = dbapi.driver_connection
+        if id(raw) not in logging:
+            logging.add(id(raw))
+            raw.add_query_logger(log)
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        if counting[0]:
+            sent.append(sql)
+
+    engine = runtime.engine.sync_engine
+    event.listen(engine.pool, "checkout", checkout)
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        counting[0] = True
+        yield sent
+    finally:
+        counting[0] = False
+        event.remove(engine.pool, "checkout", checkout)
+        event.remove(engine, "before_cursor_execute", statement)
+
+
+async def test_a_single_presence_is_one_round_trip(api, world, runtime, as_provider) -> None:
+    sea_a = as_provider("sea-a")
+    # the first presence of (sea-a, c1) reads the registry (and caches it), the pool warms
+    for n, day in enumerate(("2025-03-03", "2025-03-04")):
+        warm = await api.post(
+            "/v1/presences", json=single_presence(f"w{n}", "c1", day), headers=sea_a
+        )
+        assert warm.status_code == 201, warm.text
+
+    with round_trips(runtime) as sent:
+        posted = await api.post(
+            "/v1/presences", json=single_presence("r1", "c1", "2025-03-05"), headers=sea_a
+        )
+    with round_trips(runtime) as repeated:  # the same again: a duplicate, the full path
+        again = await api.post(
+            "/v1/presences", json=single_presence("r1", "c1", "2025-03-05"), headers=sea_a
+        )
+
+    assert posted.status_code == 201, posted.text
+    assert again.status_code == 200 and again.json()["id"] == posted.json()["id"]
+    assert len(sent) <= GOAL, sent
+    assert len(sent) == 1 and "attendance_presence_clear" in sent[0]
+    assert len(repeated) > 1  # (the check failed: the full path decided it)
+
+
+def meal(record: str, child: str, day: str, count: int = 1) -> dict[str, Any]:
+    return {"kind": "meal", "record_id": record, "child_id": child, "day": day, "count": count}
+
+
+async def test_a_single_meal_is_one_round_trip(api, world, runtime, as_provider) -> None:
+    sea_a = as_provider("sea-a")
+    for n, day in enumerate(("2025-03-03", "2025-03-04", "2025-03-05")):
+        posted = await api.post(
+            "/v1/presences", json=single_presence(f"p{n}", "c2", day), headers=sea_a
+        )
+        assert posted.status_code == 201, posted.text
+    first = await api.post(  # the first of (sea-a, c2) in a batch reads the registry
+        "/v1/declarations/batch", json={"items": [meal("m0", "c2", "2025-03-03")]}, headers=sea_a
+    )
+
+    with round_trips(runtime) as sent:
+        second = await api.post(
+            "/v1/declarations/batch",
+            json={"items": [meal("m1", "c2", "2025-03-04", 2)]},
+            headers=sea_a,
+        )
+    with round_trips(runtime) as full:  # no presence that day: the full path refuses it
+        absent = await api.post(
+            "/v1/declarations/batch",
+            json={"items": [meal("m2", "c2", "2025-03-06")]},
+            headers=sea_a,
+        )
+    # two more that day would make 4 (at most 3): refused on the full path too
+    too_many = await api.post(
+        "/v1/declarations/batch",
+        json={"items": [meal("m3", "c2", "2025-03-04", 2)]},
+        headers=sea_a,
+    )
+
+    outcomes = [r.json()["results"][0]["outcome"] for r in (first, second, absent, too_many)]
+    assert outcomes == ["accepted", "accepted", "rejected", "rejected"]
+    assert len(sent) <= GOAL, sent
+    assert len(sent) == 1 and "attendance_meal_clear" in sent[0]
+    assert len(full) > 1
+    assert [e["code"] for e in absent.json()["results"][0]["errors"]] == ["no_presence_that_day"]
