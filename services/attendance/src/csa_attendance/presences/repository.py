@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import String, Table, any_, bindparam, func, insert, select, text, update
+from sqlalchemy import String, Table, any_, bindparam, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
