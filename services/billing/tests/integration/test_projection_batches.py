@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from csa.services import definition
-from csa_billing.invoicing.service import CloseOptions, close_period
+from csa_billing.periods.close import CloseOptions, close_period
 from csa_billing.tables import child_period, presence_projection
 from csa_shared.bus import Message
 from csa_shared.events import TOPICS, Envelope
