@@ -72,7 +72,7 @@ async def test_invoices_and_statements_come_in_cursor_pages_with_filters(
     assert (await api.get("/v1/invoices", headers=parent, params={"limit": 0})).status_code == 422
 
     # the portal's client reads every page (here one invoice a page)
-    monkeypatch.setattr(portal_api, "INVOICE_PAGE", 1)
+    monkeypatch.setattr(portal_api, "PAGE_LIMIT", 1)
     app = definition("billing").create_app(billing, manage_lifecycle=False)
     client = portal_api.PublicApis(
         {"billing": "http://billing"}, timeout=10, transport=httpx.ASGITransport(app=app)

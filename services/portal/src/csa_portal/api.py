@@ -19,6 +19,10 @@ class ApiError(Exception):
         self.detail = detail
 
 
+# items asked for per page of a list (the services' largest page)
+PAGE_LIMIT = 200
+
+
 def _segment(value: str) -> str:
     """An id from a page's URL as one path segment of the service's URL, never more."""
     if value in {".", ".."}:  # a dot segment would climb the service's path
@@ -79,7 +83,7 @@ class PublicApis:
     async def _every(self, service: str, path: str, *, token: str) -> list[dict[str, Any]]:
         """Every item of a paged list (``{"items", "next_cursor"}``), page after page."""
         items: list[dict[str, Any]] = []
-        query: dict[str, str] = {"limit": "200"}
+        query: dict[str, str] = {"limit": str(PAGE_LIMIT)}
         while True:
             page = await self._send("GET", service, f"{path}?{urlencode(query)}", token=token)
             body = page.json()
