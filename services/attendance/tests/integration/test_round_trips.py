@@ -120,3 +120,35 @@ async def test_a_single_meal_is_one_round_trip(api, world, runtime, as_provider)
     assert len(sent) == 1 and "attendance_meal_clear" in sent[0]
     assert len(full) > 1
     assert [e["code"] for e in absent.json()["results"][0]["errors"]] == ["no_presence_that_day"]
+
+
+CORRECTION = 6  # BEGIN, row + lock + registry, presences, meals, the writes, COMMIT
+
+
+async def test_a_correction_is_six_round_trips(api, world, runtime, as_provider) -> None:
+    sea_a = as_provider("sea-a")
+    posted = await api.post(
+        "/v1/presences", json=single_presence("k1", "c3", "2025-03-05"), headers=sea_a
+    )
+    presence = posted.json()["id"]
+    amend = {"start": "2025-03-05T09:00:00", "end": "2025-03-05T12:00:00", "reason": "late"}
+
+    with round_trips(runtime) as first:
+        amended = await api.post(f"/v1/presences/{presence}/amend", json=amend, headers=sea_a)
+    with round_trips(runtime) as second:  # corrected before: its versions are read too
+        voided = await api.post(
+            f"/v1/presences/{presence}/void", json={"reason": "absent"}, headers=sea_a
+        )
+    shown = await api.get(f"/v1/presences/{presence}", headers=sea_a)
+
+    assert amended.status_code == 200, amended.text
+    assert (amended.json()["start"], amended.json()["version"]) == ("2025-03-05T09:00:00", 2)
+    assert (voided.json()["status"], voided.json()["version"]) == ("voided", 3)
+    assert [(v["version"], v["status"], v["reason"]) for v in shown.json()["versions"]] == [
+        (1, "active", None),
+        (2, "active", "late"),
+        (3, "voided", "absent"),
+    ]
+    assert len(first) == CORRECTION, first
+    assert "attendance_locked_registry" in first[0] + first[1]
+    assert len(second) == CORRECTION + 1, second

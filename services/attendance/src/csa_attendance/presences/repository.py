@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import String, Table, any_, bindparam, insert, select, text, update
+from sqlalchemy import String, Table, any_, bindparam, insert, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -165,13 +165,19 @@ def _uncorrected_histories(
     return [RecordHistory((_as_posted(row, build, recorded),)) for row in rows], ids
 
 
-async def _rows(session: AsyncSession, table: Table, *wheres: Any) -> list[Any]:
+async def _rows(
+    session: AsyncSession, table: Table, *wheres: Any, together: bool = False
+) -> list[Any]:
     """Rows of `table` matching any of `wheres`: one query per condition, each using its
-    index (a UNION of them, or an OR, plans and runs much slower here)."""
+    index (a UNION of them, or an OR, plans and runs much slower for a batch's many keys
+    and children); `together`: one UNION ALL query (one record, one child: a correction)."""
     found: dict[str, Any] = {}
     make = row_type(table)._make
-    for where in wheres:
-        for row in await session.execute(select(table).where(where)):
+    queries: list[Any] = [select(table).where(where) for where in wheres]
+    if together and len(queries) > 1:
+        queries = [union_all(*queries)]
+    for query in queries:
+        for row in await session.execute(query):
             record = make(row)
             found.setdefault(record.id, record)
     return list(found.values())
@@ -186,6 +192,7 @@ async def load_records(
     hi: datetime,
     *,
     kinds: Collection[str] = KINDS,
+    together: bool = False,
 ) -> tuple[list[RecordHistory[Any]], list[RecordHistory[Any]], list[RecordHistory[Any]], dict]:
     """Presences, meals and reservations a batch is decided against, and their stored ids:
     the provider's records under the batch's keys plus the children's records that overlap
@@ -194,7 +201,7 @@ async def load_records(
     the batch: no rule looks beyond a record's own span or day.
 
     Only the `kinds` the batch holds are looked up (presences always: meals need them):
-    a key query and a range query per table."""
+    a key query and a range query per table (`together`: both in one round trip)."""
     keys = sorted(set(keys))
 
     def mine(table: Table) -> Any:
@@ -203,7 +210,11 @@ async def load_records(
         )
 
     p_rows = await _rows(
-        session, presences, mine(presences), _window(session, presences, children, lo, hi)
+        session,
+        presences,
+        mine(presences),
+        _window(session, presences, children, lo, hi),
+        together=together,
     )
     p_hist, p_ids = await _histories(
         session, presence_versions, "presence_id", p_rows, lambda r, v: _presence(r, v.start, v.end)
@@ -218,6 +229,7 @@ async def load_records(
             one_of(session, meals.c.child_id, children)
             & (meals.c.day >= lo.date())
             & (meals.c.day <= hi.date()),
+            together=together,
         )
         m_hist, m_ids = await _histories(
             session,
