@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import String, Table, any_, bindparam, insert, select, text, union_all, update
+from sqlalchemy import String, Table, any_, bindparam, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +29,7 @@ from csa_attendance.domain.records import (
     RecordVersion,
     ReservationDeclaration,
 )
+from csa_attendance.presences import one_record
 from csa_attendance.tables import (
     meal_versions,
     meals,
@@ -165,19 +166,20 @@ def _uncorrected_histories(
     return [RecordHistory((_as_posted(row, build, recorded),)) for row in rows], ids
 
 
-async def _rows(
-    session: AsyncSession, table: Table, *wheres: Any, together: bool = False
-) -> list[Any]:
+async def _rows(session: AsyncSession, table: Table, *wheres: Any) -> list[Any]:
     """Rows of `table` matching any of `wheres`: one query per condition, each using its
     index (a UNION of them, or an OR, plans and runs much slower for a batch's many keys
-    and children); `together`: one UNION ALL query (one record, one child: a correction)."""
+    and children)."""
+    return await _fetched(session, table, [select(table).where(where) for where in wheres])
+
+
+async def _fetched(
+    session: AsyncSession, table: Table, queries: list[Any], params: dict[str, Any] | None = None
+) -> list[Any]:
     found: dict[str, Any] = {}
     make = row_type(table)._make
-    queries: list[Any] = [select(table).where(where) for where in wheres]
-    if together and len(queries) > 1:
-        queries = [union_all(*queries)]
     for query in queries:
-        for row in await session.execute(query):
+        for row in await session.execute(query, params):
             record = make(row)
             found.setdefault(record.id, record)
     return list(found.values())
@@ -201,7 +203,8 @@ async def load_records(
     the batch: no rule looks beyond a record's own span or day.
 
     Only the `kinds` the batch holds are looked up (presences always: meals need them):
-    a key query and a range query per table (`together`: both in one round trip)."""
+    a key query and a range query per table (`together`, for one key and one child: both
+    in one prebuilt query)."""
     keys = sorted(set(keys))
 
     def mine(table: Table) -> Any:
@@ -209,27 +212,26 @@ async def load_records(
             session, table.c.provider_record_id, keys
         )
 
-    p_rows = await _rows(
-        session,
-        presences,
-        mine(presences),
-        _window(session, presences, children, lo, hi),
-        together=together,
-    )
+    one = one_record.params(provider_id, keys, children, lo, hi, LONGEST) if together else None
+    if one is not None:  # one record, one child: the key and window reads in one query
+        p_rows = await _fetched(session, presences, [one_record.query(presences)], one)
+    else:
+        p_rows = await _rows(
+            session, presences, mine(presences), _window(session, presences, children, lo, hi)
+        )
     p_hist, p_ids = await _histories(
         session, presence_versions, "presence_id", p_rows, lambda r, v: _presence(r, v.start, v.end)
     )
     m_hist: list[RecordHistory[Any]] = []
     m_ids: dict[tuple[str, str], str] = {}
     if "meal" in kinds:
-        m_rows = await _rows(
-            session,
-            meals,
-            mine(meals),
-            one_of(session, meals.c.child_id, children)
-            & (meals.c.day >= lo.date())
-            & (meals.c.day <= hi.date()),
-            together=together,
+        days = (meals.c.day >= lo.date()) & (meals.c.day <= hi.date())
+        m_rows = (
+            await _fetched(session, meals, [one_record.query(meals)], one)
+            if one is not None
+            else await _rows(
+                session, meals, mine(meals), one_of(session, meals.c.child_id, children) & days
+            )
         )
         m_hist, m_ids = await _histories(
             session,
