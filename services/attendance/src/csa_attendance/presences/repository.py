@@ -99,6 +99,16 @@ def _presence(row: Any, start: datetime, end: datetime) -> PresenceDeclaration:
     )
 
 
+def _meal(row: Any, version: Any) -> MealDeclaration:
+    return MealDeclaration(
+        provider_id=row.provider_id,
+        record_id=row.provider_record_id,
+        child_id=row.child_id,
+        day=version.day,
+        count=version.count,
+    )
+
+
 def _as_posted(row: Any, build: Any, recorded: Any) -> RecordVersion[Any]:
     """A record's row as its only version (no version row: no `recorded_at`/`reason` to
     look up, and a missing column on a Row is slow); it was recorded when the row was."""
@@ -238,13 +248,7 @@ async def load_records(
             meal_versions,
             "meal_id",
             m_rows,
-            lambda r, v: MealDeclaration(
-                provider_id=r.provider_id,
-                record_id=r.provider_record_id,
-                child_id=r.child_id,
-                day=v.day,
-                count=v.count,
-            ),
+            _meal,
         )
     r_hist: list[RecordHistory[Any]] = []
     r_ids: dict[tuple[str, str], str] = {}
