@@ -120,3 +120,68 @@ async def test_a_single_meal_is_one_round_trip(api, world, runtime, as_provider)
     assert len(sent) == 1 and "attendance_meal_clear" in sent[0]
     assert len(full) > 1
     assert [e["code"] for e in absent.json()["results"][0]["errors"]] == ["no_presence_that_day"]
+
+
+CORRECTION = 6  # BEGIN, row + lock + registry, presences, meals, the writes, COMMIT
+
+
+async def test_a_correction_is_six_round_trips(api, world, runtime, as_provider) -> None:
+    sea_a = as_provider("sea-a")
+    posted = await api.post(
+        "/v1/presences", json=single_presence("k1", "c3", "2025-03-05"), headers=sea_a
+    )
+    presence = posted.json()["id"]
+    amend = {"start": "2025-03-05T09:00:00", "end": "2025-03-05T12:00:00", "reason": "late"}
+
+    with round_trips(runtime) as first:
+        amended = await api.post(f"/v1/presences/{presence}/amend", json=amend, headers=sea_a)
+    with round_trips(runtime) as second:  # corrected before: its versions are read too
+        voided = await api.post(
+            f"/v1/presences/{presence}/void", json={"reason": "absent"}, headers=sea_a
+        )
+    shown = await api.get(f"/v1/presences/{presence}", headers=sea_a)
+
+    assert amended.status_code == 200, amended.text
+    assert (amended.json()["start"], amended.json()["version"]) == ("2025-03-05T09:00:00", 2)
+    assert (voided.json()["status"], voided.json()["version"]) == ("voided", 3)
+    assert [(v["version"], v["status"], v["reason"]) for v in shown.json()["versions"]] == [
+        (1, "active", None),
+        (2, "active", "late"),
+        (3, "voided", "absent"),
+    ]
+    assert len(first) == CORRECTION, first
+    assert "attendance_locked_registry" in first[0] + first[1]
+    assert len(second) == CORRECTION + 1, second
+
+
+async def test_the_short_correction_still_sees_other_records(
+    api, world, runtime, as_provider
+) -> None:
+    """Its reads are the full path's: a presence of the child at another provider that the
+    new times overlap, a meal that rests on the presence."""
+    sea_a, sea_b = as_provider("sea-a"), as_provider("sea-b")
+    here = await api.post(
+        "/v1/presences", json=single_presence("o1", "c1", "2025-03-10"), headers=sea_a
+    )
+    there = {"record_id": "o2", "child_id": "c1"}
+    there |= {"start": "2025-03-10T13:00:00", "end": "2025-03-10T17:00:00"}
+    assert (await api.post("/v1/presences", json=there, headers=sea_b)).status_code == 201
+    fed = {"kind": "meal", "record_id": "o3", "child_id": "c1", "day": "2025-03-10", "count": 1}
+    meal = await api.post("/v1/declarations/batch", json={"items": [fed]}, headers=sea_a)
+    assert meal.json()["accepted"] == 1, meal.text
+    presence = here.json()["id"]
+    longer = {"start": "2025-03-10T08:00:00", "end": "2025-03-10T14:00:00", "reason": "stayed"}
+
+    overlapping = await api.post(f"/v1/presences/{presence}/amend", json=longer, headers=sea_a)
+    voided = await api.post(
+        f"/v1/presences/{presence}/void", json={"reason": "absent"}, headers=sea_a
+    )
+    foreign = await api.post(
+        f"/v1/presences/{presence}/void", json={"reason": "absent"}, headers=sea_b
+    )
+
+    assert overlapping.status_code == 422, overlapping.text
+    assert [e["code"] for e in overlapping.json()["errors"]] == ["overlap"]
+    assert voided.status_code == 422, voided.text
+    assert [e["code"] for e in voided.json()["errors"]] == ["no_presence_that_day"]
+    assert foreign.status_code == 404, foreign.text

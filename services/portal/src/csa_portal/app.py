@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from csa_portal import (
     account_pages,
@@ -49,18 +50,33 @@ STATIC = Path(__file__).parent / "static"
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
+class SecurityHeaders:
+    """The security headers of every answer (pure ASGI: no task and no queue per request,
+    as `@app.middleware("http")` would have)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # before routing, which rewrites the scope's root_path for the static mount
+        request = Request(scope)
+        private = not request.url.path.startswith(remember_base_path(request) + "/static/")
+
+        async def secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                add_security_headers(MutableHeaders(scope=message), private=private)
+            await send(message)
+
+        await self.app(scope, receive, secured)
+
+
 def _guard(app: FastAPI) -> None:
     """The security headers of every answer, and the pages of the errors a visitor meets."""
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        # before routing, which rewrites the scope's root_path for the static mount
-        private = not request.url.path.startswith(remember_base_path(request) + "/static/")
-        response = await call_next(request)
-        add_security_headers(response, private=private)
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(HTTPException)
     async def not_found(request: Request, exc: HTTPException) -> Response:

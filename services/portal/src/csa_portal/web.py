@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import MutableHeaders
 
 from csa_portal.api import PublicApis
 from csa_portal.formatting import Formats
@@ -157,8 +158,10 @@ def render(
     return response
 
 
-def add_security_headers(response: Response, *, private: bool = True) -> None:
+def add_security_headers(headers: MutableHeaders, *, private: bool = True) -> None:
+    """`SECURITY_HEADERS` (and, on a private page, ``Cache-Control: no-store``) where the
+    answer does not set them already."""
     for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+        headers.setdefault(name, value)
     if private:
-        response.headers.setdefault("Cache-Control", "no-store")
+        headers.setdefault("Cache-Control", "no-store")

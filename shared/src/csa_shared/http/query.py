@@ -38,9 +38,10 @@ def _declared(route: APIRoute) -> frozenset[str]:
 
 
 async def refuse_unknown_query(request: Request) -> None:
-    """FastAPI dependency of every ``/v1`` router (``create_service_app``)."""
+    """FastAPI dependency of every ``/v1`` router (``create_service_app``); a request
+    without a query string (every POST) is let through without parsing anything."""
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
+    if not request.scope.get("query_string") or not isinstance(route, APIRoute):
         return
     unknown = sorted(set(request.query_params) - _declared(route))
     if unknown:

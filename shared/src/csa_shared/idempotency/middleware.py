@@ -40,14 +40,21 @@ REPLAYED_HEADERS = ("content-type", "location", "cache-control")
 TABLE = idempotency_table(sa.MetaData())
 
 
+_HEADER = HEADER.encode()
+
+
+def _keyed(scope: Scope) -> bool:
+    return any(name == _HEADER for name, _ in scope.get("headers") or ())
+
+
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp, runtime: ServiceRuntime, prefix: str = "/v1/") -> None:
         self.app, self.runtime, self.prefix = app, runtime, prefix
         self.next_purge = datetime.min.replace(tzinfo=UTC)  # the first keyed POST purges
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope["method"] != "POST" or not _keyed(scope):
+            await self.app(scope, receive, send)  # (most POSTs: no key, no header object)
             return
         headers = Headers(scope=scope)
         key = headers.get(HEADER)

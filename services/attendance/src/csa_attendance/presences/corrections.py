@@ -16,14 +16,12 @@ from csa_attendance.domain.errors import UnknownRecord
 from csa_attendance.domain.ledger import AttendanceState
 from csa_attendance.domain.records import RecordHistory
 from csa_attendance.events import to_envelope
-from csa_attendance.presences import repository
+from csa_attendance.presences import correction_statements, repository
 from csa_attendance.presences.schemas import AmendIn
 from csa_attendance.registry import service as registry_service
 from csa_attendance.registry.cache import registry_of
-from csa_attendance.tables import presence_versions
 from csa_shared.auth import Principal
 from csa_shared.clock import luxembourg_now
-from csa_shared.messaging.outbox import add_to_outbox
 
 
 async def may_see(session: AsyncSession, principal: Principal, row: Any) -> bool:
@@ -41,10 +39,12 @@ async def correction_state(
     presences: list[RecordHistory[Any]],
     meals: list[RecordHistory[Any]],
     reservations: list[RecordHistory[Any]],
+    registry: tuple[int, frozenset[str]] | None = None,
 ) -> tuple[AttendanceState, frozenset[str]]:
     """The state a correction of one of `child_id`'s records is decided against, and the
-    closed months (the registry's part from the cache when current, `registry_of`)."""
-    known = await registry_of(session, provider_id, (child_id,))
+    closed months (the registry's part from the cache when current, `registry_of`;
+    `registry`: its state as read already under the lock)."""
+    known = await registry_of(session, provider_id, (child_id,), registry)
     state = AttendanceState(
         providers=known.providers,
         contracts=known.contracts,
@@ -76,20 +76,21 @@ async def correct(
     source: str,
 ) -> Any:
     """Amend (new times) or void (`amend` None) one of the provider's own presences; its
-    `presences` row once corrected."""
+    `presences` row once corrected. On PostgreSQL in five round trips with the transaction's
+    BEGIN and COMMIT (`correction_statements`), and one more per kind of record in the
+    window already corrected (their versions)."""
     provider_id = access.provider_of(principal)
-    row = await repository.presence_row(session, presence_id)
+    row, registry = await correction_statements.locked_row(session, presence_id, provider_id)
     if row is None or row.provider_id != provider_id:
         raise UnknownRecord("presence", presence_id)
-    await repository.lock_provider(session, provider_id)
     lo: datetime = min(row.start, amend.start.replace(tzinfo=None)) if amend else row.start
     hi: datetime = max(row.end, amend.end.replace(tzinfo=None)) if amend else row.end
     p, m, r, _ = await repository.load_records(  # (reservations bear on no presence)
         session, provider_id, [row.provider_record_id], {row.child_id}, lo, hi,
-        kinds={"presence", "meal"},
+        kinds={"presence", "meal"}, together=True,
     )  # fmt: skip
     history = next(h for h in p if h.key.record_id == row.provider_record_id)
-    state, closed = await correction_state(session, provider_id, row.child_id, p, m, r)
+    state, closed = await correction_state(session, provider_id, row.child_id, p, m, r, registry)
     if amend is not None:
         new, event = amend_presence(
             history,
@@ -104,6 +105,5 @@ async def correct(
         new, event = void_presence(
             history, reason=reason, state=state, now=luxembourg_now(), closed_months=closed
         )
-    await repository.keep_first_version(session, presence_versions, row)
-    await add_to_outbox(session, outbox, to_envelope(event, source=source, entity_id=presence_id))
-    return await repository.save_presence_version(session, presence_id, new.current)
+    envelope = to_envelope(event, source=source, entity_id=presence_id)
+    return await correction_statements.save_correction(session, outbox, row, new.current, envelope)

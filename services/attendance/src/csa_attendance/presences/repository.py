@@ -29,6 +29,7 @@ from csa_attendance.domain.records import (
     RecordVersion,
     ReservationDeclaration,
 )
+from csa_attendance.presences import one_record
 from csa_attendance.tables import (
     meal_versions,
     meals,
@@ -95,6 +96,16 @@ def _presence(row: Any, start: datetime, end: datetime) -> PresenceDeclaration:
         child_id=row.child_id,
         start=start,
         end=end,
+    )
+
+
+def _meal(row: Any, version: Any) -> MealDeclaration:
+    return MealDeclaration(
+        provider_id=row.provider_id,
+        record_id=row.provider_record_id,
+        child_id=row.child_id,
+        day=version.day,
+        count=version.count,
     )
 
 
@@ -167,11 +178,18 @@ def _uncorrected_histories(
 
 async def _rows(session: AsyncSession, table: Table, *wheres: Any) -> list[Any]:
     """Rows of `table` matching any of `wheres`: one query per condition, each using its
-    index (a UNION of them, or an OR, plans and runs much slower here)."""
+    index (a UNION of them, or an OR, plans and runs much slower for a batch's many keys
+    and children)."""
+    return await _fetched(session, table, [select(table).where(where) for where in wheres])
+
+
+async def _fetched(
+    session: AsyncSession, table: Table, queries: list[Any], params: dict[str, Any] | None = None
+) -> list[Any]:
     found: dict[str, Any] = {}
     make = row_type(table)._make
-    for where in wheres:
-        for row in await session.execute(select(table).where(where)):
+    for query in queries:
+        for row in await session.execute(query, params):
             record = make(row)
             found.setdefault(record.id, record)
     return list(found.values())
@@ -186,6 +204,7 @@ async def load_records(
     hi: datetime,
     *,
     kinds: Collection[str] = KINDS,
+    together: bool = False,
 ) -> tuple[list[RecordHistory[Any]], list[RecordHistory[Any]], list[RecordHistory[Any]], dict]:
     """Presences, meals and reservations a batch is decided against, and their stored ids:
     the provider's records under the batch's keys plus the children's records that overlap
@@ -194,7 +213,8 @@ async def load_records(
     the batch: no rule looks beyond a record's own span or day.
 
     Only the `kinds` the batch holds are looked up (presences always: meals need them):
-    a key query and a range query per table."""
+    a key query and a range query per table (`together`, for one key and one child: both
+    in one prebuilt query)."""
     keys = sorted(set(keys))
 
     def mine(table: Table) -> Any:
@@ -202,35 +222,33 @@ async def load_records(
             session, table.c.provider_record_id, keys
         )
 
-    p_rows = await _rows(
-        session, presences, mine(presences), _window(session, presences, children, lo, hi)
-    )
+    one = one_record.params(provider_id, keys, children, lo, hi, LONGEST) if together else None
+    if one is not None:  # one record, one child: the key and window reads in one query
+        p_rows = await _fetched(session, presences, [one_record.query(presences)], one)
+    else:
+        p_rows = await _rows(
+            session, presences, mine(presences), _window(session, presences, children, lo, hi)
+        )
     p_hist, p_ids = await _histories(
         session, presence_versions, "presence_id", p_rows, lambda r, v: _presence(r, v.start, v.end)
     )
     m_hist: list[RecordHistory[Any]] = []
     m_ids: dict[tuple[str, str], str] = {}
     if "meal" in kinds:
-        m_rows = await _rows(
-            session,
-            meals,
-            mine(meals),
-            one_of(session, meals.c.child_id, children)
-            & (meals.c.day >= lo.date())
-            & (meals.c.day <= hi.date()),
+        days = (meals.c.day >= lo.date()) & (meals.c.day <= hi.date())
+        m_rows = (
+            await _fetched(session, meals, [one_record.query(meals)], one)
+            if one is not None
+            else await _rows(
+                session, meals, mine(meals), one_of(session, meals.c.child_id, children) & days
+            )
         )
         m_hist, m_ids = await _histories(
             session,
             meal_versions,
             "meal_id",
             m_rows,
-            lambda r, v: MealDeclaration(
-                provider_id=r.provider_id,
-                record_id=r.provider_record_id,
-                child_id=r.child_id,
-                day=v.day,
-                count=v.count,
-            ),
+            _meal,
         )
     r_hist: list[RecordHistory[Any]] = []
     r_ids: dict[tuple[str, str], str] = {}

@@ -122,10 +122,14 @@ async def registry_state(session: AsyncSession) -> tuple[int, frozenset[str]]:
 
 
 async def registry_of(
-    session: AsyncSession, provider_id: str, children: Collection[str]
+    session: AsyncSession,
+    provider_id: str,
+    children: Collection[str],
+    state: tuple[int, frozenset[str]] | None = None,
 ) -> Registry:
     """Provider, contracts of `children` at it and closed months: from the cache when it
-    holds them at the database's version (one query), else read (and cached)."""
+    holds them at the database's version (one query, or none when the caller read the
+    `state` already: `registry_state`'s version and closed months), else read (and cached)."""
     if not caches(session):
         return Registry(
             await repository.load_providers(session, [provider_id]),
@@ -134,7 +138,7 @@ async def registry_of(
             None,
         )
     cache = cache_of(session)
-    version, closed = await registry_state(session)
+    version, closed = state or await registry_state(session)
     hit = cache.get(provider_id, children)
     if hit is not None and hit.version == version and hit.closed == closed:
         return hit
