@@ -141,7 +141,9 @@ def serve(service: ServiceArg) -> None:
             console.print(f"  - {problem}")
         console.print("Create the secrets as docs/DEPLOY.md says (CSA_DEV_MODE=true: development).")
         raise typer.Exit(2)
-    web = served.create_app()
+    runtime = served.build_runtime(settings)
+    runtime.warm_pool = True  # the pool's connections opened before the first request
+    web = served.create_app(runtime)
     _freeze_startup_objects()
     _listen(web, settings)
 
