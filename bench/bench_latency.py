@@ -106,6 +106,9 @@ def _platform_env(
         "CSA_VAR_DIR": str(var_dir),
         "CSA_LOG_LEVEL": level,
         "CSA_HTTP_HOST": "127.0.0.1",
+        # the pools' connections opened before the warm-up, as a deployment with
+        # connections to spare would (not the default: processes x pool size)
+        "CSA_DB_POOL_WARM": "true",
     }
 
 

@@ -141,9 +141,7 @@ def serve(service: ServiceArg) -> None:
             console.print(f"  - {problem}")
         console.print("Create the secrets as docs/DEPLOY.md says (CSA_DEV_MODE=true: development).")
         raise typer.Exit(2)
-    runtime = served.build_runtime(settings)
-    runtime.warm_pool = True  # the pool's connections opened before the first request
-    web = served.create_app(runtime)
+    web = served.create_app()
     _freeze_startup_objects()
     _listen(web, settings)
 

@@ -54,8 +54,6 @@ class ServiceRuntime:
     migrations: Path
     bus: EventBus
     owns_bus: bool = True
-    # open the database pool's connections in start(), before serving (``csa serve``)
-    warm_pool: bool = False
     engine: AsyncEngine = field(init=False)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
     relay: OutboxRelay = field(init=False)
@@ -132,7 +130,7 @@ class ServiceRuntime:
     async def start(self, *, migrate: bool = False, relay: bool = True) -> None:
         if migrate:
             await self.migrate()
-        if self.warm_pool:
+        if self.settings.db_pool_warm:
             await warm_up_pool(self.engine)
         if self.owns_bus:
             await self.bus.start()
