@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from csa_shared.auth import TokenVerifier
 from csa_shared.bus import EventBus
-from csa_shared.db import create_engine, session_factory, upgrade_to_head
+from csa_shared.db import create_engine, session_factory, upgrade_to_head, warm_up_pool
 from csa_shared.http.auth import token_verifier
 from csa_shared.messaging.inbox import BatchHandler, EventHandler, InboxConsumer
 from csa_shared.messaging.outbox import OutboxRelay
@@ -73,6 +73,8 @@ class ServiceRuntime:
         self.engine = create_engine(
             self.settings.database_url(self.name),
             ping_idle_seconds=self.settings.db_ping_idle_seconds,
+            pool_size=self.settings.db_pool_size,
+            max_overflow=self.settings.db_max_overflow,
         )
         self.sessions = session_factory(self.engine)
         self.relay = OutboxRelay(
@@ -128,6 +130,8 @@ class ServiceRuntime:
     async def start(self, *, migrate: bool = False, relay: bool = True) -> None:
         if migrate:
             await self.migrate()
+        if self.settings.db_pool_warm:
+            await warm_up_pool(self.engine)
         if self.owns_bus:
             await self.bus.start()
         if relay:

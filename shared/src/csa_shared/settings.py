@@ -144,6 +144,13 @@ class Settings(SecretFileSettings):
     db_ping_idle_seconds: float = Field(
         30.0, ge=0, validation_alias=_env("CSA_DB_PING_IDLE_SECONDS")
     )
+    # one process's PostgreSQL connections, all kept: an overflow connection (closed when
+    # returned) made a burst fork a backend per request once more than the pool were in flight
+    db_pool_size: int = Field(20, ge=1, validation_alias=_env("CSA_DB_POOL_SIZE"))
+    db_max_overflow: int = Field(0, ge=0, validation_alias=_env("CSA_DB_MAX_OVERFLOW"))
+    # open them all at start (off by default: every process of every service would hold
+    # CSA_DB_POOL_SIZE connections from its start, against PostgreSQL's max_connections)
+    db_pool_warm: bool = Field(False, validation_alias=_env("CSA_DB_POOL_WARM"))
     outbox_poll_seconds: float = Field(0.5, validation_alias=_env("CSA_OUTBOX_POLL_SECONDS"))
     identity_url: str | None = Field(None, validation_alias=_env("IDENTITY_URL"))
     token_issuer: str = Field("https://identity.csa.lu", validation_alias=_env("CSA_TOKEN_ISSUER"))

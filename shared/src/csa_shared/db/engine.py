@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,12 @@ PING_IDLE_SECONDS = 30.0
 
 
 def create_engine(
-    url: str, *, ping_idle_seconds: float = PING_IDLE_SECONDS, **kwargs: Any
+    url: str,
+    *,
+    ping_idle_seconds: float = PING_IDLE_SECONDS,
+    pool_size: int = 20,
+    max_overflow: int = 0,
+    **kwargs: Any,
 ) -> AsyncEngine:
     """An engine for one service's database; SQLite files get WAL and foreign keys.
 
@@ -33,7 +39,8 @@ def create_engine(
     every request of a busy pool (asyncpg's ping is three round trips). A connection a
     database restart broke while busy fails its first statement: SQLAlchemy then discards
     every pooled connection of that age (a 503 the caller retries; reads are retried in the
-    service, ``csa_shared.http.retry``)."""
+    service, ``csa_shared.http.retry``). Its pool keeps ``pool_size`` connections; an overflow
+    connection is closed when returned, so a burst above the pool forks backends."""
     url = async_url(url)
     parsed = make_url(url)
     # statement parameters carry national ids, codes and addresses: never in logs or errors
@@ -45,13 +52,23 @@ def create_engine(
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     else:
         kwargs.setdefault("pool_pre_ping", ping_idle_seconds <= 0)
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 10)
+        kwargs.setdefault("pool_size", pool_size)
+        kwargs.setdefault("max_overflow", max_overflow)
         engine = create_async_engine(url, **kwargs)
         if not kwargs["pool_pre_ping"]:
             _ping_when_idle(engine, ping_idle_seconds)
     instrument_engine(engine)  # spans per statement when tracing is on
     return engine
+
+
+async def warm_up_pool(engine: AsyncEngine) -> None:
+    """Open every connection of a PostgreSQL pool now, before requests come: else the first
+    burst pays for them (a backend forked by PostgreSQL, asyncpg's set-up) while it waits."""
+    if not is_postgres(engine):
+        return
+    async with contextlib.AsyncExitStack() as opened:
+        for _ in range(engine.sync_engine.pool.size()):  # type: ignore[attr-defined]
+            await opened.enter_async_context(engine.connect())
 
 
 def _ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
