@@ -41,7 +41,7 @@ def _error_page(
     request: Request, template: str, session: Session, error: ApiError, **context: Any
 ) -> Response:
     message = message_of(error, translator(language_of(request)))
-    status = error.status if 400 <= error.status < 600 else 422
+    status = error.page_status()
     return render(request, template, session, status_code=status, error=message, **context)
 
 

@@ -18,6 +18,11 @@ class ApiError(Exception):
         self.code = code
         self.detail = detail
 
+    def page_status(self, otherwise: int = 422) -> int:
+        """The status a page shows this problem with: the service's own error status, else
+        ``otherwise`` (a service answering outside 4xx/5xx is not the visitor's success)."""
+        return self.status if 400 <= self.status < 600 else otherwise
+
 
 # items asked for per page of a list (the services' largest page)
 PAGE_LIMIT = 200

@@ -100,7 +100,7 @@ def _guard(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def service_failed(request: Request, exc: ApiError) -> Response:
         message = message_of(exc, translator(language_of(request)))
-        status = exc.status if 400 <= exc.status < 600 else 502
+        status = exc.page_status(502)
         return render(request, "message.html", current_session(request), status, message=message)
 
 

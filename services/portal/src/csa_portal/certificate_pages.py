@@ -75,7 +75,7 @@ async def certificate_login(request: Request) -> Response:
         )
     except ApiError as error:
         message = message_of(error, translator(language_of(request)))
-        status = error.status if 400 <= error.status < 600 else 422
+        status = error.page_status()
         return render(
             request,
             "certificate_login.html",
@@ -128,7 +128,7 @@ async def register_certificate(request: Request) -> Response:
     except ApiError as error:
         if error.status == 401:
             raise
-        status = error.status if 400 <= error.status < 600 else 422
+        status = error.page_status()
         return await _page(request, status, error=message_of(error, translator(language)))
     return redirect(request, f"{PAGE}?done=registered")
 
@@ -143,7 +143,7 @@ async def remove_certificate(request: Request, fingerprint: str) -> Response:
     except ApiError as error:
         if error.status == 401:
             raise
-        status = error.status if 400 <= error.status < 600 else 422
+        status = error.page_status()
         message = message_of(error, translator(language_of(request)))
         return await _page(request, status, error=message)
     return redirect(request, f"{PAGE}?done=removed")

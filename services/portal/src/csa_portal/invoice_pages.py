@@ -119,6 +119,11 @@ async def child_names(request: Request) -> dict[str, str]:
 KINDS = {"invoice", "correction"}
 
 
+def years_of(invoices: list[dict[str, Any]]) -> list[str]:
+    """The years with an invoice, newest first."""
+    return sorted({str(i["month"])[:4] for i in invoices}, reverse=True)
+
+
 def matching(
     invoices: list[dict[str, Any]], *, year: str = "", kind: str = ""
 ) -> list[dict[str, Any]]:
@@ -136,7 +141,7 @@ def matching(
 async def invoices(request: Request, child: str = "", year: str = "", kind: str = "") -> Response:
     found = await fetched(request, PublicApis.invoices)
     groups = by_child(found)
-    years = sorted({str(i["month"])[:4] for i in found}, reverse=True)
+    years = years_of(found)
     year = year if year in years else ""
     kind = kind if kind in KINDS else ""
     shown = by_child(matching(found, year=year, kind=kind))

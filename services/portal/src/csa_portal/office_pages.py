@@ -78,7 +78,7 @@ async def _posted(
         if error.status == 401:
             raise
         message = message_of(error, translator(language_of(request)))
-        status = error.status if 400 <= error.status < 600 else 422
+        status = error.page_status()
         kept = {k: v for k, v in fields.items() if "password" not in k}
         return await _office(request, status, error=message, form=kept)
 
@@ -187,7 +187,7 @@ async def confirm_change(request: Request) -> Response:
         context = _code_context(session)
         if restart:
             session.pending = {}
-        status = error.status if 400 <= error.status < 600 else 422
+        status = error.page_status()
         message = message_of(error, translator(language))
         return render(
             request,

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from csa_portal.api import PublicApis
-from csa_portal.invoice_pages import child_names, fetched
+from csa_portal.invoice_pages import child_names, fetched, years_of
 from csa_portal.web import current_session, render
 
 router = APIRouter()
@@ -42,11 +42,6 @@ class YearOfAccount:
     @property
     def state(self) -> Decimal:
         return sum((m.state for m in self.months), Decimal("0"))
-
-
-def years_of(invoices: list[dict[str, Any]]) -> list[str]:
-    """The years with an invoice, newest first."""
-    return sorted({str(i["month"])[:4] for i in invoices}, reverse=True)
 
 
 def statement_of(invoices: list[dict[str, Any]], year: str) -> list[YearOfAccount]:

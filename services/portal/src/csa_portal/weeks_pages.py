@@ -123,7 +123,7 @@ async def _act(request: Request, week_id: str, action: str) -> Response:
         _ = translator(language_of(request))
         refusal = REFUSALS.get(error.code)
         message = _(refusal) if refusal else message_of(error, _)
-        status = error.status if 400 <= error.status < 600 else 422
+        status = error.page_status()
         return await _page(request, status, message)
     return redirect(request, f"/weeks?done={action}")
 
