@@ -1,10 +1,14 @@
-"""Helpers of the attendance integration tests: request bodies and table snapshots."""
+"""Helpers of the attendance integration tests: request bodies, table snapshots, the
+statements a request sends and a concurrent client between two of them."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.util import await_only
 
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.testing.events import waiting_documents
@@ -61,3 +65,60 @@ async def rows(runtime: ServiceRuntime, table: Any) -> list[tuple[Any, ...]]:
 
 async def outbox_types(runtime: ServiceRuntime) -> list[str]:
     return [document["type"] for document in await waiting_documents(runtime)]
+
+
+@contextmanager
+def round_trips(runtime: ServiceRuntime) -> Iterator[list[str]]:
+    """The statements sent to PostgreSQL inside the block: SQLAlchemy's (asyncpg prepared
+    statements, which its query logger does not see) and those sent on asyncpg's
+    connections directly (BEGIN, COMMIT, pings, the one-statement write)."""
+    sent: list[str] = []
+    logging: set[int] = set()
+    counting = [False]
+
+    def log(record: Any) -> None:
+        if counting[0]:
+            sent.append(record.query)
+
+    def checkout(dbapi: Any, _record: Any, _proxy: Any) -> None:
+        raw = dbapi.driver_connection
+        if id(raw) not in logging:
+            logging.add(id(raw))
+            raw.add_query_logger(log)
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        if counting[0]:
+            sent.append(sql)
+
+    engine = runtime.engine.sync_engine
+    event.listen(engine.pool, "checkout", checkout)
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        counting[0] = True
+        yield sent
+    finally:
+        counting[0] = False
+        event.remove(engine.pool, "checkout", checkout)
+        event.remove(engine, "before_cursor_execute", statement)
+
+
+@contextmanager
+def before_statement(
+    runtime: ServiceRuntime, marker: str, action: Callable[[], Awaitable[Any]]
+) -> Iterator[list[Any]]:
+    """Run `action` (requests, other writes) once, just before the first statement holding
+    `marker` is sent, as a concurrent client would between a request's statements; what
+    it returned is put in the list yielded."""
+    done: list[Any] = []
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        if marker in sql and not done:
+            done.append(None)  # (first: `action`'s own statements come through here too)
+            done[0] = await_only(action())
+
+    engine = runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        yield done
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)

@@ -5,54 +5,14 @@ issue is at most two per request."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from attendance_api import single_presence
-from sqlalchemy import event
-
-from csa_shared.runtime import ServiceRuntime
+from attendance_api import outbox_types, round_trips, single_presence
 
 pytestmark = pytest.mark.postgres
 
 GOAL = 2  # round trips per single POST /v1/presences (issue 24)
-
-
-@contextmanager
-def round_trips(runtime: ServiceRuntime) -> Iterator[list[str]]:
-    """The statements sent to PostgreSQL inside the block: SQLAlchemy's (asyncpg prepared
-    statements, which its query logger does not see) and those sent on asyncpg's
-    connections directly (BEGIN, COMMIT, pings, the one-statement write)."""
-    sent: list[str] = []
-    logging: set[int] = set()
-    counting = [False]
-
-    def log(record: Any) -> None:
-        if counting[0]:
-            sent.append(record.query)
-
-    def checkout(dbapi: Any, _record: Any, _proxy: Any) -> None:
-        raw = dbapi.driver_connection
-        if id(raw) not in logging:
-            logging.add(id(raw))
-            raw.add_query_logger(log)
-
-    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
-        if counting[0]:
-            sent.append(sql)
-
-    engine = runtime.engine.sync_engine
-    event.listen(engine.pool, "checkout", checkout)
-    event.listen(engine, "before_cursor_execute", statement)
-    try:
-        counting[0] = True
-        yield sent
-    finally:
-        counting[0] = False
-        event.remove(engine.pool, "checkout", checkout)
-        event.remove(engine, "before_cursor_execute", statement)
 
 
 async def test_a_single_presence_is_one_round_trip(api, world, runtime, as_provider) -> None:
@@ -122,10 +82,10 @@ async def test_a_single_meal_is_one_round_trip(api, world, runtime, as_provider)
     assert [e["code"] for e in absent.json()["results"][0]["errors"]] == ["no_presence_that_day"]
 
 
-CORRECTION = 6  # BEGIN, row + lock + registry, presences, meals, the writes, COMMIT
+CORRECTION = 2  # the read (row, registry, ledger), the checked write (quick_correction)
 
 
-async def test_a_correction_is_six_round_trips(api, world, runtime, as_provider) -> None:
+async def test_a_correction_is_two_round_trips(api, world, runtime, as_provider) -> None:
     sea_a = as_provider("sea-a")
     posted = await api.post(
         "/v1/presences", json=single_presence("k1", "c3", "2025-03-05"), headers=sea_a
@@ -149,9 +109,42 @@ async def test_a_correction_is_six_round_trips(api, world, runtime, as_provider)
         (2, "active", "late"),
         (3, "voided", "absent"),
     ]
-    assert len(first) == CORRECTION, first
-    assert "attendance_locked_registry" in first[0] + first[1]
-    assert len(second) == CORRECTION + 1, second
+    for sent in (first, second):
+        assert len(sent) == CORRECTION, sent
+        assert "attendance_correction_ledger" in sent[0]
+        assert "attendance_correction_clear" in sent[1]
+
+
+async def test_a_meal_correction_is_two_round_trips(api, world, runtime, as_provider) -> None:
+    sea_a = as_provider("sea-a")
+    for n, day in enumerate(("2025-03-05", "2025-03-06")):
+        posted = await api.post(
+            "/v1/presences", json=single_presence(f"q{n}", "c4", day), headers=sea_a
+        )
+        assert posted.status_code == 201, posted.text
+    fed = await api.post(
+        "/v1/declarations/batch", json={"items": [meal("qm", "c4", "2025-03-05")]}, headers=sea_a
+    )
+    meal_id = fed.json()["results"][0]["id"]
+    moved = {"day": "2025-03-06", "count": 2, "reason": "wrong day"}
+
+    with round_trips(runtime) as first:
+        amended = await api.post(f"/v1/meals/{meal_id}/amend", json=moved, headers=sea_a)
+    with round_trips(runtime) as second:
+        voided = await api.post(f"/v1/meals/{meal_id}/void", json={"reason": "no"}, headers=sea_a)
+    with round_trips(runtime) as refused:  # voided: refused on the read, nothing written
+        again = await api.post(f"/v1/meals/{meal_id}/void", json={"reason": "no"}, headers=sea_a)
+
+    assert amended.status_code == 200, amended.text
+    assert (amended.json()["day"], amended.json()["count"]) == ("2025-03-06", 2)
+    assert (voided.json()["status"], voided.json()["version"]) == ("voided", 3)
+    assert again.status_code == 422, again.text
+    for sent in (first, second):
+        assert len(sent) == CORRECTION, sent
+        assert "attendance_correction_clear" in sent[1]
+    assert len(refused) == 1
+    types = await outbox_types(runtime)
+    assert types.count("lu.csa.attendance.meal.corrected.v1") == 2
 
 
 async def test_the_short_correction_still_sees_other_records(

@@ -12,16 +12,40 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from csa_attendance import access
 from csa_attendance.domain.corrections import amend_meal, void_meal
 from csa_attendance.domain.errors import UnknownRecord
+from csa_attendance.domain.ledger import AttendanceState
 from csa_attendance.domain.records import MealDeclaration, RecordVersion
 from csa_attendance.events import to_envelope
 from csa_attendance.meals import repository
 from csa_attendance.meals.schemas import MealAmendIn
+from csa_attendance.presences import correction_statements, quick_correction
 from csa_attendance.presences import repository as records
-from csa_attendance.presences.corrections import correction_state
+from csa_attendance.presences.correction_statements import MEAL
+from csa_attendance.presences.quick_correction import correction_state, history_of
 from csa_attendance.tables import meal_versions
 from csa_shared.auth import Principal
 from csa_shared.clock import luxembourg_now
 from csa_shared.messaging.outbox import add_to_outbox
+
+
+def _decision(amend: MealAmendIn | None, reason: str) -> quick_correction.Decide:
+    """The domain's decision on the meal's history: amend it to `amend`'s day and count,
+    or void it (`amend` None)."""
+
+    def decide(history: Any, state: AttendanceState, closed: frozenset[str]) -> Any:
+        now = luxembourg_now()
+        if amend is None:
+            return void_meal(history, reason=reason, now=now, closed_months=closed)
+        return amend_meal(
+            history,
+            day=amend.day,
+            count=amend.count,
+            reason=reason,
+            state=state,
+            now=now,
+            closed_months=closed,
+        )
+
+    return decide
 
 
 async def correct_meal(
@@ -36,8 +60,19 @@ async def correct_meal(
 ) -> tuple[Any, RecordVersion[MealDeclaration]]:
     """Amend (new day and count) or void (`amend` None) one of the provider's own meals:
     the meal's row as it was read and its new current version. Refusals are raised as
-    domain errors (`UnknownRecord` for a meal that is not the provider's)."""
+    domain errors (`UnknownRecord` for a meal that is not the provider's).
+
+    On PostgreSQL in two round trips (`quick_correction`); when the ledger changed between
+    its read and its write, or elsewhere (SQLite), under the provider's lock."""
     provider_id = access.provider_of(principal)
+    decide = _decision(amend, reason)
+    if correction_statements.postgres(unit):
+        day = amend.day if amend else None
+        done = await quick_correction.correct(
+            unit, outbox, MEAL, provider_id, meal_id, (day, day), decide, source=source
+        )
+        if done is not None:
+            return done[0], done[1].current
     row = await repository.meal_row(unit, meal_id)
     if row is None or row.provider_id != provider_id:
         raise UnknownRecord("meal", meal_id)
@@ -47,20 +82,8 @@ async def correct_meal(
     p, m, r, _ = await records.load_records(
         unit, provider_id, [row.provider_record_id], {row.child_id}, lo, hi
     )
-    history = next(h for h in m if h.key.record_id == row.provider_record_id)
     state, closed = await correction_state(unit, provider_id, row.child_id, p, m, r)
-    if amend is None:
-        new, event = void_meal(history, reason=reason, now=luxembourg_now(), closed_months=closed)
-    else:
-        new, event = amend_meal(
-            history,
-            day=amend.day,
-            count=amend.count,
-            reason=reason,
-            state=state,
-            now=luxembourg_now(),
-            closed_months=closed,
-        )
+    new, event = decide(history_of(m, row), state, closed)
     await records.keep_first_version(unit, meal_versions, row)
     await repository.save_meal_version(unit, meal_id, new.current)
     await add_to_outbox(unit, outbox, to_envelope(event, source=source, entity_id=meal_id))

@@ -14,12 +14,12 @@ from csa_attendance import access
 from csa_attendance.domain.corrections import amend_presence, void_presence
 from csa_attendance.domain.errors import UnknownRecord
 from csa_attendance.domain.ledger import AttendanceState
-from csa_attendance.domain.records import RecordHistory
 from csa_attendance.events import to_envelope
-from csa_attendance.presences import correction_statements, repository
+from csa_attendance.presences import correction_statements, quick_correction, repository
+from csa_attendance.presences.correction_statements import PRESENCE
+from csa_attendance.presences.quick_correction import correction_state
 from csa_attendance.presences.schemas import AmendIn
 from csa_attendance.registry import service as registry_service
-from csa_attendance.registry.cache import registry_of
 from csa_shared.auth import Principal
 from csa_shared.clock import luxembourg_now
 
@@ -32,29 +32,6 @@ async def may_see(session: AsyncSession, principal: Principal, row: Any) -> bool
     return principal.can_see_child(row.child_id)
 
 
-async def correction_state(
-    session: AsyncSession,
-    provider_id: str,
-    child_id: str,
-    presences: list[RecordHistory[Any]],
-    meals: list[RecordHistory[Any]],
-    reservations: list[RecordHistory[Any]],
-    registry: tuple[int, frozenset[str]] | None = None,
-) -> tuple[AttendanceState, frozenset[str]]:
-    """The state a correction of one of `child_id`'s records is decided against, and the
-    closed months (the registry's part from the cache when current, `registry_of`;
-    `registry`: its state as read already under the lock)."""
-    known = await registry_of(session, provider_id, (child_id,), registry)
-    state = AttendanceState(
-        providers=known.providers,
-        contracts=known.contracts,
-        presences=presences,
-        meals=meals,
-        reservations=reservations,
-    )
-    return state, known.closed
-
-
 async def show(
     session: AsyncSession, principal: Principal, presence_id: str
 ) -> tuple[Any, list[Any]]:
@@ -63,6 +40,27 @@ async def show(
     if row is None or not await may_see(session, principal, row):
         raise UnknownRecord("presence", presence_id)  # same answer: no leak
     return row, await repository.presence_versions_of(session, row)
+
+
+def _decision(amend: AmendIn | None, reason: str) -> quick_correction.Decide:
+    """The domain's decision on the presence's history: amend it to `amend`'s times, or
+    void it (`amend` None)."""
+
+    def decide(history: Any, state: AttendanceState, closed: frozenset[str]) -> Any:
+        now = luxembourg_now()
+        if amend is None:
+            return void_presence(history, reason=reason, state=state, now=now, closed_months=closed)
+        return amend_presence(
+            history,
+            start=amend.start,
+            end=amend.end,
+            reason=reason,
+            state=state,
+            now=now,
+            closed_months=closed,
+        )
+
+    return decide
 
 
 async def correct(
@@ -76,34 +74,33 @@ async def correct(
     source: str,
 ) -> Any:
     """Amend (new times) or void (`amend` None) one of the provider's own presences; its
-    `presences` row once corrected. On PostgreSQL in five round trips with the transaction's
-    BEGIN and COMMIT (`correction_statements`), and one more per kind of record in the
-    window already corrected (their versions)."""
+    `presences` row once corrected. On PostgreSQL in two round trips (`quick_correction`);
+    when the ledger changed between its read and its write, or elsewhere (SQLite), the
+    locked path: on PostgreSQL five round trips with the transaction's BEGIN and COMMIT
+    (`correction_statements`), and one more per kind of record in the window already
+    corrected (their versions)."""
     provider_id = access.provider_of(principal)
+    decide = _decision(amend, reason)
+    new_start = amend.start.replace(tzinfo=None) if amend else None
+    new_end = amend.end.replace(tzinfo=None) if amend else None
+    if correction_statements.postgres(session):
+        done = await quick_correction.correct(
+            session, outbox, PRESENCE, provider_id, presence_id, (new_start, new_end), decide,
+            source=source,
+        )  # fmt: skip
+        if done is not None:
+            return done[2]
     row, registry = await correction_statements.locked_row(session, presence_id, provider_id)
     if row is None or row.provider_id != provider_id:
         raise UnknownRecord("presence", presence_id)
-    lo: datetime = min(row.start, amend.start.replace(tzinfo=None)) if amend else row.start
-    hi: datetime = max(row.end, amend.end.replace(tzinfo=None)) if amend else row.end
+    lo: datetime = min(row.start, new_start) if new_start else row.start
+    hi: datetime = max(row.end, new_end) if new_end else row.end
     p, m, r, _ = await repository.load_records(  # (reservations bear on no presence)
         session, provider_id, [row.provider_record_id], {row.child_id}, lo, hi,
         kinds={"presence", "meal"}, together=True,
     )  # fmt: skip
-    history = next(h for h in p if h.key.record_id == row.provider_record_id)
+    history = quick_correction.history_of(p, row)
     state, closed = await correction_state(session, provider_id, row.child_id, p, m, r, registry)
-    if amend is not None:
-        new, event = amend_presence(
-            history,
-            start=amend.start,
-            end=amend.end,
-            reason=reason,
-            state=state,
-            now=luxembourg_now(),
-            closed_months=closed,
-        )
-    else:
-        new, event = void_presence(
-            history, reason=reason, state=state, now=luxembourg_now(), closed_months=closed
-        )
+    new, event = decide(history, state, closed)
     envelope = to_envelope(event, source=source, entity_id=presence_id)
     return await correction_statements.save_correction(session, outbox, row, new.current, envelope)

@@ -99,7 +99,13 @@ def _presence(row: Any, start: datetime, end: datetime) -> PresenceDeclaration:
     )
 
 
-def _meal(row: Any, version: Any) -> MealDeclaration:
+def as_presence(row: Any, version: Any) -> PresenceDeclaration:
+    """A presence's declaration: its row's keys, a version's (or the row's) times."""
+    return _presence(row, version.start, version.end)
+
+
+def as_meal(row: Any, version: Any) -> MealDeclaration:
+    """A meal's declaration: its row's keys, a version's (or the row's) day and count."""
     return MealDeclaration(
         provider_id=row.provider_id,
         record_id=row.provider_record_id,
@@ -141,6 +147,14 @@ async def _histories(
         for row in found:
             v = make(row)
             by_id.setdefault(getattr(v, key), []).append(v)
+    return histories_of(rows, by_id, build)
+
+
+def histories_of(
+    rows: Sequence[Any], by_id: Mapping[str, list[Any]], build: Any
+) -> tuple[list[RecordHistory[Any]], dict[tuple[str, str], str]]:
+    """Histories of records (`presences` or `meals` rows) given the version rows of those
+    corrected (`by_id`: their versions in order, by record id)."""
     histories, ids = [], {}
     recorded = _recorded_at()
     for row in rows:
@@ -229,9 +243,7 @@ async def load_records(
         p_rows = await _rows(
             session, presences, mine(presences), _window(session, presences, children, lo, hi)
         )
-    p_hist, p_ids = await _histories(
-        session, presence_versions, "presence_id", p_rows, lambda r, v: _presence(r, v.start, v.end)
-    )
+    p_hist, p_ids = await _histories(session, presence_versions, "presence_id", p_rows, as_presence)
     m_hist: list[RecordHistory[Any]] = []
     m_ids: dict[tuple[str, str], str] = {}
     if "meal" in kinds:
@@ -243,13 +255,7 @@ async def load_records(
                 session, meals, mine(meals), one_of(session, meals.c.child_id, children) & days
             )
         )
-        m_hist, m_ids = await _histories(
-            session,
-            meal_versions,
-            "meal_id",
-            m_rows,
-            _meal,
-        )
+        m_hist, m_ids = await _histories(session, meal_versions, "meal_id", m_rows, as_meal)
     r_hist: list[RecordHistory[Any]] = []
     r_ids: dict[tuple[str, str], str] = {}
     if "reservation" in kinds:
