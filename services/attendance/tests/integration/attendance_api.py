@@ -53,6 +53,21 @@ def single_presence(record: str, child: str, day: str) -> dict[str, str]:
     }
 
 
+async def post_presences(
+    api: Any, headers: dict[str, str], prefix: str, child: str, days: list[str]
+) -> list[str]:
+    """One presence of `child` (08:00-12:00) on each of `days`, records `<prefix>0`...;
+    their ids."""
+    ids = []
+    for n, day in enumerate(days):
+        posted = await api.post(
+            "/v1/presences", json=single_presence(f"{prefix}{n}", child, day), headers=headers
+        )
+        assert posted.status_code == 201, posted.text
+        ids.append(posted.json()["id"])
+    return ids
+
+
 async def count(runtime: ServiceRuntime, table: Any, *where: Any) -> int:
     async with runtime.sessions() as s:
         return (await s.execute(select(func.count()).select_from(table).where(*where))).scalar_one()

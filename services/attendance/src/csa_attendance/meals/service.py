@@ -32,18 +32,10 @@ def _decision(amend: MealAmendIn | None, reason: str) -> quick_correction.Decide
     or void it (`amend` None)."""
 
     def decide(history: Any, state: AttendanceState, closed: frozenset[str]) -> Any:
-        now = luxembourg_now()
+        given: dict[str, Any] = {"reason": reason, "now": luxembourg_now(), "closed_months": closed}
         if amend is None:
-            return void_meal(history, reason=reason, now=now, closed_months=closed)
-        return amend_meal(
-            history,
-            day=amend.day,
-            count=amend.count,
-            reason=reason,
-            state=state,
-            now=now,
-            closed_months=closed,
-        )
+            return void_meal(history, **given)
+        return amend_meal(history, day=amend.day, count=amend.count, state=state, **given)
 
     return decide
 

@@ -1,13 +1,18 @@
-"""The reads and writes of a presence correction in few round trips (issue 24).
+"""The statements of a presence or meal correction in few round trips (issue 24).
 
-On PostgreSQL, in the correction's transaction:
+The correction's write, `save_statement`: version 1 kept when this is the record's first
+correction (`INSERT ... WHERE NOT EXISTS`), the outbox row, the new version and the updated
+row, as one `WITH ... UPDATE ... RETURNING`; checked (`quick_correction`'s write), every
+part guarded by `attendance_correction_clear` (migration 0012), so nothing is written when
+what the correction was decided on changed.
+
+The locked path of a presence correction (when the checked write wrote nothing), on
+PostgreSQL in the correction's transaction:
 
 * `locked_row`: the presence's row, the provider's ingest lock and the registry's state
   (version, closed months) in one statement (`attendance_locked_registry`, migration 0011:
   the lock first, then the state, read as committed when the lock was granted);
-* `save_correction`: the correction's writes in one statement: version 1 kept when this is
-  the record's first correction (`INSERT ... WHERE NOT EXISTS`), the outbox row, the new
-  version and the updated row (`WITH ... UPDATE ... RETURNING`).
+* `save_correction`: `save_statement`, unchecked (the lock is held).
 
 Elsewhere (SQLite, one process) the same steps one statement each, as before.
 """

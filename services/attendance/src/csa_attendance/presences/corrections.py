@@ -47,18 +47,10 @@ def _decision(amend: AmendIn | None, reason: str) -> quick_correction.Decide:
     void it (`amend` None)."""
 
     def decide(history: Any, state: AttendanceState, closed: frozenset[str]) -> Any:
-        now = luxembourg_now()
+        given: dict[str, Any] = {"state": state, "now": luxembourg_now(), "closed_months": closed}
         if amend is None:
-            return void_presence(history, reason=reason, state=state, now=now, closed_months=closed)
-        return amend_presence(
-            history,
-            start=amend.start,
-            end=amend.end,
-            reason=reason,
-            state=state,
-            now=now,
-            closed_months=closed,
-        )
+            return void_presence(history, reason=reason, **given)
+        return amend_presence(history, start=amend.start, end=amend.end, reason=reason, **given)
 
     return decide
 

@@ -68,13 +68,11 @@ CREATE FUNCTION attendance_correction_clear(
 ) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext(p_lock));
-    IF (SELECT version FROM registry_version WHERE id = 1) IS DISTINCT FROM p_registry THEN
-        RETURN false;
-    END IF;
-    RETURN (
-        SELECT l.print
-        FROM attendance_correction_ledger(p_provider, p_record, p_child, p_lo, p_hi) l
-    ) IS NOT DISTINCT FROM p_print;
+    RETURN (SELECT version FROM registry_version WHERE id = 1) IS NOT DISTINCT FROM p_registry
+        AND (
+            SELECT l.print
+            FROM attendance_correction_ledger(p_provider, p_record, p_child, p_lo, p_hi) l
+        ) IS NOT DISTINCT FROM p_print;
 END $$
 """
 
