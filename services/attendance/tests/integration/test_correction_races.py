@@ -2,23 +2,42 @@
 written only when the ledger and registry it read are unchanged under the provider's lock;
 else it is decided again under the lock. Concurrent writes come between its read and its
 write (`before_statement`: just before the checked write is sent), or many corrections of
-one presence run at once."""
+one presence run at once, on a pool of three connections (none of these requests may wait
+for a second connection while holding one)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 from attendance_api import before_statement, contract_body, round_trips, single_presence
 from sqlalchemy import select
 
+from csa.services import definition
 from csa_attendance.tables import presence_versions, presences
+from csa_shared.runtime import ServiceRuntime
+from csa_shared.settings import Settings
 from csa_shared.testing.events import waiting_documents
+from csa_shared.testing.tokens import TestTokens
 
 pytestmark = pytest.mark.postgres
 
 WRITE = "attendance_correction_clear"  # the checked write's statement
+
+
+@pytest.fixture
+async def runtime(
+    pg_database_url: Callable[[], str], tokens: TestTokens
+) -> AsyncIterator[ServiceRuntime]:
+    """The service (as conftest's) on a pool of three connections."""
+    settings = Settings(ATTENDANCE_DATABASE_URL=pg_database_url(), CSA_DB_POOL_SIZE=3)
+    rt = definition("attendance").build_runtime(settings)
+    await rt.start(migrate=True, relay=False)
+    rt.token_verifier = tokens.verifier("attendance")
+    yield rt
+    await rt.stop()
 
 
 async def _versions(runtime: Any, presence_id: str) -> list[tuple[int, str, str]]:

@@ -9,7 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from attendance_api import outbox_types, post_presences, round_trips, single_presence
+from attendance_api import (
+    contract_body,
+    outbox_types,
+    post_presences,
+    round_trips,
+    single_presence,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -76,6 +82,7 @@ async def test_a_single_meal_is_one_round_trip(api, world, runtime, as_provider)
 
 
 CORRECTION = 2  # the read (row, registry, ledger), the checked write (quick_correction)
+WRITE = "attendance_correction_clear"
 
 
 async def test_a_correction_is_two_round_trips(api, world, runtime, as_provider) -> None:
@@ -106,6 +113,27 @@ async def test_a_correction_is_two_round_trips(api, world, runtime, as_provider)
         assert len(sent) == CORRECTION, sent
         assert "attendance_correction_ledger" in sent[0]
         assert "attendance_correction_clear" in sent[1]
+
+
+async def test_a_correction_reads_a_registry_not_cached_on_its_connection(
+    api, world, runtime, agent, as_provider
+) -> None:
+    """The registry changed since it was cached: the correction reads the provider and the
+    child's contracts between its read and its write, in autocommit (no BEGIN, no COMMIT)."""
+    sea_a = as_provider("sea-a")
+    (presence,) = await post_presences(api, sea_a, "n", "c5", ["2025-03-07"])
+    body = contract_body("ec-c8", "c8", "sea-a")  # (a registry write: a new version)
+    assert (await api.post("/v1/education-contracts", json=body, headers=agent)).status_code == 201
+
+    with round_trips(runtime) as sent:
+        voided = await api.post(
+            f"/v1/presences/{presence}/void", json={"reason": "absent"}, headers=sea_a
+        )
+
+    assert (voided.status_code, voided.json()["version"]) == (200, 2), voided.text
+    assert len(sent) == CORRECTION + 2, sent  # + the provider, + the contracts
+    assert "attendance_correction_ledger" in sent[0] and WRITE in sent[-1]
+    assert not any(s.lstrip().upper().startswith(("BEGIN", "COMMIT")) for s in sent), sent
 
 
 async def test_a_meal_correction_is_two_round_trips(api, world, runtime, as_provider) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Date, DateTime, Table, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from csa_attendance.domain.errors import UnknownRecord
 from csa_attendance.domain.ledger import AttendanceState
@@ -72,7 +72,7 @@ _READS = {kind: _read_statement(kind) for kind in (PRESENCE, MEAL)}
 def _parsers(table: Table) -> list[tuple[str, Any]]:
     """Each column of `table` and how its JSON value is read back (dates and times as
     ISO strings; the rest as they are)."""
-    found = []
+    found: list[tuple[str, Any]] = []
     for column in table.c:
         if isinstance(column.type, DateTime):
             found.append((column.name, datetime.fromisoformat))
@@ -176,17 +176,20 @@ async def correct(
 ) -> tuple[Any, Any, Any] | None:
     """Correct `provider_id`'s record `record_id` of `kind` in two round trips: the row as
     read, the new history and the updated row; None when the write found the ledger or
-    the registry changed since the read (nothing written: take the locked path).
+    the registry changed since the read (nothing written: take the locked path), or when
+    the session is bound to one connection (no connection of its own to take).
 
     `amended`: the new times of a presence or the new day of a meal (both that day), the
     window the ledger is read in with the record's own; (None, None) for a void. Refusals
     are raised as domain errors (`UnknownRecord` for a record not the provider's).
 
-    On a pooled connection of its own in autocommit, as `one_statement`: the request's
-    session is left untouched for the locked path (but the registry's reads when not
-    cached, `registry_of`)."""
-    assert session.bind is not None
-    async with session.bind.connect() as connection:
+    On a pooled connection of its own in autocommit, as `one_statement`, and on it alone
+    (the registry's reads too when not cached, `registry_of`): the request's session is
+    left untouched for the locked path."""
+    engine = session.bind
+    if not isinstance(engine, AsyncEngine):  # (a session on one connection: no other)
+        return None
+    async with engine.connect() as connection:
         alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
         params = {"id": record_id, "a_lo": amended[0], "a_hi": amended[1]}
         found = (await alone.execute(_READS[kind], params)).first()
@@ -194,9 +197,12 @@ async def correct(
         if read is None or read.row.provider_id != provider_id:
             raise UnknownRecord(kind.name, record_id)
         row = read.row
+        # The registry from the cache when current, else read on this connection (never a
+        # second one: waiting for it while holding this one could exhaust the pool).
         state, closed = await correction_state(
-            session, provider_id, row.child_id, read.presences, read.meals, [], read.registry
-        )
+            AsyncSession(bind=alone), provider_id, row.child_id, read.presences, read.meals,
+            [], read.registry,
+        )  # fmt: skip
         history = history_of(read.presences if kind is PRESENCE else read.meals, row)
         new, event = decide(history, state, closed)
         envelope = to_envelope(event, source=source, entity_id=record_id)
