@@ -134,6 +134,8 @@ async def test_a_correction_reads_a_registry_not_cached_on_its_connection(
     assert len(sent) == CORRECTION + 2, sent  # + the provider, + the contracts
     assert "attendance_correction_ledger" in sent[0] and WRITE in sent[-1]
     assert not any(s.lstrip().upper().startswith(("BEGIN", "COMMIT")) for s in sent), sent
+    shown = (await api.get(f"/v1/presences/{presence}", headers=sea_a)).json()
+    assert (shown["status"], [v["version"] for v in shown["versions"]]) == ("voided", [1, 2])
 
 
 async def test_a_meal_correction_is_two_round_trips(api, world, runtime, as_provider) -> None:
