@@ -21,7 +21,7 @@ from csa_shared.auth import TokenVerifier
 from csa_shared.bus import EventBus
 from csa_shared.db import create_engine, session_factory, upgrade_to_head, warm_up_pool
 from csa_shared.http.auth import token_verifier
-from csa_shared.messaging.inbox import BatchHandler, EventHandler, InboxConsumer
+from csa_shared.messaging.inbox import BatchHandler, ClaimingHandler, EventHandler, InboxConsumer
 from csa_shared.messaging.outbox import OutboxRelay
 from csa_shared.settings import ServiceName, Settings
 
@@ -39,6 +39,7 @@ def build_bus(settings: Settings, *, client_id: str) -> EventBus:
             client_id=client_id,
             enable_idempotence=settings.kafka_enable_idempotence,
             fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+            fetch_min_bytes=settings.kafka_fetch_min_bytes,
             security=client_security(settings),
         )
     from csa_shared.bus.memory import InProcessBus
@@ -111,15 +112,18 @@ class ServiceRuntime:
         topics: list[str],
         handlers: dict[str, EventHandler],
         batch_handlers: dict[str, BatchHandler] | None = None,
+        claiming_handlers: dict[str, ClaimingHandler] | None = None,
     ) -> None:
         """Subscribe an inbox-guarded consumer group; call before ``start()``.
-        ``batch_handlers``: event types handled several at once (``InboxConsumer``)."""
+        ``batch_handlers``: event types handled several at once, ``claiming_handlers``: the
+        same claiming them in their own statement (``InboxConsumer``)."""
         consumer = InboxConsumer(
             name=group,
             sessions=self.sessions,
             inbox=self.inbox,
             handlers=handlers,
             batch_handlers=batch_handlers,
+            claiming_handlers=claiming_handlers,
         )
         self.consumers.append(consumer)
         self.bus.subscribe(group=group, topics=topics, handler=consumer)

@@ -5,54 +5,16 @@ issue is at most two per request."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from attendance_api import single_presence
-from sqlalchemy import event
 
-from csa_shared.runtime import ServiceRuntime
+from csa_shared.testing.round_trips import round_trips
 
 pytestmark = pytest.mark.postgres
 
 GOAL = 2  # round trips per single POST /v1/presences (issue 24)
-
-
-@contextmanager
-def round_trips(runtime: ServiceRuntime) -> Iterator[list[str]]:
-    """The statements sent to PostgreSQL inside the block: SQLAlchemy's (asyncpg prepared
-    statements, which its query logger does not see) and those sent on asyncpg's
-    connections directly (BEGIN, COMMIT, pings, the one-statement write)."""
-    sent: list[str] = []
-    logging: set[int] = set()
-    counting = [False]
-
-    def log(record: Any) -> None:
-        if counting[0]:
-            sent.append(record.query)
-
-    def checkout(dbapi: Any, _record: Any, _proxy: Any) -> None:
-        raw = dbapi.driver_connection
-        if id(raw) not in logging:
-            logging.add(id(raw))
-            raw.add_query_logger(log)
-
-    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
-        if counting[0]:
-            sent.append(sql)
-
-    engine = runtime.engine.sync_engine
-    event.listen(engine.pool, "checkout", checkout)
-    event.listen(engine, "before_cursor_execute", statement)
-    try:
-        counting[0] = True
-        yield sent
-    finally:
-        counting[0] = False
-        event.remove(engine.pool, "checkout", checkout)
-        event.remove(engine, "before_cursor_execute", statement)
 
 
 async def test_a_single_presence_is_one_round_trip(api, world, runtime, as_provider) -> None:
