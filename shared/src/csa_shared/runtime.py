@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, Table, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from csa_shared.auth import TokenVerifier
 from csa_shared.bus import EventBus
@@ -69,6 +69,11 @@ class ServiceRuntime:
     # checks of /readyz beside the database and the bus, e.g. identity's signing key or the
     # key set that verifies tokens
     readiness: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict, init=False)
+    # run on each pooled connection when the pool is warmed up (CSA_DB_POOL_WARM): the hot
+    # statements prepared and planned there before the first request (`warm_up_pool`)
+    connection_warmers: list[Callable[[AsyncConnection], Awaitable[None]]] = field(
+        default_factory=list, init=False
+    )
 
     def __post_init__(self) -> None:
         self.engine = create_engine(
@@ -85,6 +90,7 @@ class ServiceRuntime:
             service=self.name,
             poll_seconds=self.settings.outbox_poll_seconds,
         )
+        self.connection_warmers.append(self.relay.warm)
         self.token_verifier = token_verifier(self.settings, self.name)
         # No key, every request a 401: not ready (IDENTITY_URL unset or unanswered). Identity
         # checks its own signing key instead; embedded identity (dev mode, no IDENTITY_URL)
@@ -135,7 +141,7 @@ class ServiceRuntime:
         if migrate:
             await self.migrate()
         if self.settings.db_pool_warm:
-            await warm_up_pool(self.engine)
+            await warm_up_pool(self.engine, self.connection_warmers)
         if self.owns_bus:
             await self.bus.start()
         if relay:

@@ -22,6 +22,7 @@ def subscribe(runtime: ServiceRuntime) -> None:
         batch_handlers=attendance.BATCH_HANDLERS,
         claiming_handlers=presences.CLAIMING_HANDLERS,
     )
+    runtime.connection_warmers.append(presences.warmer(runtime.inbox, ATTENDANCE_GROUP))
     runtime.consume(
         group=MEMBERSHIP_GROUP,
         topics=[TOPICS["membership"]],

@@ -5,21 +5,27 @@ presences the batch holds; a redelivered batch changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import func, select
 
+from csa.services import definition
+from csa_billing.projections.presences import WARM_EXECUTIONS
 from csa_billing.tables import presence_projection
 from csa_shared.bus import Message
 from csa_shared.events import TOPICS, Envelope
 from csa_shared.messaging.inbox import InboxConsumer
 from csa_shared.runtime import ServiceRuntime
-from csa_shared.testing.round_trips import round_trips
+from csa_shared.settings import Settings
+from csa_shared.testing.round_trips import prepared_on_each_connection, round_trips
 
 from .town import presence
 
 pytestmark = pytest.mark.postgres
 
 GOAL = 3  # BEGIN, one statement, COMMIT per fetched batch (issue 24)
+DAY = ("2025-03-03T08:00", "2025-03-03T12:00")
 
 
 def consumer(runtime: ServiceRuntime) -> InboxConsumer:
@@ -89,3 +95,24 @@ async def test_a_presence_twice_in_a_batch_takes_one_statement_more(billing) -> 
         inbox = billing.inbox
         claimed = await session.scalar(select(func.count()).select_from(inbox))
     assert claimed == 3
+
+
+async def test_the_warm_up_prepares_and_plans_the_batch_on_every_connection(
+    pg_database_url: Callable[[], str],
+) -> None:
+    """(`CSA_DB_POOL_WARM`: before the first fetch, not on each connection's first batch.)"""
+    settings = Settings(BILLING_DATABASE_URL=pg_database_url(), CSA_DB_POOL_WARM=True)
+    runtime = definition("billing").build_runtime(settings)
+    await runtime.migrate()
+    await runtime.start(relay=False)
+    try:
+        with round_trips(runtime) as sent:
+            assert await consumer(runtime).handle_batch(messages([presence("c", "p", *DAY)]))
+        (statement,) = [sql for sql in sent if "presence_projection" in sql]
+        connections = await prepared_on_each_connection(runtime)
+    finally:
+        await runtime.stop()
+
+    assert len(connections) == settings.db_pool_size
+    for prepared in connections:
+        assert prepared.get(statement, 0) >= WARM_EXECUTIONS

@@ -1,14 +1,15 @@
 """The statements a block sends to PostgreSQL, counted on every pooled connection of a
-service (issue 24: round trips are a count, not a timing, so a test of them is
-deterministic)."""
+service, and the statements each pooled connection holds prepared (issue 24: counts, not
+timings, so a test of them is deterministic)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from csa_shared.runtime import ServiceRuntime
 
@@ -46,3 +47,19 @@ def round_trips(runtime: ServiceRuntime) -> Iterator[list[str]]:
         counting[0] = False
         event.remove(engine.pool, "checkout", checkout)
         event.remove(engine, "before_cursor_execute", statement)
+
+
+async def prepared_on_each_connection(runtime: ServiceRuntime) -> list[dict[str, int]]:
+    """For each connection of the runtime's pool (all checked out at once), the statements
+    its PostgreSQL session holds prepared and how many times each was planned (custom and
+    generic plans: one per execution until a generic plan is kept)."""
+    pool = runtime.engine.sync_engine.pool
+    found = []
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(pool.size()):  # type: ignore[attr-defined]
+            connection = await stack.enter_async_context(runtime.engine.connect())
+            rows = await connection.execute(
+                text("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+            )
+            found.append({statement: int(plans) for statement, plans in rows})
+    return found

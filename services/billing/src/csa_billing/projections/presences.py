@@ -11,10 +11,12 @@ closed month flags the child's period for re-billing, in the same transaction.
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import TextClause, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, TextClause, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from csa_billing.projections.attendance import (
     BATCH_HANDLERS,
@@ -25,7 +27,7 @@ from csa_billing.projections.attendance import (
 )
 from csa_billing.projections.store import mark_dirty
 from csa_shared.events import Envelope
-from csa_shared.messaging.inbox import Claim, ClaimingHandler
+from csa_shared.messaging.inbox import Claim, ClaimingHandler, claim_sql
 
 # The columns of the projection's rows, in the order of the arrays below. Every array is
 # sent as text[] and cast in the statement: asyncpg knows text[] without asking the server,
@@ -67,6 +69,17 @@ def _text(value: object) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
+def _params(claim: Claim, lead: list[tuple[Envelope, dict[str, Any]]]) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        **claim.params,
+        "event_ids": [event.id for event, _ in lead],  # (the unnest's ``event_id`` column)
+        "updated_at": datetime.now(UTC),
+    }
+    for column, _ in _ARRAYS:
+        params[f"{column}s"] = [_text(row[column]) for _, row in lead]
+    return params
+
+
 @functools.cache
 def _fused(claim_sql: str) -> TextClause:
     return text(_FUSED.format(claim=claim_sql))
@@ -93,15 +106,8 @@ async def on_presences_claiming(
     lead = [
         (event, presence_row(event.data, voided=event.type == VOIDED)) for event in events[:first]
     ]
-    params: dict[str, object] = {
-        **claim.params,
-        "event_ids": [event.id for event, _ in lead],  # (the unnest's ``event_id`` column)
-        "updated_at": datetime.now(UTC),
-    }
-    for column, _ in _ARRAYS:
-        params[f"{column}s"] = [_text(row[column]) for _, row in lead]
     found: dict[str, set[str]] = {"claimed": set(), "changed": set(), "closed": set()}
-    for kind, value in await session.execute(_fused(claim.sql), params):
+    for kind, value in await session.execute(_fused(claim.sql), _params(claim, lead)):
         found[kind].add(value)
     fresh, closed = found["claimed"], found["closed"]
     if closed:
@@ -121,3 +127,20 @@ async def on_presences_claiming(
 
 
 CLAIMING_HANDLERS: dict[str, ClaimingHandler] = dict.fromkeys(BATCH_HANDLERS, on_presences_claiming)
+
+
+#: executions per connection at warm-up: PostgreSQL plans a prepared statement anew for each
+#: of its first five executions (custom plans) before it may keep a generic plan
+WARM_EXECUTIONS = 6
+
+
+def warmer(inbox: Table, consumer: str) -> Callable[[AsyncConnection], Awaitable[None]]:
+    """A connection warmer (`warm_up_pool`): the batch's statement prepared and planned on
+    a connection before the first fetch, executed with no event (it changes nothing)."""
+
+    async def warm(connection: AsyncConnection) -> None:
+        claim = claim_sql(inbox, consumer=consumer, events=[])
+        for _ in range(WARM_EXECUTIONS):
+            await connection.execute(_fused(claim.sql), _params(claim, []))
+
+    return warm
