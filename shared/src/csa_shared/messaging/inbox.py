@@ -165,12 +165,13 @@ class InboxConsumer:
         return "processed"
 
     async def handle_batch(self, messages: Sequence[Message]) -> bool:
-        """Several messages (one partition's, in order) in one transaction: claimed at once,
-        runs of consecutive events of one batch handler handled together, the others by
-        their handler, in order. False (nothing done) when this consumer has no batch
-        handler (its handlers may act outside the database: one transaction per event),
-        one does not parse or tracing is on (a span per event): the bus then hands them
-        over one by one."""
+        """Several messages (a fetch's, each partition's in order) in one transaction: on
+        PostgreSQL, when all are of one claiming handler's types, claimed and handled by
+        its one statement; else claimed at once, runs of consecutive events of one batch
+        handler handled together, the others by their handler, in order. False (nothing
+        done) when this consumer has no batch handler (its handlers may act outside the
+        database: one transaction per event), one does not parse or tracing is on (a span
+        per event): the bus then hands them over one by one."""
         if not self._batch_handlers or tracing_enabled():
             return False
         try:
