@@ -191,7 +191,7 @@ class InboxConsumer:
 
     def _claiming_all(self, session: AsyncSession, events: list[Envelope]) -> Any:
         """The claiming handler of every event of the batch (one and the same), else None."""
-        if not self._claiming or session.bind.dialect.name != "postgresql":
+        if not self._claiming or session.bind is None or session.bind.dialect.name != "postgresql":
             return None
         handlers = {self._claiming.get(event.type) for event in events}
         return handlers.pop() if len(handlers) == 1 else None
