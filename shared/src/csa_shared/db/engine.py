@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -23,6 +24,8 @@ from csa_shared.settings import async_url
 
 #: A pooled PostgreSQL connection idle longer than this is pinged before it is handed out.
 PING_IDLE_SECONDS = 30.0
+
+log = logging.getLogger(__name__)
 
 
 def create_engine(
@@ -72,14 +75,17 @@ async def warm_up_pool(
     PL/pgSQL function and plans per session; the first use of each on each connection
     costs a round trip or more, a type introspection for some parameter types, and tens
     of times the statement's steady cost on PostgreSQL's side, which else fall together
-    on the first burst). A warmer leaves no change behind (it rolls back)."""
+    on the first burst). A warmer's changes are rolled back; one that fails is logged."""
     if not is_postgres(engine):
         return
     async with contextlib.AsyncExitStack() as opened:
         for _ in range(engine.sync_engine.pool.size()):  # type: ignore[attr-defined]
             connection = await opened.enter_async_context(engine.connect())
             for warm in warmers:
-                await warm(connection)
+                try:
+                    await warm(connection)
+                except Exception:  # only a head start: the service serves without it
+                    log.warning("a connection warmer failed", exc_info=True)
                 await connection.rollback()
 
 
