@@ -129,6 +129,7 @@ def service_node(
             topics: list[str],
             handlers: dict[str, Any],
             batch_handlers: dict[str, Any] | None = None,
+            claiming_handlers: dict[str, Any] | None = None,
         ) -> None:
             # (the killable wrapper takes messages one by one: no `handle_batch`)
             inbox = InboxConsumer(
@@ -137,6 +138,7 @@ def service_node(
                 inbox=runtime.inbox,
                 handlers=handlers,
                 batch_handlers=batch_handlers,
+                claiming_handlers=claiming_handlers,
             )
             runtime.consumers.append(inbox)
             wrapped = KillableConsumer(inbox, outcomes)

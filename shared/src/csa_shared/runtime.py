@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, Table, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from csa_shared.auth import TokenVerifier
 from csa_shared.bus import EventBus
 from csa_shared.db import create_engine, session_factory, upgrade_to_head, warm_up_pool
 from csa_shared.http.auth import token_verifier
-from csa_shared.messaging.inbox import BatchHandler, EventHandler, InboxConsumer
+from csa_shared.messaging.inbox import BatchHandler, ClaimingHandler, EventHandler, InboxConsumer
 from csa_shared.messaging.outbox import OutboxRelay
 from csa_shared.settings import ServiceName, Settings
 
@@ -39,6 +39,7 @@ def build_bus(settings: Settings, *, client_id: str) -> EventBus:
             client_id=client_id,
             enable_idempotence=settings.kafka_enable_idempotence,
             fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+            fetch_min_bytes=settings.kafka_fetch_min_bytes,
             security=client_security(settings),
         )
     from csa_shared.bus.memory import InProcessBus
@@ -68,6 +69,11 @@ class ServiceRuntime:
     # checks of /readyz beside the database and the bus, e.g. identity's signing key or the
     # key set that verifies tokens
     readiness: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict, init=False)
+    # run on each pooled connection when the pool is warmed up (CSA_DB_POOL_WARM): the hot
+    # statements prepared and planned there before the first request (`warm_up_pool`)
+    connection_warmers: list[Callable[[AsyncConnection], Awaitable[None]]] = field(
+        default_factory=list, init=False
+    )
 
     def __post_init__(self) -> None:
         self.engine = create_engine(
@@ -84,6 +90,7 @@ class ServiceRuntime:
             service=self.name,
             poll_seconds=self.settings.outbox_poll_seconds,
         )
+        self.connection_warmers.append(self.relay.warm)
         self.token_verifier = token_verifier(self.settings, self.name)
         # No key, every request a 401: not ready (IDENTITY_URL unset or unanswered). Identity
         # checks its own signing key instead; embedded identity (dev mode, no IDENTITY_URL)
@@ -111,15 +118,18 @@ class ServiceRuntime:
         topics: list[str],
         handlers: dict[str, EventHandler],
         batch_handlers: dict[str, BatchHandler] | None = None,
+        claiming_handlers: dict[str, ClaimingHandler] | None = None,
     ) -> None:
         """Subscribe an inbox-guarded consumer group; call before ``start()``.
-        ``batch_handlers``: event types handled several at once (``InboxConsumer``)."""
+        ``batch_handlers``: event types handled several at once, ``claiming_handlers``: the
+        same claiming them in their own statement (``InboxConsumer``)."""
         consumer = InboxConsumer(
             name=group,
             sessions=self.sessions,
             inbox=self.inbox,
             handlers=handlers,
             batch_handlers=batch_handlers,
+            claiming_handlers=claiming_handlers,
         )
         self.consumers.append(consumer)
         self.bus.subscribe(group=group, topics=topics, handler=consumer)
@@ -131,7 +141,7 @@ class ServiceRuntime:
         if migrate:
             await self.migrate()
         if self.settings.db_pool_warm:
-            await warm_up_pool(self.engine)
+            await warm_up_pool(self.engine, self.connection_warmers)
         if self.owns_bus:
             await self.bus.start()
         if relay:

@@ -108,6 +108,11 @@ class Settings(SecretFileSettings):
     kafka_fetch_max_wait_ms: int = Field(
         100, ge=0, le=60_000, validation_alias=_env("KAFKA_FETCH_MAX_WAIT_MS")
     )
+    # A fetch answered once this much is there (or its wait is out): a short linger, so a
+    # fetch carries several events at a low rate (fewer transactions and offset commits).
+    kafka_fetch_min_bytes: int = Field(
+        16_384, ge=1, le=52_428_800, validation_alias=_env("KAFKA_FETCH_MIN_BYTES")
+    )
     kafka_security_protocol: KafkaSecurityProtocol = Field(
         "PLAINTEXT", validation_alias=_env("KAFKA_SECURITY_PROTOCOL")
     )

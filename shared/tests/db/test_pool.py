@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from csa_shared.db.engine import create_engine, warm_up_pool
 
@@ -36,6 +37,30 @@ async def test_the_warm_up_opens_every_connection_of_the_pool_and_keeps_them(
     async with engine.connect() as connection:  # a request takes a warm one: none opened
         assert await connection.scalar(text("SELECT 1")) == 1
     assert pool.checkedin() == 3  # type: ignore[attr-defined]
+    await engine.dispose()
+
+
+async def test_each_warmer_runs_on_each_connection_and_its_changes_are_rolled_back(
+    pg_database_url: Callable[[], str],
+) -> None:
+    engine = create_engine(pg_database_url(), pool_size=3)
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE warmed (backend int)"))
+    backends: list[int] = []
+
+    async def failing(connection: AsyncConnection) -> None:
+        raise RuntimeError("only a head start")
+
+    async def recording(connection: AsyncConnection) -> None:
+        backend = await connection.scalar(text("SELECT pg_backend_pid()"))
+        await connection.execute(text("INSERT INTO warmed VALUES (:b)"), {"b": backend})
+        backends.append(backend)
+
+    await warm_up_pool(engine, [failing, recording])
+
+    async with engine.connect() as connection:
+        assert await connection.scalar(text("SELECT count(*) FROM warmed")) == 0
+    assert len(set(backends)) == 3
     await engine.dispose()
 
 

@@ -7,11 +7,13 @@ from billing's `period.closed` events and keeps their months in `closed_periods`
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from csa_attendance.presences import service
 from csa_attendance.registry import repository
 from csa_shared.events import TOPICS, Envelope
 from csa_shared.runtime import ServiceRuntime
@@ -39,3 +41,6 @@ HANDLERS = {PERIOD_CLOSED: on_period_closed}
 
 def subscribe(runtime: ServiceRuntime) -> None:
     runtime.consume(group=GROUP, topics=[TOPICS["billing"]], handlers=HANDLERS)
+    # (what a serving process runs: the hot statement of a new presence warmed up on each
+    # pooled connection when the pool is, `CSA_DB_POOL_WARM`)
+    runtime.connection_warmers.append(functools.partial(service.warm, outbox=runtime.outbox))

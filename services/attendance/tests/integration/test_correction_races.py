@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from attendance_api import before_statement, contract_body, round_trips, single_presence
+from attendance_api import before_statement, contract_body, single_presence
 from sqlalchemy import select
 
 from csa.services import definition
@@ -20,6 +20,7 @@ from csa_attendance.tables import presence_versions, presences
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
 from csa_shared.testing.events import waiting_documents
+from csa_shared.testing.round_trips import round_trips
 from csa_shared.testing.tokens import TestTokens
 
 pytestmark = pytest.mark.postgres

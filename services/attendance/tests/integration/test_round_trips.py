@@ -13,9 +13,10 @@ from attendance_api import (
     contract_body,
     outbox_types,
     post_presences,
-    round_trips,
     single_presence,
 )
+
+from csa_shared.testing.round_trips import round_trips
 
 pytestmark = pytest.mark.postgres
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from csa_billing.privacy.service import HANDLERS as PRIVACY_HANDLERS
-from csa_billing.projections import attendance, membership
+from csa_billing.projections import attendance, membership, presences
 from csa_shared.events import TOPICS
 from csa_shared.runtime import ServiceRuntime
 
@@ -20,7 +20,9 @@ def subscribe(runtime: ServiceRuntime) -> None:
         topics=[TOPICS["attendance"]],
         handlers=ATTENDANCE_HANDLERS,
         batch_handlers=attendance.BATCH_HANDLERS,
+        claiming_handlers=presences.CLAIMING_HANDLERS,
     )
+    runtime.connection_warmers.append(presences.warmer(runtime.inbox, ATTENDANCE_GROUP))
     runtime.consume(
         group=MEMBERSHIP_GROUP,
         topics=[TOPICS["membership"]],

@@ -8,8 +8,9 @@
   task: a message's offset is committed only after its handler returned; a handler that
   raises is logged, its partition is rewound to that message and retried after a backoff.
   Nothing is skipped; ordering per key (one key, one partition) is kept. A handler with a
-  ``handle_batch(messages)`` gets each partition's fetched messages at once, even one (one
-  offset commit after it returned True); when it declines or raises they go one by one.
+  ``handle_batch(messages)`` gets a fetch's messages at once, even one, every partition's
+  in order (one offset commit after it returned True); when it declines or raises, each
+  partition's at once, and then one by one.
 """
 
 from __future__ import annotations
@@ -30,8 +31,7 @@ from aiokafka.protocol.group import LeaveGroupRequest
 
 from csa_shared.bus.admin import ensure_topics
 from csa_shared.bus.base import BusUnavailable, EventBus, Handler
-from csa_shared.bus.batches import as_message, handled_at_once
-from csa_shared.observability import metrics
+from csa_shared.bus.batches import as_message, handled_at_once, handled_together, record_lag
 
 __all__ = ["KafkaBus", "ensure_topics"]
 log = logging.getLogger(__name__)
@@ -108,6 +108,7 @@ class KafkaBus(EventBus):
         recycle_producer_after: int = 3,
         topic_partitions: int | None = 3,
         fetch_max_wait_ms: int = 100,
+        fetch_min_bytes: int = 1,
         max_batch_bytes: int = 256 * 1024,
         security: Mapping[str, Any] | None = None,
     ) -> None:
@@ -127,6 +128,7 @@ class KafkaBus(EventBus):
         self._topic_partitions = topic_partitions
         # aiokafka's 500 ms default is a latency floor on brokers that hold every fetch that long
         self._fetch_max_wait_ms = fetch_max_wait_ms
+        self._fetch_min_bytes = fetch_min_bytes  # > 1: a linger of up to fetch_max_wait_ms
         self._subscriptions: list[_Subscription] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._running = False
@@ -227,6 +229,7 @@ class KafkaBus(EventBus):
             "heartbeat_interval_ms": self._heartbeat_interval_ms,
             "max_poll_interval_ms": self._max_poll_interval_ms,
             "fetch_max_wait_ms": self._fetch_max_wait_ms,
+            "fetch_min_bytes": self._fetch_min_bytes,
             **self.security,
         }
 
@@ -354,17 +357,23 @@ class KafkaBus(EventBus):
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=500, max_records=MAX_BATCH)
             failed = False
+            if batch is not None and len(batches) > 1:
+                together = await handled_together(batch, sub.group, batches)
+                if together is not None:  # one transaction, one offset commit
+                    await self._commit(consumer, together, sub.group)
+                    record_lag(consumer, sub.group, together)
+                    continue
             for tp, records in batches.items():
                 if self._stopping.is_set():
                     return
                 messages = [as_message(record) for record in records]
                 if batch is not None and await handled_at_once(batch, sub.group, tp, messages):
                     position = records[-1].offset + 1
-                    await self._commit(consumer, tp, position, sub.group)
+                    await self._commit(consumer, {tp: position}, sub.group)
                 else:
                     position, stopped = await self._one_by_one(consumer, sub, tp, messages)
                     failed = failed or stopped
-                _record_lag(consumer, sub.group, tp, position)
+                record_lag(consumer, sub.group, {tp: position})
             if failed:
                 await self._backoff()
 
@@ -386,18 +395,18 @@ class KafkaBus(EventBus):
                 )  # fmt: skip
                 consumer.seek(tp, message.offset)
                 return message.offset, True
-            await self._commit(consumer, tp, message.offset + 1, sub.group)
+            await self._commit(consumer, {tp: message.offset + 1}, sub.group)
             position = message.offset + 1
         return position, False
 
     async def _commit(
-        self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int, group: str
+        self, consumer: AIOKafkaConsumer, positions: dict[TopicPartition, int], group: str
     ) -> None:
         try:
-            await asyncio.wait_for(consumer.commit({tp: offset}), self._publish_timeout_s)
+            await asyncio.wait_for(consumer.commit(positions), self._publish_timeout_s)
         except _BROKER_ERRORS:
-            # The message was handled; it comes again if no later commit covers it.
-            log.warning("offset commit %s %s@%d failed", group, tp, offset, exc_info=True)
+            # The messages were handled; they come again if no later commit covers them.
+            log.warning("offset commit %s %s failed", group, positions, exc_info=True)
 
     async def _backoff(self) -> None:
         with contextlib.suppress(TimeoutError):
@@ -432,15 +441,6 @@ class KafkaBus(EventBus):
             log.info("LeaveGroup for %s failed; the session timeout will expire it", group)
         finally:
             await client.close()
-
-
-def _record_lag(consumer: AIOKafkaConsumer, group: str, tp: TopicPartition, position: int) -> None:
-    """The partition's messages from ``position`` (the next one to handle) to its end, as
-    the broker reported it with the last fetch."""
-    highwater = consumer.highwater(tp)
-    if highwater is not None:
-        behind = max(0, highwater - position)
-        metrics.CONSUMER_LAG.labels(group, tp.topic, str(tp.partition)).set(behind)
 
 
 async def _stop_quietly(producer: AIOKafkaProducer, timeout_s: float) -> None:

@@ -273,14 +273,24 @@ class OutboxRelay:
 
     async def _delete(self, connection: AsyncConnection, ids: list[int], messages: int) -> None:
         if ids:
-            column = self._outbox.c.id
-            if self._postgres:  # one array parameter, not len(ids)
-                chosen = column == any_(bindparam("ids", ids, type_=ARRAY(BigInteger())))
-            else:
-                chosen = column.in_(ids)
-            await connection.execute(delete(self._outbox).where(chosen))
+            await connection.execute(self._deletion(ids))
         await connection.commit()
         metrics.OUTBOX_PUBLISHED.labels(self._service).inc(messages)
+
+    def _deletion(self, ids: list[int]) -> Any:
+        column = self._outbox.c.id
+        if self._postgres:  # one array parameter, not len(ids)
+            return delete(self._outbox).where(
+                column == any_(bindparam("ids", ids, type_=ARRAY(BigInteger())))
+            )
+        return delete(self._outbox).where(column.in_(ids))
+
+    async def warm(self, connection: AsyncConnection) -> None:
+        """Prepare the pass's statements on ``connection`` (its bigint[] parameter costs
+        asyncpg a type introspection per connection), changing nothing: the caller rolls
+        back (`warm_up_pool`)."""
+        await connection.execute(self._deletion([0]))
+        await self._claim(connection)
 
     async def pending(self) -> int:
         """How many committed messages are not published yet."""

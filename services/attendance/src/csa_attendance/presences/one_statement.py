@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +117,18 @@ async def insert_if_clear(
     its transaction), so the request's session is left untouched for the full path; errors
     come through SQLAlchemy (a broken connection is discarded, the answer a 503)."""
     assert session.bind is not None
+    async with session.bind.connect() as connection:
+        alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return await execute_if_clear(alone, writes, clear)
+
+
+async def execute_if_clear(
+    connection: AsyncConnection,
+    writes: Sequence[tuple[Table, dict[str, Any]]],
+    clear: Clear | MealClear,
+) -> bool:
+    """The statement of `insert_if_clear` on `connection` (in its transaction, if any)."""
     params = clear.params()
     for n, (_, row) in enumerate(writes):
         params.update({f"w{n}_{c}": v for c, v in row.items()})
-    async with session.bind.connect() as connection:
-        alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        return (await alone.execute(_cached(writes, clear), params)).first() is not None
+    return (await connection.execute(_cached(writes, clear), params)).first() is not None

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from csa_attendance.domain.batch import BATCH_LIMIT, ItemResult, Outcome, process_batch
 from csa_attendance.domain.errors import BatchTooLarge, Code, Violation
@@ -29,13 +29,18 @@ from csa_attendance.domain.records import (
 )
 from csa_attendance.events import check_staged, staged_events
 from csa_attendance.presences import repository
-from csa_attendance.presences.one_statement import Clear, MealClear, insert_if_clear
+from csa_attendance.presences.one_statement import (
+    Clear,
+    MealClear,
+    execute_if_clear,
+    insert_if_clear,
+)
 from csa_attendance.presences.schemas import Item, MealIn, parse_item
 from csa_attendance.registry.cache import cache_of, caches, registry_of
-from csa_attendance.tables import meals, presences, reservations
+from csa_attendance.tables import meals, presences, registry_version, reservations
 from csa_shared.clock import luxembourg_now
 from csa_shared.ids import uuid4_strings
-from csa_shared.messaging.outbox import outbox_batch_rows
+from csa_shared.messaging.outbox import OUTBOX_COLUMNS, outbox_batch_rows
 
 KIND = {
     PresenceDeclaration: "presence",
@@ -330,3 +335,32 @@ def _row(decl: Declaration, record_id: str, created: datetime) -> dict[str, Any]
     else:
         row["start"], row["end"] = decl.start, decl.end
     return row
+
+
+#: executions per connection at warm-up: PostgreSQL plans a prepared statement anew for each
+#: of its first five executions (custom plans) before it may keep a generic plan
+WARM_EXECUTIONS = 6
+
+
+async def warm(connection: AsyncConnection, outbox: Table) -> None:
+    """The one-statement write of a new presence (the hot path of `POST /v1/presences`)
+    prepared and planned on `connection`, its check function compiled there: executed
+    `WARM_EXECUTIONS` times with the statement's exact shape (a presence's row and its
+    outbox row, as `_outcomes_and_writes` makes them) and the registry's current version,
+    so every part of it runs. The caller rolls back (`warm_up_pool`): nothing stays."""
+    version = (await connection.execute(select(registry_version.c.version))).scalar_one()
+    start = datetime(2000, 1, 3, 8)
+    decl = PresenceDeclaration(
+        provider_id="warm-up",
+        record_id="warm-up",
+        child_id="warm-up",
+        start=start,
+        end=start + timedelta(hours=1),
+    )
+    created = datetime.now(UTC)
+    event = dict.fromkeys(OUTBOX_COLUMNS, "warm-up") | {"created_at": created}
+    writes = [(presences, _row(decl, "warm-up", created)), (outbox, event)]
+    lo, hi = _span([decl])
+    for _ in range(WARM_EXECUTIONS):
+        clear = Clear(version, decl.provider_id, decl.record_id, decl.child_id, lo, hi)
+        await execute_if_clear(connection, writes, clear)

@@ -44,7 +44,7 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _presence_row(data: dict, *, voided: bool) -> dict[str, Any]:
+def presence_row(data: dict, *, voided: bool) -> dict[str, Any]:
     return {
         "presence_id": data["presence_id"],
         "provider_id": data["provider_id"],
@@ -56,7 +56,7 @@ def _presence_row(data: dict, *, voided: bool) -> dict[str, Any]:
     }
 
 
-def _presence_months(row: dict[str, Any], data: dict) -> set[str]:
+def presence_months(row: dict[str, Any], data: dict) -> set[str]:
     """The billing months the presence's old and new times touch (re-billed when closed)."""
     previous = data.get("previous_start"), data.get("previous_end")
     before = (_at(previous[0]), _at(previous[1])) if all(previous) else None
@@ -64,17 +64,19 @@ def _presence_months(row: dict[str, Any], data: dict) -> set[str]:
 
 
 async def _presence(session: AsyncSession, data: dict, *, voided: bool = False) -> None:
-    row = _presence_row(data, voided=voided)
+    row = presence_row(data, voided=voided)
     key = {"presence_id": row.pop("presence_id")}
     if await upsert_versioned(session, presence_projection, key, row):
-        await mark_dirty(session, data["child_id"], _presence_months(row, data))
+        await mark_dirty(session, data["child_id"], presence_months(row, data))
 
 
-async def on_presences(session: AsyncSession, events: list[Envelope]) -> None:
+async def on_presences(
+    session: AsyncSession, events: list[Envelope], frozen: set[str] | None = None
+) -> None:
     """Consecutive presence events (recorded, corrected, voided) in as few statements as
     the same as one by one: one upsert per run of distinct presences, the closed months
-    read once; a presence's second event in the run starts the next statement."""
-    frozen: set[str] | None = None
+    read once (``frozen``: when the caller read them already); a presence's second event
+    in the run starts the next statement."""
     start = 0
     while start < len(events):
         seen: set[str] = set()
@@ -82,9 +84,7 @@ async def on_presences(session: AsyncSession, events: list[Envelope]) -> None:
         while end < len(events) and events[end].data["presence_id"] not in seen:
             seen.add(events[end].data["presence_id"])
             end += 1
-        group = [
-            (e.data, _presence_row(e.data, voided=e.type == VOIDED)) for e in events[start:end]
-        ]
+        group = [(e.data, presence_row(e.data, voided=e.type == VOIDED)) for e in events[start:end]]
         changed = await upsert_versioned_many(
             session, presence_projection, "presence_id", [row for _, row in group]
         )
@@ -93,7 +93,7 @@ async def on_presences(session: AsyncSession, events: list[Envelope]) -> None:
                 if frozen is None:
                     frozen = await closed_months(session)
                 if frozen:
-                    await mark_dirty(session, data["child_id"], _presence_months(row, data), frozen)
+                    await mark_dirty(session, data["child_id"], presence_months(row, data), frozen)
         start = end
 
 

@@ -1,0 +1,62 @@
+"""The pool's warm-up (`CSA_DB_POOL_WARM`) leaves the statement of a new presence prepared
+and planned on every pooled connection before the first request (issue 24: the first burst
+found each of the 20 connections preparing it, PostgreSQL compiling the check function and
+planning it anew, at once), and the relay's deletion prepared with its array type known."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from attendance_api import single_presence
+from sqlalchemy import event
+
+from csa.services import definition
+from csa_attendance.presences.service import WARM_EXECUTIONS
+from csa_shared.runtime import ServiceRuntime
+from csa_shared.settings import Settings
+from csa_shared.testing.round_trips import prepared_on_each_connection
+from csa_shared.testing.tokens import TestTokens
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def runtime(
+    pg_database_url: Callable[[], str], tokens: TestTokens
+) -> AsyncIterator[ServiceRuntime]:
+    settings = Settings(ATTENDANCE_DATABASE_URL=pg_database_url(), CSA_DB_POOL_WARM=True)
+    rt = definition("attendance").build_runtime(settings)
+    await rt.migrate()
+    await rt.start(relay=False)
+    rt.token_verifier = tokens.verifier("attendance")
+    yield rt
+    await rt.stop()
+
+
+async def test_every_connection_holds_the_presence_statement_planned(
+    api, world, runtime, as_provider
+) -> None:
+    sea_a = as_provider("sea-a")
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        sent.append(sql)
+
+    # the first presence of (sea-a, c1) reads the registry; the second is the one statement
+    for n, day in enumerate(("2025-03-03", "2025-03-04")):
+        if n:
+            event.listen(runtime.engine.sync_engine, "before_cursor_execute", record)
+        posted = await api.post(
+            "/v1/presences", json=single_presence(f"w{n}", "c1", day), headers=sea_a
+        )
+        assert posted.status_code == 201, posted.text
+    (statement,) = [sql for sql in sent if "attendance_presence_clear" in sql]
+
+    connections = await prepared_on_each_connection(runtime)
+
+    assert len(connections) == runtime.settings.db_pool_size
+    for prepared in connections:
+        assert prepared.get(statement, 0) >= WARM_EXECUTIONS
+        assert any("DELETE FROM outbox" in sql for sql in prepared)
