@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,17 +109,17 @@ def _cached(writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | MealC
 
 
 async def insert_if_clear(
-    session: AsyncSession, writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | MealClear
+    engine: AsyncEngine, writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | MealClear
 ) -> bool:
     """Insert one row into each of `writes`' tables when `clear` holds; True when done.
 
     On a pooled connection of its own in autocommit (no BEGIN, no COMMIT: the statement is
-    its transaction), so the request's session is left untouched for the full path; errors
-    come through SQLAlchemy (a broken connection is discarded, the answer a 503)."""
-    assert session.bind is not None
+    its transaction), no session needed (the full path opens the request's unit of work
+    only when this does not do); errors come through SQLAlchemy (a broken connection is
+    discarded, the answer a 503)."""
     params = clear.params()
     for n, (_, row) in enumerate(writes):
         params.update({f"w{n}_{c}": v for c, v in row.items()})
-    async with session.bind.connect() as connection:
+    async with engine.connect() as connection:
         alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
         return (await alone.execute(_cached(writes, clear), params)).first() is not None
