@@ -78,7 +78,17 @@ class MealClear(_Check):
         }
 
 
-_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A statement, and its SQL as the asyncpg driver takes it: PostgreSQL's text, the
+    names of its positional parameters in order."""
+
+    statement: Any
+    sql: str
+    order: tuple[str, ...]
+
+
+_STATEMENTS: dict[tuple[Any, ...], _Prepared] = {}
 
 
 def _statement(writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | MealClear) -> Any:
@@ -98,13 +108,21 @@ def _statement(writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | Me
     return statement.add_cte(ok, *(w.cte(f"w{n}") for n, w in enumerate(first)))
 
 
-def _cached(writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | MealClear) -> Any:
-    """The statement of this shape, built once (SQLAlchemy then reuses its compiled form
-    and asyncpg its prepared statement)."""
+def _cached(
+    engine: AsyncEngine, writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | MealClear
+) -> _Prepared:
+    """The statement of this shape, built and compiled once (asyncpg then reuses its
+    prepared statement). The values go to asyncpg as they are: no column of these writes
+    has a bind processor on PostgreSQL (checked here)."""
     shape = (clear.function, *((table.name, tuple(row)) for table, row in writes))
     found = _STATEMENTS.get(shape)
     if found is None:
-        found = _STATEMENTS[shape] = _statement(writes, clear)
+        statement = _statement(writes, clear)
+        compiled = statement.compile(dialect=engine.dialect)
+        if compiled._bind_processors:
+            raise TypeError(f"{shape}: values to process before asyncpg")
+        order = tuple(compiled.positiontup or ())
+        found = _STATEMENTS[shape] = _Prepared(statement, str(compiled), order)
     return found
 
 
@@ -115,11 +133,20 @@ async def insert_if_clear(
 
     On a pooled connection of its own in autocommit (no BEGIN, no COMMIT: the statement is
     its transaction), no session needed (the full path opens the request's unit of work
-    only when this does not do); errors come through SQLAlchemy (a broken connection is
-    discarded, the answer a 503)."""
+    only when this does not do). The statement goes to the asyncpg connection itself,
+    past SQLAlchemy's execution (issue 24: its CPU per request); when asyncpg raises, it
+    runs again through SQLAlchemy (it failed, so it stored nothing), whose errors the
+    problem handlers answer: a broken connection is discarded with the pool's others,
+    the answer a 503."""
     params = clear.params()
     for n, (_, row) in enumerate(writes):
         params.update({f"w{n}_{c}": v for c, v in row.items()})
+    prepared = _cached(engine, writes, clear)
     async with engine.connect() as connection:
-        alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        return (await alone.execute(_cached(writes, clear), params)).first() is not None
+        driver = (await connection.get_raw_connection()).driver_connection
+        try:  # outside a transaction: the statement is its own, committed when it returns
+            row = await driver.fetchrow(prepared.sql, *(params[k] for k in prepared.order))
+        except Exception:
+            alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            row = (await alone.execute(prepared.statement, params)).first()
+        return row is not None
