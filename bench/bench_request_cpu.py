@@ -43,6 +43,7 @@ from csa_shared.testing.postgres import PostgresDatabases
 from csa_shared.testing.servers import Server, start_server
 from csa_shared.testing.tokens import TestTokens
 
+GOAL_MS = 1.0  # issue 24: attendance CPU per single POST /v1/presences
 Send = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
 
 
@@ -186,6 +187,9 @@ def _report(figures: dict[str, list[float]], args: argparse.Namespace) -> None:
         extra = "(baseline)" if name == "GET /healthz" else f"= baseline + {ms - base:.2f}"
         rounds = " ".join(f"{v:.2f}" for v in values)
         print(f"  {name:<14} {ms:6.2f}  {extra:<18} rounds: {rounds}")
+    presence = statistics.median(figures["new presence"])
+    met = "met" if presence <= GOAL_MS else "NOT met"
+    print(f"goal: <= {GOAL_MS} ms of server CPU per new presence, relay included: {met}")
 
 
 def main() -> int:
