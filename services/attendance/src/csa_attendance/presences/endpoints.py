@@ -94,9 +94,10 @@ async def post_presence(
     response: Response,
     principal: Principal = Depends(authenticated),
 ) -> PresenceOut:
-    """A new presence the cached registry accepts is stored in one round trip, committed
-    before the answer, with no session; any other opens the request's unit of work here
-    (`runtime.unit_of_work`, committed before the answer as `UNIT` is) for the full path."""
+    # (no docstring: it would be the operation's description in OpenAPI) A new presence
+    # the cached registry accepts is stored in one round trip, committed before the
+    # answer, with no session; any other opens the request's unit of work here
+    # (`runtime.unit_of_work`, committed before the answer as `UNIT` is) for the full path.
     runtime = runtime_of(request)
     provider_id = access.provider_of(principal)
     result = await service.ingest_one(
@@ -160,8 +161,8 @@ async def post_batch(
     request: Request,
     principal: Principal = Depends(authenticated),
 ) -> Response:
-    """A batch of one new presence or meal is stored as `POST /presences` stores one (one
-    round trip, no session); any other opens the request's unit of work here."""
+    # A batch of one new presence or meal is stored as `POST /presences` stores one (one
+    # round trip, no session); any other opens the request's unit of work here.
     runtime = runtime_of(request)
     provider_id = access.provider_of(principal)
     raw = await request.body()
