@@ -236,30 +236,41 @@ class OutboxRelay:
         return acknowledged
 
     async def _postgres_pass(self, connection: AsyncConnection) -> tuple[int, int]:
-        """The pass on PostgreSQL: (messages acknowledged, messages sent). A connection the
-        server closed (the lease ran out) is invalidated, not put back in the pool."""
+        """The pass on PostgreSQL: (messages acknowledged, messages sent). A failed pass
+        rolls back and raises its own error; a connection the server closed (the lease ran
+        out) is invalidated, not put back in the pool."""
         driver = await asyncpg_connection(connection)
         assert driver is not None
+        transaction, stage = driver.transaction(), "begin"
         try:
-            async with driver.transaction():
-                timeouts = self._timeouts
-                claim = await driver.fetchrow(
-                    CLAIM, timeouts["lease"], timeouts["lock"], self._lock_key
-                )
-                if not claim[3]:  # another replica's pass is running
-                    return 0, 0
-                rows = await driver.fetch(self._waiting_sql)
-                if not rows:
-                    return 0, 0
-                acknowledged, sent, done, published = await self._send(rows)
-                if done:
-                    await driver.execute(self._delete_sql, done)
+            await transaction.start()
+            stage = "steps"
+            acknowledged, sent, published = await self._postgres_steps(driver)
+            stage = "commit"  # a COMMIT that fails ends the transaction too
+            await transaction.commit()
         except BaseException:
             if driver.is_closed():
                 await connection.invalidate()
+            elif stage == "steps":
+                await transaction.rollback()
             raise
         metrics.OUTBOX_PUBLISHED.labels(self._service).inc(published)
         return acknowledged, sent
+
+    async def _postgres_steps(self, driver: Any) -> tuple[int, int, int]:
+        """The claim, the read, the publishing and the delete, in the pass's transaction:
+        (messages acknowledged, messages sent, messages of the rows deleted)."""
+        timeouts = self._timeouts
+        claim = await driver.fetchrow(CLAIM, timeouts["lease"], timeouts["lock"], self._lock_key)
+        if not claim[3]:  # another replica's pass is running
+            return 0, 0, 0
+        rows = await driver.fetch(self._waiting_sql)
+        if not rows:
+            return 0, 0, 0
+        acknowledged, sent, done, published = await self._send(rows)
+        if done:
+            await driver.execute(self._delete_sql, done)
+        return acknowledged, sent, published
 
     async def _sqlite_pass(self, connection: AsyncConnection) -> tuple[int, int]:
         rows = (await connection.execute(self._waiting)).all()
