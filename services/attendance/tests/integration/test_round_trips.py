@@ -5,8 +5,9 @@ issue is at most two per request."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -20,8 +21,8 @@ pytestmark = pytest.mark.postgres
 GOAL = 2  # round trips per single POST /v1/presences (issue 24)
 
 
-@contextmanager
-def round_trips(runtime: ServiceRuntime) -> Iterator[list[str]]:
+@asynccontextmanager
+async def round_trips(runtime: ServiceRuntime) -> AsyncIterator[list[str]]:
     """The statements sent to PostgreSQL inside the block: SQLAlchemy's (asyncpg prepared
     statements, which its query logger does not see) and those sent on asyncpg's
     connections directly (BEGIN, COMMIT, pings, the one-statement write)."""
@@ -49,6 +50,7 @@ def round_trips(runtime: ServiceRuntime) -> Iterator[list[str]]:
     try:
         counting[0] = True
         yield sent
+        await asyncio.sleep(0)  # asyncpg calls its query loggers at the loop's next turn
     finally:
         counting[0] = False
         event.remove(engine.pool, "checkout", checkout)
@@ -64,11 +66,11 @@ async def test_a_single_presence_is_one_round_trip(api, world, runtime, as_provi
         )
         assert warm.status_code == 201, warm.text
 
-    with round_trips(runtime) as sent:
+    async with round_trips(runtime) as sent:
         posted = await api.post(
             "/v1/presences", json=single_presence("r1", "c1", "2025-03-05"), headers=sea_a
         )
-    with round_trips(runtime) as repeated:  # the same again: a duplicate, the full path
+    async with round_trips(runtime) as repeated:  # the same again: a duplicate, the full path
         again = await api.post(
             "/v1/presences", json=single_presence("r1", "c1", "2025-03-05"), headers=sea_a
         )
@@ -95,13 +97,13 @@ async def test_a_single_meal_is_one_round_trip(api, world, runtime, as_provider)
         "/v1/declarations/batch", json={"items": [meal("m0", "c2", "2025-03-03")]}, headers=sea_a
     )
 
-    with round_trips(runtime) as sent:
+    async with round_trips(runtime) as sent:
         second = await api.post(
             "/v1/declarations/batch",
             json={"items": [meal("m1", "c2", "2025-03-04", 2)]},
             headers=sea_a,
         )
-    with round_trips(runtime) as full:  # no presence that day: the full path refuses it
+    async with round_trips(runtime) as full:  # no presence that day: the full path refuses it
         absent = await api.post(
             "/v1/declarations/batch",
             json={"items": [meal("m2", "c2", "2025-03-06")]},
@@ -133,9 +135,9 @@ async def test_a_correction_is_six_round_trips(api, world, runtime, as_provider)
     presence = posted.json()["id"]
     amend = {"start": "2025-03-05T09:00:00", "end": "2025-03-05T12:00:00", "reason": "late"}
 
-    with round_trips(runtime) as first:
+    async with round_trips(runtime) as first:
         amended = await api.post(f"/v1/presences/{presence}/amend", json=amend, headers=sea_a)
-    with round_trips(runtime) as second:  # corrected before: its versions are read too
+    async with round_trips(runtime) as second:  # corrected before: its versions are read too
         voided = await api.post(
             f"/v1/presences/{presence}/void", json={"reason": "absent"}, headers=sea_a
         )

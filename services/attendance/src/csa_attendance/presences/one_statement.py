@@ -23,7 +23,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy.exc import InterfaceError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util import greenlet_spawn
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,20 +135,38 @@ async def insert_if_clear(
 
     On a pooled connection of its own in autocommit (no BEGIN, no COMMIT: the statement is
     its transaction), no session needed (the full path opens the request's unit of work
-    only when this does not do). The statement goes to the asyncpg connection itself,
-    past SQLAlchemy's execution (issue 24: its CPU per request); when asyncpg raises, it
-    runs again through SQLAlchemy (it failed, so it stored nothing), whose errors the
-    problem handlers answer: a broken connection is discarded with the pool's others,
-    the answer a 503."""
+    only when this does not do). The statement goes to the pooled asyncpg connection
+    itself, past SQLAlchemy's execution (issue 24: its CPU per request). When the
+    database refuses it, it runs again through SQLAlchemy (it failed, so it stored
+    nothing), whose errors the problem handlers answer; a broken connection is discarded
+    with the pool's others, the answer a 503 (`_lost`)."""
     params = clear.params()
     for n, (_, row) in enumerate(writes):
         params.update({f"w{n}_{c}": v for c, v in row.items()})
     prepared = _cached(engine, writes, clear)
-    async with engine.connect() as connection:
-        driver = (await connection.get_raw_connection()).driver_connection
-        try:  # outside a transaction: the statement is its own, committed when it returns
-            row = await driver.fetchrow(prepared.sql, *(params[k] for k in prepared.order))
-        except Exception:
+    pooled = await engine.raw_connection()  # no SQLAlchemy `Connection` around it
+    try:  # outside a transaction: the statement is its own, committed when it returns
+        row = await pooled.driver_connection.fetchrow(
+            prepared.sql, *(params[k] for k in prepared.order)
+        )
+    except Exception as exc:
+        if pooled.driver_connection.is_closed():
+            raise await _lost(engine, pooled, prepared.sql, exc) from exc
+        await greenlet_spawn(pooled.close)  # the database refused it: nothing is stored
+        async with engine.connect() as connection:  # its error, as SQLAlchemy raises it
             alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            row = (await alone.execute(prepared.statement, params)).first()
-        return row is not None
+            return (await alone.execute(prepared.statement, params)).first() is not None
+    except BaseException:  # cancelled mid-statement: the connection is not handed out again
+        await greenlet_spawn(pooled.invalidate)
+        raise
+    await greenlet_spawn(pooled.close)
+    return row is not None
+
+
+async def _lost(engine: AsyncEngine, pooled: Any, sql: str, exc: Exception) -> InterfaceError:
+    """What SQLAlchemy does when a connection turns out broken: it is discarded, and the
+    pool's others with it (a restart or a failover ended them all), so the retry gets a
+    new one; the error is a transient one (the problem handlers answer 503)."""
+    await greenlet_spawn(pooled.invalidate, exc)
+    await engine.dispose()
+    return InterfaceError(sql, None, exc, connection_invalidated=True)
