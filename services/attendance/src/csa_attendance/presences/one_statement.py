@@ -27,6 +27,8 @@ from sqlalchemy.exc import InterfaceError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
+from csa_shared.observability.tracing import tracing_enabled
+
 
 @dataclass(frozen=True, slots=True)
 class _Check:
@@ -139,11 +141,14 @@ async def insert_if_clear(
     itself, past SQLAlchemy's execution (issue 24: its CPU per request). When the
     database refuses it, it runs again through SQLAlchemy (it failed, so it stored
     nothing), whose errors the problem handlers answer; a broken connection is discarded
-    with the pool's others, the answer a 503 (`_lost`)."""
+    with the pool's others, the answer a 503 (`_lost`). With tracing on, it goes through
+    SQLAlchemy, whose execution the tracing spans."""
     params = clear.params()
     for n, (_, row) in enumerate(writes):
         params.update({f"w{n}_{c}": v for c, v in row.items()})
     prepared = _cached(engine, writes, clear)
+    if tracing_enabled():  # SQLAlchemy's execution, which the tracing spans
+        return await _through_sqlalchemy(engine, prepared, params)
     pooled = await engine.raw_connection()  # no SQLAlchemy `Connection` around it
     try:  # outside a transaction: the statement is its own, committed when it returns
         row = await pooled.driver_connection.fetchrow(
@@ -153,14 +158,20 @@ async def insert_if_clear(
         if pooled.driver_connection.is_closed():
             raise await _lost(engine, pooled, prepared.sql, exc) from exc
         await greenlet_spawn(pooled.close)  # the database refused it: nothing is stored
-        async with engine.connect() as connection:  # its error, as SQLAlchemy raises it
-            alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            return (await alone.execute(prepared.statement, params)).first() is not None
+        return await _through_sqlalchemy(engine, prepared, params)  # its error, mapped
     except BaseException:  # cancelled mid-statement: the connection is not handed out again
         await greenlet_spawn(pooled.invalidate)
         raise
     await greenlet_spawn(pooled.close)
     return row is not None
+
+
+async def _through_sqlalchemy(
+    engine: AsyncEngine, prepared: _Prepared, params: dict[str, Any]
+) -> bool:
+    async with engine.connect() as connection:
+        alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return (await alone.execute(prepared.statement, params)).first() is not None
 
 
 async def _lost(engine: AsyncEngine, pooled: Any, sql: str, exc: Exception) -> InterfaceError:
