@@ -23,6 +23,7 @@ FULL_ARGS: dict[str, list[str]] = {
     # a server that cannot hold 500 req/s stops the run (saturated) before its pool runs dry
     "bench_latency.py": ["--rate", "500", "--seconds", "20", "--max-outstanding", "150"],
     "bench_portal.py": ["--parents", "50", "--requests", "20"],
+    "bench_request_cpu.py": ["--requests", "600", "--rounds", "3"],
 }
 QUICK_ARGS: dict[str, list[str]] = {
     "bench_rules.py": ["--n", "20000"],
@@ -30,6 +31,7 @@ QUICK_ARGS: dict[str, list[str]] = {
     "bench_ingest.py": ["--records", "10000"],
     "bench_latency.py": ["--rate", "20", "--seconds", "5", "--baseline-seconds", "3"],
     "bench_portal.py": ["--parents", "10", "--requests", "3", "--think-ms", "200"],
+    "bench_request_cpu.py": ["--requests", "100", "--rounds", "1"],
 }
 TIMEOUT_SECONDS = 3600
 #: where the profile behind a missed goal is written up
@@ -40,6 +42,7 @@ WHY = {
     "bench_latency.py": "CPU per request printed above; `bench_latency.py --profile DIR` "
     "writes both servers' cProfile",
     "bench_portal.py": "CPU per page printed above (portal and services processes)",
+    "bench_request_cpu.py": "`bench_request_cpu.py --profile DIR` writes the server's cProfile",
 }
 
 

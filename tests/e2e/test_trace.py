@@ -79,3 +79,26 @@ def _statements_under(spans: list[ReadableSpan], parent: ReadableSpan) -> str:
         and span.parent is not None
         and span.parent.span_id == parent.context.span_id
     )
+
+
+async def test_the_one_statement_write_of_a_presence_is_spanned_too(
+    spans, attendance_api, billing
+) -> None:
+    # the first presence of the child reads the registry and caches it: the second is
+    # written in one statement (attendance's presences/one_statement.py)
+    first = await attendance_api.post("/v1/presences", json=presence("child-4", "r-t1"))
+    assert first.status_code == 201, first.text
+    day = "2025-03-04"
+    second = await attendance_api.post("/v1/presences", json=presence("child-4", "r-t2", day))
+    assert second.status_code == 201, second.text
+
+    posts = [
+        s
+        for s in spans.get_finished_spans()
+        if s.kind == SpanKind.SERVER and s.name == "POST /v1/presences"
+    ]
+    server = max(posts, key=lambda s: s.start_time or 0)  # the second
+    trace_id = server.context.trace_id
+    in_trace = [s for s in spans.get_finished_spans() if s.context.trace_id == trace_id]
+    statements = _statements_under(in_trace, server)
+    assert "attendance_presence_clear" in statements, statements

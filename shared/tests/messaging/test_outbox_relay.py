@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, select, text
 
 from csa_shared.bus import BusUnavailable, EventBus, Handler
 from csa_shared.db import create_engine
@@ -340,3 +340,41 @@ async def test_a_batch_row_partly_acknowledged_stays_and_is_sent_again_whole(out
     assert await relay.publish_pending() == 4
     sent = [v for _, _, v in bus.published]
     assert sent == [e.to_json() for e in events[:3]] + [e.to_json() for e in events[1:]]
+
+
+class CutOffBus(FlakyBus):
+    """Acknowledges, but the first time only after every other session of the database was
+    ended by the server (the pass's connection among them: a restart, a failover)."""
+
+    def __init__(self, admin) -> None:
+        super().__init__()
+        self.admin = admin
+
+    async def publish_many(self, messages: list[tuple[str, str, bytes]]) -> int:
+        if self.admin is not None:
+            async with self.admin.connect() as connection:
+                await connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+            self.admin = None
+        return await super().publish_many(messages)
+
+
+@pytest.mark.postgres
+async def test_a_connection_lost_mid_pass_is_not_reused_and_the_next_pass_sends_all(
+    postgres_outbox,
+) -> None:
+    engines, outbox = postgres_outbox
+    events = [presence(n, "c") for n in range(3)]
+    await stage(engines[0], outbox, events)
+    bus = CutOffBus(admin=engines[1])
+    relay = OutboxRelay(engine=engines[0], outbox=outbox, bus=bus, service="a")
+    with pytest.raises(Exception):  # noqa: B017 (whatever the driver says)
+        await relay.publish_pending()  # sent, but the delete cannot reach the server
+
+    assert await relay.publish_pending() == 3  # again (copies consumers' inboxes drop)
+    assert [value for _, _, value in bus.published] == [e.to_json() for e in events] * 2
+    assert await relay.pending() == 0

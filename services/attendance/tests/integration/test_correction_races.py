@@ -80,8 +80,9 @@ async def test_a_presence_posted_between_read_and_write_is_seen(
     async def post_there() -> Any:
         return await api.post("/v1/presences", json=there, headers=sea_b)
 
-    with round_trips(runtime) as sent, before_statement(runtime, WRITE, post_there) as done:
-        amended = await api.post(f"/v1/presences/{presence}/amend", json=longer, headers=sea_a)
+    async with round_trips(runtime) as sent:
+        with before_statement(runtime, WRITE, post_there) as done:
+            amended = await api.post(f"/v1/presences/{presence}/amend", json=longer, headers=sea_a)
 
     assert done[0].status_code == 201, done[0].text
     assert amended.status_code == 422, amended.text
@@ -141,10 +142,11 @@ async def test_a_registry_write_between_read_and_write_is_seen(
         body = contract_body("ec-c7", "c7", "sea-a")
         return await api.post("/v1/education-contracts", json=body, headers=agent)
 
-    with round_trips(runtime) as sent, before_statement(runtime, WRITE, register) as done:
-        voided = await api.post(
-            f"/v1/presences/{presence}/void", json={"reason": "absent"}, headers=sea_a
-        )
+    async with round_trips(runtime) as sent:
+        with before_statement(runtime, WRITE, register) as done:
+            voided = await api.post(
+                f"/v1/presences/{presence}/void", json={"reason": "absent"}, headers=sea_a
+            )
 
     assert done[0].status_code == 201, done[0].text
     assert (voided.status_code, voided.json()["version"]) == (200, 2), voided.text

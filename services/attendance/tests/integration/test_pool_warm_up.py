@@ -6,17 +6,15 @@ planning it anew, at once), and the relay's deletion prepared with its array typ
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import pytest
 from attendance_api import single_presence
-from sqlalchemy import event
 
 from csa.services import definition
 from csa_attendance.presences.service import WARM_EXECUTIONS
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
-from csa_shared.testing.round_trips import prepared_on_each_connection
+from csa_shared.testing.round_trips import prepared_on_each_connection, round_trips
 from csa_shared.testing.tokens import TestTokens
 
 pytestmark = pytest.mark.postgres
@@ -39,19 +37,16 @@ async def test_every_connection_holds_the_presence_statement_planned(
     api, world, runtime, as_provider
 ) -> None:
     sea_a = as_provider("sea-a")
-    sent: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
-        sent.append(sql)
-
     # the first presence of (sea-a, c1) reads the registry; the second is the one statement
-    for n, day in enumerate(("2025-03-03", "2025-03-04")):
-        if n:
-            event.listen(runtime.engine.sync_engine, "before_cursor_execute", record)
+    first = await api.post(
+        "/v1/presences", json=single_presence("w0", "c1", "2025-03-03"), headers=sea_a
+    )
+    assert first.status_code == 201, first.text
+    async with round_trips(runtime) as sent:
         posted = await api.post(
-            "/v1/presences", json=single_presence(f"w{n}", "c1", day), headers=sea_a
+            "/v1/presences", json=single_presence("w1", "c1", "2025-03-04"), headers=sea_a
         )
-        assert posted.status_code == 201, posted.text
+    assert posted.status_code == 201, posted.text
     (statement,) = [sql for sql in sent if "attendance_presence_clear" in sql]
 
     connections = await prepared_on_each_connection(runtime)

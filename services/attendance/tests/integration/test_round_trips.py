@@ -28,11 +28,11 @@ async def test_a_single_presence_is_one_round_trip(api, world, runtime, as_provi
     # the first presence of (sea-a, c1) reads the registry (and caches it), the pool warms
     await post_presences(api, sea_a, "w", "c1", ["2025-03-03", "2025-03-04"])
 
-    with round_trips(runtime) as sent:
+    async with round_trips(runtime) as sent:
         posted = await api.post(
             "/v1/presences", json=single_presence("r1", "c1", "2025-03-05"), headers=sea_a
         )
-    with round_trips(runtime) as repeated:  # the same again: a duplicate, the full path
+    async with round_trips(runtime) as repeated:  # the same again: a duplicate, the full path
         again = await api.post(
             "/v1/presences", json=single_presence("r1", "c1", "2025-03-05"), headers=sea_a
         )
@@ -55,13 +55,13 @@ async def test_a_single_meal_is_one_round_trip(api, world, runtime, as_provider)
         "/v1/declarations/batch", json={"items": [meal("m0", "c2", "2025-03-03")]}, headers=sea_a
     )
 
-    with round_trips(runtime) as sent:
+    async with round_trips(runtime) as sent:
         second = await api.post(
             "/v1/declarations/batch",
             json={"items": [meal("m1", "c2", "2025-03-04", 2)]},
             headers=sea_a,
         )
-    with round_trips(runtime) as full:  # no presence that day: the full path refuses it
+    async with round_trips(runtime) as full:  # no presence that day: the full path refuses it
         absent = await api.post(
             "/v1/declarations/batch",
             json={"items": [meal("m2", "c2", "2025-03-06")]},
@@ -94,9 +94,9 @@ async def test_a_correction_is_two_round_trips(api, world, runtime, as_provider)
     presence = posted.json()["id"]
     amend = {"start": "2025-03-05T09:00:00", "end": "2025-03-05T12:00:00", "reason": "late"}
 
-    with round_trips(runtime) as first:
+    async with round_trips(runtime) as first:
         amended = await api.post(f"/v1/presences/{presence}/amend", json=amend, headers=sea_a)
-    with round_trips(runtime) as second:  # corrected before: its versions are read too
+    async with round_trips(runtime) as second:  # corrected before: its versions are read too
         voided = await api.post(
             f"/v1/presences/{presence}/void", json={"reason": "absent"}, headers=sea_a
         )
@@ -126,7 +126,7 @@ async def test_a_correction_reads_a_registry_not_cached_on_its_connection(
     body = contract_body("ec-c8", "c8", "sea-a")  # (a registry write: a new version)
     assert (await api.post("/v1/education-contracts", json=body, headers=agent)).status_code == 201
 
-    with round_trips(runtime) as sent:
+    async with round_trips(runtime) as sent:
         voided = await api.post(
             f"/v1/presences/{presence}/void", json={"reason": "absent"}, headers=sea_a
         )
@@ -148,11 +148,11 @@ async def test_a_meal_correction_is_two_round_trips(api, world, runtime, as_prov
     meal_id = fed.json()["results"][0]["id"]
     moved = {"day": "2025-03-06", "count": 2, "reason": "wrong day"}
 
-    with round_trips(runtime) as first:
+    async with round_trips(runtime) as first:
         amended = await api.post(f"/v1/meals/{meal_id}/amend", json=moved, headers=sea_a)
-    with round_trips(runtime) as second:
+    async with round_trips(runtime) as second:
         voided = await api.post(f"/v1/meals/{meal_id}/void", json={"reason": "no"}, headers=sea_a)
-    with round_trips(runtime) as refused:  # voided: refused on the read, nothing written
+    async with round_trips(runtime) as refused:  # voided: refused on the read, nothing written
         again = await api.post(f"/v1/meals/{meal_id}/void", json={"reason": "no"}, headers=sea_a)
 
     assert amended.status_code == 200, amended.text

@@ -57,10 +57,10 @@ async def test_a_batch_of_presences_is_one_statement(billing, size: int) -> None
         presence(f"child-{n}", "sea-mr", f"{day(n)}T08:00", f"{day(n)}T12:00") for n in range(size)
     ]
 
-    with round_trips(billing) as sent:
+    async with round_trips(billing) as sent:
         assert await consumer(billing).handle_batch(messages(batch))
     before = await projected(billing)
-    with round_trips(billing) as again:  # redelivered: claimed already, nothing changes
+    async with round_trips(billing) as again:  # redelivered: claimed already, nothing changes
         assert await consumer(billing).handle_batch(messages(batch))
 
     assert len(sent) <= GOAL, sent
@@ -84,7 +84,7 @@ async def test_a_presence_twice_in_a_batch_takes_one_statement_more(billing) -> 
     )
     other = presence("child-b", "sea-mr", "2025-03-04T08:00", "2025-03-04T12:00")
 
-    with round_trips(billing) as sent:
+    async with round_trips(billing) as sent:
         assert await consumer(billing).handle_batch(messages([first, other, later, first]))
 
     assert len(sent) <= GOAL + 1, sent
@@ -106,7 +106,7 @@ async def test_the_warm_up_prepares_and_plans_the_batch_on_every_connection(
     await runtime.migrate()
     await runtime.start(relay=False)
     try:
-        with round_trips(runtime) as sent:
+        async with round_trips(runtime) as sent:
             assert await consumer(runtime).handle_batch(messages([presence("c", "p", *DAY)]))
         (statement,) = [sql for sql in sent if "presence_projection" in sql]
         connections = await prepared_on_each_connection(runtime)

@@ -6,6 +6,9 @@ Every endpoint takes its session as ``unit: AsyncSession = UNIT`` (or
 ``Annotated[AsyncSession, UNIT]``), so a 2xx means the change is stored: a
 client that reads right after its answer finds it, and a commit that fails raises into the
 problem handlers (``csa_shared.http.problems``) instead of following a 2xx already sent.
+An endpoint that needs a session only sometimes (attendance's ``POST /presences``: a new
+presence is one autocommitted statement, no session) opens ``runtime.unit_of_work()``
+itself around that work instead, which commits before the endpoint returns as well.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Table, any_, bindparam, delete, func, select, text
+from sqlalchemy import BigInteger, Table, any_, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -136,13 +136,18 @@ class OutboxRelay:
         # included) before the server ends it and another replica takes over.
         lease_seconds: float = 15.0,
         lock_timeout_seconds: float = 2.0,
-        # A pass starts this long after the commit that woke it (or after a pass that sent
-        # something): single requests' rows, 500 a second, go a few per pass, not one each
-        # (a pass is five database round trips and a broker's acknowledgement).
+        # A pass starts this long after the commit that woke it: an event of a quiet
+        # service leaves at once.
         linger_seconds: float = 0.005,
+        # ... and this long after a pass that sent something (rows keep coming): single
+        # requests' rows, hundreds a second, go several per pass, not one or two each (a
+        # pass is five database round trips and a broker's acknowledgement: about 0.5 ms
+        # of the process's CPU, issue 24).
+        busy_linger_seconds: float = 0.02,
     ) -> None:
         self._engine = engine
         self._linger = linger_seconds
+        self._busy_linger = busy_linger_seconds
         self._outbox = outbox
         self._bus = bus
         self._service = service
@@ -163,6 +168,8 @@ class OutboxRelay:
         self._waiting_sql = str(
             self._waiting.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
         )
+        chosen = outbox.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger())))
+        self._delete_sql = str(delete(outbox).where(chosen).compile(dialect=engine.dialect))
 
     def wake(self) -> None:
         """Ask for a pass now instead of at the next poll (called after a commit)."""
@@ -190,7 +197,7 @@ class OutboxRelay:
                 sent = await self.publish_pending()
                 backoff = self._poll
                 if sent:
-                    await asyncio.sleep(self._linger)
+                    await asyncio.sleep(self._busy_linger)
                     continue
             except BusUnavailable as exc:
                 log.warning("broker unavailable, outbox kept", extra={"error": str(exc)})
@@ -212,37 +219,86 @@ class OutboxRelay:
         pass is running).
 
         One pooled connection for the pass. On PostgreSQL the pass is one transaction, its
-        advisory lock released by the commit (or by the rollback of a failed pass). On
-        SQLite (one process) the read's transaction ends before publishing: a stale read
-        transaction could not turn into a write.
+        advisory lock released by the commit (or by the rollback of a failed pass), run on
+        the asyncpg connection itself: BEGIN, the claim, the read, the delete and COMMIT
+        are its five round trips, with no SQLAlchemy statement around them (issue 24: a
+        pass every few requests under load). On SQLite (one process) the read's
+        transaction ends before publishing: a stale read transaction could not turn into
+        a write.
         """
         async with self._one_pass, self._engine.connect() as connection:
-            if self._postgres and not await self._claim(connection):
-                return 0
-            driver = await asyncpg_connection(connection)
-            if driver is not None:  # thousands of rows: asyncpg's records, past SQLAlchemy's
-                rows = await driver.fetch(self._waiting_sql)
+            if self._postgres:
+                acknowledged, sent = await self._postgres_pass(connection)
             else:
-                rows = (await connection.execute(self._waiting)).all()
-            if not self._postgres:
-                await connection.commit()
-            if not rows:
-                return 0
-            messages: list[tuple[str, str, bytes]] = []
-            ends: list[int] = []  # per row, how many messages up to its last
-            for row in rows:
-                for topic, key, document in row_messages(row[1], row[2], row[3], row[4]):
-                    messages.append((topic, key, document.encode()))
-                ends.append(len(messages))
-            with publishing(self._service, messages):
-                acknowledged = await self._publish(messages)
-            # Rows wholly acknowledged before a failure go, so a retry resends only the rest
-            # (and the acknowledged part of a row, which consumers' inboxes drop).
-            done = [row[0] for row, end in zip(rows, ends, strict=True) if end <= acknowledged]
-            await self._delete(connection, done, ends[len(done) - 1] if done else 0)
-        if acknowledged < len(messages):
-            raise BusUnavailable(f"{len(messages) - acknowledged} message(s) not acknowledged")
+                acknowledged, sent = await self._sqlite_pass(connection)
+        if acknowledged < sent:
+            raise BusUnavailable(f"{sent - acknowledged} message(s) not acknowledged")
         return acknowledged
+
+    async def _postgres_pass(self, connection: AsyncConnection) -> tuple[int, int]:
+        """The pass on PostgreSQL: (messages acknowledged, messages sent). A failed pass
+        rolls back and raises its own error; a connection the server closed (the lease ran
+        out) is invalidated, not put back in the pool."""
+        driver = await asyncpg_connection(connection)
+        assert driver is not None
+        transaction, stage = driver.transaction(), "begin"
+        try:
+            await transaction.start()
+            stage = "steps"
+            acknowledged, sent, published = await self._postgres_steps(driver)
+            stage = "commit"  # a COMMIT that fails ends the transaction too
+            await transaction.commit()
+        except BaseException:
+            if driver.is_closed():
+                await connection.invalidate()
+            elif stage == "steps":
+                await transaction.rollback()
+            raise
+        metrics.OUTBOX_PUBLISHED.labels(self._service).inc(published)
+        return acknowledged, sent
+
+    async def _postgres_steps(self, driver: Any) -> tuple[int, int, int]:
+        """The claim, the read, the publishing and the delete, in the pass's transaction:
+        (messages acknowledged, messages sent, messages of the rows deleted)."""
+        timeouts = self._timeouts
+        claim = await driver.fetchrow(CLAIM, timeouts["lease"], timeouts["lock"], self._lock_key)
+        if not claim[3]:  # another replica's pass is running
+            return 0, 0, 0
+        rows = await driver.fetch(self._waiting_sql)
+        if not rows:
+            return 0, 0, 0
+        acknowledged, sent, done, published = await self._send(rows)
+        if done:
+            await driver.execute(self._delete_sql, done)
+        return acknowledged, sent, published
+
+    async def _sqlite_pass(self, connection: AsyncConnection) -> tuple[int, int]:
+        rows = (await connection.execute(self._waiting)).all()
+        await connection.commit()
+        if not rows:
+            return 0, 0
+        acknowledged, sent, done, published = await self._send(rows)
+        if done:
+            await connection.execute(delete(self._outbox).where(self._outbox.c.id.in_(done)))
+        await connection.commit()
+        metrics.OUTBOX_PUBLISHED.labels(self._service).inc(published)
+        return acknowledged, sent
+
+    async def _send(self, rows: Sequence[Any]) -> tuple[int, int, list[int], int]:
+        """Publish the rows' messages in order: (messages acknowledged, messages sent, the
+        ids of the rows wholly acknowledged, their messages). Rows wholly acknowledged
+        before a failure go, so a retry resends only the rest (and the acknowledged part of
+        a row, which consumers' inboxes drop)."""
+        messages: list[tuple[str, str, bytes]] = []
+        ends: list[int] = []  # per row, how many messages up to its last
+        for row in rows:
+            for topic, key, document in row_messages(row[1], row[2], row[3], row[4]):
+                messages.append((topic, key, document.encode()))
+            ends.append(len(messages))
+        with publishing(self._service, messages):
+            acknowledged = await self._publish(messages)
+        done = [row[0] for row, end in zip(rows, ends, strict=True) if end <= acknowledged]
+        return acknowledged, len(messages), done, ends[len(done) - 1] if done else 0
 
     async def _publish(self, messages: list[tuple[str, str, bytes]]) -> int:
         """The acknowledged prefix of `messages`; on PostgreSQL a round trip near the lease
@@ -255,48 +311,34 @@ class OutboxRelay:
         except TimeoutError:
             raise BusUnavailable(f"no acknowledgement within the {self._lease}s lease") from None
 
-    async def _claim(self, connection: AsyncConnection) -> bool:
-        """The pass's lock and its lease, in one statement (``set_config(..., true)`` is a
-        ``SET LOCAL``: the transaction's end undoes it, the pooled session keeps nothing)."""
-        row = (
-            await connection.execute(
-                text(
-                    "SELECT set_config('idle_in_transaction_session_timeout', :lease, true),"
-                    " set_config('statement_timeout', :lease, true),"
-                    " set_config('lock_timeout', :lock, true),"
-                    " pg_try_advisory_xact_lock(hashtext(:key))"
-                ),
-                {"key": self._lock_key, **self._timeouts},
-            )
-        ).one()
-        return bool(row[3])
-
-    async def _delete(self, connection: AsyncConnection, ids: list[int], messages: int) -> None:
-        if ids:
-            await connection.execute(self._deletion(ids))
-        await connection.commit()
-        metrics.OUTBOX_PUBLISHED.labels(self._service).inc(messages)
-
-    def _deletion(self, ids: list[int]) -> Any:
-        column = self._outbox.c.id
-        if self._postgres:  # one array parameter, not len(ids)
-            return delete(self._outbox).where(
-                column == any_(bindparam("ids", ids, type_=ARRAY(BigInteger())))
-            )
-        return delete(self._outbox).where(column.in_(ids))
-
     async def warm(self, connection: AsyncConnection) -> None:
-        """Prepare the pass's statements on ``connection`` (its bigint[] parameter costs
-        asyncpg a type introspection per connection), changing nothing: the caller rolls
-        back (`warm_up_pool`)."""
-        await connection.execute(self._deletion([0]))
-        await self._claim(connection)
+        """Prepare the pass's statements on ``connection``'s asyncpg connection as the pass
+        sends them (the delete's bigint[] parameter costs asyncpg a type introspection per
+        connection), changing nothing: the caller rolls back (`warm_up_pool`)."""
+        driver = await asyncpg_connection(connection)
+        if driver is None:
+            return
+        timeouts = self._timeouts
+        await driver.fetchrow(CLAIM, timeouts["lease"], timeouts["lock"], self._lock_key)
+        await driver.fetch(self._waiting_sql)
+        await driver.execute(self._delete_sql, [0])
 
     async def pending(self) -> int:
         """How many committed messages are not published yet."""
         async with self._engine.connect() as connection:
             count = await connection.scalar(select(func.sum(self._outbox.c.message_count)))
             return int(count or 0)
+
+
+#: The pass's lock and its lease, in one statement (``set_config(..., true)`` is a ``SET
+#: LOCAL``: the transaction's end undoes it, the pooled session keeps nothing): $1 the lease,
+#: $2 the lock timeout, $3 the lock's name.
+CLAIM = (
+    "SELECT set_config('idle_in_transaction_session_timeout', $1, true),"
+    " set_config('statement_timeout', $1, true),"
+    " set_config('lock_timeout', $2, true),"
+    " pg_try_advisory_xact_lock(hashtext($3))"
+)
 
 
 def _waiting_rows(outbox: Table, messages: int) -> Any:

@@ -4,9 +4,10 @@ timings, so a test of them is deterministic)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
@@ -14,8 +15,8 @@ from sqlalchemy import event, text
 from csa_shared.runtime import ServiceRuntime
 
 
-@contextmanager
-def round_trips(runtime: ServiceRuntime) -> Iterator[list[str]]:
+@asynccontextmanager
+async def round_trips(runtime: ServiceRuntime) -> AsyncIterator[list[str]]:
     """The statements sent to PostgreSQL inside the block: SQLAlchemy's (asyncpg prepared
     statements, which its query logger does not see) and those sent on asyncpg's
     connections directly (BEGIN, COMMIT, pings, the one-statement write)."""
@@ -43,6 +44,7 @@ def round_trips(runtime: ServiceRuntime) -> Iterator[list[str]]:
     try:
         counting[0] = True
         yield sent
+        await asyncio.sleep(0)  # asyncpg calls its query loggers at the loop's next turn
     finally:
         counting[0] = False
         event.remove(engine.pool, "checkout", checkout)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 from fastapi import APIRouter, Depends, Request, Response, status
@@ -92,28 +92,32 @@ async def post_presence(
     body: PresenceIn,
     request: Request,
     response: Response,
-    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> PresenceOut:
+    # (no docstring: it would be the operation's description in OpenAPI) A new presence
+    # the cached registry accepts is stored in one round trip, committed before the
+    # answer, with no session; any other opens the request's unit of work here
+    # (`runtime.unit_of_work`, committed before the answer as `UNIT` is) for the full path.
     runtime = runtime_of(request)
     provider_id = access.provider_of(principal)
-    (result,) = await service.ingest(
-        unit, runtime.outbox, provider_id, [body], source=runtime.source
+    result = await service.ingest_one(
+        runtime.engine, runtime.outbox, provider_id, body, source=runtime.source
     )
+    if result is not None:
+        runtime.relay.wake()
+    else:
+        async with runtime.unit_of_work() as unit:
+            (result,) = await service.ingest(
+                unit, runtime.outbox, provider_id, [body], source=runtime.source,
+                one_statement=False,
+            )  # fmt: skip
+            if result.outcome == "duplicate":
+                assert result.id is not None
+                response.status_code = status.HTTP_200_OK
+                return presence_out(await repository.presence_row(unit, result.id))
     if result.outcome == "rejected":
-        detail = "; ".join(f"{e.field}: {e.message}" for e in result.errors)
-        errors = [violation_json(e) for e in result.errors]
-        if any(e.code is Code.NOT_AUTHORISED for e in result.errors):
-            raise Forbidden(detail)
-        if any(e.code is Code.CONFLICTING_REPEAT for e in result.errors):
-            raise Conflict(
-                detail, code="idempotency-conflict", errors=errors, existing_id=result.id
-            )
-        raise Unprocessable(detail, errors=errors)
+        _refuse(result)
     assert result.id is not None
-    if result.outcome == "duplicate":
-        response.status_code = status.HTTP_200_OK
-        return presence_out(await repository.presence_row(unit, result.id))
     return PresenceOut(  # just inserted as posted: version 1, active (no read back)
         id=result.id,
         provider_id=provider_id,
@@ -124,6 +128,17 @@ async def post_presence(
         version=1,
         status="active",
     )
+
+
+def _refuse(result: service.ItemOutcome) -> NoReturn:
+    """The problem a rejected presence answers: 403, 409 or 422."""
+    detail = "; ".join(f"{e.field}: {e.message}" for e in result.errors)
+    errors = [violation_json(e) for e in result.errors]
+    if any(e.code is Code.NOT_AUTHORISED for e in result.errors):
+        raise Forbidden(detail)
+    if any(e.code is Code.CONFLICTING_REPEAT for e in result.errors):
+        raise Conflict(detail, code="idempotency-conflict", errors=errors, existing_id=result.id)
+    raise Unprocessable(detail, errors=errors)
 
 
 @router.post(
@@ -144,9 +159,10 @@ async def post_presence(
 )
 async def post_batch(
     request: Request,
-    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
 ) -> Response:
+    # A batch of one new presence or meal is stored as `POST /presences` stores one (one
+    # round trip, no session); any other opens the request's unit of work here.
     runtime = runtime_of(request)
     provider_id = access.provider_of(principal)
     raw = await request.body()
@@ -156,8 +172,20 @@ async def post_batch(
         if not isinstance(body, dict) or not isinstance(body.get("items"), list):
             raise Unprocessable("the body is an object with a list of items", code="invalid-input")
         items = body["items"]
-    # more than 1000 items: BatchTooLarge, a 413
-    results = await service.ingest(unit, runtime.outbox, provider_id, items, source=runtime.source)
+    one = None
+    if len(items) == 1:
+        one = await service.ingest_one(
+            runtime.engine, runtime.outbox, provider_id, items[0], source=runtime.source
+        )
+    if one is not None:
+        runtime.relay.wake()
+        results = [one]
+    else:  # more than 1000 items: BatchTooLarge, a 413
+        async with runtime.unit_of_work() as unit:
+            results = await service.ingest(
+                unit, runtime.outbox, provider_id, items, source=runtime.source,
+                one_statement=len(items) != 1,
+            )  # fmt: skip
     count = Counter(r.outcome for r in results)
     document = {
         "accepted": count["accepted"],

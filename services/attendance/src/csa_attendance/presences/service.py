@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from csa_attendance.domain.batch import BATCH_LIMIT, ItemResult, Outcome, process_batch
 from csa_attendance.domain.errors import BatchTooLarge, Code, Violation
@@ -150,20 +150,22 @@ async def ingest(
     *,
     source: str,
     now: datetime | None = None,
+    one_statement: bool = True,
 ) -> list[ItemOutcome]:
     """Decide and store a batch; per-item outcomes in the order of the items.
 
     `items` as posted: models already validated (`schemas.valid_batch` checks a whole body
     at once; `POST /presences` posts one) or JSON values, validated here one by one; the
     same outcomes either way. More than `BATCH_LIMIT` items: `BatchTooLarge`, nothing
-    looked at."""
+    looked at. `one_statement` off: a single item is not tried in one round trip (the
+    caller tried it already, `ingest_one`)."""
     if len(items) > BATCH_LIMIT:
         raise BatchTooLarge(len(items), BATCH_LIMIT)
     parsed, results = _sort(provider_id, items)
     now = now or luxembourg_now()
-    if len(parsed) == 1:
+    if len(parsed) == 1 and one_statement and session.bind is not None:
         ((index, decl),) = parsed
-        fast = await _one_statement(session, outbox, decl, now, source=source)
+        fast = await _one_statement(session.bind, outbox, decl, now, source=source)  # type: ignore[arg-type]
         if fast is not None:
             fast.index = index
             return [fast]
@@ -175,6 +177,20 @@ async def ingest(
             out.index = index
             results[index] = out
     return [results[i] for i in range(len(items))]
+
+
+async def ingest_one(
+    engine: AsyncEngine, outbox: Table, provider_id: str, item: object, *, source: str
+) -> ItemOutcome | None:
+    """A single item stored in one round trip (`one_statement`) when it is a valid new
+    presence or meal the cached registry accepts, with no session (the request's unit of
+    work is opened only for the full path); its outcome, else None: then `ingest` it
+    (`one_statement=False`), which gives the same outcome as this would have."""
+    parsed, _ = _sort(provider_id, [item])
+    if len(parsed) != 1:
+        return None
+    ((_, decl),) = parsed
+    return await _one_statement(engine, outbox, decl, luxembourg_now(), source=source)
 
 
 async def _decide(
@@ -203,7 +219,7 @@ async def _decide(
 
 
 async def _one_statement(
-    session: AsyncSession,
+    engine: AsyncEngine,
     outbox: Table,
     decl: Declaration,
     now: datetime,
@@ -215,9 +231,9 @@ async def _one_statement(
     the child at the provider that day); None when that does not apply (another kind, not
     cached, not accepted so, or the statement found the ledger or registry otherwise): the
     caller then takes the full path."""
-    if not isinstance(decl, PresenceDeclaration | MealDeclaration) or not caches(session):
+    if not isinstance(decl, PresenceDeclaration | MealDeclaration) or not caches(engine):
         return None
-    known = cache_of(session).get(decl.provider_id, (decl.child_id,))
+    known = cache_of(engine).get(decl.provider_id, (decl.child_id,))
     if known is None or known.version is None:
         return None
     clear: Clear | MealClear
@@ -238,7 +254,7 @@ async def _one_statement(
     ids: dict[str, dict[tuple[str, str], str]] = {KIND[type(decl)]: {}}
     (out,), writes = _outcomes_and_writes(outbox, [decl], decided, ids, source=source)
     rows = [(table, found[0]) for table, found in writes]
-    return out if await insert_if_clear(session, rows, clear) else None
+    return out if await insert_if_clear(engine, rows, clear) else None
 
 
 def _presence_on(meal: MealDeclaration) -> PresenceDeclaration:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from csa_attendance.domain.contracts import EducationContract
 from csa_attendance.domain.providers import Provider
@@ -101,17 +101,23 @@ class RegistryCache:
 _CACHES: weakref.WeakKeyDictionary[Any, RegistryCache] = weakref.WeakKeyDictionary()
 
 
-def cache_of(session: AsyncSession) -> RegistryCache:
-    """The cache of the database `session` is bound to (one per engine)."""
-    engine = session.bind.sync_engine  # type: ignore[union-attr]
+def _engine_of(session: AsyncSession | AsyncEngine) -> AsyncEngine | None:
+    bind = session if isinstance(session, AsyncEngine) else session.bind
+    return bind  # type: ignore[return-value]
+
+
+def cache_of(session: AsyncSession | AsyncEngine) -> RegistryCache:
+    """The cache of the database `session` is bound to (one per engine), or of `engine`."""
+    engine = _engine_of(session).sync_engine  # type: ignore[union-attr]
     found = _CACHES.get(engine)
     if found is None:
         found = _CACHES[engine] = RegistryCache()
     return found
 
 
-def caches(session: AsyncSession) -> bool:
-    return session.bind is not None and session.bind.dialect.name == "postgresql"
+def caches(session: AsyncSession | AsyncEngine) -> bool:
+    engine = _engine_of(session)
+    return engine is not None and engine.dialect.name == "postgresql"
 
 
 async def registry_state(session: AsyncSession) -> tuple[int, frozenset[str]]:
