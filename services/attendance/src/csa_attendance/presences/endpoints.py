@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -19,6 +20,7 @@ from csa_attendance.presences.schemas import (
     AmendIn,
     BatchIn,
     BatchOut,
+    MealIn,
     PresenceHistoryOut,
     PresenceIn,
     PresenceOut,
@@ -78,23 +80,21 @@ def _outcome_json(r: service.ItemOutcome) -> dict[str, Any]:
     }
 
 
-@router.post(
-    "/presences",
-    status_code=status.HTTP_201_CREATED,
-    response_model=PresenceOut,
-    responses={
-        200: {"model": PresenceOut, "description": "Already recorded (idempotent repeat)"},
-        **problem_responses(409, 422),
-    },
-    summary="Record one presence (provider system)",
-)
-async def post_presence(
-    body: PresenceIn,
-    request: Request,
-    response: Response,
-    unit: AsyncSession = UNIT,
-    principal: Principal = Depends(authenticated),
-) -> PresenceOut:
+@dataclass(frozen=True, slots=True)
+class One:
+    """A record posted alone, stored: its id; ``fields`` as posted (just inserted: version 1,
+    active, not read back), or None for an identical repeat (the caller reads it back)."""
+
+    id: str
+    fields: dict[str, Any] | None
+
+
+async def ingest_one(
+    request: Request, unit: AsyncSession, principal: Principal, body: PresenceIn | MealIn
+) -> One:
+    """One record (`POST /presences`, `POST /meals`) through the batch's ingest, accepted or
+    a duplicate; a refusal is raised as its problem (403 another provider's, 409 a
+    conflicting repeat, 422 otherwise)."""
     runtime = runtime_of(request)
     provider_id = access.provider_of(principal)
     (result,) = await service.ingest(
@@ -112,18 +112,36 @@ async def post_presence(
         raise Unprocessable(detail, errors=errors)
     assert result.id is not None
     if result.outcome == "duplicate":
+        return One(result.id, None)
+    posted = body.model_dump(exclude={"kind", "provider_id"})
+    return One(result.id, {**posted, "id": result.id, "provider_id": provider_id} | FIRST)
+
+
+FIRST = {"version": 1, "status": "active"}
+
+
+@router.post(
+    "/presences",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PresenceOut,
+    responses={
+        200: {"model": PresenceOut, "description": "Already recorded (idempotent repeat)"},
+        **problem_responses(409, 422),
+    },
+    summary="Record one presence (provider system)",
+)
+async def post_presence(
+    body: PresenceIn,
+    request: Request,
+    response: Response,
+    unit: AsyncSession = UNIT,
+    principal: Principal = Depends(authenticated),
+) -> PresenceOut:
+    one = await ingest_one(request, unit, principal, body)
+    if one.fields is None:
         response.status_code = status.HTTP_200_OK
-        return presence_out(await repository.presence_row(unit, result.id))
-    return PresenceOut(  # just inserted as posted: version 1, active (no read back)
-        id=result.id,
-        provider_id=provider_id,
-        record_id=body.record_id,
-        child_id=body.child_id,
-        start=body.start,
-        end=body.end,
-        version=1,
-        status="active",
-    )
+        return presence_out(await repository.presence_row(unit, one.id))
+    return PresenceOut(**one.fields)
 
 
 @router.post(
