@@ -177,7 +177,7 @@ async def drive(
         Watcher(plain_dsn(plat.billing_db), poll_s, kind.projection) as watcher,
     ):
         await seed(client, plat.tokens, workload)
-        await kind.prepare(client, headers, slots, plain_dsn(plat.billing_db))
+        await kind.prepare(client, headers, slots, plat)
 
         async def send(_: int) -> tuple[int, str | None]:
             slot = next(upcoming)

@@ -10,8 +10,9 @@ measured), and where billing shows an accepted one.
   reason, shown when billing's ``presence_projection`` row is at version 2. The slots'
   presences are recorded first.
 
-What is recorded first goes in batches (``POST /v1/declarations/batch``, 1000 items) and must
-be in billing's projection before the warm-up: the measured run finds no backlog.
+What is recorded first goes in batches (``POST /v1/declarations/batch``, 1000 items), must
+be in billing's projection before the warm-up (the measured run finds no backlog), and both
+databases are analysed after it (as autovacuum would; else its ANALYZE falls in the run).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 import asyncpg
 import httpx
 from latency_load import PRESENCES, Projection
-from latency_platform import Headers, Slot, expect
+from latency_platform import Headers, Platform, Slot, expect, plain_dsn
 
 BATCH = 1000
 
@@ -45,7 +46,7 @@ class Kind:
         return "/v1/presences", slot.body()
 
     async def prepare(
-        self, client: httpx.AsyncClient, headers: Headers, slots: list[Slot], billing_dsn: str
+        self, client: httpx.AsyncClient, headers: Headers, slots: list[Slot], plat: Platform
     ) -> None:
         """Nothing to record first (a presence rests on the registry only)."""
 
@@ -60,10 +61,10 @@ class MealKind(Kind):
         return "/v1/meals", meal_body(slot)
 
     async def prepare(
-        self, client: httpx.AsyncClient, headers: Headers, slots: list[Slot], billing_dsn: str
+        self, client: httpx.AsyncClient, headers: Headers, slots: list[Slot], plat: Platform
     ) -> None:
         """The slots' presences, recorded and in billing."""
-        await record_presences(client, headers, slots, billing_dsn)
+        await record_presences(client, headers, slots, plat)
 
 
 @dataclass
@@ -74,10 +75,10 @@ class CorrectionKind(Kind):
         return f"/v1/presences/{self.presence_ids[slot]}/amend", amend_body(slot)
 
     async def prepare(
-        self, client: httpx.AsyncClient, headers: Headers, slots: list[Slot], billing_dsn: str
+        self, client: httpx.AsyncClient, headers: Headers, slots: list[Slot], plat: Platform
     ) -> None:
         """The slots' presences (to be corrected), recorded and in billing at version 1."""
-        self.presence_ids = await record_presences(client, headers, slots, billing_dsn)
+        self.presence_ids = await record_presences(client, headers, slots, plat)
 
 
 def kind_named(name: str) -> Kind:
@@ -121,11 +122,11 @@ async def record_presences(
     client: httpx.AsyncClient,
     headers: Headers,
     slots: list[Slot],
-    billing_dsn: str,
+    plat: Platform,
     timeout_s: float = 300.0,
 ) -> dict[Slot, str]:
     """Each slot's presence recorded through batches of its provider (all accepted), then
-    awaited in billing's presence_projection; their ids by slot."""
+    awaited in billing's presence_projection, both databases analysed; their ids by slot."""
     ids: dict[Slot, str] = {}
     by_provider = sorted(slots, key=lambda s: s.provider_id)
     for provider, group in itertools.groupby(by_provider, key=lambda s: s.provider_id):
@@ -143,8 +144,20 @@ async def record_presences(
                 raise RuntimeError(f"presences recorded first: {len(refused)} not accepted, "
                                    f"e.g. {refused[0]}")  # fmt: skip
             ids.update((slot, r["id"]) for slot, r in zip(chunk, results, strict=True))
-    await projected(billing_dsn, PRESENCES, list(ids.values()), timeout_s)
+    await projected(plain_dsn(plat.billing_db), PRESENCES, list(ids.values()), timeout_s)
+    await analyze(plain_dsn(plat.attendance_db), plain_dsn(plat.billing_db))
     return ids
+
+
+async def analyze(*dsns: str) -> None:
+    """Planner statistics of the databases, as autovacuum would keep them: after the bulk
+    load into empty tables, its ANALYZE would otherwise fall in the measured run."""
+    for dsn in dsns:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute("ANALYZE")
+        finally:
+            await conn.close()
 
 
 async def projected(dsn: str, projection: Projection, ids: list[str], timeout_s: float) -> None:
