@@ -1,38 +1,46 @@
-"""Latency benchmark: attendance POST /v1/presences → row in billing's presence_projection,
-at a fixed request rate, through the production path on loopback:
+"""Latency benchmark: a provider system's single request to attendance → visible in billing's
+projection, at a fixed request rate, through the production path on loopback:
 
     load generator ─HTTP→ attendance (uvicorn, PostgreSQL, outbox relay)
-                   ─Kafka→ billing consumer (uvicorn, PostgreSQL, inbox) → presence_projection
+                   ─Kafka→ billing consumer (uvicorn, PostgreSQL, inbox) → its projection
 
-    .venv/bin/python bench/bench_latency.py [--rate 500] [--seconds 20] [--max-requests N]
+    .venv/bin/python bench/bench_latency.py [--kind presence|meal|correction] [--rate 500]
+        [--seconds 20] [--max-requests N]
         [--profile DIR]   # the servers under cProfile: DIR/attendance.prof, DIR/billing.prof
+
+The kind (``latency_kinds``): ``presence`` (default) ``POST /v1/presences``, seen in billing's
+``presence_projection``; ``meal`` ``POST /v1/meals``, seen in ``meal_projection``; ``correction``
+``POST /v1/presences/{id}/amend``, seen when the presence's row is at version 2 (the presences
+they rest on recorded first, in batches, and in billing before the warm-up; not measured).
 
 Both services run as real servers: ``python -m csa serve attendance|billing`` subprocesses on
 free 127.0.0.1 ports, each on its own throwaway PostgreSQL database (server of
 TEST_DATABASE_URL, dropped at the end), migrated first with ``csa migrate``; the broker from
 csa_shared.testing.broker (KAFKA_BOOTSTRAP_SERVERS, else testcontainers, else Tansu). Tokens
-from csa_shared.testing.tokens, its key set written as the services' JWKS file.
+from csa_shared.testing.tokens, its key set the services' JWKS file (``latency_platform``).
 
 Providers (``--providers``) and one education contract per child are registered through the
-attendance API first; a few warm-up presences must reach billing before the measured run. The
-generator is open loop: request *i* is due at ``start + i / rate`` and is sent then, whatever
-became of earlier ones; latencies count from the due time, so a server that falls behind is
-not hidden. The run is bounded in time (``--seconds``) and count (``--max-requests``), and
-stops early, marked "saturated", when more than ``--max-outstanding`` requests are unanswered
-(the services cannot hold the rate); projections then get ``--drain-seconds`` to arrive.
+attendance API first; a warm-up of the kind's requests (the first day: one per provider and
+child) must reach billing before the measured run. The generator (``latency_load``) is open
+loop: request *i* is due at ``start + i / rate`` and is sent then, whatever became of earlier
+ones; latencies count from the due time, so a server that falls behind is not hidden. The run
+is bounded in time (``--seconds``) and count (``--max-requests``), and stops early, marked
+"saturated", when more than ``--max-outstanding`` requests are unanswered (the services cannot
+hold the rate); projections then get ``--drain-seconds`` to arrive.
 
-End-to-end latency = billing's ``presence_projection.updated_at`` (stamped by the billing
-process when it inserts the row; same host clock) − the POST's due time; a poller also records
-when each row becomes visible to a reader of billing's database (every ``--poll-ms``), an upper
-bound. Also printed: CPU time of each server process per presence (what one process per
-service can hold). Baseline, same run, same broker: a raw aiokafka produce (acks=all, awaited
-one by one as the outbox relay sends) → consume (aiokafka defaults, as the billing consumer)
-round trip at the same rate, no database, no HTTP. On Tansu a fetch waits out the consumer's
-``fetch_max_wait_ms`` (500 ms) even when records arrive, which sets that round trip's floor.
+End-to-end latency = billing's ``updated_at`` of the row that shows the request (stamped by
+the billing process when it writes the row; same host clock) − the request's due time; a
+poller also records when the row becomes visible to a reader of billing's database (every
+``--poll-ms``), an upper bound. Also printed: CPU time of each server process per request
+(what one process per service can hold). Baseline, same run, same broker: a raw aiokafka
+produce (acks=all, awaited one by one as the relay sends) → consume (aiokafka defaults, as
+billing's consumer) round trip of attendance's last event at the same rate, no database, no
+HTTP. On Tansu a fetch waits out the consumer's ``fetch_max_wait_ms`` (500 ms) even when
+records arrive, which sets that round trip's floor.
 
-Errors (exit 1): a POST that is not 201, a transport error or timeout, a presence not projected
-in time, an ERROR line in a service's log. Not holding the rate is a goal not met (printed),
-not an error.
+Errors (exit 1): a request not answered with the kind's status (201; a correction 200), a
+transport error or timeout, a request not projected in time, an ERROR line in a service's
+log. Not holding the rate is a goal not met (printed), not an error.
 """
 
 from __future__ import annotations
@@ -40,384 +48,36 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import math
-import os
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiohttp
-import asyncpg
 import httpx
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from latency_kinds import KINDS, Kind, kind_named
+from latency_load import Clock, LoadRun, Result, Watcher, insert_stamps, open_loop
+from latency_platform import (  # soak reaches them as bl.*
+    WARMUP,
+    Headers,
+    Platform,
+    Workload,
+    plain_dsn,
+    platform,
+    seed,
+)
 
 from csa_shared.bus.kafka import ensure_topics
 from csa_shared.events import TOPICS
-from csa_shared.testing.broker import Broker, kafka_broker
-from csa_shared.testing.postgres import PostgresDatabases, TestDatabase
-from csa_shared.testing.servers import (  # bench_ingest and soak reach them as bl.*
-    Server,
-    cpu_seconds_of,  # noqa: F401
-    start_server,
-)
-from csa_shared.testing.tokens import TestTokens
-
-LUXEMBOURG = ZoneInfo("Europe/Luxembourg")
-WARMUP = 20
-TOKEN_REFRESH_S = 300.0  # tokens live 15 minutes; the soak runs longer
-
-
-# -- the platform: broker, two databases, two servers -----------------------------------------
-
-
-@dataclass
-class Platform:
-    broker: Broker
-    attendance_db: TestDatabase
-    billing_db: TestDatabase
-    attendance: Server
-    billing: Server
-    tokens: TestTokens
-
-    @property
-    def servers(self) -> list[Server]:
-        return [self.attendance, self.billing]
-
-
-def _platform_env(
-    broker: Broker, attendance_db: TestDatabase, billing_db: TestDatabase, var_dir: Path, level: str
-) -> dict[str, str]:
-    return {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
-        "KAFKA_ENABLE_IDEMPOTENCE": str(broker.enable_idempotence).lower(),
-        "ATTENDANCE_DATABASE_URL": attendance_db.url,
-        "BILLING_DATABASE_URL": billing_db.url,
-        "CSA_VAR_DIR": str(var_dir),
-        "CSA_LOG_LEVEL": level,
-        "CSA_HTTP_HOST": "127.0.0.1",
-        # the pools' connections opened before the warm-up, as a deployment with
-        # connections to spare would (not the default: processes x pool size)
-        "CSA_DB_POOL_WARM": "true",
-    }
-
-
-@contextlib.asynccontextmanager
-async def platform(
-    log_level: str = "INFO", profile_dir: Path | None = None
-) -> AsyncIterator[Platform]:
-    """Broker, two fresh PostgreSQL databases (migrated), attendance and billing serving;
-    with ``profile_dir``, each server runs under cProfile and leaves ``<service>.prof`` there."""
-    with contextlib.ExitStack() as stack:
-        databases = stack.enter_context(PostgresDatabases())
-        broker = stack.enter_context(kafka_broker())
-        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="csa-bench-")))
-        attendance_db, billing_db = databases.create(), databases.create()
-        await ensure_topics(broker.bootstrap, list(TOPICS.values()))
-        tokens = TestTokens()
-        (work / "jwks.json").write_text(json.dumps(tokens.jwks()), encoding="utf-8")
-        env = _platform_env(broker, attendance_db, billing_db, work, log_level)
-        for name in ("attendance", "billing"):
-            subprocess.run(
-                [sys.executable, "-m", "csa", "migrate", name],
-                env=env, check=True, capture_output=True,
-            )  # fmt: skip
-        servers: list[Server] = []
-        try:
-            for name in ("attendance", "billing"):
-                servers.append(await start_server(name, env, work, profile_dir))
-            yield Platform(broker, attendance_db, billing_db, *servers, tokens=tokens)
-        finally:
-            for server in servers:
-                server.stop()
-
-
-def plain_dsn(database: TestDatabase) -> str:
-    return database.url
-
-
-# -- the workload: providers, contracts, one presence per (provider, child, day) --------------
-
-
-@dataclass(frozen=True)
-class Slot:
-    provider_id: str
-    child_id: str
-    day: date
-
-    def body(self) -> dict[str, str]:
-        return {
-            "record_id": f"r-{self.child_id}-{self.day}",
-            "child_id": self.child_id,
-            "start": f"{self.day}T08:00:00",
-            "end": f"{self.day}T16:30:00",
-        }
-
-
-@dataclass
-class Workload:
-    """Enough (provider, child, day) slots for ``needed`` presences, providers interleaved so
-    consecutive requests take different per-provider locks and touch different children."""
-
-    providers: list[str]
-    children: int
-    days: list[date]
-
-    @classmethod
-    def sized(cls, needed: int, providers: int, days: int) -> Workload:
-        children = max(1, math.ceil(needed / (providers * days)))
-        # one day more: the warm-up's
-        return cls([f"bench-p{p}" for p in range(providers)], children, last_weekdays(days + 1))
-
-    @property
-    def warm_up(self) -> int:
-        """Presences sent before the measured run: the first day, every (provider, child)."""
-        return max(WARMUP, len(self.providers) * self.children)
-
-    def child(self, provider_id: str, n: int) -> str:
-        return f"{provider_id}-c{n}"
-
-    def slots(self) -> Iterator[Slot]:
-        for day in self.days:
-            for c in range(self.children):
-                for provider in self.providers:
-                    yield Slot(provider, self.child(provider, c), day)
-
-
-def last_weekdays(n: int) -> list[date]:
-    """The ``n`` weekdays before today (Luxembourg time): presences must have ended."""
-    day, found = datetime.now(LUXEMBOURG).date(), []
-    while len(found) < n:
-        day -= timedelta(days=1)
-        if day.weekday() < 5:
-            found.append(day)
-    return sorted(found)
-
-
-class Headers:
-    """Provider bearer headers, re-minted before the tokens expire."""
-
-    def __init__(self, tokens: TestTokens, providers: list[str]) -> None:
-        self._tokens, self._providers = tokens, providers
-        self._minted_at = -math.inf
-        self._headers: dict[str, dict[str, str]] = {}
-
-    def of(self, provider_id: str) -> dict[str, str]:
-        if time.monotonic() - self._minted_at > TOKEN_REFRESH_S:
-            self._headers = {
-                p: self._tokens.header(self._tokens.provider(p)) for p in self._providers
-            }
-            self._minted_at = time.monotonic()
-        return self._headers[provider_id]
-
-
-async def seed(client: httpx.AsyncClient, tokens: TestTokens, workload: Workload) -> None:
-    """Register each provider and one education contract per child, through the API."""
-    agent = tokens.header(tokens.cae_agent("bench-agent"))
-    start = workload.days[0].isoformat()
-    for provider in workload.providers:
-        response = await client.post(
-            "/v1/providers",
-            headers=agent,
-            json={
-                "provider_id": provider,
-                "provider_type": "sea_commercial",
-                "effective_from": start,
-                "name": f"Crèche {provider}",
-                "address": {"street": "1 rue", "postcode": "L-1234", "locality": "Luxembourg"},
-                "commune": "Luxembourg",
-                "hourly_price": "7.50",
-                "meal_price": "4.50",
-                "plurilingual": False,
-            },
-        )
-        _expect(response, 201)
-    gate = asyncio.Semaphore(16)
-
-    async def contract(provider: str, n: int) -> None:
-        child = workload.child(provider, n)
-        async with gate:
-            response = await client.post(
-                "/v1/education-contracts",
-                headers=agent,
-                json={
-                    "contract_id": f"ec-{child}",
-                    "child_id": child,
-                    "provider_id": provider,
-                    "start": start,
-                    "hours_per_week": "40",
-                    "hourly_price": "7.50",
-                },
-            )
-        _expect(response, 201)
-
-    await asyncio.gather(
-        *(contract(p, n) for p in workload.providers for n in range(workload.children))
-    )
-
-
-def _expect(response: httpx.Response, status: int) -> None:
-    if response.status_code != status:
-        raise RuntimeError(
-            f"{response.request.method} {response.request.url.path}: "
-            f"{response.status_code} {response.text[:500]}"
-        )
-
-
-# -- the open-loop generator and the projection watcher ---------------------------------------
-
-
-@dataclass
-class Clock:
-    """perf_counter for intervals; wall time (comparable with billing's stamps) derived from it."""
-
-    perf0: float = field(default_factory=time.perf_counter)
-    wall0: float = field(default_factory=time.time)
-
-    def wall(self, perf: float) -> float:
-        return self.wall0 + (perf - self.perf0)
-
-
-@dataclass
-class Result:
-    due: float  # perf_counter when the request was due
-    sent: float  # when it actually left the generator
-    done: float = math.nan
-    status: int | None = None
-    presence_id: str | None = None
-    error: str | None = None
-    seen: float = math.nan  # when the watcher first saw the projection row
-
-
-@dataclass
-class LoadRun:
-    results: list[Result] = field(default_factory=list)
-    started: float = 0.0
-    finished_sending: float = 0.0
-    saturated: bool = False  # stopped early: more than max_outstanding requests unanswered
-
-    @property
-    def served_rate(self) -> float:
-        """201 responses per second, from the first due time to the last answer."""
-        ok = [r.done for r in self.results if r.status == 201]
-        return len(ok) / (max(ok) - self.started) if ok else 0.0
-
-    @property
-    def errors(self) -> list[Result]:
-        return [r for r in self.results if r.error is not None or r.status != 201]
-
-
-async def open_loop(
-    rate: float,
-    count: int,
-    seconds: float,
-    send: Callable[[int], Awaitable[tuple[int, str | None]]],
-    on_accepted: Callable[[Result], None] = lambda _: None,
-    max_outstanding: int = 1000,
-) -> LoadRun:
-    """Start request ``i`` at ``start + i / rate`` (never waiting for earlier ones), until
-    ``count`` requests or ``seconds``, or until more than ``max_outstanding`` are unanswered
-    (the server cannot hold the rate: ``saturated``); then wait for the outstanding ones."""
-    run = LoadRun()
-    tasks: set[asyncio.Task[None]] = set()
-
-    async def one(i: int, result: Result) -> None:
-        try:
-            result.status, result.presence_id = await send(i)
-            if result.status == 201:
-                on_accepted(result)
-        except Exception as exc:  # a transport error or timeout is an error of the run
-            result.error = f"{type(exc).__name__}: {exc}"
-        finally:
-            result.done = time.perf_counter()
-
-    run.started = start = time.perf_counter() + 0.05
-    for i in range(count):
-        due = start + i / rate
-        if due - start >= seconds:
-            break
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        if len(tasks) > max_outstanding:
-            run.saturated = True
-            break
-        result = Result(due=due, sent=time.perf_counter())
-        run.results.append(result)
-        task = asyncio.create_task(one(i, result))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-    run.finished_sending = time.perf_counter()
-    if tasks:
-        await asyncio.wait(tasks)
-    return run
-
-
-class Watcher:
-    """Polls billing's presence_projection for the presences attendance accepted."""
-
-    def __init__(self, dsn: str, poll_s: float) -> None:
-        self._dsn, self._poll = dsn, poll_s
-        self.pending: dict[str, Result] = {}
-        self._task: asyncio.Task[None] | None = None
-        self._conn: asyncpg.Connection | None = None
-
-    def expect(self, result: Result) -> None:
-        assert result.presence_id is not None
-        self.pending[result.presence_id] = result
-
-    async def __aenter__(self) -> Watcher:
-        self._conn = await asyncpg.connect(self._dsn)
-        self._task = asyncio.create_task(self._run())
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        assert self._task is not None and self._conn is not None
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        await self._conn.close()
-
-    async def _run(self) -> None:
-        assert self._conn is not None
-        while True:
-            if self.pending:
-                ids = list(self.pending)
-                rows = await self._conn.fetch(
-                    "SELECT presence_id FROM presence_projection WHERE presence_id = ANY($1)", ids
-                )
-                now = time.perf_counter()
-                for row in rows:
-                    self.pending.pop(row["presence_id"]).seen = now
-            await asyncio.sleep(self._poll)
-
-    async def drain(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        while self.pending and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-
-
-async def insert_stamps(dsn: str, ids: list[str]) -> dict[str, float]:
-    """Billing's insert stamp (wall seconds) per presence id."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        rows = await conn.fetch(
-            "SELECT presence_id, updated_at FROM presence_projection WHERE presence_id = ANY($1)",
-            ids,
-        )
-    finally:
-        await conn.close()
-    return {r["presence_id"]: r["updated_at"].timestamp() for r in rows}
+from csa_shared.testing.broker import Broker
+from csa_shared.testing.servers import cpu_seconds_of, start_server  # noqa: F401 (bench_ingest: bl.*)
 
 
 @dataclass
@@ -430,8 +90,9 @@ class Measured:
     seen_ms: list[float]  # first seen by the watcher − due time
     lost: list[Result]
     log_errors: list[str]
-    cpu_ms: dict[str, float]  # per accepted presence, per service, during the measured run
+    cpu_ms: dict[str, float]  # per accepted request, per service, during the measured run
     generator_cpu_ms: float  # this process (HTTP client, watcher) per request sent
+    kind: Kind
 
     @property
     def sent(self) -> int:
@@ -439,7 +100,7 @@ class Measured:
 
     @property
     def accepted(self) -> int:
-        return sum(r.status == 201 for r in self.run.results)
+        return sum(r.status == self.run.ok for r in self.run.results)
 
     @property
     def offered_rate(self) -> float:
@@ -458,9 +119,9 @@ class Measured:
         lines = [
             f"POST #{i}: {r.error or f'status {r.status}'}"
             for i, r in enumerate(self.run.results)
-            if r.error is not None or r.status != 201
+            if r.error is not None or r.status != self.run.ok
         ][:limit]
-        lines += [f"not projected: {r.presence_id}" for r in self.lost[:limit]]
+        lines += [f"not projected: {r.record_id}" for r in self.lost[:limit]]
         lines += [f"log: {_log_summary(line)}" for line in self.log_errors[:limit]]
         return lines
 
@@ -488,12 +149,17 @@ async def drive(
     max_outstanding: int,
     timeout_s: float,
     during: Callable[[], Awaitable[None]] | None = None,
+    kind: Kind | None = None,
 ) -> Measured:
-    """Seed, warm up, then run the open-loop load and collect the latencies."""
+    """Seed, record what the kind's requests rest on, warm up, then run the open-loop load
+    of the kind's requests (presences by default) and collect the latencies."""
+    kind = kind or kind_named("presence")
     clock = Clock()
     headers = Headers(plat.tokens, workload.providers)
-    slots = workload.slots()
-    # The presences go through aiohttp, as bench_ingest's. httpx's pool (httpcore 1.0.9), each
+    planned = workload.warm_up + min(max_requests, math.ceil(rate * seconds))
+    slots = list(itertools.islice(workload.slots(), planned))
+    upcoming = iter(slots)
+    # The requests go through aiohttp, as bench_ingest's. httpx's pool (httpcore 1.0.9), each
     # time a request starts or ends, polls every connection's socket and, for each idle one,
     # counts all of them: 1.6 ms of client CPU per request at 8 in flight, ~7 ms from ~60
     # (aiohttp: ~0.2 ms at any count). With it, once a burst put a few dozen requests in
@@ -508,34 +174,36 @@ async def drive(
             timeout=aiohttp.ClientTimeout(total=timeout_s),
             json_serialize=lambda value: orjson.dumps(value).decode(),
         ) as session,
-        Watcher(plain_dsn(plat.billing_db), poll_s) as watcher,
+        Watcher(plain_dsn(plat.billing_db), poll_s, kind.projection) as watcher,
     ):
         await seed(client, plat.tokens, workload)
+        await kind.prepare(client, headers, slots, plat)
 
         async def send(_: int) -> tuple[int, str | None]:
-            slot = next(slots)
+            slot = next(upcoming)
+            path, body = kind.request(slot)
             async with session.post(
-                "/v1/presences", json=slot.body(), headers=headers.of(slot.provider_id)
+                path, json=body, headers=headers.of(slot.provider_id)
             ) as response:
-                body = await response.read()
+                answer = await response.read()
             status = response.status
-            return status, orjson.loads(body).get("id") if status == 201 else None
+            return status, orjson.loads(answer).get("id") if status == kind.ok else None
 
         # Warm-up: connections open, consumer group joined, caches filled (the first day:
-        # one presence of each child, which reads its provider and contract); not measured.
-        warm = await open_loop(100, workload.warm_up, math.inf, send, watcher.expect)
+        # one request of each child, which reads its provider and contract); not measured.
+        warm = await open_loop(100, workload.warm_up, math.inf, send, watcher.expect, ok=kind.ok)
         if warm.errors:
             raise RuntimeError(f"warm-up failed: {warm.errors[0]}")
         await watcher.drain(120)
         if watcher.pending:
-            raise RuntimeError(f"warm-up presences not projected: {list(watcher.pending)}")
+            raise RuntimeError(f"warm-up {kind.name}s not projected: {list(watcher.pending)}")
 
         background = asyncio.create_task(during()) if during else None
         cpu0 = {s.name: s.cpu_seconds() for s in plat.servers}
         generator0 = time.process_time()
         try:
             run = await open_loop(
-                rate, max_requests, seconds, send, watcher.expect, max_outstanding
+                rate, max_requests, seconds, send, watcher.expect, max_outstanding, ok=kind.ok
             )
             generator_s = time.process_time() - generator0
             await watcher.drain(drain_s)
@@ -546,17 +214,28 @@ async def drive(
                 with contextlib.suppress(asyncio.CancelledError):
                     await background
         lost = list(watcher.pending.values())
-    accepted = [r for r in run.results if r.status == 201 and r.presence_id is not None]
-    ids = [r.presence_id for r in accepted if r.presence_id is not None]
-    stamps = await insert_stamps(plain_dsn(plat.billing_db), ids)
+    return await _measured(plat, kind, clock, run, lost, cpu, generator_s)
+
+
+async def _measured(
+    plat: Platform,
+    kind: Kind,
+    clock: Clock,
+    run: LoadRun,
+    lost: list[Result],
+    cpu: dict[str, float],
+    generator_s: float,
+) -> Measured:
+    """The run's figures, with billing's stamps of the rows that show the accepted ones."""
+    accepted = [r for r in run.results if r.status == kind.ok and r.record_id is not None]
+    ids = [r.record_id for r in accepted if r.record_id is not None]
+    stamps = await insert_stamps(plain_dsn(plat.billing_db), ids, kind.projection)
     e2e = [
-        (stamps[r.presence_id] - clock.wall(r.due)) * 1000
-        for r in accepted
-        if r.presence_id in stamps
+        (stamps[r.record_id] - clock.wall(r.due)) * 1000 for r in accepted if r.record_id in stamps
     ]
     return Measured(
         run=run,
-        post_ms=[(r.done - r.due) * 1000 for r in run.results if r.status == 201],
+        post_ms=[(r.done - r.due) * 1000 for r in run.results if r.status == kind.ok],
         e2e_ms=e2e,
         seen_ms=[(r.seen - r.due) * 1000 for r in accepted if not math.isnan(r.seen)],
         lost=lost,
@@ -564,6 +243,7 @@ async def drive(
         + [line for s in plat.servers for line in s.log_lines("CRITICAL")],
         cpu_ms={name: seconds * 1000 / max(1, len(accepted)) for name, seconds in cpu.items()},
         generator_cpu_ms=generator_s * 1000 / max(1, len(run.results)),
+        kind=kind,
     )
 
 
@@ -625,14 +305,26 @@ async def kafka_round_trip(
     return latencies, count - len(latencies)
 
 
-async def sample_payload(dsn: str) -> bytes:
-    """One real presence.recorded event as the relay publishes it."""
-    conn = await asyncpg.connect(dsn)
+async def sample_payload(broker: Broker) -> bytes:
+    """The last event attendance published (the run's kind), as it is on the broker. (The
+    outbox keeps no sent rows: read there, it was ``None``, 4 bytes, until issue 24's kinds.)"""
+    topic = TOPICS["attendance"]
+    consumer = AIOKafkaConsumer(bootstrap_servers=broker.bootstrap)
+    await consumer.start()
     try:
-        payload = await conn.fetchval("SELECT payload FROM outbox ORDER BY id DESC LIMIT 1")
+        await consumer.topics()  # the cluster's metadata, this topic's partitions with it
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or {0}]
+        ends = await consumer.end_offsets(partitions)
+        last, end = max(ends.items(), key=lambda item: item[1])
+        if end == 0:
+            raise RuntimeError(f"nothing on {topic}")
+        consumer.assign([last])
+        consumer.seek(last, end - 1)
+        record = await asyncio.wait_for(consumer.getone(), timeout=30)
     finally:
-        await conn.close()
-    return str(payload).encode()
+        await consumer.stop()
+    assert record.value is not None
+    return bytes(record.value)
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -652,13 +344,14 @@ def p50_p99(values: list[float]) -> str:
 
 def report_run(m: Measured, rate: float) -> None:
     stopped = "  STOPPED: saturated" if m.run.saturated else ""
+    print(f"kind               {m.kind.describe()}")
     print(
         f"requests           {m.sent} sent, offered {m.offered_rate:,.1f} req/s "
         f"(target {rate:g}), served {m.run.served_rate:,.1f} req/s, "
         f"generator lag max {m.max_send_lag_ms:.1f} ms{stopped}"
     )
     print(f"POST latency       {p50_p99(m.post_ms)}")
-    print(f"end to end         {p50_p99(m.e2e_ms)}   (POST due → billing inserts the row)")
+    print(f"end to end         {p50_p99(m.e2e_ms)}   (POST due → {m.kind.shown})")
     print(f"end to end, seen   {p50_p99(m.seen_ms)}   (→ a reader of billing's DB sees it)")
     print(
         f"errors             {m.error_count}  ({len(m.run.errors)} POST, {len(m.lost)} not "
@@ -669,7 +362,7 @@ def report_run(m: Measured, rate: float) -> None:
     print(
         "service CPU        "
         + "   ".join(f"{name} {ms:.1f} ms" for name, ms in m.cpu_ms.items())
-        + "  per presence → one process per service holds at most "
+        + f"  per {m.kind.name} → one process per service holds at most "
         + ", ".join(f"{name} ~{1000 / ms:,.0f}/s" for name, ms in m.cpu_ms.items() if ms > 0)
         + " on one core of this machine"
     )
@@ -698,8 +391,9 @@ async def main(args: argparse.Namespace) -> int:
             poll_s=args.poll_ms / 1000,
             max_outstanding=args.max_outstanding,
             timeout_s=args.timeout,
+            kind=kind_named(args.kind),
         )
-        payload = await sample_payload(plain_dsn(plat.attendance_db))
+        payload = await sample_payload(plat.broker)
         base_count = min(total, math.ceil(args.rate * args.baseline_seconds))
         baseline, base_lost = await kafka_round_trip(plat.broker, args.rate, base_count, payload)
     print(
@@ -726,6 +420,10 @@ def parser(doc: str = __doc__ or "") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         description=doc.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    p.add_argument(
+        "--kind", choices=KINDS, default="presence",
+        help="what each request is: a presence, a meal, or a correction of a presence",
+    )  # fmt: skip
     p.add_argument("--rate", type=float, default=500.0, help="requests per second")
     p.add_argument("--seconds", type=float, default=20.0, help="length of the measured run")
     p.add_argument("--max-requests", type=int, default=100_000, help="bound on the count")

@@ -2,6 +2,7 @@
 
 Each ``bench_*.py`` prints its figures next to the baseline it measured in the same run;
 this runner records the machine (cores, memory), the date and each benchmark's output.
+``bench_latency.py`` runs once per kind of request (a presence, a meal, a correction).
 ``BENCH_QUICK=1`` runs the smaller sizes (a smoke run, not figures to quote).
 """
 
@@ -16,6 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).parent
+#: bench_latency's runs after its presence run: a single meal and a single correction at the
+#: same rate (issue 24), each a section and a goal line of its own
+LATENCY_KINDS = (["--kind", "meal"], ["--kind", "correction"])
 FULL_ARGS: dict[str, list[str]] = {
     "bench_rules.py": ["--n", "300000"],
     "bench_close.py": ["--children", "60000"],
@@ -71,6 +75,19 @@ def run(script: Path, args: list[str]) -> tuple[str, float, int]:
     return output.strip(), time.perf_counter() - started, completed.returncode
 
 
+def runs(sizes: dict[str, list[str]]) -> list[tuple[Path, list[str], str]]:
+    """Each run: the script, its arguments and its label (the script's name, and the kind of
+    bench_latency's runs after the first)."""
+    found = []
+    for script in sorted(HERE.glob("bench_*.py")):
+        args = sizes.get(script.name, [])
+        found.append((script, args, script.stem))
+        if script.name == "bench_latency.py":
+            found += [(script, [*args, *kind], f"{script.stem} {' '.join(kind)}")
+                      for kind in LATENCY_KINDS]  # fmt: skip
+    return found
+
+
 def main() -> int:
     quick = os.environ.get("BENCH_QUICK") == "1"
     sizes = QUICK_ARGS if quick else FULL_ARGS
@@ -86,8 +103,7 @@ def main() -> int:
     failures = 0
     goals: list[str] = []
     body: list[str] = []
-    for script in sorted(HERE.glob("bench_*.py")):
-        args = sizes.get(script.name, [])
+    for script, args, label in runs(sizes):
         print(f"running {script.name} {' '.join(args)}", flush=True)
         output, seconds, code = run(script, args)
         failures += code != 0
@@ -96,10 +112,10 @@ def main() -> int:
             if "goal" in line.lower():
                 missed = "not met" in line.lower()
                 why = f" — why: {WHY.get(script.name, script.name)}" if missed else ""
-                goals.append(f"- `{script.stem}`: {line.strip()}{why}")
+                goals.append(f"- `{label}`: {line.strip()}{why}")
         body += [
             "",
-            f"## {script.stem}",
+            f"## {label}",
             "",
             f"`{script.name} {' '.join(args)}` — {status}, {seconds:.0f} s",
             "",

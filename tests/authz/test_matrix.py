@@ -295,6 +295,7 @@ ATTENDANCE = {
     "POST /v1/education-contracts":                     "f  f  X  f  X  f  X  f  f  a",
     "GET /v1/education-contracts":                      "f  f  X  X  X  X  X  X  f  a",
     "POST /v1/presences":                               "f  f  X  u  f  f  f  f  f  a",
+    "POST /v1/meals":                                   "f  f  X  u  f  f  f  f  f  a",
     "POST /v1/declarations/batch":                      "f  f  X  X  f  f  f  f  f  a",
     "GET /v1/presences":                                "X  X  X  X  X  f  X  f  f  a",
     "GET /v1/meals":                                    "X  X  X  X  X  f  X  f  f  a",
@@ -430,6 +431,14 @@ async def _attendance(client: httpx.AsyncClient, app: FastAPI, tokens: TestToken
         del body["kind"]
         return Call("/v1/presences", json=body)
 
+    async def new_meal(who: str) -> Call:
+        """A meal of child-a on a new day on which X recorded its presence (Y: no contract)."""
+        day = next(days)
+        presence = presence_item("child-a", day)
+        await _seed(client, world, "provider_x", "/v1/declarations/batch", {"items": [presence]})
+        body = {"record_id": uuid.uuid4().hex, "child_id": "child-a", "day": str(day), "count": 1}
+        return Call("/v1/meals", json=body)
+
     def batch_of_child_a(response: httpx.Response) -> str | None:
         (result,) = response.json()["results"]
         return None if result["outcome"] == "accepted" else f"item {result}"
@@ -485,6 +494,7 @@ async def _attendance(client: httpx.AsyncClient, app: FastAPI, tokens: TestToken
             {"commune_other": set(), "agency": {"ec-az"}, "provider_y": {"ec-b"}},
         ),
         "POST /v1/presences": new_presence,
+        "POST /v1/meals": new_meal,
         "POST /v1/declarations/batch": new_batch,
         "GET /v1/presences": fixed("/v1/presences", provider_id="prov-x"),
         "GET /v1/meals": fixed("/v1/meals", provider_id="prov-x"),

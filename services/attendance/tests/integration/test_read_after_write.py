@@ -140,6 +140,18 @@ async def test_a_batch_and_its_meal_read_back_after_each_write(client, world, as
     assert this_meal(await _read(client, meals, provider))["status"] == "voided"
 
 
+@coverage.covers("POST /v1/meals")
+async def test_a_single_meal_reads_back_at_once(client, world, as_provider) -> None:
+    provider = as_provider("sea-a")
+    presence = await client.post("/v1/presences", json=_presence("p-meal"), headers=provider)
+    assert presence.status_code == 201, presence.text
+    meal = {"record_id": "m-one", "child_id": "c1", "day": "2025-03-03", "count": 1}
+    posted = await client.post("/v1/meals", json=meal, headers=provider)
+    assert posted.status_code == 201, posted.text
+    listed = await _read(client, "/v1/meals?child_id=c1", provider)
+    assert listed["items"] == [posted.json()]
+
+
 @coverage.covers("POST /v1/service-sheets")
 async def test_a_service_sheet_reads_back_at_once(client, tokens) -> None:
     agency = tokens.header(tokens.agency_agent("agent-dgs"))

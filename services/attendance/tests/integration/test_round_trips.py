@@ -20,7 +20,7 @@ from csa_shared.testing.round_trips import round_trips
 
 pytestmark = pytest.mark.postgres
 
-GOAL = 2  # round trips per single POST /v1/presences (issue 24)
+GOAL = 2  # round trips per single POST /v1/presences or /v1/meals (issue 24)
 
 
 async def test_a_single_presence_is_one_round_trip(api, world, runtime, as_provider) -> None:
@@ -61,6 +61,8 @@ async def test_a_single_meal_is_one_round_trip(api, world, runtime, as_provider)
             json={"items": [meal("m1", "c2", "2025-03-04", 2)]},
             headers=sea_a,
         )
+    async with round_trips(runtime) as alone:  # the same through POST /v1/meals
+        single = await api.post("/v1/meals", json=meal("m4", "c2", "2025-03-05", 3), headers=sea_a)
     async with round_trips(runtime) as full:  # no presence that day: the full path refuses it
         absent = await api.post(
             "/v1/declarations/batch",
@@ -78,6 +80,9 @@ async def test_a_single_meal_is_one_round_trip(api, world, runtime, as_provider)
     assert outcomes == ["accepted", "accepted", "rejected", "rejected"]
     assert len(sent) <= GOAL, sent
     assert len(sent) == 1 and "attendance_meal_clear" in sent[0]
+    assert single.status_code == 201, single.text
+    assert len(alone) <= GOAL, alone
+    assert len(alone) == 1 and "attendance_meal_clear" in alone[0]
     assert len(full) > 1
     assert [e["code"] for e in absent.json()["results"][0]["errors"]] == ["no_presence_that_day"]
 

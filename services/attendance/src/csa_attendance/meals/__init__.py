@@ -1,2 +1,2 @@
-"""Meal records declared by provider systems: corrections and reads (their ingest is the
-batch's, `presences`)."""
+"""Meal records declared by provider systems: one meal (`POST /meals`, through the batch's
+ingest, `presences.service.ingest`), corrections and reads."""

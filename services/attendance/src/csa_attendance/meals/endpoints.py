@@ -1,11 +1,12 @@
-"""HTTP routes of meal records: corrections (provider systems) and reads."""
+"""HTTP routes of meal records: one meal (provider systems; the batch's ingest), corrections
+(provider systems) and reads."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_attendance.meals import service
+from csa_attendance.meals import repository, service
 from csa_attendance.meals.schemas import (
     MealAmendIn,
     MealOut,
@@ -13,8 +14,9 @@ from csa_attendance.meals.schemas import (
     corrected_meal_out,
     meal_out,
 )
+from csa_attendance.presences.endpoints import ingest_one
 from csa_attendance.presences.reads import ReadFilter, page_of
-from csa_attendance.presences.schemas import VoidIn
+from csa_attendance.presences.schemas import MealIn, VoidIn
 from csa_attendance.tables import meals
 from csa_shared.auth import Principal
 from csa_shared.http.app import runtime_of
@@ -24,6 +26,30 @@ from csa_shared.http.unit_of_work import UNIT
 
 router = APIRouter(tags=["presences"])
 CORRECTION_PROBLEMS = problem_responses(404, 422)
+
+
+@router.post(
+    "/meals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MealOut,
+    responses={
+        200: {"model": MealOut, "description": "Already recorded (idempotent repeat)"},
+        **problem_responses(409, 422),
+    },
+    summary="Record one meal (provider system): a batch's meal item, alone",
+)
+async def post_meal(
+    body: MealIn,
+    request: Request,
+    response: Response,
+    principal: Principal = Depends(authenticated),
+) -> MealOut:
+    one = await ingest_one(request, principal, body)
+    if one.fields is None:
+        response.status_code = status.HTTP_200_OK
+        async with runtime_of(request).unit_of_work() as unit:
+            return meal_out(await repository.meal_row(unit, one.id))
+    return MealOut(**one.fields)
 
 
 async def _corrected(

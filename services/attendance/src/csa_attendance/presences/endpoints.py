@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import orjson
@@ -19,6 +20,7 @@ from csa_attendance.presences.schemas import (
     AmendIn,
     BatchIn,
     BatchOut,
+    MealIn,
     PresenceHistoryOut,
     PresenceIn,
     PresenceOut,
@@ -78,6 +80,46 @@ def _outcome_json(r: service.ItemOutcome) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class One:
+    """A record posted alone, stored: its id; ``fields`` as posted (just inserted: version 1,
+    active, not read back), or None for an identical repeat (the caller reads it back)."""
+
+    id: str
+    fields: dict[str, Any] | None
+
+
+FIRST = {"version": 1, "status": "active"}
+
+
+async def ingest_one(request: Request, principal: Principal, body: PresenceIn | MealIn) -> One:
+    """One record (`POST /presences`, `POST /meals`), accepted or a duplicate; a refusal is
+    raised as its problem (403 another provider's, 409 a conflicting repeat, 422 otherwise).
+    A new record the cached registry accepts is stored in one round trip, committed before
+    the answer, with no session; any other opens the request's unit of work here
+    (`runtime.unit_of_work`, committed before the answer as `UNIT` is) for the full path."""
+    runtime = runtime_of(request)
+    provider_id = access.provider_of(principal)
+    result = await service.ingest_one(
+        runtime.engine, runtime.outbox, provider_id, body, source=runtime.source
+    )
+    if result is not None:
+        runtime.relay.wake()
+    else:
+        async with runtime.unit_of_work() as unit:
+            (result,) = await service.ingest(
+                unit, runtime.outbox, provider_id, [body], source=runtime.source,
+                one_statement=False,
+            )  # fmt: skip
+    if result.outcome == "rejected":
+        _refuse(result)
+    assert result.id is not None
+    if result.outcome == "duplicate":
+        return One(result.id, None)
+    posted = body.model_dump(exclude={"kind", "provider_id"})
+    return One(result.id, {**posted, "id": result.id, "provider_id": provider_id} | FIRST)
+
+
 @router.post(
     "/presences",
     status_code=status.HTTP_201_CREATED,
@@ -94,40 +136,12 @@ async def post_presence(
     response: Response,
     principal: Principal = Depends(authenticated),
 ) -> PresenceOut:
-    # (no docstring: it would be the operation's description in OpenAPI) A new presence
-    # the cached registry accepts is stored in one round trip, committed before the
-    # answer, with no session; any other opens the request's unit of work here
-    # (`runtime.unit_of_work`, committed before the answer as `UNIT` is) for the full path.
-    runtime = runtime_of(request)
-    provider_id = access.provider_of(principal)
-    result = await service.ingest_one(
-        runtime.engine, runtime.outbox, provider_id, body, source=runtime.source
-    )
-    if result is not None:
-        runtime.relay.wake()
-    else:
-        async with runtime.unit_of_work() as unit:
-            (result,) = await service.ingest(
-                unit, runtime.outbox, provider_id, [body], source=runtime.source,
-                one_statement=False,
-            )  # fmt: skip
-            if result.outcome == "duplicate":
-                assert result.id is not None
-                response.status_code = status.HTTP_200_OK
-                return presence_out(await repository.presence_row(unit, result.id))
-    if result.outcome == "rejected":
-        _refuse(result)
-    assert result.id is not None
-    return PresenceOut(  # just inserted as posted: version 1, active (no read back)
-        id=result.id,
-        provider_id=provider_id,
-        record_id=body.record_id,
-        child_id=body.child_id,
-        start=body.start,
-        end=body.end,
-        version=1,
-        status="active",
-    )
+    one = await ingest_one(request, principal, body)
+    if one.fields is None:
+        response.status_code = status.HTTP_200_OK
+        async with runtime_of(request).unit_of_work() as unit:
+            return presence_out(await repository.presence_row(unit, one.id))
+    return PresenceOut(**one.fields)
 
 
 def _refuse(result: service.ItemOutcome) -> NoReturn:
