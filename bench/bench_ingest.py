@@ -225,7 +225,9 @@ async def run_http(
     http_done = time.perf_counter()
     WAITING["at the last response"] = waiting = await runtime.relay.pending()
     while waiting:
-        await asyncio.sleep(0.05)
+        # Looked at every 5 ms (one small query): the end is found within 5 ms of the last
+        # row's deletion (every 50 ms before: up to 2 % of a 100 000-record run's time).
+        await asyncio.sleep(0.005)
         waiting = await runtime.relay.pending()
     end = time.perf_counter()
     CPU.update({k: v - before[k] for k, v in cpu.sample().items()})

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import String, Table, any_, bindparam, insert, select, text, update
+from sqlalchemy import String, Table, any_, bindparam, func, insert, select, text, true, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -176,11 +176,31 @@ def _uncorrected_histories(
     return [RecordHistory((_as_posted(row, build, recorded),)) for row in rows], ids
 
 
-async def _rows(session: AsyncSession, table: Table, *wheres: Any) -> list[Any]:
-    """Rows of `table` matching any of `wheres`: one query per condition, each using its
-    index (a UNION of them, or an OR, plans and runs much slower for a batch's many keys
-    and children)."""
-    return await _fetched(session, table, [select(table).where(where) for where in wheres])
+def _keyed(session: AsyncSession, table: Table, provider_id: str, keys: list[str]) -> Any:
+    """The provider's rows of `table` under `keys`: on PostgreSQL a probe of the unique index
+    per key whatever the statistics (a lateral subquery, kept apart by its `OFFSET 0`). With
+    `provider_record_id = ANY($keys)`, a generic plan cached while the table was never
+    analysed compared each of the provider's rows with every key (test_key_lookup_plan)."""
+    if not _postgres(session):
+        return select(table).where(
+            (table.c.provider_id == provider_id) & table.c.provider_record_id.in_(keys)
+        )
+    array = bindparam(None, keys, type_=ARRAY(String()))
+    wanted = func.unnest(array).table_valued("key").render_derived()
+    probe = (
+        select(table)
+        .where(table.c.provider_id == provider_id, table.c.provider_record_id == wanted.c.key)
+        .offset(0)
+        .lateral()
+    )
+    return select(probe).select_from(wanted).join(probe, true())
+
+
+async def _rows(session: AsyncSession, table: Table, keyed: Any, *wheres: Any) -> list[Any]:
+    """Rows of the `keyed` query and of `table` matching any of `wheres`: a query each, on
+    its index (a UNION or an OR plans and runs much slower for many keys and children)."""
+    queries = [keyed, *(select(table).where(where) for where in wheres)]
+    return await _fetched(session, table, queries)
 
 
 async def _fetched(
@@ -218,9 +238,7 @@ async def load_records(
     keys = sorted(set(keys))
 
     def mine(table: Table) -> Any:
-        return (table.c.provider_id == provider_id) & one_of(
-            session, table.c.provider_record_id, keys
-        )
+        return _keyed(session, table, provider_id, keys)
 
     one = one_record.params(provider_id, keys, children, lo, hi, LONGEST) if together else None
     if one is not None:  # one record, one child: the key and window reads in one query
