@@ -49,7 +49,7 @@ import bench_latency as bl  # csa serve subprocesses (bench/ is on sys.path)
 import httpx
 import orjson
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from csa.cli import _freeze_startup_objects
 from csa.services import definition
@@ -156,37 +156,44 @@ async def seed(runtime: ServiceRuntime, providers_n: int) -> None:
 class ProcessCpu:
     """CPU seconds (user + system) of the processes the run spreads over, read from Linux
     /proc: this one (HTTP client, and the service when in-process), the service replicas,
-    PostgreSQL's backends (those alive at the end), the broker."""
+    the broker, and PostgreSQL's backends of the run's database (each from its CPU at the
+    start, or from 0 when it started in the run; one that ended in the run is not counted).
+    Not the server's other processes: other databases' backends (other work on the
+    machine) and the shared writers; counting every `postgres` process made the figure
+    move with whatever else ran, and go below zero when other backends ended."""
 
     def __init__(self, servers: list[Any], broker_pid: int | None) -> None:
         self._servers = {f"attendance {n + 1}": s.process.pid for n, s in enumerate(servers)}
         self._broker = broker_pid
 
-    def sample(self) -> dict[str, float]:
-        found = {"this process": time.process_time()}
+    async def sample(self, runtime: ServiceRuntime) -> dict[str, Any]:
+        async with runtime.sessions() as s:
+            backends = await s.scalars(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            )
+            postgres = {pid: _cpu(pid) for pid in backends}
+        found: dict[str, Any] = {"this process": time.process_time()}
         found.update({name: _cpu(pid) for name, pid in self._servers.items()})
-        found["postgresql"] = sum(_cpu(pid) for pid in _pids_named("postgres"))
+        found["postgresql"] = postgres
         if self._broker is not None:
             found["broker"] = _cpu(self._broker)
         return found
 
+    @staticmethod
+    def spent(before: dict[str, Any], after: dict[str, Any]) -> dict[str, float]:
+        """CPU seconds per process (group) between two samples."""
+        spent = {k: v - before[k] for k, v in after.items() if k != "postgresql"}
+        backends = before["postgresql"]
+        spent["postgresql"] = sum(v - backends.get(p, 0.0) for p, v in after["postgresql"].items())
+        return spent
+
 
 def _cpu(pid: int) -> float:
-    """`pid`'s CPU seconds; 0 once it has exited (a PostgreSQL backend closed in the run)."""
+    """`pid`'s CPU seconds; 0 once it has exited."""
     try:
         return bl.cpu_seconds_of(pid)
     except OSError:
         return 0.0
-
-
-def _pids_named(name: str) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                if (entry / "comm").read_text().strip() == name:
-                    pids.append(int(entry.name))
-    return pids
 
 
 # Posts a batch body with its headers; returns the response body (raises on an error status).
@@ -219,7 +226,7 @@ async def run_http(
             latencies.append(time.perf_counter() - t0)
             accepted += orjson.loads(answer)["accepted"]
 
-    before = cpu.sample()
+    before = await cpu.sample(runtime)
     start = time.perf_counter()
     await asyncio.gather(*(worker(clients[n % len(clients)]) for n in range(concurrency)))
     http_done = time.perf_counter()
@@ -230,7 +237,7 @@ async def run_http(
         await asyncio.sleep(0.005)
         waiting = await runtime.relay.pending()
     end = time.perf_counter()
-    CPU.update({k: v - before[k] for k, v in cpu.sample().items()})
+    CPU.update(cpu.spent(before, await cpu.sample(runtime)))
     return http_done - start, end - start, latencies, accepted
 
 

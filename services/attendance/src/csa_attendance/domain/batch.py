@@ -19,6 +19,7 @@ from csa_attendance.domain.closing import touches_closed_period
 from csa_attendance.domain.errors import BatchTooLarge, Code, RecordRef, Violation
 from csa_attendance.domain.events import MealRecorded, PresenceRecorded, ReservationRecorded
 from csa_attendance.domain.ledger import AttendanceState, Ledger
+from csa_attendance.domain.quick import quick_init
 from csa_attendance.domain.records import (
     Declaration,
     Ingest,
@@ -46,6 +47,7 @@ class Outcome(StrEnum):
     REJECTED = "rejected"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ItemResult:
     """The decision on one batch item; `record` is the new or stored history, if any.

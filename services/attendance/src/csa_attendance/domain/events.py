@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from csa_attendance.domain.quick import quick_init
 from csa_shared.rules.parameters import ProviderType
 
 
@@ -28,6 +29,7 @@ class _ChildEvent(_Event):
     child_id: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PresenceRecorded(_ChildEvent):
     start: datetime
@@ -52,6 +54,7 @@ class PresenceVoided(_ChildEvent):
     reason: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MealRecorded(_ChildEvent):
     day: date
@@ -70,6 +73,7 @@ class MealCorrected(_ChildEvent):
     reason: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReservationRecorded(_ChildEvent):
     start: datetime

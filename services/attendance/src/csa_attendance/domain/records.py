@@ -15,8 +15,10 @@ from typing import Any, Generic, TypeVar
 
 from csa_attendance.domain.errors import RecordRef
 from csa_attendance.domain.intervals import Interval
+from csa_attendance.domain.quick import quick_init
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PresenceDeclaration:
     """A child present at a provider from `start` to `end` (local time, to the minute)."""
@@ -36,6 +38,7 @@ class PresenceDeclaration:
         return Interval(self.start, self.end)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReservationDeclaration:
     """A pre-registered slot of a child at a provider (may lie in the future)."""
@@ -55,6 +58,7 @@ class ReservationDeclaration:
         return Interval(self.start, self.end)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MealDeclaration:
     """`count` main meals of a child at a provider on `day` (§6)."""
@@ -79,6 +83,7 @@ class RecordStatus(StrEnum):
     VOIDED = "voided"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecordVersion(Generic[D]):
     """One version of a record: the content in force, whether voided, why, and when."""
@@ -90,6 +95,7 @@ class RecordVersion(Generic[D]):
     reason: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RecordHistory(Generic[D]):
     """All versions of one record, oldest first; the last one is in force."""
