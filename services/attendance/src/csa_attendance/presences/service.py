@@ -42,6 +42,8 @@ KIND = {
     MealDeclaration: "meal",
     ReservationDeclaration: "reservation",
 }
+# An outcome's text (`Outcome.value` goes through the enum's descriptor: slower, per item).
+_TEXT = {outcome: outcome.value for outcome in Outcome}
 NOT_THE_TOKENS_PROVIDER = Violation(
     Code.NOT_AUTHORISED, "provider_id", "provider_id must be the token's provider"
 )
@@ -298,7 +300,7 @@ def _outcomes_and_writes(
             if result.outcome is Outcome.REJECTED:
                 errors = result.violations
         outs.append(
-            ItemOutcome(result.index, decl.record_id, kind, result.outcome.value, record_id, errors)
+            ItemOutcome(result.index, decl.record_id, kind, _TEXT[result.outcome], record_id, errors)
         )
     staged = staged_events(events, source=source)
     checked: set[type] = set()
