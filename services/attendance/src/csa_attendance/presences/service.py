@@ -299,9 +299,8 @@ def _outcomes_and_writes(
             record_id = ids.get(key)
             if result.outcome is Outcome.REJECTED:
                 errors = result.violations
-        outs.append(
-            ItemOutcome(result.index, decl.record_id, kind, _TEXT[result.outcome], record_id, errors)
-        )
+        outcome = _TEXT[result.outcome]
+        outs.append(ItemOutcome(result.index, decl.record_id, kind, outcome, record_id, errors))
     staged = staged_events(events, source=source)
     checked: set[type] = set()
     for (event, _), row in zip(events, staged, strict=True):
