@@ -485,6 +485,12 @@ async def main(records: int, providers_n: int, concurrency: int, replicas: int) 
         + ", ".join(f"{name} {seconds / records * 1e6:.0f} us" for name, seconds in CPU.items())
         + f"; all {sum(CPU.values()) / records * 1e6:.0f} us"
     )
+    # How much of the machine the run had: a run that got far less than its cores (others'
+    # work) is slow for that reason, whatever its code; the ratio below moves with it.
+    print(
+        f"cores used         {sum(CPU.values()) / e2e_s:.2f} of {os.cpu_count()} "
+        "(the run's processes' CPU seconds / end-to-end seconds)"
+    )
     print(f"request latency    p50 {statistics.median(lat_ms):.0f} ms   p99 {p99:.0f} ms")
     print(f"raw JSON decode    {json_rate:>10,.0f} records/s")
     print(f"raw PG COPY        {copy_rate:>10,.0f} records/s")
