@@ -15,10 +15,11 @@ thresholds once the app is built).
 
 A fresh database on the server of TEST_DATABASE_URL (dropped at the end); the broker from
 csa_shared.testing.broker (KAFKA_BOOTSTRAP_SERVERS, else testcontainers, else Tansu).
-Goal: >= 20 000 records/s end to end and >= 30 % of the slowest raw stage.
+Goal: >= 20 000 records/s end to end and >= 50 % of the slowest raw stage (issue 24; 30 % before).
 
 End to end = first POST sent → every accepted record's event acknowledged by the broker
-(the relays have published and deleted every outbox row). After the timed run the topic is
+(the relays have published and deleted every outbox row), after a warm-up (`warm_up`: one
+small batch per worker, published, before the clock starts). After the timed run the topic is
 read back: one message per accepted record, each presence once. Batches come round-robin
 from the providers, so concurrent requests are of different providers (one provider's are
 serialised by its lock). Also printed: the CPU per record of each process over the run
@@ -49,7 +50,7 @@ import bench_latency as bl  # csa serve subprocesses (bench/ is on sys.path)
 import httpx
 import orjson
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from csa.cli import _freeze_startup_objects
 from csa.services import definition
@@ -156,37 +157,84 @@ async def seed(runtime: ServiceRuntime, providers_n: int) -> None:
 class ProcessCpu:
     """CPU seconds (user + system) of the processes the run spreads over, read from Linux
     /proc: this one (HTTP client, and the service when in-process), the service replicas,
-    PostgreSQL's backends (those alive at the end), the broker."""
+    the broker, and PostgreSQL's backends of the run's database (each from its CPU at the
+    start, or from 0 when it started in the run; one that ended in the run is not counted).
+    Not the server's other processes: other databases' backends (other work on the
+    machine) and the shared writers; counting every `postgres` process made the figure
+    move with whatever else ran, and go below zero when other backends ended."""
 
     def __init__(self, servers: list[Any], broker_pid: int | None) -> None:
         self._servers = {f"attendance {n + 1}": s.process.pid for n, s in enumerate(servers)}
         self._broker = broker_pid
 
-    def sample(self) -> dict[str, float]:
-        found = {"this process": time.process_time()}
+    async def sample(self, runtime: ServiceRuntime) -> dict[str, Any]:
+        async with runtime.sessions() as s:
+            backends = await s.scalars(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            )
+            postgres = {pid: _cpu(pid) for pid in backends}
+        found: dict[str, Any] = {"this process": time.process_time()}
         found.update({name: _cpu(pid) for name, pid in self._servers.items()})
-        found["postgresql"] = sum(_cpu(pid) for pid in _pids_named("postgres"))
+        found["postgresql"] = postgres
         if self._broker is not None:
             found["broker"] = _cpu(self._broker)
         return found
 
+    @staticmethod
+    def spent(before: dict[str, Any], after: dict[str, Any]) -> dict[str, float]:
+        """CPU seconds per process (group) between two samples."""
+        spent = {k: v - before[k] for k, v in after.items() if k != "postgresql"}
+        backends = before["postgresql"]
+        spent["postgresql"] = sum(v - backends.get(p, 0.0) for p, v in after["postgresql"].items())
+        return spent
+
 
 def _cpu(pid: int) -> float:
-    """`pid`'s CPU seconds; 0 once it has exited (a PostgreSQL backend closed in the run)."""
+    """`pid`'s CPU seconds; 0 once it has exited."""
     try:
         return bl.cpu_seconds_of(pid)
     except OSError:
         return 0.0
 
 
-def _pids_named(name: str) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                if (entry / "comm").read_text().strip() == name:
-                    pids.append(int(entry.name))
-    return pids
+WARM_UP_DAY = date(2024, 12, 2)  # before the run's days: no batch of the run looks at it
+
+
+async def warm_up(
+    runtime: ServiceRuntime,
+    clients: list[Post],
+    headers: dict[str, dict[str, str]],
+    providers_n: int,
+    concurrency: int,
+) -> None:
+    """Before the clock starts, what a running service has done already: one small batch
+    per worker, all at once (each replica's pool opens the connections the run keeps, its
+    statements are compiled and prepared, its registry cache filled), published by the
+    relays (their producers connected to the broker). Setup, as the raw stages' (the
+    producer started, the table created) is outside their clocks; in a cold run the first
+    requests took up to twice as long as the steady ones."""
+
+    def body(n: int) -> bytes:  # worker n: ten children of provider n mod providers_n
+        p, first = n % providers_n, n // providers_n * 10
+        start, end = f"{WARM_UP_DAY}T08:00:00", f"{WARM_UP_DAY}T09:00:00"
+        items = [
+            {"kind": "presence", "record_id": f"warm-{n}-{c}", "child_id": f"p{p}-c{c}"}
+            | {"start": start, "end": end}
+            for c in range(first, first + 10)
+        ]
+        return json.dumps({"items": items}).encode()
+
+    bodies = [body(n) for n in range(concurrency)]
+    answers = await asyncio.gather(
+        *(
+            clients[n % len(clients)](body, headers[f"bench-p{n % providers_n}"])
+            for n, body in enumerate(bodies)
+        )
+    )
+    if sum(orjson.loads(a)["accepted"] for a in answers) != 10 * concurrency:
+        raise RuntimeError(f"warm-up batches not all accepted: {answers[0][:300]!r}")
+    while await runtime.relay.pending():
+        await asyncio.sleep(0.005)
 
 
 # Posts a batch body with its headers; returns the response body (raises on an error status).
@@ -219,16 +267,18 @@ async def run_http(
             latencies.append(time.perf_counter() - t0)
             accepted += orjson.loads(answer)["accepted"]
 
-    before = cpu.sample()
+    before = await cpu.sample(runtime)
     start = time.perf_counter()
     await asyncio.gather(*(worker(clients[n % len(clients)]) for n in range(concurrency)))
     http_done = time.perf_counter()
     WAITING["at the last response"] = waiting = await runtime.relay.pending()
     while waiting:
-        await asyncio.sleep(0.05)
+        # Looked at every 5 ms (one small query): the end is found within 5 ms of the last
+        # row's deletion (every 50 ms before: up to 2 % of a 100 000-record run's time).
+        await asyncio.sleep(0.005)
         waiting = await runtime.relay.pending()
     end = time.perf_counter()
-    CPU.update({k: v - before[k] for k, v in cpu.sample().items()})
+    CPU.update(cpu.spent(before, await cpu.sample(runtime)))
     return http_done - start, end - start, latencies, accepted
 
 
@@ -373,13 +423,14 @@ async def main(records: int, providers_n: int, concurrency: int, replicas: int) 
             try:
                 await seed(runtime, providers_n)
                 topic = TOPICS["attendance"]
-                before = await topic_messages(broker.bootstrap, topic)
                 serving = (
                     replica_clients(replicas, broker, db, tokens, Path(work))
                     if replicas
                     else in_process_client(runtime, tokens)
                 )
                 async with serving as (clients, servers):
+                    await warm_up(runtime, clients, headers, providers_n, concurrency)
+                    before = await topic_messages(broker.bootstrap, topic)
                     broker_process = getattr(broker, "process", None)
                     cpu = ProcessCpu(servers, broker_process.pid if broker_process else None)
                     http_s, e2e_s, lat, accepted = await run_http(
@@ -434,14 +485,20 @@ async def main(records: int, providers_n: int, concurrency: int, replicas: int) 
         + ", ".join(f"{name} {seconds / records * 1e6:.0f} us" for name, seconds in CPU.items())
         + f"; all {sum(CPU.values()) / records * 1e6:.0f} us"
     )
+    # How much of the machine the run had: a run that got far less than its cores (others'
+    # work) is slow for that reason, whatever its code; the ratio below moves with it.
+    print(
+        f"cores used         {sum(CPU.values()) / e2e_s:.2f} of {os.cpu_count()} "
+        "(the run's processes' CPU seconds / end-to-end seconds)"
+    )
     print(f"request latency    p50 {statistics.median(lat_ms):.0f} ms   p99 {p99:.0f} ms")
     print(f"raw JSON decode    {json_rate:>10,.0f} records/s")
     print(f"raw PG COPY        {copy_rate:>10,.0f} records/s")
     print(f"raw Kafka produce  {produce_rate:>10,.0f} records/s")
-    met = e2e_rate >= 20_000 and e2e_rate >= 0.3 * slowest
+    met = e2e_rate >= 20_000 and e2e_rate >= 0.5 * slowest
     print(
         f"end to end / slowest raw stage: {e2e_rate / slowest:.0%}  "
-        f"(goal: >= 20 000 records/s and >= 30 %: {'met' if met else 'NOT met'})"
+        f"(goal: >= 20 000 records/s and >= 50 %: {'met' if met else 'NOT met'})"
     )
 
 

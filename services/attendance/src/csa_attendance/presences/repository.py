@@ -14,10 +14,9 @@ import functools
 from collections import namedtuple
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import String, Table, any_, bindparam, insert, select, text, update
+from sqlalchemy import String, Table, any_, bindparam, func, insert, select, text, true, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,15 +37,12 @@ from csa_attendance.tables import (
     reservations,
 )
 from csa_shared.clock import as_luxembourg
-from csa_shared.db import asyncpg_connection
 from csa_shared.http.pagination import Key, PageParams, fetch_page
 
 ONE_DAY = timedelta(days=1)
 # Presences and reservations last at most 24 h (domain.validation.MAX_LENGTH): a record
 # ending after `lo` started after `lo - LONGEST`, a bound the (child_id, start) index uses.
 LONGEST = timedelta(hours=24)
-# Up to this many rows in all, one INSERT ... WITH statement beats COPY's round trips.
-FEW_ROWS = 32
 KINDS = frozenset({"presence", "meal", "reservation"})
 
 
@@ -190,11 +186,31 @@ def _uncorrected_histories(
     return [RecordHistory((_as_posted(row, build, recorded),)) for row in rows], ids
 
 
-async def _rows(session: AsyncSession, table: Table, *wheres: Any) -> list[Any]:
-    """Rows of `table` matching any of `wheres`: one query per condition, each using its
-    index (a UNION of them, or an OR, plans and runs much slower for a batch's many keys
-    and children)."""
-    return await _fetched(session, table, [select(table).where(where) for where in wheres])
+def _keyed(session: AsyncSession, table: Table, provider_id: str, keys: list[str]) -> Any:
+    """The provider's rows of `table` under `keys`: on PostgreSQL a probe of the unique index
+    per key whatever the statistics (a lateral subquery, kept apart by its `OFFSET 0`). With
+    `provider_record_id = ANY($keys)`, a generic plan cached while the table was never
+    analysed compared each of the provider's rows with every key (test_key_lookup_plan)."""
+    if not _postgres(session):
+        return select(table).where(
+            (table.c.provider_id == provider_id) & table.c.provider_record_id.in_(keys)
+        )
+    array = bindparam(None, keys, type_=ARRAY(String()))
+    wanted = func.unnest(array).table_valued("key").render_derived()
+    probe = (
+        select(table)
+        .where(table.c.provider_id == provider_id, table.c.provider_record_id == wanted.c.key)
+        .offset(0)
+        .lateral()
+    )
+    return select(probe).select_from(wanted).join(probe, true())
+
+
+async def _rows(session: AsyncSession, table: Table, keyed: Any, *wheres: Any) -> list[Any]:
+    """Rows of the `keyed` query and of `table` matching any of `wheres`: a query each, on
+    its index (a UNION or an OR plans and runs much slower for many keys and children)."""
+    queries = [keyed, *(select(table).where(where) for where in wheres)]
+    return await _fetched(session, table, queries)
 
 
 async def _fetched(
@@ -232,9 +248,7 @@ async def load_records(
     keys = sorted(set(keys))
 
     def mine(table: Table) -> Any:
-        return (table.c.provider_id == provider_id) & one_of(
-            session, table.c.provider_record_id, keys
-        )
+        return _keyed(session, table, provider_id, keys)
 
     one = one_record.params(provider_id, keys, children, lo, hi, LONGEST) if together else None
     if one is not None:  # one record, one child: the key and window reads in one query
@@ -278,58 +292,6 @@ async def load_records(
         )
     ids = {"presence": p_ids, "meal": m_ids, "reservation": r_ids}
     return p_hist, m_hist, r_hist, ids
-
-
-async def insert_all(
-    session: AsyncSession, writes: Sequence[tuple[Table, list[dict[str, Any]]]]
-) -> None:
-    """The rows of several tables (in this order), inside the request's transaction.
-
-    PostgreSQL: COPY per table, or for a few rows in all one `WITH ... INSERT` statement
-    (one round trip). Elsewhere (SQLite): one multi-row INSERT per table.
-    """
-    writes = [(table, rows) for table, rows in writes if rows]
-    if not writes:
-        return
-    raw = await asyncpg_connection(session)
-    if raw is None:
-        for table, rows in writes:
-            await session.execute(table.insert(), rows)
-        return
-    if sum(len(rows) for _, rows in writes) <= FEW_ROWS:
-        # Named parameters, values passed apart: with one row per table (one POST) the
-        # statement is the same on every request, so SQLAlchemy's compiled cache and
-        # asyncpg's prepared statement are reused (with the values inline it was compiled
-        # every time).
-        params: dict[str, Any] = {}
-        *first, (last, last_rows) = writes
-        statement = insert(last).values(_bound(last, last_rows, "w", params))
-        for n, (table, rows) in enumerate(first):
-            ctes = insert(table).values(_bound(table, rows, f"w{n}_", params)).cte(f"w{n}")
-            statement = statement.add_cte(ctes)
-        await session.execute(statement, params)
-        return
-    for table, rows in writes:
-        columns = list(rows[0])
-        get = itemgetter(*columns)
-        records = [get(row) for row in rows] if len(columns) > 1 else [(get(r),) for r in rows]
-        await raw.copy_records_to_table(table.name, records=records, columns=columns)
-
-
-def _bound(
-    table: Table, rows: list[dict[str, Any]], prefix: str, params: dict[str, Any]
-) -> dict[str, Any] | list[dict[str, Any]]:
-    """`rows` as bind parameters named `<prefix><row>_<column>`; their values go to `params`.
-    One row is given as a dict: SQLAlchemy caches a single-row VALUES, not a multi-row one."""
-    out = []
-    for i, row in enumerate(rows):
-        values = {}
-        for column, value in row.items():
-            name = f"{prefix}{i}_{column}"
-            values[column] = bindparam(name, type_=table.c[column].type)
-            params[name] = value
-        out.append(values)
-    return out[0] if len(out) == 1 else out
 
 
 async def presence_row(session: AsyncSession, presence_id: str) -> Any | None:

@@ -3,7 +3,7 @@
 One transaction per request: the state is loaded with a handful of set queries (the
 registry's and the closed periods before the per-provider lock, the records under the lock),
 the domain decides every item (`process_batch`), and accepted records, their first versions
-and their outbox rows are written in bulk (`repository.insert_all`).
+and their outbox rows are written in bulk (`bulk.insert_all`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from csa_attendance.domain.records import (
     first_version,
 )
 from csa_attendance.events import check_staged, staged_events
-from csa_attendance.presences import repository
+from csa_attendance.presences import bulk, repository
 from csa_attendance.presences.one_statement import (
     Clear,
     MealClear,
@@ -47,6 +47,8 @@ KIND = {
     MealDeclaration: "meal",
     ReservationDeclaration: "reservation",
 }
+# An outcome's text (`Outcome.value` goes through the enum's descriptor: slower, per item).
+_TEXT = {outcome: outcome.value for outcome in Outcome}
 NOT_THE_TOKENS_PROVIDER = Violation(
     Code.NOT_AUTHORISED, "provider_id", "provider_id must be the token's provider"
 )
@@ -281,7 +283,7 @@ async def _store(
 ) -> list[ItemOutcome]:
     """Rows and outbox rows of the accepted items written in bulk; the results of all."""
     outs, writes = _outcomes_and_writes(outbox, decls, decided, stored_ids, source=source)
-    await repository.insert_all(session, writes)
+    await bulk.insert_all(session, writes)
     return outs
 
 
@@ -318,9 +320,8 @@ def _outcomes_and_writes(
             record_id = ids.get(key)
             if result.outcome is Outcome.REJECTED:
                 errors = result.violations
-        outs.append(
-            ItemOutcome(result.index, decl.record_id, kind, result.outcome.value, record_id, errors)
-        )
+        outcome = _TEXT[result.outcome]
+        outs.append(ItemOutcome(result.index, decl.record_id, kind, outcome, record_id, errors))
     staged = staged_events(events, source=source)
     checked: set[type] = set()
     for (event, _), row in zip(events, staged, strict=True):
