@@ -2,7 +2,9 @@
 
 Each ``bench_*.py`` prints its figures next to the baseline it measured in the same run;
 this runner records the machine (cores, memory), the date and each benchmark's output.
-``bench_latency.py`` runs once per kind of request (a presence, a meal, a correction).
+``bench_latency.py`` runs once per kind of request (a presence, a meal, a correction); each
+run's two goal lines (the goal of issue 24 with what missed, CPU per request against its
+targets) go to the summary.
 ``BENCH_QUICK=1`` runs the smaller sizes (a smoke run, not figures to quote).
 """
 
@@ -43,8 +45,9 @@ WHY = {
     "bench_rules.py": 'services/billing/README.md, rules section "Performance"',
     "bench_close.py": 'services/billing/README.md, "Tests and benchmark"',
     "bench_ingest.py": 'services/attendance/README.md, "Benchmark"',
-    "bench_latency.py": "CPU per request printed above; `bench_latency.py --profile DIR` "
-    "writes both servers' cProfile",
+    "bench_latency.py": "the goal line names what missed; CPU per request against issue 24's "
+    "targets on its `goal, CPU per` line; `bench_latency.py --profile DIR` writes both "
+    "servers' cProfile",
     "bench_portal.py": "CPU per page printed above (portal and services processes)",
     "bench_request_cpu.py": "`bench_request_cpu.py --profile DIR` writes the server's cProfile",
 }

@@ -1,7 +1,7 @@
-"""Database round trips of billing's consumer per fetched batch of presence events on
+"""Database round trips of billing's consumer per fetched batch of presence or meal events on
 PostgreSQL (issue 24), counted on every pooled connection: the inbox claim, the upsert and
 the read of the closed months are one statement between BEGIN and COMMIT, however many
-presences the batch holds; a redelivered batch changes nothing."""
+presences or meals the batch holds; a redelivered batch changes nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from csa.services import definition
 from csa_billing.projections.presences import WARM_EXECUTIONS
-from csa_billing.tables import presence_projection
+from csa_billing.tables import meal_projection, presence_projection
 from csa_shared.bus import Message
 from csa_shared.events import TOPICS, Envelope
 from csa_shared.messaging.inbox import InboxConsumer
@@ -20,7 +20,7 @@ from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
 from csa_shared.testing.round_trips import prepared_on_each_connection, round_trips
 
-from .town import presence
+from .town import meal, meal_corrected, presence
 
 pytestmark = pytest.mark.postgres
 
@@ -47,6 +47,53 @@ async def projected(runtime: ServiceRuntime) -> list[tuple[str, int]]:
             select(presence_projection.c.presence_id, presence_projection.c.version)
         )
         return sorted((r.presence_id, r.version) for r in rows)
+
+
+async def meals(runtime: ServiceRuntime) -> list[tuple[str, int, int]]:
+    async with runtime.sessions() as session:
+        rows = await session.execute(
+            select(meal_projection.c.meal_id, meal_projection.c.version, meal_projection.c.count)
+        )
+        return sorted(tuple(r) for r in rows)
+
+
+@pytest.mark.parametrize("size", [1, 12])
+async def test_a_batch_of_meals_is_one_statement(billing, size: int) -> None:
+    batch = [meal(f"child-{n}", "sea-mr", day(n)) for n in range(size)]
+    corrections = [meal_corrected(e, 2, count=2) for e in batch]
+
+    async with round_trips(billing) as sent:
+        assert await consumer(billing).handle_batch(messages(batch))
+    before = await meals(billing)
+    async with round_trips(billing) as again:  # redelivered: claimed already, nothing changes
+        assert await consumer(billing).handle_batch(messages(batch))
+    unchanged = await meals(billing)
+    async with round_trips(billing) as corrected:
+        assert await consumer(billing).handle_batch(messages(corrections))
+
+    for statements in (sent, again, corrected):
+        assert len(statements) <= GOAL, statements
+        assert sum("meal_projection" in s and "inbox" in s for s in statements) == 1, statements
+    assert len(before) == size and unchanged == before
+    assert {(version, count) for _, version, count in await meals(billing)} == {(2, 2)}
+
+
+async def test_a_meal_twice_in_a_batch_takes_one_statement_more(billing) -> None:
+    """(A stale version after the newer one changes nothing.)"""
+    first = meal("child-a", "sea-mr", "2025-03-03")
+    v2, v3 = meal_corrected(first, 2, count=2), meal_corrected(first, 3, count=3)
+    other = meal("child-b", "sea-mr", "2025-03-04")
+
+    async with round_trips(billing) as sent:
+        assert await consumer(billing).handle_batch(messages([first, other, v3, first]))
+    async with round_trips(billing) as stale:
+        assert await consumer(billing).handle_batch(messages([v2]))
+
+    assert len(sent) <= GOAL + 1, sent
+    assert len(stale) <= GOAL, stale
+    assert await meals(billing) == sorted(
+        [(first.data["meal_id"], 3, 3), (other.data["meal_id"], 1, 1)]
+    )
 
 
 @pytest.mark.parametrize("size", [1, 12])
@@ -108,11 +155,14 @@ async def test_the_warm_up_prepares_and_plans_the_batch_on_every_connection(
     try:
         async with round_trips(runtime) as sent:
             assert await consumer(runtime).handle_batch(messages([presence("c", "p", *DAY)]))
-        (statement,) = [sql for sql in sent if "presence_projection" in sql]
+            assert await consumer(runtime).handle_batch(messages([meal("c", "p", DAY[0][:10])]))
+        statements = [sql for sql in sent if "_projection" in sql]
         connections = await prepared_on_each_connection(runtime)
     finally:
         await runtime.stop()
 
+    assert len(statements) == 2  # the presences' and the meals'
     assert len(connections) == settings.db_pool_size
     for prepared in connections:
-        assert prepared.get(statement, 0) >= WARM_EXECUTIONS
+        for statement in statements:
+            assert prepared.get(statement, 0) >= WARM_EXECUTIONS

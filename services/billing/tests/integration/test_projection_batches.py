@@ -13,13 +13,13 @@ from sqlalchemy import select
 
 from csa.services import definition
 from csa_billing.periods.close import CloseOptions, close_period
-from csa_billing.tables import child_period, presence_projection
+from csa_billing.tables import child_period, meal_projection, presence_projection
 from csa_shared.bus import Message
 from csa_shared.events import TOPICS, Envelope
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
 
-from .town import deliver, presence, town
+from .town import deliver, meal, meal_corrected, presence, town
 
 pytestmark = pytest.mark.postgres
 
@@ -82,14 +82,28 @@ def late_changes(events: list[Envelope]) -> list[Envelope]:
     return [v2, v3, v2, other, fresh, other, v3, fresh]
 
 
-async def state(runtime: ServiceRuntime) -> tuple[list[Any], list[Any]]:
+def late_meals(events: list[Envelope]) -> list[Envelope]:
+    """Corrections of March meals (one twice, a stale one, a repeat, one moved to April, one
+    voided) and a new meal, after March was closed: a batch of meals only."""
+    meals = [e for e in events if e.type.endswith("meal.recorded.v1")]
+    v2 = meal_corrected(meals[0], 2, count=2)
+    v3 = meal_corrected(meals[0], 3, count=3)
+    moved = meal_corrected(meals[4], 2, day="2025-04-08")
+    voided = meal_corrected(meals[-1], 2, voided=True)  # child-d's: nothing else of hers
+    fresh = meal("child-e", "sea-mr", "2025-04-09")
+    return [v2, v3, moved, v2, voided, fresh, moved, v3, fresh]
+
+
+def _rows(rows: Any, table: Any) -> list[Any]:
+    """The rows without their ``updated_at`` stamp (the time of the projection)."""
+    stamp = list(table.c.keys()).index("updated_at")
+    return sorted(tuple(r)[:stamp] + tuple(r)[stamp + 1 :] for r in rows)
+
+
+async def state(runtime: ServiceRuntime) -> tuple[list[Any], list[Any], list[Any]]:
     async with runtime.sessions() as session:
-        presences = [
-            tuple(r)
-            for r in await session.execute(
-                select(presence_projection).order_by(presence_projection.c.presence_id)
-            )
-        ]
+        presences = _rows(await session.execute(select(presence_projection)), presence_projection)
+        meals = _rows(await session.execute(select(meal_projection)), meal_projection)
         periods = [
             tuple(r)
             for r in await session.execute(
@@ -98,25 +112,28 @@ async def state(runtime: ServiceRuntime) -> tuple[list[Any], list[Any]]:
                 ).order_by(child_period.c.month, child_period.c.child_id)
             )
         ]
-    columns = list(presence_projection.c.keys())
-    stamp = columns.index("updated_at")
-    return [r[:stamp] + r[stamp + 1 :] for r in presences], periods
+    return presences, periods, meals
 
 
 async def test_batches_project_and_bill_as_one_by_one(billing, batched) -> None:
     events = town()
-    late = late_changes(events)
+    late, meals = late_changes(events), late_meals(events)
     await deliver(billing, events)
     await deliver_in_batches(batched, events, size=7)
     closed = [await close_period(rt, MARCH, AFTER_GRACE) for rt in (billing, batched)]
-    await deliver(billing, late)
+    await deliver(billing, late + meals)
     await deliver_in_batches(batched, late, size=5)
+    await deliver_in_batches(batched, meals, size=4)
 
     one_by_one, in_batches = await state(billing), await state(batched)
     assert closed[0].state_total == closed[1].state_total
     assert in_batches == one_by_one
     dirty = [(month, child) for month, child, is_dirty in in_batches[1] if is_dirty]
     assert (MARCH, events[7].data["child_id"]) in dirty  # the corrected March presence
+    assert (MARCH, "child-d") in dirty  # her voided March meal
+    assert (meals[0].data["meal_id"], "sea-pluri", "child-a", date(2025, 3, 10), 3, False, 3) in (
+        in_batches[2]
+    )
 
 
 async def test_an_event_that_does_not_parse_leaves_the_batch_to_go_one_by_one(batched) -> None:

@@ -150,6 +150,30 @@ def meal(child: str, pid: str, day: str, count: int = 1) -> Envelope:
     )
 
 
+def meal_corrected(
+    earlier: Envelope, version: int, *, day: str | None = None, count: int = 1, voided: bool = False
+) -> Envelope:
+    """A correction of the meal ``earlier`` recorded (moved to ``day``, or voided)."""
+    data = earlier.data
+    return new_event(
+        "lu.csa.attendance.meal.corrected.v1",
+        source="/csa/attendance",
+        subject=data["child_id"],
+        data={
+            **{k: data[k] for k in ("meal_id", "provider_id", "child_id", "record_id")},
+            "provider_record_id": uuid.uuid4().hex,
+            "version": version,
+            "affects_closed_period": True,
+            "day": day or data["day"],
+            "count": count,
+            "previous_day": data["day"],
+            "previous_count": data["count"],
+            "voided": voided,
+            "reason": "late correction",
+        },
+    )
+
+
 def education_started(
     child: str,
     pid: str,

@@ -7,11 +7,13 @@ child's closed billing periods the event touches for re-billing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csa_billing.projections.store import (
@@ -70,31 +72,95 @@ async def _presence(session: AsyncSession, data: dict, *, voided: bool = False) 
         await mark_dirty(session, data["child_id"], presence_months(row, data))
 
 
-async def on_presences(
-    session: AsyncSession, events: list[Envelope], frozen: set[str] | None = None
+VOIDED = "lu.csa.attendance.presence.voided.v1"
+
+
+@dataclass(frozen=True)
+class Records:
+    """How one kind of record's events project: into ``table`` (single-column primary key
+    ``key``), each event as ``row``; a changed row re-bills the closed ``months`` of its
+    old and new dates."""
+
+    table: Table
+    key: str
+    row: Callable[[Envelope], dict[str, Any]]
+    months: Callable[[dict[str, Any], Envelope], set[str]]
+
+    def first_run(self, events: list[Envelope]) -> int:
+        """How many leading events have distinct records (one upsert cannot touch a row
+        twice; an event id repeated repeats its record)."""
+        seen: set[str] = set()
+        for at, event in enumerate(events):
+            if event.data[self.key] in seen:
+                return at
+            seen.add(event.data[self.key])
+        return len(events)
+
+
+async def on_records(
+    session: AsyncSession, records: Records, events: list[Envelope], frozen: set[str] | None = None
 ) -> None:
-    """Consecutive presence events (recorded, corrected, voided) in as few statements as
-    the same as one by one: one upsert per run of distinct presences, the closed months
-    read once (``frozen``: when the caller read them already); a presence's second event
-    in the run starts the next statement."""
+    """Consecutive events of one kind of record in as few statements as the same as one by
+    one: one upsert per run of distinct records, the closed months read once (``frozen``:
+    when the caller read them already); a record's second event in the run starts the next
+    statement."""
     start = 0
     while start < len(events):
-        seen: set[str] = set()
-        end = start
-        while end < len(events) and events[end].data["presence_id"] not in seen:
-            seen.add(events[end].data["presence_id"])
-            end += 1
-        group = [(e.data, presence_row(e.data, voided=e.type == VOIDED)) for e in events[start:end]]
+        end = start + records.first_run(events[start:])
+        group = [(event, records.row(event)) for event in events[start:end]]
         changed = await upsert_versioned_many(
-            session, presence_projection, "presence_id", [row for _, row in group]
+            session, records.table, records.key, [row for _, row in group]
         )
-        for data, row in group:
-            if row["presence_id"] in changed:
+        for event, row in group:
+            if row[records.key] in changed:
                 if frozen is None:
                     frozen = await closed_months(session)
                 if frozen:
-                    await mark_dirty(session, data["child_id"], presence_months(row, data), frozen)
+                    await mark_dirty(
+                        session, event.data["child_id"], records.months(row, event), frozen
+                    )
         start = end
+
+
+def meal_row(event: Envelope) -> dict[str, Any]:
+    data = event.data
+    return {
+        "meal_id": data["meal_id"],
+        "provider_id": data["provider_id"],
+        "child_id": data["child_id"],
+        "day": date.fromisoformat(data["day"]),
+        "count": data["count"],
+        "voided": bool(data.get("voided", False)),
+        "version": data["version"],
+    }
+
+
+def meal_months(row: dict[str, Any], event: Envelope) -> set[str]:
+    """The billing months of the meal's old and new days."""
+    return months_of_days(row["day"], _day(event.data.get("previous_day")))
+
+
+PRESENCES = Records(
+    presence_projection,
+    "presence_id",
+    lambda event: presence_row(event.data, voided=event.type == VOIDED),
+    lambda row, event: presence_months(row, event.data),
+)
+MEALS = Records(meal_projection, "meal_id", meal_row, meal_months)
+
+
+async def on_presences(
+    session: AsyncSession, events: list[Envelope], frozen: set[str] | None = None
+) -> None:
+    """Consecutive presence events (recorded, corrected, voided): ``on_records``."""
+    await on_records(session, PRESENCES, events, frozen)
+
+
+async def on_meals(
+    session: AsyncSession, events: list[Envelope], frozen: set[str] | None = None
+) -> None:
+    """Consecutive meal events (recorded, corrected, voided by a correction): ``on_records``."""
+    await on_records(session, MEALS, events, frozen)
 
 
 async def on_presence_recorded(session: AsyncSession, event: Envelope) -> None:
@@ -112,25 +178,10 @@ async def on_presence_voided(session: AsyncSession, event: Envelope) -> None:
 
 async def on_meal(session: AsyncSession, event: Envelope) -> None:
     """meal.recorded and meal.corrected (a correction may void the meal)."""
-    data = event.data
-    day = date.fromisoformat(data["day"])
-    changed = await upsert_versioned(
-        session,
-        meal_projection,
-        {"meal_id": data["meal_id"]},
-        {
-            "provider_id": data["provider_id"],
-            "child_id": data["child_id"],
-            "day": day,
-            "count": data["count"],
-            "voided": bool(data.get("voided", False)),
-            "version": data["version"],
-        },
-    )
-    if changed:
-        await mark_dirty(
-            session, data["child_id"], months_of_days(day, _day(data.get("previous_day")))
-        )
+    row = meal_row(event)
+    key = {"meal_id": row.pop("meal_id")}
+    if await upsert_versioned(session, meal_projection, key, row):
+        await mark_dirty(session, event.data["child_id"], meal_months(row, event))
 
 
 async def on_reservation_recorded(session: AsyncSession, event: Envelope) -> None:
@@ -294,8 +345,6 @@ async def on_education_contract_ended(session: AsyncSession, event: Envelope) ->
         await mark_dirty_between(session, before.child_id, min(ends) + timedelta(days=1), later)
 
 
-VOIDED = "lu.csa.attendance.presence.voided.v1"
-
 HANDLERS = {
     "lu.csa.attendance.presence.recorded.v1": on_presence_recorded,
     "lu.csa.attendance.presence.corrected.v1": on_presence_corrected,
@@ -315,4 +364,6 @@ BATCH_HANDLERS = {
     "lu.csa.attendance.presence.recorded.v1": on_presences,
     "lu.csa.attendance.presence.corrected.v1": on_presences,
     VOIDED: on_presences,
+    "lu.csa.attendance.meal.recorded.v1": on_meals,
+    "lu.csa.attendance.meal.corrected.v1": on_meals,
 }
