@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from csa_attendance.domain.errors import UnknownRecord
 from csa_attendance.domain.ledger import AttendanceState
 from csa_attendance.domain.records import RecordHistory
-from csa_attendance.events import to_envelope
+from csa_attendance.events import check_staged, staged_events
 from csa_attendance.presences import raw, repository
 from csa_attendance.presences.correction_statements import (
     MEAL,
@@ -229,8 +229,11 @@ async def correct(
         state, closed = state_of(known, read.presences, read.meals, [])
         history = history_of(read.presences if kind is PRESENCE else read.meals, row)
         new, event = decide(history, state, closed)
-        envelope = to_envelope(event, source=source, entity_id=record_id)
-        write = save_params(kind, row, new.current, envelope)
+        # its outbox row as a new presence's (`staged_events`: the document `to_envelope`
+        # builds, without an `Envelope`), checked against its schema
+        (staged,) = staged_events([(event, record_id)], source=source)
+        check_staged(staged)
+        write = save_params(kind, row, new.current, staged)
         write.update({f"c_{k}": v for k, v in read.checked.items()})
         write["c_lock"] = f"att:{provider_id}"
         statement = _write_prepared(engine, kind, outbox, row.version == 1)
