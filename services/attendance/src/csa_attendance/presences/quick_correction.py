@@ -14,6 +14,10 @@ write, each a single statement in autocommit (its own transaction: no BEGIN, no 
 
 A refusal decided on the read is the answer the locked path would have given at the moment
 of the read (one snapshot of everything the decision looks at).
+
+Both statements go to one pooled asyncpg connection, past SQLAlchemy's execution
+(`raw.RawConnection`, as a new presence's statement), with no session: the endpoints open
+the request's unit of work only for the locked path (issue 24: a correction's CPU).
 """
 
 from __future__ import annotations
