@@ -99,8 +99,9 @@ class RawConnection:
         if self.pooled is None:  # no SQLAlchemy `Connection` around it
             self.pooled = await self.engine.raw_connection()
         driver = self.pooled.driver_connection
+        args = statement.args(params)  # (a missing value is a bug, not a refusal)
         try:  # outside a transaction: the statement is its own, committed when it returns
-            return await driver.fetchrow(statement.sql, *statement.args(params))  # type: ignore[no-any-return]
+            return await driver.fetchrow(statement.sql, *args)  # type: ignore[no-any-return]
         except Exception as exc:
             pooled, self.pooled = self.pooled, None
             if driver.is_closed():
