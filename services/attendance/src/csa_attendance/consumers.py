@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csa_attendance.presences import service
+from csa_attendance.presences import quick_correction, service
 from csa_attendance.registry import repository
 from csa_shared.events import TOPICS, Envelope
 from csa_shared.runtime import ServiceRuntime
@@ -41,6 +41,9 @@ HANDLERS = {PERIOD_CLOSED: on_period_closed}
 
 def subscribe(runtime: ServiceRuntime) -> None:
     runtime.consume(group=GROUP, topics=[TOPICS["billing"]], handlers=HANDLERS)
-    # (what a serving process runs: the hot statement of a new presence warmed up on each
-    # pooled connection when the pool is, `CSA_DB_POOL_WARM`)
+    # (what a serving process runs: the hot statements of a new presence and of a
+    # correction warmed up on each pooled connection when the pool is, `CSA_DB_POOL_WARM`)
     runtime.connection_warmers.append(functools.partial(service.warm, outbox=runtime.outbox))
+    runtime.connection_warmers.append(
+        functools.partial(quick_correction.warm, outbox=runtime.outbox)
+    )

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import event, func, select
 from sqlalchemy.util import await_only
 
+from csa_attendance.presences import raw
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.testing.events import waiting_documents
 
@@ -88,7 +89,8 @@ def before_statement(
 ) -> Iterator[list[Any]]:
     """Run `action` (requests, other writes) once, just before the first statement holding
     `marker` is sent, as a concurrent client would between a request's statements; what
-    it returned is put in the list yielded."""
+    it returned is put in the list yielded. Statements sent through SQLAlchemy and those
+    sent on the pooled asyncpg connection directly (`raw.RawConnection`) alike."""
     done: list[Any] = []
 
     def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
@@ -96,9 +98,19 @@ def before_statement(
             done.append(None)  # (first: `action`'s own statements come through here too)
             done[0] = await_only(action())
 
+    sent_raw = raw.RawConnection.fetchrow
+
+    async def fetchrow(self: raw.RawConnection, prepared: raw.Prepared, params: Any) -> Any:
+        if marker in prepared.sql and not done:
+            done.append(None)
+            done[0] = await action()
+        return await sent_raw(self, prepared, params)
+
     engine = runtime.engine.sync_engine
     event.listen(engine, "before_cursor_execute", statement)
+    raw.RawConnection.fetchrow = fetchrow  # type: ignore[method-assign]
     try:
         yield done
     finally:
+        raw.RawConnection.fetchrow = sent_raw  # type: ignore[method-assign]
         event.remove(engine, "before_cursor_execute", statement)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from attendance_api import single_presence
+from attendance_api import post_presences, single_presence
 
 from csa.services import definition
 from csa_attendance.presences.service import WARM_EXECUTIONS
@@ -55,3 +55,28 @@ async def test_every_connection_holds_the_presence_statement_planned(
     for prepared in connections:
         assert prepared.get(statement, 0) >= WARM_EXECUTIONS
         assert any("DELETE FROM outbox" in sql for sql in prepared)
+
+
+async def test_every_connection_holds_the_correction_statements_prepared(
+    api, world, runtime, as_provider
+) -> None:
+    """A correction's read and checked write (of its first correction, then of a later
+    one) are those the warm-up prepared on every connection: no burst of corrections
+    prepares them again connection by connection."""
+    sea_a = as_provider("sea-a")
+    (presence,) = await post_presences(api, sea_a, "w", "c1", ["2025-03-05"])
+    amend = {"start": "2025-03-05T09:00:00", "end": "2025-03-05T12:00:00", "reason": "late"}
+    async with round_trips(runtime) as sent:
+        amended = await api.post(f"/v1/presences/{presence}/amend", json=amend, headers=sea_a)
+        voided = await api.post(
+            f"/v1/presences/{presence}/void", json={"reason": "absent"}, headers=sea_a
+        )
+    assert (amended.status_code, voided.status_code) == (200, 200), voided.text
+    statements = {sql for sql in sent if "attendance_correction_" in sql}
+    assert len(statements) == 3, sent  # the read, the first correction's write, a later one's
+
+    connections = await prepared_on_each_connection(runtime)
+
+    assert len(connections) == runtime.settings.db_pool_size
+    for prepared in connections:
+        assert statements <= set(prepared), statements - set(prepared)

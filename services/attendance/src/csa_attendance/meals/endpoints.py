@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import orjson
 from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,7 +12,7 @@ from csa_attendance.meals.schemas import (
     MealAmendIn,
     MealOut,
     MealPage,
-    corrected_meal_out,
+    corrected_meal_json,
     meal_out,
 )
 from csa_attendance.presences.endpoints import ingest_one
@@ -53,18 +54,14 @@ async def post_meal(
 
 
 async def _corrected(
-    request: Request,
-    unit: AsyncSession,
-    principal: Principal,
-    meal_id: str,
-    amend: MealAmendIn | None,
-    reason: str,
-) -> MealOut:
-    runtime = runtime_of(request)
+    request: Request, principal: Principal, meal_id: str, amend: MealAmendIn | None, reason: str
+) -> Response:
+    """The corrected meal as `MealOut` documents it (`corrected_meal_json`). No session
+    unless the correction takes the locked path (`service.correct_meal`)."""
     row, current = await service.correct_meal(
-        unit, runtime.outbox, principal, meal_id, amend, reason, source=runtime.source
+        runtime_of(request), principal, meal_id, amend, reason
     )
-    return corrected_meal_out(row, current)
+    return Response(orjson.dumps(corrected_meal_json(row, current)), media_type="application/json")
 
 
 @router.post(
@@ -77,10 +74,9 @@ async def amend(
     meal_id: str,
     body: MealAmendIn,
     request: Request,
-    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
-) -> MealOut:
-    return await _corrected(request, unit, principal, meal_id, body, body.reason)
+) -> Response:
+    return await _corrected(request, principal, meal_id, body, body.reason)
 
 
 @router.post(
@@ -93,10 +89,9 @@ async def void(
     meal_id: str,
     body: VoidIn,
     request: Request,
-    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
-) -> MealOut:
-    return await _corrected(request, unit, principal, meal_id, None, body.reason)
+) -> Response:
+    return await _corrected(request, principal, meal_id, None, body.reason)
 
 
 @router.get(

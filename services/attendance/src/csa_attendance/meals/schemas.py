@@ -57,15 +57,16 @@ def meal_out(row: Any) -> MealOut:
     )
 
 
-def corrected_meal_out(row: Any, current: RecordVersion[MealDeclaration]) -> MealOut:
-    """A meal (`row` as it was read) with its new `current` version, not read back."""
-    return MealOut(
-        id=row.id,
-        provider_id=row.provider_id,
-        record_id=row.provider_record_id,
-        child_id=row.child_id,
-        day=current.content.day,
-        count=current.content.count,
-        version=current.version,
-        status=current.status.value,
-    )
+def corrected_meal_json(row: Any, current: RecordVersion[MealDeclaration]) -> dict[str, Any]:
+    """A meal (`row` as it was read) with its new `current` version, not read back, as
+    `MealOut` serialises it (its fields are plain: no pydantic model needed)."""
+    return {
+        "id": row.id,
+        "provider_id": row.provider_id,
+        "record_id": row.provider_record_id,
+        "child_id": row.child_id,
+        "day": current.content.day,
+        "count": current.content.count,
+        "version": current.version,
+        "status": current.status.value,
+    }

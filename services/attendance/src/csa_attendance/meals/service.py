@@ -17,14 +17,16 @@ from csa_attendance.domain.records import MealDeclaration, RecordVersion
 from csa_attendance.events import to_envelope
 from csa_attendance.meals import repository
 from csa_attendance.meals.schemas import MealAmendIn
-from csa_attendance.presences import correction_statements, quick_correction
+from csa_attendance.presences import quick_correction
 from csa_attendance.presences import repository as records
 from csa_attendance.presences.correction_statements import MEAL
 from csa_attendance.presences.quick_correction import correction_state, history_of
 from csa_attendance.tables import meal_versions
 from csa_shared.auth import Principal
 from csa_shared.clock import luxembourg_now
+from csa_shared.db.engine import is_postgres
 from csa_shared.messaging.outbox import add_to_outbox
+from csa_shared.runtime import ServiceRuntime
 
 
 def _decision(amend: MealAmendIn | None, reason: str) -> quick_correction.Decide:
@@ -41,30 +43,47 @@ def _decision(amend: MealAmendIn | None, reason: str) -> quick_correction.Decide
 
 
 async def correct_meal(
-    unit: AsyncSession,
-    outbox: Table,
+    runtime: ServiceRuntime,
     principal: Principal,
     meal_id: str,
     amend: MealAmendIn | None,
     reason: str,
+) -> tuple[Any, RecordVersion[MealDeclaration]]:
+    """Amend (new day and count) or void (`amend` None) one of the provider's own meals:
+    the meal's row as it was read and its new current version, committed. Refusals are
+    raised as domain errors (`UnknownRecord` for a meal that is not the provider's).
+
+    On PostgreSQL in two round trips (`quick_correction`), no session; when the ledger
+    changed between its read and its write, or elsewhere (SQLite), under the provider's
+    lock in the request's unit of work (`runtime.unit_of_work`)."""
+    provider_id = access.provider_of(principal)
+    decide = _decision(amend, reason)
+    if is_postgres(runtime.engine):
+        day = amend.day if amend else None
+        done = await quick_correction.correct(
+            runtime.engine, runtime.outbox, MEAL, provider_id, meal_id, (day, day), decide,
+            source=runtime.source,
+        )  # fmt: skip
+        if done is not None:
+            runtime.relay.wake()
+            return done[0], done[1].current
+    async with runtime.unit_of_work() as unit:
+        return await _locked(
+            unit, runtime.outbox, provider_id, meal_id, amend, decide, source=runtime.source
+        )
+
+
+async def _locked(
+    unit: AsyncSession,
+    outbox: Table,
+    provider_id: str,
+    meal_id: str,
+    amend: MealAmendIn | None,
+    decide: quick_correction.Decide,
     *,
     source: str,
 ) -> tuple[Any, RecordVersion[MealDeclaration]]:
-    """Amend (new day and count) or void (`amend` None) one of the provider's own meals:
-    the meal's row as it was read and its new current version. Refusals are raised as
-    domain errors (`UnknownRecord` for a meal that is not the provider's).
-
-    On PostgreSQL in two round trips (`quick_correction`); when the ledger changed between
-    its read and its write, or elsewhere (SQLite), under the provider's lock."""
-    provider_id = access.provider_of(principal)
-    decide = _decision(amend, reason)
-    if correction_statements.postgres(unit):
-        day = amend.day if amend else None
-        done = await quick_correction.correct(
-            unit, outbox, MEAL, provider_id, meal_id, (day, day), decide, source=source
-        )
-        if done is not None:
-            return done[0], done[1].current
+    """The correction under the provider's lock, in `unit`'s transaction."""
     row = await repository.meal_row(unit, meal_id)
     if row is None or row.provider_id != provider_id:
         raise UnknownRecord("meal", meal_id)

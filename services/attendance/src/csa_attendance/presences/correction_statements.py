@@ -140,16 +140,17 @@ def save_statement(kind: Kind, outbox: Table, first: bool, checked: bool = False
 
 
 def save_params(
-    kind: Kind, row: Any, version: RecordVersion[Any], event: Envelope
+    kind: Kind, row: Any, version: RecordVersion[Any], event: dict[str, Any]
 ) -> dict[str, Any]:
     """`save_statement`'s parameters but the check's: the new version of `row` (a row of
-    `kind.table`) and its event's outbox row; version 1 too when `row` is at it."""
+    `kind.table`) and its event's outbox row (`event`: `OUTBOX_COLUMNS`' values); version
+    1 too when `row` is at it."""
     content = {c: getattr(version.content, c) for c in kind.content}
     status = version.status.value
     new = {kind.key: row.id, "version": version.version, **content, "status": status}
     new.update({"reason": version.reason, "recorded_at": version.recorded_at})
     params = {f"n_{k}": v for k, v in new.items()}
-    params.update({f"o_{k}": v for k, v in outbox_row(event, datetime.now(UTC)).items()})
+    params.update({f"o_{k}": v for k, v in event.items()})
     params.update({f"u_{k}": v for k, v in content.items()})
     params.update({"u_id": row.id, "u_version": version.version, "u_status": status})
     if row.version == 1:
@@ -172,6 +173,6 @@ async def save_correction(
         await repository.keep_first_version(session, presence_versions, row)
         await add_to_outbox(session, outbox, event)
         return await repository.save_presence_version(session, row.id, version)
-    params = save_params(PRESENCE, row, version, event)
+    params = save_params(PRESENCE, row, version, outbox_row(event, datetime.now(UTC)))
     statement = save_statement(PRESENCE, outbox, row.version == 1)
     return (await session.execute(statement, params)).one()

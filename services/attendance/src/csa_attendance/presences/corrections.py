@@ -22,6 +22,8 @@ from csa_attendance.presences.schemas import AmendIn
 from csa_attendance.registry import service as registry_service
 from csa_shared.auth import Principal
 from csa_shared.clock import luxembourg_now
+from csa_shared.db.engine import is_postgres
+from csa_shared.runtime import ServiceRuntime
 
 
 async def may_see(session: AsyncSession, principal: Principal, row: Any) -> bool:
@@ -56,32 +58,50 @@ def _decision(amend: AmendIn | None, reason: str) -> quick_correction.Decide:
 
 
 async def correct(
-    session: AsyncSession,
-    outbox: Table,
+    runtime: ServiceRuntime,
     principal: Principal,
     presence_id: str,
     amend: AmendIn | None,
     reason: str,
-    *,
-    source: str,
 ) -> Any:
     """Amend (new times) or void (`amend` None) one of the provider's own presences; its
-    `presences` row once corrected. On PostgreSQL in two round trips (`quick_correction`);
-    when the ledger changed between its read and its write, or elsewhere (SQLite), the
-    locked path: on PostgreSQL five round trips with the transaction's BEGIN and COMMIT
-    (`correction_statements`), and one more per kind of record in the window already
-    corrected (their versions)."""
+    `presences` row once corrected, committed. On PostgreSQL in two round trips
+    (`quick_correction`), no session; when the ledger changed between its read and its
+    write, or elsewhere (SQLite), the locked path in the request's unit of work
+    (`runtime.unit_of_work`, committed before the answer as `UNIT` is): on PostgreSQL
+    five round trips with the transaction's BEGIN and COMMIT (`correction_statements`),
+    and one more per kind of record in the window already corrected (their versions)."""
     provider_id = access.provider_of(principal)
     decide = _decision(amend, reason)
     new_start = amend.start.replace(tzinfo=None) if amend else None
     new_end = amend.end.replace(tzinfo=None) if amend else None
-    if correction_statements.postgres(session):
+    if is_postgres(runtime.engine):
         done = await quick_correction.correct(
-            session, outbox, PRESENCE, provider_id, presence_id, (new_start, new_end), decide,
-            source=source,
+            runtime.engine, runtime.outbox, PRESENCE, provider_id, presence_id,
+            (new_start, new_end), decide, source=runtime.source,
         )  # fmt: skip
         if done is not None:
+            runtime.relay.wake()
             return done[2]
+    async with runtime.unit_of_work() as session:
+        return await _locked(
+            session, runtime.outbox, provider_id, presence_id, (new_start, new_end), decide,
+            source=runtime.source,
+        )  # fmt: skip
+
+
+async def _locked(
+    session: AsyncSession,
+    outbox: Table,
+    provider_id: str,
+    presence_id: str,
+    amended: tuple[datetime | None, datetime | None],
+    decide: quick_correction.Decide,
+    *,
+    source: str,
+) -> Any:
+    """The correction under the provider's lock, in `session`'s transaction."""
+    new_start, new_end = amended
     row, registry = await correction_statements.locked_row(session, presence_id, provider_id)
     if row is None or row.provider_id != provider_id:
         raise UnknownRecord("presence", presence_id)

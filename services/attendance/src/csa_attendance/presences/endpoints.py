@@ -28,6 +28,7 @@ from csa_attendance.presences.schemas import (
     ReservationPage,
     VersionOut,
     VoidIn,
+    presence_json,
     presence_out,
     reservation_out,
     valid_batch,
@@ -213,18 +214,13 @@ async def post_batch(
 
 
 async def _corrected(
-    request: Request,
-    unit: AsyncSession,
-    principal: Principal,
-    presence_id: str,
-    amend: AmendIn | None,
-    reason: str,
-) -> PresenceOut:
-    runtime = runtime_of(request)
-    row = await corrections.correct(
-        unit, runtime.outbox, principal, presence_id, amend, reason, source=runtime.source
-    )
-    return presence_out(row)
+    request: Request, principal: Principal, presence_id: str, amend: AmendIn | None, reason: str
+) -> Response:
+    """The corrected presence as `PresenceOut` documents it (`_timed_record`'s fields;
+    serialised without a pydantic model: its fields are plain, read from the database).
+    No session unless the correction takes the locked path (`corrections.correct`)."""
+    row = await corrections.correct(runtime_of(request), principal, presence_id, amend, reason)
+    return Response(orjson.dumps(presence_json(row)), media_type="application/json")
 
 
 @router.post(
@@ -237,10 +233,9 @@ async def amend(
     presence_id: str,
     body: AmendIn,
     request: Request,
-    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
-) -> PresenceOut:
-    return await _corrected(request, unit, principal, presence_id, body, body.reason)
+) -> Response:
+    return await _corrected(request, principal, presence_id, body, body.reason)
 
 
 @router.post(
@@ -253,10 +248,9 @@ async def void(
     presence_id: str,
     body: VoidIn,
     request: Request,
-    unit: AsyncSession = UNIT,
     principal: Principal = Depends(authenticated),
-) -> PresenceOut:
-    return await _corrected(request, unit, principal, presence_id, None, body.reason)
+) -> Response:
+    return await _corrected(request, principal, presence_id, None, body.reason)
 
 
 @router.get(

@@ -23,11 +23,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, select
-from sqlalchemy.exc import InterfaceError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.util import greenlet_spawn
 
-from csa_shared.observability.tracing import tracing_enabled
+from csa_attendance.presences import raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,19 +80,6 @@ class MealClear(_Check):
         }
 
 
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    """A statement, and its SQL as the asyncpg driver takes it: PostgreSQL's text, the
-    names of its positional parameters in order."""
-
-    statement: Any
-    sql: str
-    order: tuple[str, ...]
-
-
-_STATEMENTS: dict[tuple[Any, ...], _Prepared] = {}
-
-
 def _statement(writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | MealClear) -> Any:
     """`WITH ok AS (SELECT clear(...)), w0 AS (INSERT ... SELECT ... WHERE ok) INSERT ...
     SELECT ... WHERE ok RETURNING 1`: a row back when the writes were made."""
@@ -114,20 +99,10 @@ def _statement(writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | Me
 
 def _cached(
     engine: AsyncEngine, writes: Sequence[tuple[Table, dict[str, Any]]], clear: Clear | MealClear
-) -> _Prepared:
-    """The statement of this shape, built and compiled once (asyncpg then reuses its
-    prepared statement). The values go to asyncpg as they are: no column of these writes
-    has a bind processor on PostgreSQL (checked here)."""
+) -> raw.Prepared:
+    """The statement of this shape, built and compiled once (`raw.prepared`)."""
     shape = (clear.function, *((table.name, tuple(row)) for table, row in writes))
-    found = _STATEMENTS.get(shape)
-    if found is None:
-        statement = _statement(writes, clear)
-        compiled = statement.compile(dialect=engine.dialect)
-        if compiled._bind_processors:
-            raise TypeError(f"{shape}: values to process before asyncpg")
-        order = tuple(compiled.positiontup or ())
-        found = _STATEMENTS[shape] = _Prepared(statement, str(compiled), order)
-    return found
+    return raw.prepared(engine, shape, lambda: _statement(writes, clear))
 
 
 async def insert_if_clear(
@@ -138,29 +113,11 @@ async def insert_if_clear(
     On a pooled connection of its own in autocommit (no BEGIN, no COMMIT: the statement is
     its transaction), no session needed (the full path opens the request's unit of work
     only when this does not do). The statement goes to the pooled asyncpg connection
-    itself, past SQLAlchemy's execution (issue 24: its CPU per request). When the
-    database refuses it, it runs again through SQLAlchemy (it failed, so it stored
-    nothing), whose errors the problem handlers answer; a broken connection is discarded
-    with the pool's others, the answer a 503 (`_lost`). With tracing on, it goes through
-    SQLAlchemy, whose execution the tracing spans."""
-    params = _params(writes, clear)
-    prepared = _cached(engine, writes, clear)
-    if tracing_enabled():  # SQLAlchemy's execution, which the tracing spans
-        return await _through_sqlalchemy(engine, prepared, params)
-    pooled = await engine.raw_connection()  # no SQLAlchemy `Connection` around it
-    try:  # outside a transaction: the statement is its own, committed when it returns
-        row = await pooled.driver_connection.fetchrow(
-            prepared.sql, *(params[k] for k in prepared.order)
-        )
-    except Exception as exc:
-        if pooled.driver_connection.is_closed():
-            raise await _lost(engine, pooled, prepared.sql, exc) from exc
-        await greenlet_spawn(pooled.close)  # the database refused it: nothing is stored
-        return await _through_sqlalchemy(engine, prepared, params)  # its error, mapped
-    except BaseException:  # cancelled mid-statement: the connection is not handed out again
-        await greenlet_spawn(pooled.invalidate)
-        raise
-    await greenlet_spawn(pooled.close)
+    itself, past SQLAlchemy's execution (`raw.RawConnection`, issue 24: its CPU per
+    request; a refusal runs again through SQLAlchemy for its mapped error, a broken
+    connection answers 503)."""
+    async with raw.RawConnection(engine) as connection:
+        row = await connection.fetchrow(_cached(engine, writes, clear), _params(writes, clear))
     return row is not None
 
 
@@ -181,27 +138,5 @@ async def execute_if_clear(
     """The statement of `insert_if_clear` sent as it sends it (on the asyncpg connection,
     whose statement cache then holds it), in `connection`'s transaction: the pool's
     warm-up (`service.warm`), which rolls back."""
-    params = _params(writes, clear)
     prepared = _cached(connection.engine, writes, clear)
-    pooled = await connection.get_raw_connection()
-    found = await pooled.driver_connection.fetchrow(  # type: ignore[union-attr]
-        prepared.sql, *(params[k] for k in prepared.order)
-    )
-    return found is not None
-
-
-async def _through_sqlalchemy(
-    engine: AsyncEngine, prepared: _Prepared, params: dict[str, Any]
-) -> bool:
-    async with engine.connect() as connection:
-        alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        return (await alone.execute(prepared.statement, params)).first() is not None
-
-
-async def _lost(engine: AsyncEngine, pooled: Any, sql: str, exc: Exception) -> InterfaceError:
-    """What SQLAlchemy does when a connection turns out broken: it is discarded, and the
-    pool's others with it (a restart or a failover ended them all), so the retry gets a
-    new one; the error is a transient one (the problem handlers answer 503)."""
-    await greenlet_spawn(pooled.invalidate, exc)
-    await engine.dispose()
-    return InterfaceError(sql, None, exc, connection_invalidated=True)
+    return await raw.fetchrow_on(connection, prepared, _params(writes, clear)) is not None

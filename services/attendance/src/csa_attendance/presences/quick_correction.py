@@ -14,6 +14,10 @@ write, each a single statement in autocommit (its own transaction: no BEGIN, no 
 
 A refusal decided on the read is the answer the locked path would have given at the moment
 of the read (one snapshot of everything the decision looks at).
+
+Both statements go to one pooled asyncpg connection, past SQLAlchemy's execution
+(`raw.RawConnection`, as a new presence's statement), with no session: the endpoints open
+the request's unit of work only for the locked path (issue 24: a correction's CPU).
 """
 
 from __future__ import annotations
@@ -25,13 +29,13 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Date, DateTime, Table, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from csa_attendance.domain.errors import UnknownRecord
 from csa_attendance.domain.ledger import AttendanceState
 from csa_attendance.domain.records import RecordHistory
-from csa_attendance.events import to_envelope
-from csa_attendance.presences import repository
+from csa_attendance.events import check_staged, staged_events
+from csa_attendance.presences import raw, repository
 from csa_attendance.presences.correction_statements import (
     MEAL,
     PRESENCE,
@@ -39,7 +43,7 @@ from csa_attendance.presences.correction_statements import (
     save_params,
     save_statement,
 )
-from csa_attendance.registry.cache import registry_of
+from csa_attendance.registry.cache import Registry, cached, registry_of
 from csa_attendance.tables import meal_versions, meals, presence_versions, presences
 
 Histories = list[RecordHistory[Any]]
@@ -117,18 +121,33 @@ class _Read:
 
 
 def _read(kind: Kind, record_id: str, found: Any) -> _Read | None:
-    p_rows = _rows(presences, found.presence_rows)
-    m_rows = _rows(meals, found.meal_rows)
+    lo, hi, registry, closed, p_json, pv_json, m_json, mv_json, printed = found
+    p_rows = _rows(presences, p_json)
+    m_rows = _rows(meals, m_json)
     row = next((r for r in (p_rows if kind is PRESENCE else m_rows) if r.id == record_id), None)
     if row is None:  # (the read's snapshot has it: its key read finds it)
         return None
-    p = _histories(p_rows, _rows(presence_versions, found.presence_version_rows), "presence_id",
+    p = _histories(p_rows, _rows(presence_versions, pv_json), "presence_id",
                    repository.as_presence)  # fmt: skip
-    m = _histories(m_rows, _rows(meal_versions, found.meal_version_rows), "meal_id",
+    m = _histories(m_rows, _rows(meal_versions, mv_json), "meal_id",
                    repository.as_meal)  # fmt: skip
-    checked = {"registry": found.registry, "print": found.print, "lo": found.lo, "hi": found.hi}
+    checked = {"registry": registry, "print": printed, "lo": lo, "hi": hi}
     checked.update(provider=row.provider_id, record=row.provider_record_id, child=row.child_id)
-    return _Read(row, (found.registry, frozenset(found.closed or ())), p, m, checked)
+    return _Read(row, (registry, frozenset(closed or ())), p, m, checked)
+
+
+def state_of(
+    known: Registry, presences: Histories, meals: Histories, reservations: Histories
+) -> tuple[AttendanceState, frozenset[str]]:
+    """The state a correction is decided against, and the closed months."""
+    state = AttendanceState(
+        providers=known.providers,
+        contracts=known.contracts,
+        presences=presences,
+        meals=meals,
+        reservations=reservations,
+    )
+    return state, known.closed
 
 
 async def correction_state(
@@ -144,14 +163,7 @@ async def correction_state(
     closed months (the registry's part from the cache when current, `registry_of`;
     `registry`: its state as read already)."""
     known = await registry_of(session, provider_id, (child_id,), registry)
-    state = AttendanceState(
-        providers=known.providers,
-        contracts=known.contracts,
-        presences=presences,
-        meals=meals,
-        reservations=reservations,
-    )
-    return state, known.closed
+    return state_of(known, presences, meals, reservations)
 
 
 def history_of(histories: Histories, row: Any) -> RecordHistory[Any]:
@@ -163,8 +175,33 @@ def history_of(histories: Histories, row: Any) -> RecordHistory[Any]:
     )
 
 
+async def _registry(
+    engine: AsyncEngine, connection: raw.RawConnection, provider_id: str, read: _Read
+) -> Registry:
+    """The registry from the cache when current; else read, in autocommit, once the raw
+    connection is given back (never a second one held with it: waiting for it while
+    holding one could exhaust the pool)."""
+    child = (read.row.child_id,)
+    hit = cached(engine, provider_id, child, read.registry)
+    if hit is not None:
+        return hit
+    await connection.release()
+    async with engine.connect() as opened:
+        alone = await opened.execution_options(isolation_level="AUTOCOMMIT")
+        return await registry_of(AsyncSession(bind=alone), provider_id, child, read.registry)
+
+
+def _read_prepared(engine: AsyncEngine, kind: Kind) -> raw.Prepared:
+    return raw.prepared(engine, ("correction read", kind.name), lambda: _READS[kind])
+
+
+def _write_prepared(engine: AsyncEngine, kind: Kind, outbox: Table, first: bool) -> raw.Prepared:
+    shape = ("correction write", kind.name, outbox.name, first)
+    return raw.prepared(engine, shape, lambda: save_statement(kind, outbox, first, checked=True))
+
+
 async def correct(
-    session: AsyncSession,
+    engine: AsyncEngine,
     outbox: Table,
     kind: Kind,
     provider_id: str,
@@ -175,40 +212,51 @@ async def correct(
     source: str,
 ) -> tuple[Any, Any, Any] | None:
     """Correct `provider_id`'s record `record_id` of `kind` in two round trips: the row as
-    read, the new history and the updated row; None when the write found the ledger or
-    the registry changed since the read (nothing written: take the locked path), or when
-    the session is bound to one connection (no connection of its own to take).
+    read, the new history and the updated row (a `repository.row_type` row); None when the
+    write found the ledger or the registry changed since the read (nothing written: take
+    the locked path).
 
     `amended`: the new times of a presence or the new day of a meal (both that day), the
     window the ledger is read in with the record's own; (None, None) for a void. Refusals
     are raised as domain errors (`UnknownRecord` for a record not the provider's).
 
-    On a pooled connection of its own in autocommit, as `one_statement`, and on it alone
-    (the registry's reads too when not cached, `registry_of`): the request's session is
-    left untouched for the locked path."""
-    engine = session.bind
-    if not isinstance(engine, AsyncEngine):  # (a session on one connection: no other)
-        return None
-    async with engine.connect() as connection:
-        alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
+    Both statements on one pooled asyncpg connection in autocommit, past SQLAlchemy's
+    execution (`raw.RawConnection`, as `one_statement`; issue 24): no session."""
+    async with raw.RawConnection(engine) as connection:
         params = {"id": record_id, "a_lo": amended[0], "a_hi": amended[1]}
-        found = (await alone.execute(_READS[kind], params)).first()
+        found = await connection.fetchrow(_read_prepared(engine, kind), params)
         read = _read(kind, record_id, found) if found is not None else None
         if read is None or read.row.provider_id != provider_id:
             raise UnknownRecord(kind.name, record_id)
         row = read.row
-        # The registry from the cache when current, else read on this connection (never a
-        # second one: waiting for it while holding this one could exhaust the pool).
-        state, closed = await correction_state(
-            AsyncSession(bind=alone), provider_id, row.child_id, read.presences, read.meals,
-            [], read.registry,
-        )  # fmt: skip
+        known = await _registry(engine, connection, provider_id, read)
+        state, closed = state_of(known, read.presences, read.meals, [])
         history = history_of(read.presences if kind is PRESENCE else read.meals, row)
         new, event = decide(history, state, closed)
-        envelope = to_envelope(event, source=source, entity_id=record_id)
-        write = save_params(kind, row, new.current, envelope)
+        # its outbox row as a new presence's (`staged_events`: the document `to_envelope`
+        # builds, without an `Envelope`), checked against its schema
+        (staged,) = staged_events([(event, record_id)], source=source)
+        check_staged(staged)
+        write = save_params(kind, row, new.current, staged)
         write.update({f"c_{k}": v for k, v in read.checked.items()})
         write["c_lock"] = f"att:{provider_id}"
-        statement = save_statement(kind, outbox, row.version == 1, checked=True)
-        updated = (await alone.execute(statement, write)).first()
-    return None if updated is None else (row, new, updated)
+        statement = _write_prepared(engine, kind, outbox, row.version == 1)
+        updated = await connection.fetchrow(statement, write)
+    if updated is None:
+        return None
+    return row, new, repository.row_type(kind.table)(*updated)
+
+
+async def warm(connection: AsyncConnection, outbox: Table) -> None:
+    """A correction's statements (its read, its checked writes of both shapes, of both
+    kinds) prepared on `connection` as `correct` sends them, so the first burst of
+    corrections does not prepare them on each connection: the read of no record, the
+    writes checked against a registry version there never is (nothing written). The caller
+    rolls back (`warm_up_pool`)."""
+    for kind in (PRESENCE, MEAL):
+        absent = {"id": "warm-up", "a_lo": None, "a_hi": None}
+        await raw.fetchrow_on(connection, _read_prepared(connection.engine, kind), absent)
+        for first in (True, False):
+            statement = _write_prepared(connection.engine, kind, outbox, first)
+            nothing = dict.fromkeys(statement.order) | {"c_registry": -1}
+            await raw.fetchrow_on(connection, statement, nothing)

@@ -217,6 +217,12 @@ def _timed_record(row: Any) -> dict[str, Any]:
     }
 
 
+def presence_json(row: Any) -> dict[str, Any]:
+    """A stored presence as `PresenceOut` serialises it (its fields are plain: orjson
+    writes them as pydantic does, no model needed)."""
+    return _timed_record(row)
+
+
 def presence_out(row: Any) -> PresenceOut:
     """A stored presence as the API shows it."""
     return PresenceOut(**_timed_record(row))

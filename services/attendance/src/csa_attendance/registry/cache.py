@@ -127,6 +127,20 @@ async def registry_state(session: AsyncSession) -> tuple[int, frozenset[str]]:
     return row[0], frozenset(row[1] or ())
 
 
+def cached(
+    engine: AsyncSession | AsyncEngine,
+    provider_id: str,
+    children: Collection[str],
+    state: tuple[int, frozenset[str]],
+) -> Registry | None:
+    """The cached registry of `provider_id` and `children` when it is at `state` (the
+    database's version and closed months), else None (PostgreSQL only: `caches`)."""
+    hit = cache_of(engine).get(provider_id, children)
+    if hit is not None and hit.version == state[0] and hit.closed == state[1]:
+        return hit
+    return None
+
+
 async def registry_of(
     session: AsyncSession,
     provider_id: str,
@@ -145,8 +159,8 @@ async def registry_of(
         )
     cache = cache_of(session)
     version, closed = state or await registry_state(session)
-    hit = cache.get(provider_id, children)
-    if hit is not None and hit.version == version and hit.closed == closed:
+    hit = cached(session, provider_id, children, (version, closed))
+    if hit is not None:
         return hit
     found = Registry(
         await repository.load_providers(session, [provider_id]),
