@@ -6,6 +6,10 @@ this runner records the machine (cores, memory), the date and each benchmark's o
 run's two goal lines (the goal of issue 24 with what missed, CPU per request against its
 targets) go to the summary.
 ``BENCH_QUICK=1`` runs the smaller sizes (a smoke run, not figures to quote).
+
+What follows ``NOTES_MARKER`` in ``RESULTS.md`` is written by hand (measurements of a change
+against its baseline, profiles of what is left) and kept as it is: a run rewrites only the
+part above it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).parent
+NOTES_MARKER = "<!-- Hand-written notes below: bench/run_all.py keeps them. -->"
 #: bench_latency's runs after its presence run: a single meal and a single correction at the
 #: same rate (issue 24), each a section and a goal line of its own
 LATENCY_KINDS = (["--kind", "meal"], ["--kind", "correction"])
@@ -91,6 +96,14 @@ def runs(sizes: dict[str, list[str]]) -> list[tuple[Path, list[str], str]]:
     return found
 
 
+def kept_notes(results: Path) -> str:
+    """The hand-written part of ``results``, from ``NOTES_MARKER`` on (the marker alone when
+    there is none yet)."""
+    text = results.read_text(encoding="utf-8") if results.exists() else ""
+    at = text.find(NOTES_MARKER)
+    return text[at:] if at >= 0 else NOTES_MARKER + "\n"
+
+
 def main() -> int:
     quick = os.environ.get("BENCH_QUICK") == "1"
     sizes = QUICK_ARGS if quick else FULL_ARGS
@@ -128,7 +141,8 @@ def main() -> int:
         ]
         print(output, flush=True)
     sections += ["", "## Goals", "", *(goals or ["- (no goal lines printed)"]), *body]
-    (HERE / "RESULTS.md").write_text("\n".join(sections) + "\n", encoding="utf-8")
+    results = HERE / "RESULTS.md"
+    results.write_text("\n".join(sections) + "\n\n" + kept_notes(results), encoding="utf-8")
     print(f"wrote {HERE / 'RESULTS.md'}")
     return 1 if failures else 0
 
