@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from csa_shared.http import openapi as partner_openapi
@@ -120,12 +121,58 @@ def create_service_app(
     install_problem_handlers(app)
     check_commits_before_response(routers)
     for router in routers:
-        app.include_router(router, prefix="/v1", dependencies=[Depends(refuse_unknown_query)])
+        _include_flat(app, router)
     _add_operational_routes(app, runtime)
     add_docs_pages(app, title)
     _add_problem_schema(app, idempotency_keys=idempotency_keys)
     instrument_app(app)
     return app
+
+
+def _include_flat(app: FastAPI, router: APIRouter) -> None:
+    """``router``'s routes under ``/v1`` as the app's own routes (issue 24).
+
+    FastAPI's ``include_router`` keeps the router whole and matches a request through it
+    twice (once to choose, once to handle), about 15 route matches per request; its routes
+    copied to the app, as FastAPI did before, match once each. The copies are what
+    ``include_router(router, prefix="/v1", dependencies=[refuse_unknown_query])`` makes
+    (same paths, dependencies, tags, responses, operation ids), so OpenAPI is unchanged. A
+    router including others is included as before.
+    """
+    if not all(isinstance(route, APIRoute) for route in router.routes):  # nested routers
+        app.include_router(router, prefix="/v1", dependencies=[Depends(refuse_unknown_query)])
+        return
+    for route in router.routes:
+        assert isinstance(route, APIRoute)
+        app.router.add_api_route(
+            "/v1" + route.path,
+            route.endpoint,
+            response_model=route.response_model,
+            status_code=route.status_code,
+            tags=route.tags,
+            dependencies=[Depends(refuse_unknown_query), *route.dependencies],
+            summary=route.summary,
+            description=route.description,
+            response_description=route.response_description,
+            responses=route.responses,
+            deprecated=route.deprecated,
+            methods=route.methods,
+            operation_id=route.operation_id,
+            response_model_include=route.response_model_include,
+            response_model_exclude=route.response_model_exclude,
+            response_model_by_alias=route.response_model_by_alias,
+            response_model_exclude_unset=route.response_model_exclude_unset,
+            response_model_exclude_defaults=route.response_model_exclude_defaults,
+            response_model_exclude_none=route.response_model_exclude_none,
+            include_in_schema=route.include_in_schema,
+            response_class=route.response_class,
+            name=route.name,
+            callbacks=route.callbacks,
+            openapi_extra=route.openapi_extra,
+            generate_unique_id_function=route.generate_unique_id_function,
+            strict_content_type=route.strict_content_type,
+            max_body_size=route.max_body_size,
+        )
 
 
 CORS_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"]

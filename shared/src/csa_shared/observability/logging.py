@@ -10,9 +10,9 @@ import logging
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.json import JsonEncoder, JsonFormatter
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -51,9 +51,15 @@ class JsonLineFormatter(JsonFormatter):
             "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )
+        # what `json.dumps(..., cls=JsonEncoder)` builds for every line, built once (the
+        # same text: an encoder holds no state between lines)
+        self._encoder = JsonEncoder(ensure_ascii=self.json_ensure_ascii, indent=self.json_indent)
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return utc_timestamp(record)
+
+    def jsonify_log_record(self, log_data: dict[str, Any]) -> str:
+        return self._encoder.encode(log_data)
 
 
 class ReadableFormatter(logging.Formatter):
