@@ -96,22 +96,10 @@ FIRST = {"version": 1, "status": "active"}
 async def ingest_one(request: Request, principal: Principal, body: PresenceIn | MealIn) -> One:
     """One record (`POST /presences`, `POST /meals`), accepted or a duplicate; a refusal is
     raised as its problem (403 another provider's, 409 a conflicting repeat, 422 otherwise).
-    A new record the cached registry accepts is stored in one round trip, committed before
-    the answer, with no session; any other opens the request's unit of work here
-    (`runtime.unit_of_work`, committed before the answer as `UNIT` is) for the full path."""
-    runtime = runtime_of(request)
+    Committed before the answer (`service.record`: one round trip for a new record the
+    cached registry accepts, else the request's unit of work)."""
     provider_id = access.provider_of(principal)
-    result = await service.ingest_one(
-        runtime.engine, runtime.outbox, provider_id, body, source=runtime.source
-    )
-    if result is not None:
-        runtime.relay.wake()
-    else:
-        async with runtime.unit_of_work() as unit:
-            (result,) = await service.ingest(
-                unit, runtime.outbox, provider_id, [body], source=runtime.source,
-                one_statement=False,
-            )  # fmt: skip
+    (result,) = await service.record(runtime_of(request), provider_id, [body])
     if result.outcome == "rejected":
         _refuse(result)
     assert result.id is not None
@@ -176,8 +164,8 @@ async def post_batch(
     request: Request,
     principal: Principal = Depends(authenticated),
 ) -> Response:
-    # A batch of one new presence or meal is stored as `POST /presences` stores one (one
-    # round trip, no session); any other opens the request's unit of work here.
+    # (`service.record`: a batch of one new presence or meal is stored as `POST /presences`
+    # stores one, in one round trip; any other in the request's unit of work)
     runtime = runtime_of(request)
     provider_id = access.provider_of(principal)
     raw = await request.body()
@@ -187,20 +175,8 @@ async def post_batch(
         if not isinstance(body, dict) or not isinstance(body.get("items"), list):
             raise Unprocessable("the body is an object with a list of items", code="invalid-input")
         items = body["items"]
-    one = None
-    if len(items) == 1:
-        one = await service.ingest_one(
-            runtime.engine, runtime.outbox, provider_id, items[0], source=runtime.source
-        )
-    if one is not None:
-        runtime.relay.wake()
-        results = [one]
-    else:  # more than 1000 items: BatchTooLarge, a 413
-        async with runtime.unit_of_work() as unit:
-            results = await service.ingest(
-                unit, runtime.outbox, provider_id, items, source=runtime.source,
-                one_statement=len(items) != 1,
-            )  # fmt: skip
+    # more than 1000 items: BatchTooLarge, a 413
+    results = await service.record(runtime, provider_id, items)
     count = Counter(r.outcome for r in results)
     document = {
         "accepted": count["accepted"],

@@ -41,6 +41,7 @@ from csa_attendance.tables import meals, presences, registry_version, reservatio
 from csa_shared.clock import luxembourg_now
 from csa_shared.ids import uuid4_strings
 from csa_shared.messaging.outbox import OUTBOX_COLUMNS, outbox_batch_rows
+from csa_shared.runtime import ServiceRuntime
 
 KIND = {
     PresenceDeclaration: "presence",
@@ -152,25 +153,18 @@ async def ingest(
     *,
     source: str,
     now: datetime | None = None,
-    one_statement: bool = True,
 ) -> list[ItemOutcome]:
     """Decide and store a batch; per-item outcomes in the order of the items.
 
     `items` as posted: models already validated (`schemas.valid_batch` checks a whole body
     at once; `POST /presences` posts one) or JSON values, validated here one by one; the
     same outcomes either way. More than `BATCH_LIMIT` items: `BatchTooLarge`, nothing
-    looked at. `one_statement` off: a single item is not tried in one round trip (the
-    caller tried it already, `ingest_one`)."""
+    looked at. All in `session`'s transaction (a request's single new record in one round
+    trip is `record`'s)."""
     if len(items) > BATCH_LIMIT:
         raise BatchTooLarge(len(items), BATCH_LIMIT)
     parsed, results = _sort(provider_id, items)
     now = now or luxembourg_now()
-    if len(parsed) == 1 and one_statement and session.bind is not None:
-        ((index, decl),) = parsed
-        fast = await _one_statement(session.bind, outbox, decl, now, source=source)  # type: ignore[arg-type]
-        if fast is not None:
-            fast.index = index
-            return [fast]
     if parsed:
         decls = [d for _, d in parsed]
         decided, stored_ids = await _decide(session, provider_id, decls, now)
@@ -181,18 +175,26 @@ async def ingest(
     return [results[i] for i in range(len(items))]
 
 
-async def ingest_one(
-    engine: AsyncEngine, outbox: Table, provider_id: str, item: object, *, source: str
-) -> ItemOutcome | None:
-    """A single item stored in one round trip (`one_statement`) when it is a valid new
-    presence or meal the cached registry accepts, with no session (the request's unit of
-    work is opened only for the full path); its outcome, else None: then `ingest` it
-    (`one_statement=False`), which gives the same outcome as this would have."""
-    parsed, _ = _sort(provider_id, [item])
-    if len(parsed) != 1:
-        return None
-    ((_, decl),) = parsed
-    return await _one_statement(engine, outbox, decl, luxembourg_now(), source=source)
+async def record(
+    runtime: ServiceRuntime, provider_id: str, items: Sequence[object]
+) -> list[ItemOutcome]:
+    """A request's ingest (`POST /presences`, `POST /meals`, `POST /declarations/batch`),
+    committed before it returns: a single item that is a valid new presence or meal the
+    cached registry accepts in one round trip with no session (`_one_statement`); anything
+    else `ingest`ed in the request's unit of work (`runtime.unit_of_work`), with the same
+    outcome the one round trip would have given."""
+    if len(items) == 1:
+        parsed, _ = _sort(provider_id, items)
+        if len(parsed) == 1:
+            ((_, decl),) = parsed
+            fast = await _one_statement(
+                runtime.engine, runtime.outbox, decl, luxembourg_now(), source=runtime.source
+            )
+            if fast is not None:
+                runtime.relay.wake()
+                return [fast]
+    async with runtime.unit_of_work() as unit:
+        return await ingest(unit, runtime.outbox, provider_id, items, source=runtime.source)
 
 
 async def _decide(
