@@ -46,7 +46,7 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def presence_row(data: dict, *, voided: bool) -> dict[str, Any]:
+def _presence_row(data: dict, *, voided: bool) -> dict[str, Any]:
     return {
         "presence_id": data["presence_id"],
         "provider_id": data["provider_id"],
@@ -58,18 +58,11 @@ def presence_row(data: dict, *, voided: bool) -> dict[str, Any]:
     }
 
 
-def presence_months(row: dict[str, Any], data: dict) -> set[str]:
+def _presence_months(row: dict[str, Any], data: dict) -> set[str]:
     """The billing months the presence's old and new times touch (re-billed when closed)."""
     previous = data.get("previous_start"), data.get("previous_end")
     before = (_at(previous[0]), _at(previous[1])) if all(previous) else None
     return months_of_intervals((row["start"], row["end"]), before)
-
-
-async def _presence(session: AsyncSession, data: dict, *, voided: bool = False) -> None:
-    row = presence_row(data, voided=voided)
-    key = {"presence_id": row.pop("presence_id")}
-    if await upsert_versioned(session, presence_projection, key, row):
-        await mark_dirty(session, data["child_id"], presence_months(row, data))
 
 
 VOIDED = "lu.csa.attendance.presence.voided.v1"
@@ -111,15 +104,35 @@ async def on_records(
         changed = await upsert_versioned_many(
             session, records.table, records.key, [row for _, row in group]
         )
-        for event, row in group:
-            if row[records.key] in changed:
-                if frozen is None:
-                    frozen = await closed_months(session)
-                if frozen:
-                    await mark_dirty(
-                        session, event.data["child_id"], records.months(row, event), frozen
-                    )
+        if changed:
+            if frozen is None:
+                frozen = await closed_months(session)
+            if frozen:
+                await mark_changed(session, records, group, changed, frozen)
         start = end
+
+
+async def mark_changed(
+    session: AsyncSession,
+    records: Records,
+    group: list[tuple[Envelope, dict[str, Any]]],
+    changed: set[str],
+    closed: set[str],
+) -> None:
+    """The child's periods in the `closed` months each changed record of `group` (its event
+    and row) touches, old and new dates, flagged for re-billing."""
+    for event, row in group:
+        if row[records.key] in changed:
+            await mark_dirty(session, event.data["child_id"], records.months(row, event), closed)
+
+
+async def _one(session: AsyncSession, records: Records, event: Envelope) -> None:
+    """One event of `records`' kind: its row inserted or advanced (an older version never
+    overwrites a newer one); when it changed, the closed periods it touches re-billed."""
+    row = records.row(event)
+    key = {records.key: row.pop(records.key)}
+    if await upsert_versioned(session, records.table, key, row):
+        await mark_dirty(session, event.data["child_id"], records.months(row, event))
 
 
 def meal_row(event: Envelope) -> dict[str, Any]:
@@ -143,8 +156,8 @@ def meal_months(row: dict[str, Any], event: Envelope) -> set[str]:
 PRESENCES = Records(
     presence_projection,
     "presence_id",
-    lambda event: presence_row(event.data, voided=event.type == VOIDED),
-    lambda row, event: presence_months(row, event.data),
+    lambda event: _presence_row(event.data, voided=event.type == VOIDED),
+    lambda row, event: _presence_months(row, event.data),
 )
 MEALS = Records(meal_projection, "meal_id", meal_row, meal_months)
 
@@ -165,23 +178,20 @@ async def on_meals(
 
 async def on_presence_recorded(session: AsyncSession, event: Envelope) -> None:
     """Insert or advance the presence; an older version never overwrites a newer one."""
-    await _presence(session, event.data)
+    await _one(session, PRESENCES, event)
 
 
 async def on_presence_corrected(session: AsyncSession, event: Envelope) -> None:
-    await _presence(session, event.data)
+    await _one(session, PRESENCES, event)
 
 
 async def on_presence_voided(session: AsyncSession, event: Envelope) -> None:
-    await _presence(session, event.data, voided=True)
+    await _one(session, PRESENCES, event)  # (voided: the event's type, `PRESENCES.row`)
 
 
 async def on_meal(session: AsyncSession, event: Envelope) -> None:
     """meal.recorded and meal.corrected (a correction may void the meal)."""
-    row = meal_row(event)
-    key = {"meal_id": row.pop("meal_id")}
-    if await upsert_versioned(session, meal_projection, key, row):
-        await mark_dirty(session, event.data["child_id"], meal_months(row, event))
+    await _one(session, MEALS, event)
 
 
 async def on_reservation_recorded(session: AsyncSession, event: Envelope) -> None:

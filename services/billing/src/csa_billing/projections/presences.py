@@ -25,10 +25,10 @@ from csa_billing.projections.attendance import (
     MEALS,
     PRESENCES,
     Records,
+    mark_changed,
     on_presences,
     on_records,
 )
-from csa_billing.projections.store import mark_dirty
 from csa_shared.events import Envelope
 from csa_shared.messaging.inbox import Claim, ClaimingHandler, claim_sql
 
@@ -95,11 +95,7 @@ UNION ALL SELECT 'closed', month FROM billing_period"""
             found[kind].add(value)
         fresh, closed = found["claimed"], found["closed"]
         if closed:
-            for event, row in lead:
-                if row[records.key] in found["changed"]:
-                    await mark_dirty(
-                        session, event.data["child_id"], records.months(row, event), closed
-                    )
+            await mark_changed(session, records, lead, found["changed"], closed)
         seen = {event.id for event, _ in lead}
         rest = []
         for event in events[len(lead) :]:
