@@ -11,7 +11,7 @@ import pytest
 from attendance_api import post_presences, single_presence
 
 from csa.services import definition
-from csa_attendance.presences.service import WARM_EXECUTIONS
+from csa_shared.db import WARM_EXECUTIONS
 from csa_shared.runtime import ServiceRuntime
 from csa_shared.settings import Settings
 from csa_shared.testing.round_trips import prepared_on_each_connection, round_trips

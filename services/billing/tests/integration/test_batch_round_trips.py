@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from csa.services import definition
-from csa_billing.projections.presences import WARM_EXECUTIONS
 from csa_billing.tables import meal_projection, presence_projection
 from csa_shared.bus import Message
+from csa_shared.db import WARM_EXECUTIONS
 from csa_shared.events import TOPICS, Envelope
 from csa_shared.messaging.inbox import InboxConsumer
 from csa_shared.runtime import ServiceRuntime

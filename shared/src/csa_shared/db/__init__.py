@@ -1,6 +1,7 @@
 """Per-service async database access and Alembic migrations."""
 
 from csa_shared.db.engine import (
+    WARM_EXECUTIONS,
     asyncpg_connection,
     create_engine,
     session_factory,
@@ -9,6 +10,7 @@ from csa_shared.db.engine import (
 from csa_shared.db.migrations import upgrade_to_head
 
 __all__ = [
+    "WARM_EXECUTIONS",
     "asyncpg_connection",
     "create_engine",
     "session_factory",

@@ -27,6 +27,11 @@ PING_IDLE_SECONDS = 30.0
 
 log = logging.getLogger(__name__)
 
+#: How often a warmer (`warm_up_pool`) runs a hot statement on each connection: PostgreSQL
+#: plans a prepared statement anew for each of its first five executions (custom plans)
+#: before it may keep a generic plan.
+WARM_EXECUTIONS = 6
+
 
 def create_engine(
     url: str,

@@ -35,10 +35,6 @@ from csa_shared.messaging.outbox import OUTBOX_COLUMNS, add_to_outbox, outbox_ro
 State = tuple[int, frozenset[str]]
 
 
-def postgres(session: AsyncSession) -> bool:
-    return session.bind is not None and session.bind.dialect.name == "postgresql"
-
-
 def _locked_row_statement() -> Any:
     locked = func.attendance_locked_registry(bindparam("lock")).table_valued(
         "registry", "closed", name="locked"
@@ -55,7 +51,7 @@ async def locked_row(
 ) -> tuple[Any | None, State | None]:
     """The `presences` row (None when there is none) with `provider_id`'s ingest lock
     taken, and on PostgreSQL the registry's state read under the lock."""
-    if not postgres(session):
+    if not repository.postgres(session):
         row = await repository.presence_row(session, presence_id)
         if row is not None and row.provider_id == provider_id:
             await repository.lock_provider(session, provider_id)
@@ -169,7 +165,7 @@ async def save_correction(
 ) -> Any:
     """Version 1 kept (before the first correction), the event staged, the new version
     written; the updated `presences` row."""
-    if not postgres(session):
+    if not repository.postgres(session):
         await repository.keep_first_version(session, presence_versions, row)
         await add_to_outbox(session, outbox, event)
         return await repository.save_presence_version(session, row.id, version)

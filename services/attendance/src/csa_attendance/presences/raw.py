@@ -23,6 +23,7 @@ from sqlalchemy.exc import InterfaceError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
+from csa_shared.db import asyncpg_connection
 from csa_shared.observability.tracing import tracing_enabled
 
 
@@ -115,9 +116,9 @@ async def fetchrow_on(
 ) -> Any:
     """`statement` sent as `RawConnection` sends it (on the asyncpg connection, whose
     statement cache then holds it), in `connection`'s transaction: the pool's warm-up."""
-    pooled = await connection.get_raw_connection()
-    driver = pooled.driver_connection
-    return await driver.fetchrow(statement.sql, *statement.args(params))  # type: ignore[union-attr]
+    driver = await asyncpg_connection(connection)
+    assert driver is not None  # (warmers run on PostgreSQL only)
+    return await driver.fetchrow(statement.sql, *statement.args(params))
 
 
 async def through_sqlalchemy(

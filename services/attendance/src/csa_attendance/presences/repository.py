@@ -48,7 +48,7 @@ KINDS = frozenset({"presence", "meal", "reservation"})
 
 async def lock_provider(session: AsyncSession, provider_id: str) -> None:
     """Serialise ingest per provider on PostgreSQL (same keys posted concurrently)."""
-    if _postgres(session):
+    if postgres(session):
         await session.execute(
             text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"att:{provider_id}"}
         )
@@ -62,14 +62,14 @@ def row_type(table: Table) -> Any:
     return namedtuple(f"{table.name}_row", table.c.keys())
 
 
-def _postgres(session: AsyncSession) -> bool:
+def postgres(session: AsyncSession) -> bool:
     return session.bind is not None and session.bind.dialect.name == "postgresql"
 
 
 def one_of(session: AsyncSession, column: Any, values: Iterable[str]) -> Any:
     """`column IN values`: one array parameter on PostgreSQL, an expanding IN elsewhere."""
     wanted = sorted(set(values))
-    if _postgres(session):
+    if postgres(session):
         return column == any_(bindparam(None, wanted, type_=ARRAY(String())))
     return column.in_(wanted)
 
@@ -191,7 +191,7 @@ def _keyed(session: AsyncSession, table: Table, provider_id: str, keys: list[str
     per key whatever the statistics (a lateral subquery, kept apart by its `OFFSET 0`). With
     `provider_record_id = ANY($keys)`, a generic plan cached while the table was never
     analysed compared each of the provider's rows with every key (test_key_lookup_plan)."""
-    if not _postgres(session):
+    if not postgres(session):
         return select(table).where(
             (table.c.provider_id == provider_id) & table.c.provider_record_id.in_(keys)
         )

@@ -39,6 +39,7 @@ from csa_attendance.presences.schemas import Item, MealIn, parse_item
 from csa_attendance.registry.cache import cache_of, caches, registry_of
 from csa_attendance.tables import meals, presences, registry_version, reservations
 from csa_shared.clock import luxembourg_now
+from csa_shared.db import WARM_EXECUTIONS
 from csa_shared.ids import uuid4_strings
 from csa_shared.messaging.outbox import OUTBOX_COLUMNS, outbox_batch_rows
 from csa_shared.runtime import ServiceRuntime
@@ -354,11 +355,6 @@ def _row(decl: Declaration, record_id: str, created: datetime) -> dict[str, Any]
     else:
         row["start"], row["end"] = decl.start, decl.end
     return row
-
-
-#: executions per connection at warm-up: PostgreSQL plans a prepared statement anew for each
-#: of its first five executions (custom plans) before it may keep a generic plan
-WARM_EXECUTIONS = 6
 
 
 async def warm(connection: AsyncConnection, outbox: Table) -> None:

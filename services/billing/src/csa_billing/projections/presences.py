@@ -29,6 +29,7 @@ from csa_billing.projections.attendance import (
     on_presences,
     on_records,
 )
+from csa_shared.db import WARM_EXECUTIONS
 from csa_shared.events import Envelope
 from csa_shared.messaging.inbox import Claim, ClaimingHandler, claim_sql
 
@@ -133,11 +134,6 @@ CLAIMING_HANDLERS: dict[str, ClaimingHandler] = {
     type_: PRESENCE_BATCH if handler is on_presences else MEAL_BATCH
     for type_, handler in BATCH_HANDLERS.items()
 }
-
-
-#: executions per connection at warm-up: PostgreSQL plans a prepared statement anew for each
-#: of its first five executions (custom plans) before it may keep a generic plan
-WARM_EXECUTIONS = 6
 
 
 def warmer(inbox: Table, consumer: str) -> Callable[[AsyncConnection], Awaitable[None]]:
