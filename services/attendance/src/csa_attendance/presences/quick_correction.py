@@ -102,13 +102,6 @@ def _rows(table: Table, value: Any) -> list[Any]:
     ]
 
 
-def _histories(records: list[Any], versions: list[Any], key: str, build: Any) -> Histories:
-    by_id: dict[str, list[Any]] = {}
-    for v in versions:
-        by_id.setdefault(getattr(v, key), []).append(v)
-    return repository.histories_of(records, by_id, build)[0]
-
-
 @dataclass(frozen=True, slots=True)
 class _Read:
     """What the read found: the record's row, the registry's state, the ledger."""
@@ -127,10 +120,12 @@ def _read(kind: Kind, record_id: str, found: Any) -> _Read | None:
     row = next((r for r in (p_rows if kind is PRESENCE else m_rows) if r.id == record_id), None)
     if row is None:  # (the read's snapshot has it: its key read finds it)
         return None
-    p = _histories(p_rows, _rows(presence_versions, pv_json), "presence_id",
-                   repository.as_presence)  # fmt: skip
-    m = _histories(m_rows, _rows(meal_versions, mv_json), "meal_id",
-                   repository.as_meal)  # fmt: skip
+    p, _ = repository.histories_of(
+        p_rows, _rows(presence_versions, pv_json), "presence_id", repository.as_presence
+    )
+    m, _ = repository.histories_of(
+        m_rows, _rows(meal_versions, mv_json), "meal_id", repository.as_meal
+    )
     checked = {"registry": registry, "print": printed, "lo": lo, "hi": hi}
     checked.update(provider=row.provider_id, record=row.provider_record_id, child=row.child_id)
     return _Read(row, (registry, frozenset(closed or ())), p, m, checked)

@@ -134,23 +134,24 @@ async def _histories(
     """Histories of corrected records (presences, meals): version 1 rows are their own
     history (`first_version`); the others read `versions`."""
     older = [r.id for r in rows if r.version > 1]
-    by_id: dict[str, list[Any]] = {}
+    chains: list[Any] = []
     if older:
         found = await session.execute(
             select(versions).where(versions.c[key].in_(older)).order_by(versions.c.version)
         )
         make = row_type(versions)._make
-        for row in found:
-            v = make(row)
-            by_id.setdefault(getattr(v, key), []).append(v)
-    return histories_of(rows, by_id, build)
+        chains = [make(row) for row in found]
+    return histories_of(rows, chains, key, build)
 
 
 def histories_of(
-    rows: Sequence[Any], by_id: Mapping[str, list[Any]], build: Any
+    rows: Sequence[Any], versions: Iterable[Any], key: str, build: Any
 ) -> tuple[list[RecordHistory[Any]], dict[tuple[str, str], str]]:
     """Histories of records (`presences` or `meals` rows) given the version rows of those
-    corrected (`by_id`: their versions in order, by record id)."""
+    corrected (`versions`, in order; `key` their column naming the record)."""
+    by_id: dict[str, list[Any]] = {}
+    for v in versions:
+        by_id.setdefault(getattr(v, key), []).append(v)
     histories, ids = [], {}
     recorded = _recorded_at()
     for row in rows:
