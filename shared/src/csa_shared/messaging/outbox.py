@@ -228,17 +228,18 @@ class OutboxRelay:
         """
         async with self._one_pass, self._engine.connect() as connection:
             if self._postgres:
-                acknowledged, sent = await self._postgres_pass(connection)
+                acknowledged, sent, published = await self._postgres_pass(connection)
             else:
-                acknowledged, sent = await self._sqlite_pass(connection)
+                acknowledged, sent, published = await self._sqlite_pass(connection)
+        metrics.OUTBOX_PUBLISHED.labels(self._service).inc(published)  # deleted and committed
         if acknowledged < sent:
             raise BusUnavailable(f"{sent - acknowledged} message(s) not acknowledged")
         return acknowledged
 
-    async def _postgres_pass(self, connection: AsyncConnection) -> tuple[int, int]:
-        """The pass on PostgreSQL: (messages acknowledged, messages sent). A failed pass
-        rolls back and raises its own error; a connection the server closed (the lease ran
-        out) is invalidated, not put back in the pool."""
+    async def _postgres_pass(self, connection: AsyncConnection) -> tuple[int, int, int]:
+        """The pass on PostgreSQL: (messages acknowledged, messages sent, messages of the
+        rows deleted). A failed pass rolls back and raises its own error; a connection the
+        server closed (the lease ran out) is invalidated, not put back in the pool."""
         driver = await asyncpg_connection(connection)
         assert driver is not None
         transaction, stage = driver.transaction(), "begin"
@@ -254,8 +255,7 @@ class OutboxRelay:
             elif stage == "steps":
                 await transaction.rollback()
             raise
-        metrics.OUTBOX_PUBLISHED.labels(self._service).inc(published)
-        return acknowledged, sent
+        return acknowledged, sent, published
 
     async def _postgres_steps(self, driver: Any) -> tuple[int, int, int]:
         """The claim, the read, the publishing and the delete, in the pass's transaction:
@@ -272,17 +272,16 @@ class OutboxRelay:
             await driver.execute(self._delete_sql, done)
         return acknowledged, sent, published
 
-    async def _sqlite_pass(self, connection: AsyncConnection) -> tuple[int, int]:
+    async def _sqlite_pass(self, connection: AsyncConnection) -> tuple[int, int, int]:
         rows = (await connection.execute(self._waiting)).all()
         await connection.commit()
         if not rows:
-            return 0, 0
+            return 0, 0, 0
         acknowledged, sent, done, published = await self._send(rows)
         if done:
             await connection.execute(delete(self._outbox).where(self._outbox.c.id.in_(done)))
         await connection.commit()
-        metrics.OUTBOX_PUBLISHED.labels(self._service).inc(published)
-        return acknowledged, sent
+        return acknowledged, sent, published
 
     async def _send(self, rows: Sequence[Any]) -> tuple[int, int, list[int], int]:
         """Publish the rows' messages in order: (messages acknowledged, messages sent, the
